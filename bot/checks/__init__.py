@@ -1,0 +1,1 @@
+"""Rules: declarative packs (rules/*.yaml) bound to check functions registered here."""

@@ -1,0 +1,93 @@
+"""Run the catalog's rules over a platform graph; apply suppressions."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+from fnmatch import fnmatch
+
+from bot.checks.catalog import Catalog, RuleSpec
+from bot.checks.registry import CHECKS, CheckContext, Hit
+from bot.config import AriaConfig
+from bot.findings import Finding, Location, Severity, Suppression
+from bot.graph.platform import PlatformGraph
+from bot.ingest.loader import Inventory
+
+log = logging.getLogger(__name__)
+
+class _SafeFields(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _finding(rule: RuleSpec, severity: Severity, hit: Hit) -> Finding:
+    try:
+        message = rule.message.format_map(_SafeFields(hit.fields))
+    except (ValueError, IndexError):
+        message = rule.title
+    return Finding(rule_id=rule.id, family=rule.family, severity=severity, title=rule.title,
+                   message=message, subject=hit.subject, detail=hit.detail,
+                   location=hit.location, evidence=hit.evidence)
+
+
+def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
+              inventory: Inventory) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in catalog:
+        override = config.rules.get(rule.id)
+        if override is not None and not override.enabled:
+            continue
+        severity = override.severity if override and override.severity else rule.severity
+        ctx = CheckContext(graph, config.params_for(rule.id, rule.check.params), config,
+                           inventory)
+        try:
+            hits = list(CHECKS[rule.check.name](ctx))
+        except Exception:  # one broken check must not cost the whole review
+            log.exception("check %s (%s) failed", rule.check.name, rule.id)
+            hits = [Hit(subject=f"rule/{rule.id}", path=".aria", line=None,
+                        fields={}, detail="check-crashed")]
+        findings.extend(_finding(rule, severity, h) for h in hits)
+    _suppress(findings, inventory, graph, config)
+    findings.sort(key=lambda f: (-f.severity.rank, f.location.path, f.location.line or 0,
+                                 f.rule_id))
+    return findings
+
+
+def _suppress(findings: list[Finding], inventory: Inventory, graph: PlatformGraph,
+              config: AriaConfig) -> None:
+    today = _dt.date.today()
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for doc in graph.documents:
+        spans.setdefault(doc.path, []).append((doc.line, doc.end_line, doc.identity))
+    for finding in findings:
+        path = finding.location.path
+        for line, rule, reason in inventory.suppressions.get(path, []):
+            if rule not in (finding.rule_id, "*", finding.family.upper()):
+                continue
+            if _covers(spans.get(path, []), line, finding):
+                finding.suppressed = Suppression(source="inline", reason=reason or "(no reason)",
+                                                 location=Location(path=path, line=line))
+                break
+        if finding.suppressed:
+            continue
+        for entry in config.ignore:
+            if entry.expires and entry.expires < today:
+                continue
+            if entry.rule not in ("*", finding.rule_id):
+                continue
+            if not fnmatch(path, entry.path):
+                continue
+            if entry.object and not finding.subject.startswith(entry.object):
+                continue
+            finding.suppressed = Suppression(source=".aria.yml", reason=entry.reason,
+                                             expires=entry.expires)
+            break
+
+
+def _covers(spans: list[tuple[int, int, str]], line: int, finding: Finding) -> bool:
+    """An inline comment covers the object whose text holds it, or the line right after it."""
+    found_line = finding.location.line
+    if found_line is not None and line in (found_line, found_line - 1):
+        return True
+    subject = finding.subject.split("#")[0]
+    return any(start <= line <= end and ident == subject for start, end, ident in spans)

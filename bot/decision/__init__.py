@@ -1,0 +1,1 @@
+"""Decision: findings become one ADR model that every renderer reads."""

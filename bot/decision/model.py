@@ -1,0 +1,103 @@
+"""The ADR model. Every output (Markdown, JSON, SARIF, JUnit, MADR file) renders this."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from bot.findings import Finding, Location, Severity, Status
+
+
+class Assumption(BaseModel):
+    text: str
+    source: Literal["config", "default", "measurement", "estimate", "repository"]
+
+
+class Figure(BaseModel):
+    """A number shown in the review, always with where it came from."""
+
+    label: str
+    value: str | int | float
+    unit: str | None = None
+    source: str  # "path:line", ".aria.yml", "measurement: …"
+    estimate: bool = False
+
+
+class Option(BaseModel):
+    title: str
+    summary: str
+    cost: str
+    latency: str
+    complexity: str
+    risk: str
+    recommended: bool = False
+
+
+class DecisionPoint(BaseModel):
+    """One decision the change forces, with its options compared."""
+
+    rule_id: str
+    title: str
+    severity: Severity
+    question: str
+    finding_fingerprints: list[str]
+    locations: list[Location]
+    options: list[Option] = Field(min_length=2)
+    why: str
+
+    @property
+    def recommended(self) -> Option:
+        return next((o for o in self.options if o.recommended), self.options[0])
+
+
+class Risk(BaseModel):
+    kind: Literal["spof", "lock-in", "cost-cliff", "security", "capacity"]
+    text: str
+    location: Location | None = None
+
+
+class Counts(BaseModel):
+    total: int = 0
+    by_severity: dict[str, int] = Field(default_factory=dict)
+    by_family: dict[str, int] = Field(default_factory=dict)
+    by_status: dict[str, int] = Field(default_factory=dict)
+    suppressed: int = 0
+
+
+class Decision(BaseModel):
+    """An Architecture Decision Record for a change, an audit, or an on-demand decision."""
+
+    mode: Literal["review", "audit", "adr"]
+    title: str
+    status: Literal["proposed", "accepted", "rejected", "deprecated", "superseded"] = "proposed"
+    date: _dt.date = Field(default_factory=_dt.date.today)
+    base: str | None = None
+    head: str | None = None
+    recommendation: str
+    context: str
+    assumptions: list[Assumption] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    decision_points: list[DecisionPoint] = Field(default_factory=list)
+    risks: list[Risk] = Field(default_factory=list)
+    figures: list[Figure] = Field(default_factory=list)
+    next_steps: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    counts: Counts = Field(default_factory=Counts)
+    files_reviewed: int = 0
+    measurements: list[dict[str, Any]] = Field(
+        default_factory=list, description="latency-probe reports (see `aria probe`)")
+    narrative_by: Literal["templates", "model"] = "templates"
+
+    def active(self, *statuses: Status) -> list[Finding]:
+        """Unsuppressed findings, optionally with the given statuses."""
+        return [f for f in self.findings if f.suppressed is None and
+                (not statuses or f.status in statuses)]
+
+    @property
+    def gating(self) -> list[Finding]:
+        """Findings a gate counts: new ones in a review, all present ones in an audit."""
+        if self.mode == "review":
+            return self.active(Status.new)
+        return self.active(Status.present, Status.new, Status.unchanged)

@@ -1,0 +1,103 @@
+"""The review engine: ingest → graph → rules → decision, for a change or a whole tree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.checks.catalog import Catalog, load_catalog
+from bot.checks.engine import run_rules
+from bot.config import AriaConfig, load_config_bytes
+from bot.decision.build import build_decision
+from bot.decision.diff import diff_findings
+from bot.decision.model import Decision
+from bot.findings import Finding
+from bot.graph.platform import PlatformGraph, build_graph
+from bot.ingest.loader import Inventory, load_inventory
+from bot.ingest.render import render_kustomizations
+from bot.ingest.source import Source
+
+
+@dataclass
+class Analysis:
+    inventory: Inventory
+    graph: PlatformGraph
+    findings: list[Finding]
+
+
+def config_of(source: Source) -> tuple[AriaConfig, bool]:
+    """The tree's own `.aria.yml` (validated), and whether one was found."""
+    for name in (".aria.yml", ".aria.yaml"):
+        data = source.read(name)
+        if data is not None:
+            return load_config_bytes(data, name), True
+    return AriaConfig(), False
+
+
+def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
+            workers: int | None = None) -> Analysis:
+    catalog = catalog or load_catalog()
+    inventory = load_inventory(source, config.ingest.max_file_bytes,
+                               tuple(config.ingest.exclude), workers)
+    if config.ingest.kustomize == "auto":
+        render_kustomizations(source, inventory)
+    graph = build_graph(inventory.documents, config.serving_images)
+    return Analysis(inventory, graph, run_rules(graph, catalog, config, inventory))
+
+
+def _summary(graph: PlatformGraph) -> str:
+    serving = sum(1 for w in graph.workloads if w.serving)
+    gpu = sum(1 for w in graph.workloads if w.gpus_per_pod)
+    return (f"{len(graph.documents)} objects, {len(graph.workloads)} workloads "
+            f"({serving} serving, {gpu} requesting GPUs), {len(graph.node_pools)} node pools")
+
+
+def review(base: Source, head: Source, config: AriaConfig | None = None,
+           title: str | None = None) -> Decision:
+    """Findings the change from `base` to `head` introduces, fixes, or leaves in place.
+
+    The configuration comes from the base side, so a change cannot switch off its own checks.
+    """
+    found = True
+    if config is None:
+        config, found = config_of(base)
+    catalog = load_catalog()
+    before = analyse(base, config, catalog)
+    after = analyse(head, config, catalog)
+    findings = diff_findings(before.findings, after.findings)
+    changed = _changed_paths(before.inventory, after.inventory)
+    context = (f"This change touches **{len(changed)}** reviewed file(s) between `{base.label}` "
+               f"and `{head.label}`. Head: {_summary(after.graph)}; "
+               f"{after.inventory.files_read} files read.")
+    return build_decision(
+        mode="review", title=title or f"Review of {head.label} against {base.label}",
+        findings=findings, catalog=catalog, config=config, config_found=found,
+        files_reviewed=after.inventory.files_read, context=context, base=base.label,
+        head=head.label, notes=after.inventory.notes)
+
+
+def audit(source: Source, config: AriaConfig | None = None, title: str | None = None,
+          workers: int | None = None) -> Decision:
+    found = True
+    if config is None:
+        config, found = config_of(source)
+    catalog = load_catalog()
+    result = analyse(source, config, catalog, workers)
+    context = (f"Repository-wide audit of `{source.label}`: {result.inventory.files_read} files "
+               f"read, {_summary(result.graph)}.")
+    return build_decision(
+        mode="audit", title=title or f"Audit of {source.label}", findings=result.findings,
+        catalog=catalog, config=config, config_found=found,
+        files_reviewed=result.inventory.files_read, context=context,
+        notes=result.inventory.notes)
+
+
+def _changed_paths(base: Inventory, head: Inventory) -> set[str]:
+    def index(inv: Inventory) -> dict[str, list[tuple[int, int, str]]]:
+        out: dict[str, list] = {}
+        for d in inv.documents:
+            out.setdefault(d.path, []).append((d.line, d.end_line, repr(d.body)))
+        for p in inv.problems:
+            out.setdefault(p.path, []).append((p.line or 0, 0, p.reason))
+        return out
+    a, b = index(base), index(head)
+    return {p for p in a.keys() | b.keys() if a.get(p) != b.get(p)}

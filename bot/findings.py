@@ -1,0 +1,76 @@
+"""The finding model shared by rules, decision, renderers and delivery."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Severity(StrEnum):
+    error = "error"
+    warning = "warning"
+    note = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+class Status(StrEnum):
+    """Where a finding stands in a review (base vs head)."""
+
+    new = "new"
+    fixed = "fixed"
+    unchanged = "unchanged"
+    present = "present"  # audit mode: no baseline
+
+
+class Location(BaseModel):
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+class Evidence(BaseModel):
+    """One value read from the repository, with where it was read."""
+
+    label: str
+    value: str | int | float | bool | None
+    location: Location | None = None
+    unit: str | None = None
+
+
+class Suppression(BaseModel):
+    source: str  # "inline" or ".aria.yml"
+    reason: str
+    expires: date | None = None
+    location: Location | None = None
+
+
+class Finding(BaseModel):
+    rule_id: str
+    family: str
+    severity: Severity
+    title: str
+    message: str
+    subject: str = Field(description="identity of the object: Kind/namespace/name, tf address, …")
+    detail: str = Field(default="", description="discriminator within the subject, e.g. container")
+    location: Location
+    evidence: list[Evidence] = Field(default_factory=list)
+    suppressed: Suppression | None = None
+    status: Status = Status.present
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Identity in a review diff: rule and object, never the line."""
+        return (self.rule_id, self.subject, self.detail)
+
+    @property
+    def fingerprint(self) -> str:
+        raw = "\x1f".join(self.key).encode()
+        return hashlib.sha256(raw).hexdigest()[:16]

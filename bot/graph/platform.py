@@ -1,0 +1,187 @@
+"""The platform graph over one tree's documents."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.graph.nodepools import NodePool, node_pool_of
+from bot.graph.workloads import Workload, workloads_of
+from bot.ingest.documents import Document
+
+SERVING_ARGV_HINTS = ("tritonserver", "vllm", "text-generation-launcher", "serve run",
+                      "torchserve", "sglang")
+
+
+def _ns_match(a: str, b: str) -> bool:
+    """Objects without a namespace get one at apply time (kustomize, -n): match either way."""
+    return not a or not b or a == b
+
+
+def _selects(selector: Any, labels: dict[str, str]) -> bool:
+    if not isinstance(selector, dict) or not selector:
+        return False
+    match = selector.get("matchLabels") if "matchLabels" in selector or \
+        "matchExpressions" in selector else selector
+    if isinstance(match, dict) and match:
+        return all(labels.get(str(k)) == str(v) for k, v in match.items())
+    exprs = selector.get("matchExpressions")
+    if isinstance(exprs, list) and exprs:
+        for expr in exprs:
+            if not isinstance(expr, dict):
+                return False
+            key, op = str(expr.get("key")), expr.get("operator")
+            values = [str(v) for v in expr.get("values", []) or []]
+            if op == "In" and labels.get(key) not in values:
+                return False
+            if op == "NotIn" and labels.get(key) in values:
+                return False
+            if op == "Exists" and key not in labels:
+                return False
+            if op == "DoesNotExist" and key in labels:
+                return False
+        return True
+    return False
+
+
+@dataclass
+class Binding:
+    doc: Document
+    role: Document | None
+    role_name: str
+    role_kind: str
+    subjects: list[dict[str, Any]]
+
+
+@dataclass
+class PlatformGraph:
+    documents: list[Document]
+    serving_images: tuple[str, ...] = ()
+    by_kind: dict[str, list[Document]] = field(default_factory=lambda: defaultdict(list))
+    workloads: list[Workload] = field(default_factory=list)
+    node_pools: list[NodePool] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+
+    def kind(self, *kinds: str) -> list[Document]:
+        out: list[Document] = []
+        for k in kinds:
+            out.extend(self.by_kind.get(k, []))
+        return out
+
+    # --- relations of a workload -------------------------------------------------------
+    def scalers_for(self, w: Workload) -> list[Document]:
+        """HPAs and KEDA ScaledObjects whose target is this workload."""
+        found = []
+        for doc in self.kind("HorizontalPodAutoscaler", "ScaledObject"):
+            ref = (doc.body.get("spec") or {}).get("scaleTargetRef") or {}
+            if not isinstance(ref, dict):
+                continue
+            kind = ref.get("kind") or "Deployment"
+            if ref.get("name") == w.doc.name and kind == w.kind and \
+                    _ns_match(doc.namespace, w.namespace):
+                found.append(doc)
+        return found
+
+    def pdbs_for(self, w: Workload) -> list[Document]:
+        return [d for d in self.kind("PodDisruptionBudget")
+                if _ns_match(d.namespace, w.namespace)
+                and _selects((d.body.get("spec") or {}).get("selector"), w.labels)]
+
+    def services_for(self, w: Workload) -> list[Document]:
+        return [d for d in self.kind("Service")
+                if _ns_match(d.namespace, w.namespace)
+                and _selects((d.body.get("spec") or {}).get("selector"), w.labels)]
+
+    def service_account_name(self, w: Workload) -> str:
+        return str(w.pod.get("serviceAccountName") or w.pod.get("serviceAccount") or "default")
+
+    def bindings_for_subject(self, kind: str, name: str, namespace: str) -> list[Binding]:
+        out = []
+        for b in self.bindings:
+            for s in b.subjects:
+                if s.get("kind") == kind and s.get("name") == name and (
+                        kind != "ServiceAccount" or
+                        _ns_match(str(s.get("namespace") or b.doc.namespace), namespace)):
+                    out.append(b)
+                    break
+        return out
+
+    def node_pools_for(self, w: Workload) -> list[NodePool]:
+        """Pools whose labels satisfy the workload's nodeSelector and whose taints it tolerates."""
+        selector = w.pod.get("nodeSelector") if isinstance(w.pod.get("nodeSelector"),
+                                                           dict) else {}
+        tolerated = {str(t.get("key")) for t in w.pod.get("tolerations", []) or []
+                     if isinstance(t, dict)}
+        tolerate_all = any(isinstance(t, dict) and not t.get("key") and
+                           t.get("operator") == "Exists"
+                           for t in w.pod.get("tolerations", []) or [])
+        pools = []
+        for pool in self.node_pools:
+            if w.gpus_per_pod and not pool.gpu:
+                continue
+            if any(pool.labels.get(k) != str(v) for k, v in selector.items()
+                   if not k.startswith(("kubernetes.io/", "node.kubernetes.io/",
+                                        "cloud.google.com/", "karpenter."))):
+                continue
+            if not tolerate_all and any(t not in tolerated for t in pool.taints
+                                        if t != "nvidia.com/gpu"):
+                continue
+            pools.append(pool)
+        return pools
+
+    def triton_servers_for(self, model: Document) -> list[Workload]:
+        """Workloads whose container runs tritonserver over a repository holding this model."""
+        out = []
+        for w in self.workloads:
+            for c in w.containers:
+                argv = " ".join(c.argv)
+                if "tritonserver" in argv or "tritonserver" in c.image:
+                    out.append(w)
+                    break
+        # many servers load every model of a repository; narrow to one that names the model
+        named = [w for w in out if any(model.name in " ".join(c.argv) for c in w.containers)]
+        return named or out
+
+    def is_serving(self, w: Workload) -> bool:
+        return w.serving
+
+
+def build_graph(documents: list[Document], serving_images: list[str] | tuple[str, ...] = ()
+                ) -> PlatformGraph:
+    graph = PlatformGraph(documents, tuple(serving_images))
+    for doc in documents:
+        graph.by_kind[doc.kind].append(doc)
+    for doc in documents:
+        if doc.format == "k8s":
+            for w in workloads_of(doc):
+                w.serving = _is_serving(w, graph.serving_images)
+                graph.workloads.append(w)
+        pool = node_pool_of(doc)
+        if pool is not None:
+            graph.node_pools.append(pool)
+    roles: dict[tuple[str, str, str], Document] = {}
+    for doc in graph.kind("Role", "ClusterRole"):
+        roles[(doc.kind, doc.namespace if doc.kind == "Role" else "", doc.name)] = doc
+    for doc in graph.kind("RoleBinding", "ClusterRoleBinding"):
+        ref = doc.body.get("roleRef") if isinstance(doc.body.get("roleRef"), dict) else {}
+        rkind, rname = str(ref.get("kind") or "ClusterRole"), str(ref.get("name") or "")
+        role = roles.get((rkind, doc.namespace if rkind == "Role" else "", rname))
+        subjects = [s for s in doc.body.get("subjects", []) or [] if isinstance(s, dict)]
+        graph.bindings.append(Binding(doc, role, rname, rkind, subjects))
+    return graph
+
+
+def _is_serving(w: Workload, images: tuple[str, ...]) -> bool:
+    if w.batch:
+        return False
+    if w.kind in ("InferenceService", "RayService") or w.gpus_per_pod:
+        return True
+    for c in w.containers:
+        image = c.image.lower()
+        if any(hint in image for hint in images):
+            return True
+        argv = " ".join(c.argv)
+        if any(hint in argv for hint in SERVING_ARGV_HINTS):
+            return True
+    return False

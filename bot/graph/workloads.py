@@ -1,0 +1,194 @@
+"""Workloads: anything that runs pods, with its pod spec located inside its document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.ingest.documents import Document
+
+GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu", "google.com/tpu", "habana.ai/gaudi")
+
+# kind -> path of the pod spec inside the document
+POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "Pod": ("spec",),
+    "InferenceService": ("spec", "predictor"),
+}
+BATCH_KINDS = frozenset({"Job", "CronJob"})
+
+
+@dataclass
+class Container:
+    name: str
+    body: dict[str, Any]
+    path: tuple[Any, ...]  # key path from the document root
+    init: bool = False
+
+    @property
+    def image(self) -> str:
+        return str(self.body.get("image") or "")
+
+    @property
+    def argv(self) -> list[str]:
+        out: list[str] = []
+        for key in ("command", "args"):
+            value = self.body.get(key)
+            if isinstance(value, list):
+                out.extend(str(v) for v in value)
+            elif isinstance(value, str):
+                out.append(value)
+        return out
+
+    def resources(self, which: str) -> dict[str, Any]:
+        res = self.body.get("resources")
+        part = res.get(which) if isinstance(res, dict) else None
+        return part if isinstance(part, dict) else {}
+
+    @property
+    def gpus(self) -> int:
+        total = 0
+        for which in ("limits", "requests"):
+            for key in GPU_RESOURCES:
+                value = self.resources(which).get(key)
+                try:
+                    total = max(total, int(str(value)))
+                except (TypeError, ValueError):
+                    continue
+        return total
+
+
+@dataclass
+class Workload:
+    doc: Document
+    pod_path: tuple[Any, ...]
+    pod: dict[str, Any]
+    labels: dict[str, str]
+    containers: list[Container] = field(default_factory=list)
+    replicas: int | None = None
+    replicas_path: tuple[Any, ...] = ()
+    group: str = ""  # Ray worker group / KServe component
+    serving: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.doc.kind
+
+    @property
+    def namespace(self) -> str:
+        return self.doc.namespace
+
+    @property
+    def subject(self) -> str:
+        return f"{self.doc.identity}#{self.group}" if self.group else self.doc.identity
+
+    @property
+    def ref(self) -> str:
+        return f"{self.doc.ref}[{self.group}]" if self.group else self.doc.ref
+
+    @property
+    def gpus_per_pod(self) -> int:
+        return sum(c.gpus for c in self.containers if not c.init)
+
+    @property
+    def batch(self) -> bool:
+        return self.kind in BATCH_KINDS
+
+    def line(self, *keys: Any) -> int:
+        return self.doc.line_at(*keys)
+
+
+def _get(node: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        if isinstance(node, dict):
+            node = node.get(key)
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            node = node[key]
+        else:
+            return None
+    return node
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _containers(pod: dict[str, Any], pod_path: tuple[Any, ...]) -> list[Container]:
+    found: list[Container] = []
+    for key, init in (("containers", False), ("initContainers", True)):
+        items = pod.get(key)
+        if not isinstance(items, list):
+            continue
+        for index, body in enumerate(items):
+            if isinstance(body, dict):
+                found.append(Container(str(body.get("name") or index), body,
+                                       (*pod_path, key, index), init))
+    # KServe predictors name the serving container by model format instead of a list
+    for key in ("model", "triton", "tensorflow", "pytorch", "sklearn", "xgboost", "onnx",
+                "huggingface"):
+        body = pod.get(key)
+        if isinstance(body, dict) and key not in ("containers", "initContainers"):
+            found.append(Container(key, body, (*pod_path, key)))
+    return found
+
+
+def workloads_of(doc: Document) -> list[Workload]:
+    body = doc.body
+    if not isinstance(body, dict):
+        return []
+    kind = doc.kind
+    if kind in POD_SPEC_PATHS:
+        path = POD_SPEC_PATHS[kind]
+        pod = _get(body, path)
+        if not isinstance(pod, dict):
+            return []
+        if kind == "InferenceService":
+            labels = dict(_get(body, ("metadata", "labels")) or {})
+            replicas_path: tuple[Any, ...] = ("spec", "predictor", "minReplicas")
+        else:
+            tpl_labels = _get(body, (*path[:-1], "metadata", "labels"))
+            labels = dict(tpl_labels or {}) if isinstance(tpl_labels, dict) else {}
+            replicas_path = ("spec", "replicas") if kind not in ("Pod", "DaemonSet") else ()
+        replicas = _as_int(_get(body, replicas_path)) if replicas_path else None
+        if kind == "Pod":
+            replicas = 1
+        elif replicas_path and replicas is None and kind in ("Deployment", "StatefulSet",
+                                                             "ReplicaSet"):
+            replicas = None  # unset: 1 by default unless an HPA owns it
+        return [Workload(doc, path, pod, {str(k): str(v) for k, v in labels.items()},
+                         _containers(pod, path), replicas, replicas_path)]
+    if kind in ("RayCluster", "RayService"):
+        root: tuple[Any, ...] = ("spec",) if kind == "RayCluster" else ("spec", "rayClusterConfig")
+        spec = _get(body, root)
+        if not isinstance(spec, dict):
+            return []
+        out: list[Workload] = []
+        head_path = (*root, "headGroupSpec", "template", "spec")
+        head = _get(body, head_path)
+        if isinstance(head, dict):
+            out.append(Workload(doc, head_path, head, {"ray.io/node-type": "head"},
+                                _containers(head, head_path), 1, (), "head"))
+        groups = spec.get("workerGroupSpecs")
+        for index, group in enumerate(groups if isinstance(groups, list) else []):
+            if not isinstance(group, dict):
+                continue
+            pod_path = (*root, "workerGroupSpecs", index, "template", "spec")
+            pod = _get(body, pod_path)
+            if isinstance(pod, dict):
+                rpath = (*root, "workerGroupSpecs", index, "replicas")
+                out.append(Workload(doc, pod_path, pod, {"ray.io/node-type": "worker"},
+                                    _containers(pod, pod_path), _as_int(group.get("replicas")),
+                                    rpath, str(group.get("groupName") or index)))
+        return out
+    return []

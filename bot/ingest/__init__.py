@@ -1,0 +1,1 @@
+"""Ingest: files from a source become typed documents that remember file:line."""

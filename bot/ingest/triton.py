@@ -1,0 +1,36 @@
+"""Triton `config.pbtxt`: protobuf text parsed into Triton's own `ModelConfig` message."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from bot.ingest.documents import Document, FileResult, ParseProblem
+
+_FIELD_LINE = re.compile(r"^\s*([a-z_]+)\s*[:{\[]", re.MULTILINE)
+
+
+def parse_pbtxt(path: str, text: str) -> FileResult:
+    from google.protobuf import json_format, text_format
+    from tritonclient.grpc import model_config_pb2
+
+    result = FileResult()
+    message = model_config_pb2.ModelConfig()
+    try:
+        text_format.Parse(text, message)
+    except text_format.ParseError as exc:
+        line = exc.GetLine() if hasattr(exc, "GetLine") else None
+        result.problems.append(ParseProblem(path, f"Triton would reject this config: {exc}", line))
+        return result
+    body = json_format.MessageToDict(message, preserving_proto_field_name=True)
+    model_dir = posixpath.basename(posixpath.dirname(path)) or path
+    name = message.name or model_dir
+    lines: dict[str, int] = {}
+    for match in _FIELD_LINE.finditer(text):
+        lines.setdefault(match.group(1), text.count("\n", 0, match.start()) + 1)
+    total = text.count("\n") + 1
+    result.documents.append(Document(
+        format="triton", kind="TritonModelConfig", name=name, path=path, line=1, end_line=total,
+        body=body, text_lines=lines,
+    ))
+    return result
