@@ -12,6 +12,7 @@ from bot.config import AriaConfig
 from bot.findings import Finding, Location, Severity, Suppression
 from bot.graph.platform import PlatformGraph
 from bot.ingest.loader import Inventory
+from bot.render.escape import code_text, md_text
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +21,19 @@ class _SafeFields(dict):
         return "{" + key + "}"
 
 
+def _safe_fields(template: str, fields: dict) -> _SafeFields:
+    """Repository text goes into Markdown: escape it for where the template places it."""
+    out = _SafeFields()
+    for key, value in fields.items():
+        if isinstance(value, str):
+            value = code_text(value) if f"`{{{key}}}`" in template else md_text(value)
+        out[key] = value
+    return out
+
+
 def _finding(rule: RuleSpec, severity: Severity, hit: Hit) -> Finding:
     try:
-        message = rule.message.format_map(_SafeFields(hit.fields))
+        message = rule.message.format_map(_safe_fields(rule.message, hit.fields))
     except (ValueError, IndexError):
         message = rule.title
     return Finding(rule_id=rule.id, family=rule.family, severity=severity, title=rule.title,

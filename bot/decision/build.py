@@ -144,6 +144,15 @@ def _next_steps(points: list[DecisionPoint], catalog: Catalog) -> list[str]:
     return steps[:5]
 
 
+def _consequences(points: list[DecisionPoint]) -> list[str]:
+    out = []
+    for point in points[:3]:
+        option = point.recommended
+        out.append(f"{option.title} (`{point.rule_id}`) — risk: {option.risk}; "
+                   f"cost: {option.cost}; complexity: {option.complexity}.")
+    return out
+
+
 def _assumptions(config: AriaConfig, config_found: bool) -> list[Assumption]:
     source = "config" if config_found else "default"
     where = "`.aria.yml`" if config_found else "Aria's defaults (no `.aria.yml`)"
@@ -168,7 +177,7 @@ def _recommendation(mode: str, relevant: list[Finding], fixed: list[Finding],
     errors = [f for f in relevant if f.severity is Severity.error]
     warnings = [f for f in relevant if f.severity is Severity.warning]
     top = points[0] if points else None
-    lead = (f" ✅ Start with **{top.title.lower()}**: {top.recommended.title.lower()}."
+    lead = (f" ✅ Start with **{top.title}** (`{top.rule_id}`): {top.recommended.title}."
             if top else "")
     if mode == "review":
         fixed_txt = f" It fixes **{len(fixed)}** existing finding(s)." if fixed else ""
@@ -207,6 +216,7 @@ def build_decision(*, mode: str, title: str, findings: list[Finding], catalog: C
         findings=findings, decision_points=points, risks=_risks(relevant, catalog),
         figures=_figures(relevant), next_steps=_next_steps(points, catalog)
         if relevant else [],
+        consequences=_consequences(points),
         notes=notes or [], counts=count(f for f in findings if f.status is not Status.fixed),
         files_reviewed=files_reviewed,
     )

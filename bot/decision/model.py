@@ -88,7 +88,9 @@ class Decision(BaseModel):
     files_reviewed: int = 0
     measurements: list[dict[str, Any]] = Field(
         default_factory=list, description="latency-probe reports (see `aria probe`)")
-    narrative_by: Literal["templates", "model"] = "templates"
+    consequences: list[str] = Field(default_factory=list)
+    machine_written: list[str] = Field(
+        default_factory=list, description="parts whose prose a language model wrote")
 
     def active(self, *statuses: Status) -> list[Finding]:
         """Unsuppressed findings, optionally with the given statuses."""

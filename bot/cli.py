@@ -1,0 +1,239 @@
+"""`aria`: review a change, audit a tree, write ADRs, explain rules."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot import __version__
+from bot.exitcodes import FINDINGS, INTERNAL, OK, USAGE, should_fail
+from bot.render import FORMATS
+
+EPILOG = """exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on;
+2 usage or configuration error; 3 internal error"""
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def _load_config(path: str | None):
+    if not path:
+        return None
+    from bot.config import load_config_bytes
+    return load_config_bytes(Path(path).read_bytes(), path)
+
+
+def _output_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", "-f", choices=FORMATS, default="markdown")
+    p.add_argument("--output", "-o", help="write to FILE instead of stdout")
+    p.add_argument("--fail-on", choices=["error", "warning", "note", "never"], default=None,
+                   help="exit 1 when (new) findings reach this severity (default: .aria.yml or "
+                        "`error`)")
+    p.add_argument("--config", help="use this .aria.yml instead of the tree's own")
+
+
+def _finish(decision, args) -> int:
+    from bot.render import render
+    _emit(render(decision, args.format), args.output)
+    fail_on = args.fail_on or _fail_on_default(args)
+    return FINDINGS if should_fail(decision, fail_on) else OK
+
+
+def _fail_on_default(args) -> str:
+    config = getattr(args, "_config", None)
+    return config.fail_on if config is not None else "error"
+
+
+def cmd_review(args) -> int:
+    from bot.engine import config_of, review
+    from bot.ingest.source import open_source
+    base = open_source(args.base, args.repo)
+    head = open_source(args.head, args.repo)
+    config = _load_config(args.config)
+    if config is None:
+        config, _ = config_of(base)
+    args._config = config
+    decision = review(base, head, config if args.config else None, title=args.title)
+    return _finish(decision, args)
+
+
+def cmd_audit(args) -> int:
+    from bot.engine import audit, config_of
+    from bot.ingest.source import open_source
+    source = open_source(args.path, args.repo)
+    config = _load_config(args.config)
+    if config is None:
+        config, _ = config_of(source)
+    if args.no_render:
+        config.ingest.kustomize = "off"
+    args._config = config
+    progress = _progress_bar() if sys.stderr.isatty() else None
+    decision = audit(source, config, title=args.title, workers=args.jobs, progress=progress)
+    if progress:
+        sys.stderr.write("\n")
+    return _finish(decision, args)
+
+
+def _progress_bar():
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        sys.stderr.flush()
+    return show
+
+
+def cmd_rules(args) -> int:
+    from bot.checks.catalog import load_catalog
+    from bot.render.explain import explain_rule
+    catalog = load_catalog()
+    if args.id:
+        rule = catalog.get(args.id)
+        if rule is None:
+            print(f"aria: no rule {args.id!r}; `aria rules` lists them", file=sys.stderr)
+            return USAGE
+        sys.stdout.write(rule.model_dump_json(indent=2) + "\n" if args.json
+                         else explain_rule(rule))
+        return OK
+    if args.json:
+        print(json.dumps([r.model_dump(mode="json") for r in catalog], indent=2))
+        return OK
+    width = max(len(r.title) for r in catalog)
+    for rule in catalog:
+        print(f"{rule.id:<10} {rule.family:<14} {rule.severity.value:<8} {rule.title:<{width}}")
+    return OK
+
+
+def cmd_adr_new(args) -> int:
+    from bot import adr_records
+    from bot.decision.model import Decision
+    from bot.render.adr import render_adr
+    folder = Path(args.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = adr_records.next_adr_file([p.name for p in folder.glob("*.md")], args.title,
+                                     folder.name)
+    target = folder / Path(name).name
+    superseded = None
+    if args.supersedes is not None:
+        superseded = adr_records.find_record(folder, args.supersedes)
+        if superseded is None:
+            print(f"aria: no ADR {args.supersedes:04d} in {folder}/", file=sys.stderr)
+            return USAGE
+    if args.from_path:
+        from bot.engine import audit
+        from bot.ingest.source import open_source
+        decision = audit(open_source(args.from_path), _load_config(args.config),
+                         title=args.title)
+        decision = decision.model_copy(update={"mode": "adr"})
+    else:
+        decision = Decision(mode="adr", title=args.title, recommendation="",
+                            context="<!-- Describe the context and the problem in two or three "
+                                    "sentences. -->")
+    text = render_adr(decision, supersedes=superseded.name[:4] if superseded else None,
+                      source=args.from_path)
+    target.write_text(text, encoding="utf-8")
+    if superseded is not None:
+        adr_records.mark_superseded(superseded, target.name[:4])
+    adr_records.write_index(folder)
+    print(target)
+    return OK
+
+
+def cmd_config(args) -> int:
+    from bot.config import config_schema
+    if args.action == "schema":
+        print(config_schema())
+        return OK
+    _load_config(args.file)  # raises ConfigError with the reasons
+    print(f"{args.file}: valid")
+    return OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aria", epilog=EPILOG,
+        description="Architecture review for AI/ML platform changes: Kubernetes, Terraform, "
+                    "Triton, KServe, vLLM and Ray Serve.")
+    parser.add_argument("--version", action="version", version=f"aria {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("review", help="review the change from BASE to HEAD", epilog=EPILOG,
+                       description="BASE and HEAD are directories, or git revisions of --repo.")
+    p.add_argument("base")
+    p.add_argument("head")
+    p.add_argument("--repo", default=".", help="git repository for revisions (default: .)")
+    p.add_argument("--title", help="title of the review")
+    _output_args(p)
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("audit", help="audit a whole tree", epilog=EPILOG)
+    p.add_argument("path", nargs="?", default=".", help="directory or git revision")
+    p.add_argument("--repo", default=".")
+    p.add_argument("--title")
+    p.add_argument("--jobs", "-j", type=int, default=None, help="parser processes")
+    p.add_argument("--no-render", action="store_true", help="do not render kustomize overlays")
+    _output_args(p)
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("rules", help="list the rules, or explain one")
+    p.add_argument("id", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rules)
+
+    adr = sub.add_parser("adr", help="architecture decision records")
+    adr_sub = adr.add_subparsers(dest="adr_command", required=True)
+    p = adr_sub.add_parser("new", help="write adr/NNNN-title.md (MADR)")
+    p.add_argument("title")
+    p.add_argument("--supersedes", type=int, metavar="N")
+    p.add_argument("--from", dest="from_path", metavar="PATH",
+                   help="pre-fill context, drivers and options from the findings for PATH")
+    p.add_argument("--dir", default="adr")
+    p.add_argument("--config")
+    p.set_defaults(func=cmd_adr_new)
+
+    p = sub.add_parser("config", help="the .aria.yml schema, or check a file")
+    p.add_argument("action", choices=["schema", "check"])
+    p.add_argument("file", nargs="?", default=".aria.yml")
+    p.set_defaults(func=cmd_config)
+
+    for module in ("bot.probes.cli", "bot.service.cli"):
+        try:
+            importlib.import_module(module).register(sub)
+        except ImportError as exc:  # optional extras not installed
+            logging.getLogger(__name__).debug("%s unavailable: %s", module, exc)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    from bot.config import ConfigError
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"aria: {exc}", file=sys.stderr)
+        return USAGE
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"aria: {exc}", file=sys.stderr)
+        return USAGE
+    except KeyboardInterrupt:
+        return INTERNAL
+    except Exception as exc:  # a crash is exit 3 with a message, never a silent 1
+        logging.getLogger("aria").exception("internal error")
+        print(f"aria: internal error: {exc}", file=sys.stderr)
+        return INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""The PR comment / terminal review in Markdown."""
+
+from __future__ import annotations
+
+import re
+
+from bot.decision.model import Decision
+from bot.findings import Severity, Status
+from bot.render.templating import environment
+
+REVIEW_MARKER = "<!-- aria:review -->"
+MAX_FINDINGS_PER_SEVERITY = 25
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_markdown(decision: Decision, measurements: list[str] | None = None) -> str:
+    active = [f for f in decision.findings if f.suppressed is None]
+    if decision.mode == "review":
+        relevant = [f for f in active if f.status is Status.new]
+    else:
+        relevant = [f for f in active if f.status is not Status.fixed]
+    text = environment().get_template("review.md.j2").render(
+        d=decision, marker=REVIEW_MARKER, relevant=relevant,
+        new=[f for f in active if f.status is Status.new],
+        fixed=[f for f in active if f.status is Status.fixed],
+        unchanged=[f for f in active if f.status is Status.unchanged],
+        measurements=measurements or [], max_findings=MAX_FINDINGS_PER_SEVERITY)
+    return _tidy(text)
+
+
+def render_compact(decision: Decision, check_run_url: str | None = None) -> str:
+    """The comment cut to what must survive GitHub's size limit."""
+    errors = [f for f in decision.gating if f.severity is Severity.error]
+    lines = [REVIEW_MARKER, f"## 🏗️ Aria review — {decision.title}", "", decision.recommendation,
+             ""]
+    if errors:
+        lines.append(f"**❌ New error-level findings ({len(errors)})**")
+        lines += [f"- `{f.rule_id}` {f.message} — `{f.location}`" for f in errors[:40]]
+        if len(errors) > 40:
+            lines.append(f"- … and {len(errors) - 40} more")
+        lines.append("")
+    if decision.next_steps:
+        lines.append("### Next Steps")
+        lines += [f"{i}. {s}" for i, s in enumerate(decision.next_steps, 1)]
+        lines.append("")
+    where = f"[the `aria` check run]({check_run_url})" if check_run_url else "the `aria` check run"
+    lines.append(f"<sub>The full review did not fit in a comment: see {where} for every finding, "
+                 "option table and figure.</sub>")
+    return "\n".join(lines) + "\n"
