@@ -12,7 +12,7 @@ from bot.decision.diff import diff_findings
 from bot.decision.model import Decision
 from bot.findings import Finding
 from bot.graph.platform import PlatformGraph, build_graph
-from bot.ingest.loader import Inventory, load_inventory
+from bot.ingest.loader import Inventory, Progress, load_inventory
 from bot.ingest.render import render_kustomizations
 from bot.ingest.source import Source
 
@@ -34,10 +34,10 @@ def config_of(source: Source) -> tuple[AriaConfig, bool]:
 
 
 def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
-            workers: int | None = None) -> Analysis:
+            workers: int | None = None, progress: Progress | None = None) -> Analysis:
     catalog = catalog or load_catalog()
     inventory = load_inventory(source, config.ingest.max_file_bytes,
-                               tuple(config.ingest.exclude), workers)
+                               tuple(config.ingest.exclude), workers, progress)
     if config.ingest.kustomize == "auto":
         render_kustomizations(source, inventory)
     graph = build_graph(inventory.documents, config.serving_images)
@@ -76,12 +76,12 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
 
 
 def audit(source: Source, config: AriaConfig | None = None, title: str | None = None,
-          workers: int | None = None) -> Decision:
+          workers: int | None = None, progress: Progress | None = None) -> Decision:
     found = True
     if config is None:
         config, found = config_of(source)
     catalog = load_catalog()
-    result = analyse(source, config, catalog, workers)
+    result = analyse(source, config, catalog, workers, progress)
     context = (f"Repository-wide audit of `{source.label}`: {result.inventory.files_read} files "
                f"read, {_summary(result.graph)}.")
     return build_decision(

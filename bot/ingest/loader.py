@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from bot.ingest.source import Source
 from bot.ingest.terraform import parse_terraform
 from bot.ingest.triton import parse_pbtxt
 
+Progress = Callable[[int, int], None]  # (files parsed, files to parse)
 PARALLEL_THRESHOLD = 96  # below this, a process pool costs more than it saves
 _CACHE_LIMIT = 20_000
 
@@ -68,7 +70,8 @@ def _parse_job(job: tuple[str, FileKind, bytes, int]) -> FileResult:
 
 
 def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                   exclude: tuple[str, ...] = (), workers: int | None = None) -> Inventory:
+                   exclude: tuple[str, ...] = (), workers: int | None = None,
+                   progress: Progress | None = None) -> Inventory:
     from fnmatch import fnmatch
 
     inventory = Inventory()
@@ -102,7 +105,8 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
             results[key] = cached
         else:
             pending.append((key, (item.path, kind, data, max_bytes)))
-    for key, result in zip([k for k, _ in pending], _run(pending, workers), strict=True):
+    for key, result in zip([k for k, _ in pending], _run(pending, workers, progress),
+                           strict=True):
         results[key] = result
         if len(_cache) < _CACHE_LIMIT:
             _cache[key] = result
@@ -119,16 +123,22 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     return inventory
 
 
-def _run(pending, workers: int | None) -> list[FileResult]:
+def _run(pending, workers: int | None, progress: Progress | None) -> list[FileResult]:
     jobs = [job for _, job in pending]
     count = workers if workers is not None else (os.cpu_count() or 1)
+    out: list[FileResult] = [FileResult()] * len(jobs)
     if count <= 1 or len(jobs) < PARALLEL_THRESHOLD:
-        return [_parse_job(job) for job in jobs]
+        for index, job in enumerate(jobs):
+            out[index] = _parse_job(job)
+            if progress:
+                progress(index + 1, len(jobs))
+        return out
     # Biggest files first so one slow file does not trail at the end of a chunk.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][2]))
     with ProcessPoolExecutor(max_workers=count) as pool:
-        done = list(pool.map(_parse_job, [jobs[i] for i in order], chunksize=8))
-    out: list[FileResult] = [FileResult()] * len(jobs)
-    for index, result in zip(order, done, strict=True):
-        out[index] = result
+        done = pool.map(_parse_job, [jobs[i] for i in order], chunksize=8)
+        for finished, (index, result) in enumerate(zip(order, done, strict=True), start=1):
+            out[index] = result
+            if progress:
+                progress(finished, len(jobs))
     return out
