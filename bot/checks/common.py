@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.graph.platform import PlatformGraph
-from bot.graph.workloads import Workload
+from bot.graph.workloads import Container, Workload
 from bot.ingest.documents import Document
 
 
@@ -59,3 +59,72 @@ def min_replicas(graph: PlatformGraph, w: Workload) -> tuple[int, str, int | Non
 
 def is_interactive(w: Workload) -> bool:
     return w.serving and not w.batch
+
+
+# --- readers for the lock-in, security, cost, observability and serving packs ---------------
+
+def mapping(value: Any) -> dict[str, Any]:
+    """The value when it is a mapping, else an empty one (manifests hold nulls and lists)."""
+    return value if isinstance(value, dict) else {}
+
+
+def annotations(doc: Document) -> dict[str, Any]:
+    return mapping(dig(doc.body, "metadata", "annotations"))
+
+
+def pod_annotations_path(w: Workload) -> tuple[Any, ...]:
+    """Key path of the annotations that reach the pods (the template's, or the object's own)."""
+    if w.pod_path[-1:] == ("spec",):
+        return (*w.pod_path[:-1], "metadata", "annotations")
+    return ("metadata", "annotations")  # KServe predictors take the InferenceService's
+
+
+def prefixed(key: str, prefixes: dict[str, list[str]]) -> str | None:
+    """The group (e.g. cloud provider) whose prefix list matches the key, if any."""
+    for group, starts in prefixes.items():
+        if any(key.startswith(str(s)) for s in starts or []):
+            return group
+    return None
+
+
+def selector_matches(selector: Any, labels: dict[str, str]) -> bool:
+    """A label selector (matchLabels / matchExpressions or a bare map) against labels."""
+    from bot.graph.platform import _selects  # one selector semantics for graph and checks
+
+    return _selects(selector, labels)
+
+
+def hcl_block(value: Any) -> dict[str, Any]:
+    """A nested Terraform block: python-hcl2 gives it as a one-item list."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0]
+    return mapping(value)
+
+
+def security_setting(w: Workload, container: Container, key: str
+                     ) -> tuple[Any, tuple[Any, ...] | None]:
+    """A securityContext field as the kubelet applies it: the container's, else the pod's.
+
+    Returns the value and its key path in the document (None when neither sets it).
+    """
+    for path in ((*container.path, "securityContext"), (*w.pod_path, "securityContext")):
+        context = dig(w.doc.body, *path)
+        if isinstance(context, dict) and key in context:
+            return context[key], (*path, key)
+    return None, None
+
+
+def serving_containers(w: Workload, images: tuple[str, ...]) -> list[Container]:
+    """The containers of a serving workload that run the model server.
+
+    A container counts when it runs a known server, uses a configured serving image or
+    requests accelerators; otherwise the first app container stands in (sidecars come later).
+    """
+    from bot.ingest.serverflags import detect_server
+
+    app = [c for c in w.containers if not c.init]
+    if not w.serving or not app:
+        return []
+    found = [c for c in app if c.gpus or detect_server(c.image, c.argv)
+             or any(hint in c.image.lower() for hint in images)]
+    return found or app[:1]
