@@ -1,0 +1,57 @@
+"""Review comments on changed lines for new error-level findings (optional).
+
+GitHub refuses a line comment outside the diff, so a finding is commented only when its line
+is an added or context line of the file's patch; the rest stay in the check run. One review
+call carries them all (a call per comment trips the secondary rate limits).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.deliver.github.escape import md_text
+from bot.deliver.github.fetch import ChangedFile
+from bot.findings import Finding
+from github.PullRequest import PullRequest
+
+MAX_INLINE = 30
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
+
+
+def commentable_lines(patch: str | None) -> set[int]:
+    """Head-side line numbers a review comment may point at in this patch."""
+    lines: set[int] = set()
+    line = 0
+    for row in (patch or "").splitlines():
+        m = _HUNK.match(row)
+        if m:
+            line = int(m.group(1))
+            continue
+        if row.startswith("-") or line == 0:
+            continue
+        if not row.startswith("\\"):  # "\ No newline at end of file"
+            lines.add(line)
+            line += 1
+    return lines
+
+
+def post_inline_comments(pr: PullRequest, head_sha: str, findings: list[Finding],
+                         changed: list[ChangedFile], already: set[str]) -> list[str]:
+    """Post what is new; return the fingerprints now commented."""
+    lines = {f.path: commentable_lines(f.patch) for f in changed}
+    comments, posted = [], []
+    for f in findings:
+        line = f.location.line
+        if f.fingerprint in already or line is None or line not in lines.get(f.location.path, ()):
+            continue
+        comments.append({"path": f.location.path, "line": line, "side": "RIGHT",
+                         "body": f"**{md_text(f.rule_id)}** {md_text(f.title)}\n\n"
+                                 f"{md_text(f.message, 2000)}"})
+        posted.append(f.fingerprint)
+        if len(comments) == MAX_INLINE:
+            break
+    if comments:
+        pr.create_review(commit=head_sha, event="COMMENT",
+                         body="Aria: new error-level findings on changed lines.",
+                         comments=comments)
+    return posted

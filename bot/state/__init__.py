@@ -1,0 +1,1 @@
+"""Durable state of the App: webhook deliveries, jobs and the review each PR last got."""

@@ -1,0 +1,209 @@
+"""The job queue: durable jobs in SQL, claimed with a lease.
+
+`JobQueue` is the interface the webhook endpoint and the workers use; `SqlJobQueue` implements it
+on any SQLAlchemy database (the embedded default is SQLite). A job is claimed by setting a lease;
+a worker that dies stops renewing it and the job becomes claimable again when the lease runs out.
+Claiming is a conditional UPDATE, so two claimers (threads or processes) never both win.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.state.models import Delivery, Job, JobStatus
+
+
+class JobSpec(BaseModel):
+    kind: str
+    payload: dict[str, Any]
+    concurrency_key: str
+
+
+class DeliveryIn(BaseModel):
+    delivery_id: str
+    event: str
+    action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedJob:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+
+
+class RetryLater(Exception):  # noqa: N818 - names an outcome, not an error
+    """Raised by a job to be retried after `delay` seconds (e.g. a rate limit's reset)."""
+
+    def __init__(self, message: str, delay: float) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
+class PermanentError(Exception):
+    """Raised by a job that no retry can fix (bad payload, repository gone)."""
+
+
+class JobQueue(ABC):
+    @abstractmethod
+    def accept(self, delivery: DeliveryIn, job: JobSpec) -> int | None:
+        """Record a webhook delivery and its job in one transaction; None for a duplicate."""
+
+    @abstractmethod
+    def enqueue(self, job: JobSpec) -> int: ...
+
+    @abstractmethod
+    def claim(self, worker_id: str) -> ClaimedJob | None: ...
+
+    @abstractmethod
+    def renew(self, job_ids: list[int], worker_id: str) -> None:
+        """Extend the lease of jobs this worker still runs."""
+
+    @abstractmethod
+    def complete(self, job_id: int, worker_id: str, result: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def fail(self, job_id: int, worker_id: str, error: str, *, retry_in: float | None = None,
+             permanent: bool = False) -> bool:
+        """Record a failed attempt; True when the job will run again."""
+
+    @abstractmethod
+    def cancel_queued(self, concurrency_key: str, kind: str) -> int: ...
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]: ...
+
+
+class SqlJobQueue(JobQueue):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        lease_seconds: float = 600.0,
+        max_attempts: int = 5,
+        retry_base_seconds: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = engine
+        self.lease_seconds = lease_seconds
+        self.max_attempts = max_attempts
+        self.retry_base_seconds = retry_base_seconds
+        self.clock = clock
+
+    def _new_job(self, job: JobSpec) -> Job:
+        return Job(kind=job.kind, payload=job.payload, concurrency_key=job.concurrency_key,
+                   status=JobStatus.queued, attempts=0, max_attempts=self.max_attempts,
+                   run_after=self.clock())
+
+    def accept(self, delivery: DeliveryIn, job: JobSpec) -> int | None:
+        try:
+            with Session(self.engine) as s, s.begin():
+                row = self._new_job(job)
+                s.add(row)
+                s.flush()
+                s.add(Delivery(delivery_id=delivery.delivery_id, event=delivery.event,
+                               action=delivery.action, job_id=row.id))
+                s.flush()
+                return row.id
+        except IntegrityError:
+            # The UNIQUE delivery id: GitHub (or someone replaying) sent it before.
+            return None
+
+    def enqueue(self, job: JobSpec) -> int:
+        with Session(self.engine) as s, s.begin():
+            row = self._new_job(job)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def _claimable(self, now: float):  # type: ignore[no-untyped-def]
+        busy_keys = select(Job.concurrency_key).where(
+            Job.status == JobStatus.running, Job.lease_until >= now
+        )
+        return and_(
+            or_(
+                and_(Job.status == JobStatus.queued, Job.run_after <= now),
+                and_(Job.status == JobStatus.running, Job.lease_until < now),
+            ),
+            Job.concurrency_key.not_in(busy_keys),
+        )
+
+    def claim(self, worker_id: str) -> ClaimedJob | None:
+        now = self.clock()
+        with Session(self.engine) as s, s.begin():
+            job_id = s.scalar(select(Job.id).where(self._claimable(now)).order_by(Job.id).limit(1))
+            if job_id is None:
+                return None
+            won = s.execute(
+                update(Job)
+                .where(Job.id == job_id, self._claimable(now))
+                .values(status=JobStatus.running, attempts=Job.attempts + 1,
+                        lease_until=now + self.lease_seconds, worker_id=worker_id)
+            ).rowcount
+            if won != 1:
+                return None
+            row = s.get_one(Job, job_id)
+            return ClaimedJob(row.id, row.kind, dict(row.payload), row.attempts, row.max_attempts)
+
+    def renew(self, job_ids: list[int], worker_id: str) -> None:
+        if not job_ids:
+            return
+        with Session(self.engine) as s, s.begin():
+            s.execute(
+                update(Job)
+                .where(Job.id.in_(job_ids), Job.worker_id == worker_id,
+                       Job.status == JobStatus.running)
+                .values(lease_until=self.clock() + self.lease_seconds)
+            )
+
+    def complete(self, job_id: int, worker_id: str, result: dict[str, Any]) -> None:
+        with Session(self.engine) as s, s.begin():
+            s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.worker_id == worker_id)
+                .values(status=JobStatus.done, result=result, lease_until=None)
+            )
+
+    def fail(self, job_id: int, worker_id: str, error: str, *, retry_in: float | None = None,
+             permanent: bool = False) -> bool:
+        with Session(self.engine) as s, s.begin():
+            row = s.get_one(Job, job_id)
+            if row.worker_id != worker_id:
+                return row.status != JobStatus.failed  # reclaimed meanwhile: not ours to judge
+            row.last_error = error[:4000]
+            row.lease_until = None
+            if row.attempts < row.max_attempts and not permanent:
+                delay = retry_in if retry_in is not None else self._backoff(row.attempts)
+                row.status = JobStatus.queued
+                row.run_after = self.clock() + delay
+                return True
+            row.status = JobStatus.failed
+            return False
+
+    def _backoff(self, attempts: int) -> float:
+        return min(self.retry_base_seconds * 2 ** (attempts - 1), 600.0)
+
+    def cancel_queued(self, concurrency_key: str, kind: str) -> int:
+        with Session(self.engine) as s, s.begin():
+            return s.execute(
+                update(Job)
+                .where(Job.concurrency_key == concurrency_key, Job.kind == kind,
+                       Job.status == JobStatus.queued)
+                .values(status=JobStatus.cancelled)
+            ).rowcount
+
+    def counts(self) -> dict[str, int]:
+        with Session(self.engine) as s, s.begin():
+            rows = s.execute(select(Job.status, func.count()).group_by(Job.status)).all()
+        return {status: n for status, n in rows}
