@@ -26,7 +26,7 @@ class Document:
     namespace: str = ""
     api_version: str = ""
     origin: str = ""  # "" for a file as written; "kustomize:<dir>" for rendered output
-    text_lines: dict[str, int] = field(default_factory=dict)  # field name -> line (pbtxt)
+    text_lines: dict[str, int] = field(default_factory=dict)  # field -> line (pbtxt, HCL)
 
     @property
     def identity(self) -> str:
@@ -48,7 +48,7 @@ class Document:
 
     def line_at(self, *keys: Any) -> int:
         """Line of a nested key path, falling back to the nearest known ancestor."""
-        if self.format == "triton":
+        if self.format in ("triton", "terraform"):
             for key in reversed(keys):
                 if isinstance(key, str) and key in self.text_lines:
                     return self.text_lines[key]

@@ -121,6 +121,8 @@ class GitRevisionSource(Source):
         self.repo = Path(repo)
         self.rev = rev
         self.label = rev
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._dir: DirectorySource | None = None
         commit = subprocess.run(
             ["git", "-C", str(self.repo), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
             capture_output=True, text=True, timeout=30,
@@ -128,8 +130,6 @@ class GitRevisionSource(Source):
         if commit.returncode != 0:
             raise ValueError(f"not a git revision in {repo}: {rev}")
         self.commit = commit.stdout.strip()
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self._dir: DirectorySource | None = None
 
     def _export(self) -> DirectorySource:
         if self._dir is None:

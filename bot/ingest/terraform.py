@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.ingest.documents import Document, FileResult, ParseProblem
 
 _BLOCK_TYPES = ("resource", "data", "module", "variable", "provider")
+# python-hcl2 8.x no longer reports block lines, so they are found in the text.
+_BLOCK_START = re.compile(r'^(resource|data|module|variable|provider)\s+"?([\w-]+)"?'
+                          r'(?:\s+"?([\w-]+)"?)?\s*\{', re.MULTILINE)
+_ATTR = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*(?:=|\{)", re.MULTILINE)
 
 
 def parse_terraform(path: str, text: str) -> FileResult:
@@ -15,17 +20,42 @@ def parse_terraform(path: str, text: str) -> FileResult:
     result = FileResult()
     try:
         tree = hcl2.loads(text, serialization_options=hcl2.SerializationOptions(
-            with_meta=True, with_comments=False))
+            with_comments=False))
     except Exception as exc:  # python-hcl2 raises lark errors of several types
         line = getattr(exc, "line", None)
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         result.problems.append(ParseProblem(path, f"invalid HCL: {message}", line))
         return result
+    spans = _block_spans(text)
     for block_type in _BLOCK_TYPES:
         for block in tree.get(block_type, []) or []:
             for doc in _documents(block_type, block, path):
+                start, end, lines = spans.get(doc.name, (1, 1, {}))
+                doc.line, doc.end_line, doc.text_lines = start, end, lines
                 result.documents.append(doc)
     return result
+
+
+def _block_spans(text: str) -> dict[str, tuple[int, int, dict[str, int]]]:
+    """Address -> (first line, last line, attribute -> line) for each top-level block."""
+    starts = []
+    for match in _BLOCK_START.finditer(text):
+        kind, first, second = match.groups()
+        if kind in ("resource", "data"):
+            address = f"{'data.' if kind == 'data' else ''}{first}.{second}"
+        else:
+            address = f"{kind}.{first}"
+        starts.append((address, match.start()))
+    spans: dict[str, tuple[int, int, dict[str, int]]] = {}
+    for index, (address, offset) in enumerate(starts):
+        end_offset = starts[index + 1][1] if index + 1 < len(starts) else len(text)
+        first_line = text.count("\n", 0, offset) + 1
+        body = text[offset:end_offset]
+        lines: dict[str, int] = {}
+        for attr in _ATTR.finditer(body):
+            lines.setdefault(attr.group(1), first_line + body.count("\n", 0, attr.start(1)))
+        spans[address] = (first_line, first_line + body.rstrip().count("\n"), lines)
+    return spans
 
 
 def _documents(block_type: str, block: dict[str, Any], path: str):
@@ -45,11 +75,8 @@ def _documents(block_type: str, block: dict[str, Any], path: str):
 
 
 def _doc(kind: str, address: str, body: dict[str, Any], path: str) -> Document:
-    start = int(body.get("__start_line__", 1))
-    end = int(body.get("__end_line__", start))
-    clean = strip_meta(body)
     return Document(format="terraform", kind=_unquote(kind), name=address, path=path,
-                    line=start, end_line=end, body=clean)
+                    line=1, end_line=1, body=strip_meta(body))
 
 
 def strip_meta(value: Any) -> Any:

@@ -34,7 +34,7 @@ def render_sarif(decision: Decision) -> str:
                                  f"{rule.recommended_option.summary}"},
             "helpUri": rule.references[0] if rule.references else None,
             "defaultConfiguration": {"level": _LEVEL[rule.severity]},
-            "properties": {"tags": [rule.family, *( [rule.risk] if rule.risk else [])],
+            "properties": {"tags": list(dict.fromkeys([rule.family, rule.risk or rule.family])),
                            "problem.severity": rule.severity.value},
         })
         if descriptors[-1]["helpUri"] is None:

@@ -1,0 +1,101 @@
+"""`aria review` on real git repositories and directories: new, fixed, unchanged."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.engine import review
+from bot.findings import Status
+from bot.ingest.source import DirectorySource, GitRevisionSource
+from tests.conftest import REPO_ROOT
+
+EXAMPLE = REPO_ROOT / "examples" / "gpu-serving"
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.fixture
+def example_repo(tmp_path: Path) -> Path:
+    """A real git repository whose main branch is the example base and `pr` branch the head."""
+    repo = tmp_path / "platform"
+    shutil.copytree(EXAMPLE / "base", repo)
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "add", "-A")
+    _git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "base")
+    _git(repo, "checkout", "-q", "-b", "pr")
+    for path in (EXAMPLE / "head").rglob("*"):
+        if path.is_file():
+            target = repo / path.relative_to(EXAMPLE / "head")
+            target.write_bytes(path.read_bytes())
+    _git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qam", "pr")
+    return repo
+
+
+def test_example_review_leads_with_what_the_change_introduces():
+    decision = review(DirectorySource(EXAMPLE / "base"), DirectorySource(EXAMPLE / "head"))
+    new = {f.rule_id for f in decision.findings if f.status is Status.new}
+    assert {"SPOF001", "RBAC001", "HEAD001"} <= new
+    assert decision.recommendation.startswith("**Request changes.**")
+    assert 3 <= len(decision.next_steps) <= 5
+    for point in decision.decision_points:
+        assert len(point.options) >= 2
+        assert sum(o.recommended for o in point.options) == 1
+    assert not any(f.status is Status.new for f in decision.findings
+                   if f.location.path.startswith("terraform/"))
+
+
+def test_git_revisions_review_matches_directories(example_repo: Path):
+    base = GitRevisionSource(example_repo, "main")
+    head = GitRevisionSource(example_repo, "pr")
+    by_rev = review(base, head)
+    by_dir = review(DirectorySource(EXAMPLE / "base"), DirectorySource(EXAMPLE / "head"))
+    key = sorted((f.rule_id, f.subject, f.status.value) for f in by_rev.findings)
+    assert key == sorted((f.rule_id, f.subject, f.status.value) for f in by_dir.findings)
+
+
+def test_edit_above_an_object_does_not_make_its_findings_new(tmp_path: Path):
+    base = tmp_path / "base"
+    head = tmp_path / "head"
+    shutil.copytree(EXAMPLE / "head", base)
+    shutil.copytree(EXAMPLE / "head", head)
+    manifest = head / "k8s" / "serving" / "llm.yaml"
+    manifest.write_text("# owned by the inference team\n\n\n" + manifest.read_text())
+    decision = review(DirectorySource(base), DirectorySource(head))
+    assert decision.counts.by_status.get("new", 0) == 0
+    assert decision.counts.by_status.get("unchanged", 0) > 0
+
+
+def test_fixing_a_finding_reports_it_fixed():
+    decision = review(DirectorySource(EXAMPLE / "head"), DirectorySource(EXAMPLE / "base"))
+    fixed = {f.rule_id for f in decision.findings if f.status is Status.fixed}
+    assert {"SPOF001", "RBAC001"} <= fixed
+    assert decision.recommendation.startswith("**Approve")
+
+
+def test_config_comes_from_base_so_a_pr_cannot_disable_checks(tmp_path: Path):
+    head = tmp_path / "head"
+    shutil.copytree(EXAMPLE / "head", head)
+    (head / ".aria.yml").write_text("rules:\n  RBAC001: {enabled: false}\n")
+    decision = review(DirectorySource(EXAMPLE / "base"), DirectorySource(head))
+    assert any(f.rule_id == "RBAC001" and f.status is Status.new for f in decision.findings)
+
+
+def test_cli_exit_codes_and_formats(tmp_path: Path, capsys):
+    base, head = str(EXAMPLE / "base"), str(EXAMPLE / "head")
+    assert main(["review", base, head]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("<!-- aria:review -->") and "Next Steps" in out
+    assert main(["review", base, head, "--fail-on", "never"]) == 0
+    capsys.readouterr()
+    target = tmp_path / "r.json"
+    assert main(["review", base, base, "-f", "json", "-o", str(target)]) == 0
+    assert json.loads(target.read_text())["mode"] == "review"
+    assert main(["review", base, str(tmp_path / "missing")]) == 2
+    assert main(["review", base, head, "--config", str(tmp_path / "nope.yml")]) == 2
