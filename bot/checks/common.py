@@ -128,3 +128,93 @@ def serving_containers(w: Workload, images: tuple[str, ...]) -> list[Container]:
     found = [c for c in app if c.gpus or detect_server(c.image, c.argv)
              or any(hint in c.image.lower() for hint in images)]
     return found or app[:1]
+
+
+# --- readers for the headroom, spof and rbac packs ------------------------------------------
+
+RESOURCE_UTILIZATION_KEYS = ("resource", "target", "averageUtilization")
+
+
+def is_replicated_server(w: Workload) -> bool:
+    """Interactive serving run by a controller that keeps N copies.
+
+    A bare Pod is a one-off (often a test or debug pod), a DaemonSet runs one per node and a
+    Ray head is unique by design: replica and spread rules do not apply to them.
+    """
+    return is_interactive(w) and w.kind not in ("Pod", "DaemonSet") and w.group != "head"
+
+
+def source_line(doc: Document, *keys: Any) -> int:
+    """Line of a nested key in any format; Terraform and pbtxt keep a line per field name."""
+    if doc.format in ("terraform", "triton"):
+        for key in reversed(keys):
+            if isinstance(key, str) and key in doc.text_lines:
+                return doc.text_lines[key]
+        return doc.line
+    return doc.line_at(*keys)
+
+
+def utilization_targets(doc: Document) -> list[tuple[str, int, int]]:
+    """(resource, target percent, line) for each resource-utilization target of an HPA.
+
+    Reads `autoscaling/v2` metrics, the v2beta1 `targetAverageUtilization` and the v1
+    `targetCPUUtilizationPercentage`.
+    """
+    spec = mapping(doc.body.get("spec"))
+    targets: list[tuple[str, int, int]] = []
+    legacy = as_int(spec.get("targetCPUUtilizationPercentage"))
+    if legacy is not None:
+        targets.append(("cpu", legacy, doc.line_at("spec", "targetCPUUtilizationPercentage")))
+    for index, metric in enumerate(spec.get("metrics") or []):
+        if dig(metric, "type") not in (None, "Resource"):
+            continue  # ContainerResource, Pods, External: not the pod-level resource ratio
+        name = dig(metric, "resource", "name")
+        value = as_int(dig(metric, *RESOURCE_UTILIZATION_KEYS))
+        keys: tuple[Any, ...] = RESOURCE_UTILIZATION_KEYS
+        if value is None:
+            value = as_int(dig(metric, "resource", "targetAverageUtilization"))
+            keys = ("resource", "targetAverageUtilization")
+        if name is not None and value is not None:
+            targets.append((str(name), value, doc.line_at("spec", "metrics", index, *keys)))
+    return targets
+
+
+def max_replicas(graph: PlatformGraph, w: Workload) -> tuple[int, str, int] | None:
+    """The most replicas the workload may run, and where that number is written.
+
+    An autoscaler's ceiling wins; a KServe predictor's `maxReplicas` next; a fixed
+    `spec.replicas` last. None when no ceiling is written down.
+    """
+    for scaler in graph.scalers_for(w):
+        _, high = hpa_bounds(scaler)
+        if high is not None:
+            key = "maxReplicaCount" if scaler.kind == "ScaledObject" else "maxReplicas"
+            return high, scaler.path, scaler.line_at("spec", key)
+    if w.kind == "InferenceService":
+        high = as_int(dig(w.doc.body, "spec", "predictor", "maxReplicas"))
+        if high:  # 0 means "no limit" to KServe
+            return high, w.doc.path, w.line("spec", "predictor", "maxReplicas")
+        return None
+    if w.replicas is not None and w.replicas_path:
+        return w.replicas, w.doc.path, w.line(*w.replicas_path)
+    return None
+
+
+def sets_resource(c: Container, resource: str) -> bool:
+    """Whether the scheduler sees a request for the resource (a limit alone implies one)."""
+    return resource in c.resources("requests") or resource in c.resources("limits")
+
+
+def flag_line(w: Workload, c: Container, flag: str) -> int:
+    """Line of the command/args element that carries a server flag (either spelling)."""
+    spellings = (flag, flag.replace("-", "_"))
+    for key in ("command", "args"):
+        items = c.body.get(key)
+        if isinstance(items, str):
+            items = [items]
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if any(f"--{s}" in str(item) for s in spellings):
+                path = (*c.path, key, index) if isinstance(c.body.get(key), list) else \
+                    (*c.path, key)
+                return w.line(*path)
+    return w.line(*c.path)
