@@ -1,0 +1,178 @@
+"""The probe: warm-up, then measurement windows per concurrency level until stable.
+
+Per level: start ``C`` closed-loop workers, warm up, then measure fixed-length windows until the
+last ``stable_windows`` agree (see :mod:`bot.probes.stability`) or ``max_windows`` / the level's
+time cap is reached; report the merged stable windows and the server-side split over exactly
+that span. Like perf_analyzer, the load keeps running across window boundaries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bot.probes import stats
+from bot.probes.client import TritonClient
+from bot.probes.errors import ProbeServerError
+from bot.probes.load import ClosedLoop, Window
+from bot.probes.report import Latency, LevelResult, ProbeRun
+from bot.probes.settings import MethodSettings, ProbeTarget
+from bot.probes.stability import is_stable
+from bot.probes.synth import synthesize
+
+
+@dataclass
+class LevelMeasurement:
+    """The raw windows of one level (kept for A/B bootstrapping; not part of the report)."""
+
+    concurrency: int
+    windows: list[Window]
+    stable: bool
+
+
+def latency_summary(latencies_s: np.ndarray) -> Latency | None:
+    if not len(latencies_s):
+        return None
+    p50, p90, p95, p99 = np.percentile(latencies_s, [50, 90, 95, 99]) * 1e3
+    return Latency(avg=float(np.mean(latencies_s) * 1e3), p50=p50, p90=p90, p95=p95, p99=p99)
+
+
+def summarise(concurrency: int, windows: list[Window], measured: int, stable: bool) -> LevelResult:
+    """Merge ``windows`` into one level result (latencies pooled, throughput over their span)."""
+    latencies = np.concatenate([w.latencies_s for w in windows])
+    duration = sum(w.duration for w in windows)
+    server = stats.split(
+        (w.stats_before, w.stats_after) for w in windows if w.stats_before and w.stats_after
+    )
+    samples = [s for w in windows for s in w.error_samples]
+    return LevelResult(
+        concurrency=concurrency,
+        latency_ms=latency_summary(latencies),
+        throughput=len(latencies) / duration if duration > 0 else 0.0,
+        requests=len(latencies),
+        errors=sum(w.errors for w in windows),
+        error_samples=list(dict.fromkeys(samples))[:3],
+        windows_measured=measured,
+        windows_merged=len(windows),
+        stable=stable,
+        server=server,
+    )
+
+
+async def prepare_inputs(
+    client: TritonClient, model: str, shapes: dict[str, list[int]] | None
+) -> dict[str, np.ndarray]:
+    """Check the model is served, then synthesise a request from its metadata and config."""
+    await client.check_model(model)
+    metadata, config = await client.metadata(model), await client.config(model)
+    return synthesize(model, metadata, config, shapes)
+
+
+async def measure_level(
+    client: TritonClient,
+    model: str,
+    infer: Callable[[], Awaitable[Any]],
+    concurrency: int,
+    method: MethodSettings,
+    *,
+    fixed_windows: int | None = None,
+) -> LevelMeasurement:
+    """Warm up and measure one level: until stable, or exactly ``fixed_windows`` windows."""
+    deadline = time.monotonic() + method.warmup_s + method.level_timeout_s
+    windows: list[Window] = []
+    target = fixed_windows or method.max_windows
+    async with ClosedLoop(infer, concurrency, stop_timeout_s=method.request_timeout_s + 1) as loop:
+        await asyncio.sleep(method.warmup_s)
+        edge = loop.mark()
+        snapshot = await client.stats(model)
+        while len(windows) < target and time.monotonic() < deadline:
+            await asyncio.sleep(max(0.0, edge[0] + method.window_s - time.perf_counter()))
+            end = loop.mark()
+            after = await client.stats(model)
+            window = loop.window(edge, end)
+            window.stats_before, window.stats_after = snapshot, after
+            _raise_if_dead(client, model, window)
+            windows.append(window)
+            edge, snapshot = end, after
+            if fixed_windows is None and is_stable(
+                [w.throughput for w in windows],
+                [w.latency(method.stability_metric) for w in windows],
+                method.stable_windows,
+                method.stability_pct,
+            ):
+                return LevelMeasurement(concurrency, windows, stable=True)
+    if not windows:
+        raise ProbeServerError(
+            f"no measurement window of model '{model}' at concurrency {concurrency} finished "
+            f"within the level's cap of {method.level_timeout_s:g} s"
+        )
+    return LevelMeasurement(concurrency, windows, stable=fixed_windows is not None)
+
+
+def _raise_if_dead(client: TritonClient, model: str, window: Window) -> None:
+    """A window in which every request failed means the server or model is gone."""
+    if len(window.latencies_s) == 0 and window.errors:
+        raise ProbeServerError(
+            f"model '{model}' on Triton at {client.target.url} stopped answering: every request "
+            f"in a {window.duration:.1f} s window failed ({'; '.join(window.error_samples)})"
+        )
+
+
+def level_result(measurement: LevelMeasurement, method: MethodSettings) -> LevelResult:
+    merged = measurement.windows[-method.stable_windows :]
+    return summarise(measurement.concurrency, merged, len(measurement.windows), measurement.stable)
+
+
+def run_budget_s(method: MethodSettings, levels: int) -> float:
+    """An upper bound on a probe's wall time, used as the outer timeout."""
+    per_level = method.warmup_s + method.level_timeout_s + 2 * method.request_timeout_s
+    return 4 * method.control_timeout_s + levels * per_level
+
+
+async def probe(
+    target: ProbeTarget,
+    model: str,
+    concurrency: list[int],
+    method: MethodSettings,
+    shapes: dict[str, list[int]] | None = None,
+    label: str = "",
+) -> ProbeRun:
+    """Measure the model as it is loaded now at each concurrency level."""
+    async with TritonClient(target, method, max(concurrency)) as client:
+        arrays = await prepare_inputs(client, model, shapes)
+        infer = client.infer_fn(model, arrays)
+        levels = []
+        for c in concurrency:
+            measurement = await measure_level(client, model, infer, c, method)
+            levels.append(level_result(measurement, method))
+    return ProbeRun(
+        model=model,
+        url=target.url,
+        protocol=target.protocol,
+        label=label,
+        method=method,
+        inputs={name: list(a.shape) for name, a in arrays.items()},
+        levels=levels,
+    )
+
+
+def run_probe(
+    target: ProbeTarget,
+    model: str,
+    concurrency: list[int],
+    method: MethodSettings,
+    shapes: dict[str, list[int]] | None = None,
+) -> ProbeRun:
+    """Synchronous entry point, bounded as a whole so nothing can hang it."""
+    budget = run_budget_s(method, len(concurrency))
+    try:
+        return asyncio.run(
+            asyncio.wait_for(probe(target, model, concurrency, method, shapes), budget)
+        )
+    except TimeoutError as exc:
+        raise ProbeServerError(f"the probe of '{model}' exceeded its {budget:.0f} s cap") from exc
