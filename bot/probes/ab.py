@@ -12,15 +12,14 @@ improvement only when its interval excludes zero.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import defaultdict
 from typing import Any
 
 import numpy as np
 
 from bot.probes.client import TritonClient
-from bot.probes.engine import measure_level, run_budget_s, summarise
-from bot.probes.errors import ConfigRejectedError, ProbeError, ProbeServerError
+from bot.probes.engine import config_restored, measure_level, run_budget_s, summarise
+from bot.probes.errors import ConfigRejectedError, ProbeServerError
 from bot.probes.load import Window
 from bot.probes.report import ABResult, MetricDiff, ProbeRun, Verdict
 from bot.probes.settings import ABSettings, MethodSettings, ProbeTarget
@@ -127,31 +126,25 @@ async def _ab(
 ) -> ABResult:
     windows: dict[str, dict[int, list[Window]]] = {arm: defaultdict(list) for arm in configs}
     inputs: dict[str, dict[str, list[int]]] = {}
-    async with TritonClient(target, method, max(concurrency)) as client:
-        await client.check_model(model)
-        original = await client.config(model)
-        metadata = await client.metadata(model)
-        try:
-            # Head first: a config Triton refuses is the finding, before any time is spent.
-            await _load(client, model, "head", configs["head"])
-            for _ in range(settings.rounds):
-                for arm in ("base", "head"):
-                    await _load(client, model, arm, configs[arm])
-                    # Synthesised per arm: the change may alter batching or dims.
-                    arrays = synthesize(model, metadata, configs[arm], shapes)
-                    inputs[arm] = {k: list(a.shape) for k, a in arrays.items()}
-                    infer = client.infer_fn(model, arrays)
-                    for c in concurrency:
-                        m = await measure_level(
-                            client, model, infer, c, method, fixed_windows=settings.windows
-                        )
-                        windows[arm][c].extend(m.windows)
-        except BaseException:
-            # Leave the server serving what it served before; the first error is the story.
-            with contextlib.suppress(ProbeError):
-                await client.load(model, original)
-            raise
-        await client.load(model, original)
+    async with (
+        TritonClient(target, method, max(concurrency)) as client,
+        config_restored(client, model),
+    ):
+        # Head first: a config Triton refuses is the finding, before any time is spent.
+        await _load(client, model, "head", configs["head"])
+        for _ in range(settings.rounds):
+            for arm in ("base", "head"):
+                await _load(client, model, arm, configs[arm])
+                # Synthesised per arm: the change may alter batching, dims or dtypes.
+                metadata = await client.metadata(model)
+                arrays = synthesize(model, metadata, configs[arm], shapes)
+                inputs[arm] = {k: list(a.shape) for k, a in arrays.items()}
+                infer = client.infer_fn(model, arrays)
+                for c in concurrency:
+                    m = await measure_level(
+                        client, model, infer, c, method, fixed_windows=settings.windows
+                    )
+                    windows[arm][c].extend(m.windows)
 
     per_interval = 1 - (1 - settings.confidence) / (len(METRICS) * len(concurrency))
     rng = np.random.default_rng(settings.seed)

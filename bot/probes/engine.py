@@ -9,8 +9,9 @@ that span. Like perf_analyzer, the load keeps running across window boundaries.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from bot.probes import stats
 from bot.probes.client import TritonClient
-from bot.probes.errors import ProbeServerError
+from bot.probes.errors import ProbeError, ProbeServerError
 from bot.probes.load import ClosedLoop, Window
 from bot.probes.report import Latency, LevelResult, ProbeRun
 from bot.probes.settings import MethodSettings, ProbeTarget
@@ -134,6 +135,25 @@ def run_budget_s(method: MethodSettings, levels: int) -> float:
     return 4 * method.control_timeout_s + levels * per_level
 
 
+@contextlib.asynccontextmanager
+async def config_restored(client: TritonClient, model: str) -> AsyncIterator[None]:
+    """Reload the model's current config on exit, so the server serves what it served before.
+
+    An override persists until replaced (a plain ``load_model`` keeps it), so the probe puts
+    back the exact config it found. When the body failed, that error is the story: a failing
+    restore (the server died, say) must not replace it.
+    """
+    await client.check_model(model)
+    original = await client.config(model)
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(ProbeError):
+            await client.load(model, original)
+        raise
+    await client.load(model, original)
+
+
 async def probe(
     target: ProbeTarget,
     model: str,
@@ -141,9 +161,17 @@ async def probe(
     method: MethodSettings,
     shapes: dict[str, list[int]] | None = None,
     label: str = "",
+    config: dict[str, Any] | None = None,
 ) -> ProbeRun:
-    """Measure the model as it is loaded now at each concurrency level."""
-    async with TritonClient(target, method, max(concurrency)) as client:
+    """Measure the model at each concurrency level: as loaded now, or with ``config`` loaded
+    for the probe (and the previous config restored afterwards)."""
+    async with (
+        TritonClient(target, method, max(concurrency)) as client,
+        contextlib.AsyncExitStack() as stack,
+    ):
+        if config is not None:
+            await stack.enter_async_context(config_restored(client, model))
+            await client.load(model, config)
         arrays = await prepare_inputs(client, model, shapes)
         infer = client.infer_fn(model, arrays)
         levels = []
@@ -167,12 +195,16 @@ def run_probe(
     concurrency: list[int],
     method: MethodSettings,
     shapes: dict[str, list[int]] | None = None,
+    config: dict[str, Any] | None = None,
 ) -> ProbeRun:
     """Synchronous entry point, bounded as a whole so nothing can hang it."""
     budget = run_budget_s(method, len(concurrency))
+    label = "head" if config is not None else ""
     try:
         return asyncio.run(
-            asyncio.wait_for(probe(target, model, concurrency, method, shapes), budget)
+            asyncio.wait_for(
+                probe(target, model, concurrency, method, shapes, label, config), budget
+            )
         )
     except TimeoutError as exc:
         raise ProbeServerError(f"the probe of '{model}' exceeded its {budget:.0f} s cap") from exc

@@ -1,0 +1,175 @@
+"""``aria probe``: measure a Triton model, or A/B two of its configs, from the command line.
+
+Exit codes: 0 ok, 1 regression / SLO missed / config refused, 2 usage or config error,
+3 server or probe error. The target comes from ``--url``/``--protocol`` or the operator's
+``ARIA_PROBE_*`` environment, and must pass the allow-list (``ARIA_PROBE_ALLOWLIST``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML, YAMLError
+
+from bot.probes.errors import ProbeError, ProbeUsageError
+from bot.probes.report import ProbeReport
+from bot.probes.settings import (
+    ABSettings,
+    MethodSettings,
+    PriceTable,
+    ProbeModelSettings,
+    ProbesConfig,
+    ProbeTarget,
+    parse_shape_flags,
+)
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SERVER = 0, 1, 2, 3
+
+
+def _levels(text: str) -> list[int]:
+    try:
+        return [int(p) for p in text.split(",") if p.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list") from exc
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser(
+        "probe",
+        help="measure a Triton model's latency, or A/B two configs of it",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--url", help="Triton HOST:PORT (default: $ARIA_PROBE_URL)")
+    p.add_argument("--model", required=True)
+    p.add_argument("--protocol", choices=["http", "grpc"], help="default: $ARIA_PROBE_PROTOCOL")
+    p.add_argument("--concurrency", type=_levels, help="levels, e.g. 1,4,8 (default 1,4,8)")
+    p.add_argument(
+        "--shape",
+        action="append",
+        default=[],
+        metavar="NAME=DIMS",
+        help="dims of a dynamic input without the batch dimension, e.g. INPUT0=4,128",
+    )
+    p.add_argument(
+        "--ab",
+        nargs=2,
+        metavar=("BASE_CONFIG", "HEAD_CONFIG"),
+        type=Path,
+        help="A/B two config.pbtxt files on the server (explicit model-control mode)",
+    )
+    p.add_argument("--format", choices=["json", "markdown"], default="markdown")
+    p.add_argument("--aria-config", type=Path, default=Path(".aria.yml"), metavar="PATH")
+    p.add_argument("--slo-ms", type=float)
+    p.add_argument("--slo-percentile", type=int, choices=[95, 99])
+    p.add_argument("--peak-rps", type=float)
+    p.add_argument("--headroom", type=float)
+    p.add_argument("--price-per-replica-hour", type=float, metavar="USD")
+    m = p.add_argument_group("method")
+    m.add_argument("--warmup", type=float, default=2.0, metavar="S")
+    m.add_argument("--window", type=float, default=2.0, metavar="S")
+    m.add_argument("--stability-pct", type=float, default=10.0)
+    m.add_argument("--max-windows", type=int, default=10)
+    m.add_argument("--request-timeout", type=float, default=10.0, metavar="S")
+    m.add_argument("--rounds", type=int, default=4, help="A/B rounds (A B per round)")
+    m.add_argument("--ab-windows", type=int, default=2, help="A/B windows per level per phase")
+    m.add_argument("--confidence", type=float, default=0.95)
+    p.set_defaults(func=handler)
+
+
+def _model_settings(args: argparse.Namespace) -> ProbeModelSettings:
+    """``.aria.yml``'s ``probes.models.MODEL``, overridden by CLI flags."""
+    data: dict[str, object] = {}
+    if args.aria_config.is_file():
+        raw = YAML(typ="safe").load(args.aria_config.read_text()) or {}
+        probes = ProbesConfig.model_validate((raw or {}).get("probes") or {})
+        if args.model in probes.models:
+            data = probes.models[args.model].model_dump()
+    flags = {
+        "slo_ms": args.slo_ms,
+        "slo_percentile": args.slo_percentile,
+        "peak_rps": args.peak_rps,
+        "headroom": args.headroom,
+        "concurrency": args.concurrency,
+    }
+    data.update({k: v for k, v in flags.items() if v is not None})
+    shapes = dict(data.get("shapes") or {})  # type: ignore[call-overload]
+    shapes.update(parse_shape_flags(args.shape))
+    data["shapes"] = shapes
+    return ProbeModelSettings.model_validate(data)
+
+
+def _run(args: argparse.Namespace) -> ProbeReport:
+    from bot.probes.engine import run_probe
+    from bot.probes.review import build_report, probe_config_change
+
+    target = ProbeTarget.from_env(url=args.url, protocol=args.protocol)
+    if target is None:
+        raise ProbeUsageError("no probe target: give --url HOST:PORT or set ARIA_PROBE_URL")
+    settings = _model_settings(args)
+    price = (
+        PriceTable(replica_hour_usd=args.price_per_replica_hour, source="--price-per-replica-hour")
+        if args.price_per_replica_hour is not None
+        else PriceTable.from_env()
+    )
+    method = MethodSettings(
+        warmup_s=args.warmup,
+        window_s=args.window,
+        stability_pct=args.stability_pct,
+        max_windows=args.max_windows,
+        request_timeout_s=args.request_timeout,
+    )
+    if args.ab is None:
+        run = run_probe(target, args.model, settings.concurrency, method, settings.shapes)
+        return build_report(args.model, target, settings, head=run, price=price)
+    try:
+        base_text, head_text = (p.read_text() for p in args.ab)
+    except OSError as exc:
+        raise ProbeUsageError(f"cannot read a config for --ab: {exc}") from exc
+    return probe_config_change(
+        args.model,
+        base_text,
+        head_text,
+        target,
+        settings,
+        method=method,
+        ab_settings=ABSettings(
+            rounds=args.rounds, windows=args.ab_windows, confidence=args.confidence
+        ),
+        price=price,
+    )
+
+
+def handler(args: argparse.Namespace) -> int:
+    try:
+        report = _run(args)
+    except (ValidationError, YAMLError) as exc:
+        print(f"aria probe: invalid settings: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ProbeError as exc:
+        print(f"aria probe: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, ProbeUsageError) else EXIT_SERVER
+    if args.format == "json":
+        print(report.model_dump_json(indent=2))
+    else:
+        from bot.probes.review import render_probe_markdown
+
+        print(render_probe_markdown(report))
+    failed = report.error is not None or report.verdict in ("regression", "mixed")
+    if report.capacity_head is not None and not report.capacity_head.meets_slo:
+        failed = True
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="aria")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
