@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.graph.nodepools import NodePool
 from bot.graph.platform import PlatformGraph
 from bot.graph.workloads import Container, Workload
 from bot.ingest.documents import Document
@@ -139,9 +140,20 @@ def is_replicated_server(w: Workload) -> bool:
     """Interactive serving run by a controller that keeps N copies.
 
     A bare Pod is a one-off (often a test or debug pod), a DaemonSet runs one per node and a
-    Ray head is unique by design: replica and spread rules do not apply to them.
+    Ray head is unique by design: replica and spread rules do not apply to them. Neither do
+    kustomize patches, which hold only the fields they change.
     """
-    return is_interactive(w) and w.kind not in ("Pod", "DaemonSet") and w.group != "head"
+    return (is_interactive(w) and w.kind not in ("Pod", "DaemonSet") and w.group != "head"
+            and not is_patch_fragment(w))
+
+
+def is_patch_fragment(w: Workload) -> bool:
+    """An apps/v1 workload with no `spec.selector` cannot be applied as is.
+
+    apps/v1 requires the selector, so such a document is a kustomize patch (or a fragment)
+    that is merged into the real object elsewhere.
+    """
+    return w.doc.api_version.startswith("apps/") and dig(w.doc.body, "spec", "selector") is None
 
 
 def source_line(doc: Document, *keys: Any) -> int:
@@ -218,3 +230,14 @@ def flag_line(w: Workload, c: Container, flag: str) -> int:
                     (*c.path, key)
                 return w.line(*path)
     return w.line(*c.path)
+
+
+def pool_max_line(pool: NodePool) -> int:
+    """Line of a node pool's node maximum (a fixed `node_count` stands in on GKE)."""
+    doc = pool.doc
+    if doc.format != "terraform":
+        return doc.line_at(*pool.max_nodes_key)
+    for key in (pool.max_nodes_key[-1], "total_max_node_count", "node_count"):
+        if key in doc.text_lines:
+            return doc.text_lines[key]
+    return doc.line

@@ -3,9 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from bot.checks.common import as_int, dig
+from bot.checks.common import (
+    as_int,
+    dig,
+    flag_line,
+    hpa_bounds,
+    is_interactive,
+    is_replicated_server,
+    max_replicas,
+    pool_max_line,
+    serving_containers,
+    sets_resource,
+    source_line,
+    utilization_targets,
+)
 from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.findings import Evidence
+from bot.graph.nodepools import NodePool
+from bot.graph.workloads import Container, Workload
+from bot.ingest.serverflags import server_flags
 
 
 @check("hpa_target_utilization")
@@ -16,22 +34,8 @@ def hpa_target_utilization(ctx: CheckContext) -> Iterator[Hit]:
         ceiling = round((1 - ctx.config.headroom.min) * 100)
     resources = set(ctx.params.get("resources", ["cpu", "memory"]))
     for doc in ctx.graph.kind("HorizontalPodAutoscaler"):
-        spec = doc.body.get("spec") if isinstance(doc.body.get("spec"), dict) else {}
-        targets: list[tuple[str, int, int]] = []
-        legacy = as_int(spec.get("targetCPUUtilizationPercentage"))
-        if legacy is not None and "cpu" in resources:
-            targets.append(("cpu", legacy, doc.line_at("spec", "targetCPUUtilizationPercentage")))
-        for index, metric in enumerate(spec.get("metrics") or []):
-            name = dig(metric, "resource", "name")
-            value = as_int(dig(metric, "resource", "target", "averageUtilization"))
-            if value is None:
-                value = as_int(dig(metric, "resource", "targetAverageUtilization"))
-            if name in resources and value is not None:
-                line = doc.line_at("spec", "metrics", index, "resource", "target",
-                                   "averageUtilization")
-                targets.append((str(name), value, line))
-        for name, value, line in targets:
-            if value > ceiling:
+        for name, value, line in utilization_targets(doc):
+            if name in resources and value > ceiling:
                 yield Hit(subject=doc.identity, path=doc.path, line=line, detail=name,
                           fields={"object": doc.ref, "resource": name, "target": value,
                                   "headroom": 100 - value, "ceiling": ceiling},
@@ -39,3 +43,224 @@ def hpa_target_utilization(ctx: CheckContext) -> Iterator[Hit]:
                                     ev("headroom policy minimum",
                                        round(ctx.config.headroom.min * 100), ".aria.yml", None,
                                        "%")])
+
+
+@check("hpa_pinned")
+def hpa_pinned(ctx: CheckContext) -> Iterator[Hit]:
+    """An autoscaler whose floor equals its ceiling cannot add a pod when load grows."""
+    for doc in ctx.graph.kind("HorizontalPodAutoscaler", "ScaledObject"):
+        low, high = hpa_bounds(doc)
+        if high is None or low != high:
+            continue
+        low_key, high_key = (("minReplicaCount", "maxReplicaCount") if doc.kind == "ScaledObject"
+                             else ("minReplicas", "maxReplicas"))
+        written = low_key in (dig(doc.body, "spec") or {})
+        line = doc.line_at("spec", high_key)
+        yield Hit(subject=doc.identity, path=doc.path, line=line,
+                  fields={"object": doc.ref, "replicas": high, "target": _target_ref(doc)},
+                  evidence=[ev(low_key if written else f"{low_key} (default)", low, doc.path,
+                               doc.line_at("spec", low_key) if written else doc.line_at("spec")),
+                            ev(high_key, high, doc.path, line)])
+
+
+def _target_ref(scaler: Any) -> str:
+    ref = dig(scaler.body, "spec", "scaleTargetRef") or {}
+    return f"{ref.get('kind') or 'Deployment'}/{ref.get('name') or '?'}"
+
+
+def _own_resources(w: Workload) -> bool:
+    """KServe fills unset requests and limits from its own defaults, so they are never empty."""
+    return w.kind != "InferenceService"
+
+
+def _container_line(w: Workload, c: Container) -> int:
+    return w.line(*c.path, "resources") if "resources" in c.body else w.line(*c.path)
+
+
+@check("missing_requests")
+def missing_requests(ctx: CheckContext) -> Iterator[Hit]:
+    """Serving containers the scheduler places without knowing what they need."""
+    wanted = list(ctx.params.get("resources", ["cpu", "memory"]))
+    for w in ctx.graph.workloads:
+        if not is_replicated_server(w) or not _own_resources(w):
+            continue
+        for c in serving_containers(w, ctx.graph.serving_images):
+            missing = [r for r in wanted if not sets_resource(c, r)]
+            if not missing:
+                continue
+            line = _container_line(w, c)
+            yield Hit(subject=w.subject, path=w.doc.path, line=line, detail=c.name,
+                      fields={"object": w.ref, "container": c.name,
+                              "resources": " and ".join(missing)},
+                      evidence=[ev(f"{c.name} requests.{r}", "not set", w.doc.path, line)
+                                for r in missing])
+
+
+@check("missing_memory_limit")
+def missing_memory_limit(ctx: CheckContext) -> Iterator[Hit]:
+    """A memory request with no limit: the container may grow until the node evicts pods.
+
+    A container with no memory request at all is `missing_requests`' finding; this one
+    covers the container that sized its request and left the ceiling open.
+    """
+    for w in ctx.graph.workloads:
+        if not is_replicated_server(w) or not _own_resources(w):
+            continue
+        for c in serving_containers(w, ctx.graph.serving_images):
+            request = c.resources("requests").get("memory")
+            if request is None or "memory" in c.resources("limits"):
+                continue
+            line = w.line(*c.path, "resources", "requests", "memory")
+            yield Hit(subject=w.subject, path=w.doc.path, line=line, detail=c.name,
+                      fields={"object": w.ref, "container": c.name, "request": str(request)},
+                      evidence=[ev(f"{c.name} requests.memory", str(request), w.doc.path, line),
+                                ev(f"{c.name} limits.memory", "not set", w.doc.path,
+                                   _container_line(w, c))])
+
+
+def _memory_fraction(w: Workload, c: Container, flags: list[str], env: list[str]
+                     ) -> tuple[str, float, int] | None:
+    """(setting, fraction, line) of the GPU memory share the server is told to claim."""
+    given = server_flags(c.argv)
+    for flag in flags:
+        value = _fraction(given.get(flag))
+        if value is not None:
+            return f"--{flag}", value, flag_line(w, c, flag)
+    for index, var in enumerate(c.body.get("env") or []):
+        if isinstance(var, dict) and var.get("name") in env:
+            value = _fraction(var.get("value"))
+            if value is not None:
+                return str(var["name"]), value, w.line(*c.path, "env", index, "value")
+    return None
+
+
+def _fraction(raw: Any) -> float | None:
+    try:
+        value = float(str(raw))
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value <= 1 else None
+
+
+@check("gpu_memory_fraction")
+def gpu_memory_fraction(ctx: CheckContext) -> Iterator[Hit]:
+    """vLLM/TGI told to take (nearly) all GPU memory: no room for activations or fragmentation."""
+    threshold = float(ctx.params.get("max_fraction", 0.95))
+    flags = [str(f) for f in ctx.params.get("flags", ["gpu-memory-utilization",
+                                                      "cuda-memory-fraction"])]
+    env = [str(e) for e in ctx.params.get("env", ["CUDA_MEMORY_FRACTION"])]
+    for w in ctx.graph.workloads:
+        if not is_interactive(w):
+            continue
+        for c in w.containers:
+            found = None if c.init else _memory_fraction(w, c, flags, env)
+            if found is None or found[1] < threshold:
+                continue
+            setting, value, line = found
+            yield Hit(subject=w.subject, path=w.doc.path, line=line, detail=c.name,
+                      fields={"object": w.ref, "container": c.name, "setting": setting,
+                              "fraction": value, "threshold": threshold,
+                              "free": round((1 - value) * 100, 1)},
+                      evidence=[ev(setting, value, w.doc.path, line),
+                                ev("rule threshold", threshold)])
+
+
+def _nvidia_gpus(w: Workload) -> tuple[int, int]:
+    """NVIDIA GPUs per pod (the only accelerator node-pool sizes are read in), and a line."""
+    total, line = 0, w.line(*w.pod_path)
+    for c in w.containers:
+        for which in ("limits", "requests"):
+            count = 0 if c.init else as_int(c.resources(which).get("nvidia.com/gpu")) or 0
+            if count:
+                total += count
+                line = w.line(*c.path, "resources", which, "nvidia.com/gpu")
+                break
+    return total, line
+
+
+def _pool_pods(pool: NodePool, per_pod: int) -> tuple[int, list[Evidence]] | None:
+    """Most pods of `per_pod` GPUs a pool can bring up, with where its size is written.
+
+    None when the size is unknown (a variable, an instance type with no GPU count).
+    """
+    doc = pool.doc
+    if pool.gpu_limit:
+        return pool.gpu_limit // per_pod, [
+            ev(f"{pool.name} GPU limit", pool.gpu_limit, doc.path,
+               doc.line_at("spec", "limits", "nvidia.com/gpu"))]
+    if pool.max_nodes is None or not pool.gpus_per_node:
+        return None
+    # a pod never spans nodes: a node holds floor(GPUs per node / GPUs per pod) pods
+    return pool.max_nodes * (pool.gpus_per_node // per_pod), [
+        ev(f"{pool.name} max nodes", pool.max_nodes, doc.path, pool_max_line(pool)),
+        ev(f"{pool.name} GPUs per node", pool.gpus_per_node, doc.path,
+           source_line(doc, "guest_accelerator"))]
+
+
+@check("node_pool_too_small")
+def node_pool_too_small(ctx: CheckContext) -> Iterator[Hit]:
+    """The workload's own ceiling needs more GPU nodes than the pools that can host it allow."""
+    for w in ctx.graph.workloads:
+        per_pod, gpu_line = _nvidia_gpus(w)
+        ceiling = max_replicas(ctx.graph, w) if per_pod else None
+        if ceiling is None:
+            continue
+        pools = ctx.graph.node_pools_for(w)
+        sizes = [size for size in (_pool_pods(p, per_pod) for p in pools) if size is not None]
+        capacity = sum(pods for pods, _ in sizes)
+        # unknown sizes make the sum a guess; no fitting node at all is a different failure
+        if not pools or len(sizes) < len(pools) or capacity == 0:
+            continue
+        replicas, path, line = ceiling
+        if replicas <= capacity:
+            continue
+        evidence = [ev("maximum replicas", replicas, path, line),
+                    ev("GPUs per pod", per_pod, w.doc.path, gpu_line)]
+        for _, pool_evidence in sizes:
+            evidence.extend(pool_evidence)
+        yield Hit(subject=w.subject, path=path, line=line,
+                  fields={"object": w.ref, "replicas": replicas, "gpus": per_pod,
+                          "needed": replicas * per_pod, "capacity": capacity,
+                          "pools": ", ".join(p.name for p in pools)},
+                  evidence=evidence)
+
+
+@check("hpa_missing_requests")
+def hpa_missing_requests(ctx: CheckContext) -> Iterator[Hit]:
+    """Utilization is usage over request: with a request missing the HPA cannot compute it."""
+    for w in ctx.graph.workloads:
+        for scaler in ctx.graph.scalers_for(w):
+            if scaler.kind != "HorizontalPodAutoscaler":
+                continue
+            for resource, target, line in utilization_targets(scaler):
+                lacking = [c for c in w.containers if not c.init and not sets_resource(c, resource)]
+                if not lacking:
+                    continue
+                yield Hit(subject=scaler.identity, path=scaler.path, line=line, detail=resource,
+                          fields={"object": scaler.ref, "target": w.ref, "resource": resource,
+                                  "containers": ", ".join(c.name for c in lacking)},
+                          evidence=[ev(f"{resource} utilization target", target, scaler.path,
+                                       line, "%"),
+                                    *(ev(f"{c.name} requests.{resource}", "not set", w.doc.path,
+                                         _container_line(w, c)) for c in lacking)])
+
+
+@check("replicas_with_hpa")
+def replicas_with_hpa(ctx: CheckContext) -> Iterator[Hit]:
+    """`spec.replicas` in Git fights the autoscaler: every apply or sync resets the count."""
+    for w in ctx.graph.workloads:
+        written = dig(w.doc.body, "spec", "replicas")
+        if w.replicas_path != ("spec", "replicas") or written is None:
+            continue
+        scalers = ctx.graph.scalers_for(w)
+        if not scalers:
+            continue
+        scaler = scalers[0]
+        low, high = hpa_bounds(scaler)
+        line = w.line("spec", "replicas")
+        yield Hit(subject=w.subject, path=w.doc.path, line=line,
+                  fields={"object": w.ref, "replicas": written, "scaler": scaler.ref,
+                          "min": low, "max": high},
+                  evidence=[ev("spec.replicas", written, w.doc.path, line),
+                            ev(f"{scaler.ref} bounds", f"{low}–{high}", scaler.path,
+                               scaler.line_at("spec"))])
