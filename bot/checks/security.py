@@ -1,1 +1,233 @@
-"""security checks."""
+"""Security: privileged and root containers, host access, mutable images, literal secrets,
+and Terraform storage that is public or unencrypted (where model weights usually live)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from fnmatch import fnmatch
+from typing import Any
+
+from bot.checks.common import dig, mapping, security_setting, serving_containers
+from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.graph.workloads import Container, Workload
+from bot.ingest.documents import Document
+
+HOST_NAMESPACES = ("hostNetwork", "hostPID", "hostIPC")
+_UNRESOLVED = ("$", "{{")  # env substitutions and templates: the real value is not in the file
+_SWITCHES = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1"})  # ALLOW_EMPTY_PASSWORD
+
+
+def _workloads(ctx: CheckContext) -> Iterator[Workload]:
+    """Workloads outside the namespaces the rule exempts (node agents in kube-system)."""
+    exempt = set(ctx.params.get("exempt_namespaces", []))
+    return (w for w in ctx.graph.workloads if w.namespace not in exempt)
+
+
+def _container_hit(w: Workload, c: Container, keys: tuple[Any, ...], fields: dict[str, Any],
+                   evidence_label: str, value: Any) -> Hit:
+    line = w.line(*c.path, *keys)
+    return Hit(subject=w.subject, path=w.doc.path, line=line, detail=c.name,
+               fields={"object": w.ref, "container": c.name, **fields},
+               evidence=[ev(evidence_label, value, w.doc.path, line)])
+
+
+@check("privileged_container")
+def privileged_container(ctx: CheckContext) -> Iterator[Hit]:
+    for w in _workloads(ctx):
+        for c in w.containers:
+            if dig(c.body, "securityContext", "privileged") is True:
+                yield _container_hit(w, c, ("securityContext", "privileged"), {},
+                                     "securityContext.privileged", True)
+
+
+@check("privilege_escalation")
+def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
+    """Explicit escalation or broad added capabilities (privileged ones are reported apart)."""
+    broad = {str(cap).upper() for cap in ctx.params.get("capabilities", ["ALL", "SYS_ADMIN"])}
+    for w in _workloads(ctx):
+        for c in w.containers:
+            context = mapping(c.body.get("securityContext"))
+            if context.get("privileged") is True:
+                continue
+            if context.get("allowPrivilegeEscalation") is True:
+                yield _container_hit(w, c, ("securityContext", "allowPrivilegeEscalation"),
+                                     {"what": "allowPrivilegeEscalation: true"},
+                                     "securityContext.allowPrivilegeEscalation", True)
+            added = dig(context, "capabilities", "add") or []
+            risky = [str(cap) for cap in added if str(cap).upper().removeprefix("CAP_") in broad]
+            if risky:
+                yield _container_hit(w, c, ("securityContext", "capabilities", "add"),
+                                     {"what": f"capabilities.add: {', '.join(risky)}"},
+                                     "securityContext.capabilities.add", ",".join(risky))
+
+
+@check("root_user")
+def root_user(ctx: CheckContext) -> Iterator[Hit]:
+    """Containers told to run as UID 0 (theirs or the pod's securityContext)."""
+    for w in _workloads(ctx):
+        for c in w.containers:
+            uid, path = security_setting(w, c, "runAsUser")
+            if path is not None and uid == 0:
+                line = w.line(*path)
+                yield Hit(subject=w.subject, path=w.doc.path, line=line, detail=c.name,
+                          fields={"object": w.ref, "container": c.name},
+                          evidence=[ev("runAsUser", 0, w.doc.path, line)])
+
+
+@check("non_root_not_enforced")
+def non_root_not_enforced(ctx: CheckContext) -> Iterator[Hit]:
+    """Model servers that may run as the image's default user, which is root for most of them."""
+    skip = tuple(str(i) for i in ctx.params.get("skip_images", []))
+    for w in _workloads(ctx):
+        for c in serving_containers(w, ctx.graph.serving_images):
+            if not c.image or c.image.startswith(skip):
+                continue  # KServe picks the runtime's image; some images default to non-root
+            non_root, _ = security_setting(w, c, "runAsNonRoot")
+            uid, _ = security_setting(w, c, "runAsUser")
+            if non_root is True or isinstance(uid, int):
+                continue  # enforced, or an explicit UID (UID 0 is the root_user rule's)
+            line = w.line(*c.path)
+            yield Hit(subject=w.subject, path=w.doc.path, line=line, detail=c.name,
+                      fields={"object": w.ref, "container": c.name, "image": c.image},
+                      evidence=[ev("runAsNonRoot", "not set", w.doc.path, line),
+                                ev("image", c.image, w.doc.path, w.line(*c.path, "image"))])
+
+
+@check("host_path_volume")
+def host_path_volume(ctx: CheckContext) -> Iterator[Hit]:
+    """hostPath volumes whose path matches `paths` and none of `skip_paths` (globs)."""
+    wanted = [str(p) for p in ctx.params.get("paths", ["*"])]
+    skipped = [str(p) for p in ctx.params.get("skip_paths", [])]
+    for w in _workloads(ctx):
+        for index, volume in enumerate(w.pod.get("volumes") or []):
+            host = dig(volume, "hostPath", "path")
+            if not isinstance(host, str):
+                continue
+            if not any(fnmatch(host, p) for p in wanted) or any(fnmatch(host, p) for p in skipped):
+                continue
+            name = str(dig(volume, "name") or index)
+            line = w.line(*w.pod_path, "volumes", index, "hostPath", "path")
+            yield Hit(subject=w.subject, path=w.doc.path, line=line, detail=name,
+                      fields={"object": w.ref, "volume": name, "host_path": host},
+                      evidence=[ev(f"volume {name} hostPath", host, w.doc.path, line)])
+
+
+@check("host_namespaces")
+def host_namespaces(ctx: CheckContext) -> Iterator[Hit]:
+    for w in _workloads(ctx):
+        shared = [key for key in HOST_NAMESPACES if w.pod.get(key) is True]
+        if shared:
+            line = w.line(*w.pod_path, shared[0])
+            yield Hit(subject=w.subject, path=w.doc.path, line=line,
+                      fields={"object": w.ref, "namespaces": ", ".join(shared)},
+                      evidence=[ev(key, True, w.doc.path, w.line(*w.pod_path, key))
+                                for key in shared])
+
+
+def image_tag(image: str) -> str | None:
+    """The tag of an image reference ("" when untagged); None when it is pinned by digest."""
+    if "@" in image:
+        return None
+    last = image.rsplit("/", 1)[-1]  # a registry port (`host:5000/x`) is not a tag
+    return last.partition(":")[2]
+
+
+@check("mutable_image_tag")
+def mutable_image_tag(ctx: CheckContext) -> Iterator[Hit]:
+    moving = {str(t) for t in ctx.params.get("tags", ["latest"])}
+    for w in _workloads(ctx):
+        for c in w.containers:
+            image = c.image.strip()
+            if not image or any(mark in image for mark in _UNRESOLVED):
+                continue
+            tag = image_tag(image)
+            if tag is None or (tag and tag not in moving):
+                continue
+            line = w.line(*c.path, "image")
+            yield Hit(subject=w.subject, path=w.doc.path, line=line, detail=c.name,
+                      fields={"object": w.ref, "container": c.name, "image": image,
+                              "tag": tag or "no tag"},
+                      evidence=[ev("image", image, w.doc.path, line)])
+
+
+def _looks_secret(name: str, patterns: list[re.Pattern[str]]) -> bool:
+    return any(p.search(name) for p in patterns)
+
+
+def _literal(value: Any) -> bool:
+    """A value that is really written in the file (not empty, a flag, or a substitution)."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return False
+    text = str(value).strip()
+    return bool(text) and text.lower() not in _SWITCHES and \
+        not any(mark in text for mark in _UNRESOLVED)
+
+
+@check("secret_in_env")
+def secret_in_env(ctx: CheckContext) -> Iterator[Hit]:
+    """Literal `value:` for env names that hold credentials; the value itself is never echoed."""
+    patterns = [re.compile(p, re.IGNORECASE) for p in ctx.params.get("name_patterns", [])]
+    for w in ctx.graph.workloads:
+        for c in w.containers:
+            for index, item in enumerate(c.body.get("env") or []):
+                name = str(dig(item, "name") or "")
+                value = dig(item, "value")
+                if not name or not _looks_secret(name, patterns) or not _literal(value):
+                    continue
+                line = w.line(*c.path, "env", index, "value")
+                yield Hit(subject=w.subject, path=w.doc.path, line=line,
+                          detail=f"{c.name}:{name}",
+                          fields={"object": w.ref, "container": c.name, "name": name},
+                          evidence=[ev(f"env {name}", "literal value (not shown)",
+                                       w.doc.path, line)])
+
+
+def _unknown(value: Any) -> bool:
+    """A Terraform expression (`${var.x}`) whose value is decided at plan time."""
+    return isinstance(value, str) and "${" in value
+
+
+def _matches(value: Any, bad: list[Any]) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    wanted = {_hcl(b).lower() for b in bad}
+    return [_hcl(v) for v in values if not _unknown(v) and _hcl(v).lower() in wanted]
+
+
+def _hcl(value: Any) -> str:
+    """A value as Terraform writes it (`true`, not Python's `True`)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _terraform(ctx: CheckContext, types: dict[str, Any]) -> Iterator[tuple[Document, dict]]:
+    for doc in ctx.graph.kind(*types):
+        if doc.format == "terraform" and not doc.name.startswith("data."):
+            yield doc, mapping(types.get(doc.kind))
+
+
+@check("terraform_public_storage")
+def terraform_public_storage(ctx: CheckContext) -> Iterator[Hit]:
+    """Storage resources with a setting that opens them to the internet (per type, from params)."""
+    for doc, settings in _terraform(ctx, ctx.params.get("public_settings", {})):
+        found = [(attr, hit) for attr, bad in settings.items()
+                 for hit in _matches(doc.body.get(attr), bad or [])]
+        if found:
+            yield Hit(subject=doc.identity, path=doc.path, line=doc.line,
+                      fields={"object": doc.ref, "type": doc.kind,
+                              "setting": f"{found[0][0]} = {found[0][1]}"},
+                      evidence=[ev(attr, value, doc.path, doc.line) for attr, value in found])
+
+
+@check("terraform_required_setting")
+def terraform_required_setting(ctx: CheckContext) -> Iterator[Hit]:
+    """Resources missing a protective setting, or setting it to anything but the safe value."""
+    for doc, settings in _terraform(ctx, ctx.params.get("required", {})):
+        for attr, safe in settings.items():
+            value = doc.body.get(attr)
+            if _unknown(value) or str(value).lower() == str(safe).lower():
+                continue
+            shown = "not set" if value is None else _hcl(value)
+            yield Hit(subject=doc.identity, path=doc.path, line=doc.line, detail=attr,
+                      fields={"object": doc.ref, "type": doc.kind, "attribute": attr,
+                              "safe": _hcl(safe), "value": shown},
+                      evidence=[ev(attr, shown, doc.path, doc.line)])
