@@ -1,0 +1,123 @@
+"""`apply_narrative`: the decision, with prose a language model wrote where it passes the guard.
+
+Off unless the operator configures a model. Any failure on the way (budget, provider error,
+timeout, an answer that cannot be read) leaves the deterministic text and says so in a note.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.decision.model import Decision
+from bot.narrative.cache import NarrativeCache, cache_key
+from bot.narrative.guard import Guarded, guard
+from bot.narrative.prompt import SYSTEM, facts_of, render_facts
+from bot.narrative.settings import NarrativeSettings
+from bot.narrative.usage import UsageLedger, UsageRecord
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+log = logging.getLogger(__name__)
+OWN_TEXT = "the text is Aria's own."
+
+
+def apply_narrative(decision: Decision, model: BaseChatModel | None = None,
+                    settings: NarrativeSettings | None = None) -> Decision:
+    """A copy of `decision` with guarded prose and `machine_written` set, or `decision` itself.
+
+    `model` overrides the configured one (tests, callers that hold a model already); budgets,
+    cache and usage still follow `settings`.
+    """
+    settings = settings or NarrativeSettings.from_env()
+    if (model is None and not settings.configured) or not decision.decision_points:
+        return decision  # nothing configured, or no decision to write about: spend nothing
+    from bot.narrative.writer import estimate_tokens, write  # LangChain only when used
+
+    facts = render_facts(facts_of(decision))
+    model_id = settings.model_id if model is None else _model_id(model)
+    key = cache_key(model_id, facts)
+    cache = NarrativeCache(settings.state_dir / "narratives")
+    ledger = UsageLedger(settings.state_dir / "narrative-usage.sqlite3")
+
+    def record(tokens_in: int, tokens_out: int, outcome: str) -> None:
+        ledger.record(UsageRecord(installation=settings.installation, model=model_id,
+                                  review=key, tokens_in=tokens_in, tokens_out=tokens_out,
+                                  outcome=outcome))
+
+    narrative = cache.get(key)
+    if narrative is not None:
+        record(0, 0, "cached")
+    else:
+        needed = estimate_tokens(SYSTEM + facts) + settings.max_output_tokens
+        if needed > settings.max_tokens_per_review:
+            return _noted(decision, f"The language model was not asked to write this review: it "
+                                    f"needs about {needed} tokens, over the budget of "
+                                    f"{settings.max_tokens_per_review} per review; {OWN_TEXT}")
+        if ledger.spent_today(settings.installation) + needed > settings.max_tokens_per_day:
+            return _noted(decision, f"The language model was not asked to write this review: "
+                                    f"today's budget of {settings.max_tokens_per_day} tokens "
+                                    f"for this installation is spent; {OWN_TEXT}")
+        if model is None:
+            try:
+                model = settings.build_model()
+            except Exception as exc:  # a missing provider package or a bad model name
+                log.warning("language model %s unavailable: %s", model_id, exc)
+                return _noted(decision, f"The language model could not be started "
+                                        f"({type(exc).__name__}); {OWN_TEXT}")
+        result = write(model, facts, settings.timeout_s)
+        record(result.tokens_in, result.tokens_out, result.error or "written")
+        if result.narrative is None:
+            return _noted(decision, _failure(result.error, settings.timeout_s))
+        narrative = result.narrative
+        cache.put(key, narrative)
+    return _merge(decision, guard(decision, narrative))
+
+
+def _model_id(model: BaseChatModel) -> str:
+    name = getattr(model, "model_name", None) or getattr(model, "model", None)
+    return f"{model._llm_type}:{name}" if isinstance(name, str) else model._llm_type
+
+
+def _failure(error: str | None, timeout_s: float) -> str:
+    if error == "timeout":
+        return f"The language model did not answer within {timeout_s:g} s; {OWN_TEXT}"
+    if error == "unparsable":
+        return f"The language model's answer could not be read; {OWN_TEXT}"
+    return f"The language model failed ({error}); {OWN_TEXT}"
+
+
+def _noted(decision: Decision, note: str) -> Decision:
+    return decision.model_copy(update={"notes": [*decision.notes, note]})
+
+
+def _merge(decision: Decision, guarded: Guarded) -> Decision:
+    """Only prose moves from the answer into the model: options, flags and risks stay its own."""
+    update: dict[str, object] = {}
+    written: list[str] = []
+    for part in ("recommendation", "context", "consequences"):
+        value = getattr(guarded, part)
+        if value is not None:
+            update[part] = value
+            written.append(part)
+    points = []
+    for point in decision.decision_points:
+        summaries = guarded.summaries.get(point.rule_id, {})
+        if summaries:
+            options = [o.model_copy(update={"summary": summaries[o.title]})
+                       if o.title in summaries else o for o in point.options]
+            point = point.model_copy(update={"options": options})
+            written.append(f"options of {point.rule_id}")
+        points.append(point)
+    update["decision_points"] = points
+    update["machine_written"] = [*decision.machine_written, *written]
+    notes = list(decision.notes)
+    if guarded.rejections:
+        for r in guarded.rejections:
+            log.info("narrative part %s rejected: %s", r.part, "; ".join(r.reasons))
+        parts = ", ".join(sorted({r.part for r in guarded.rejections}))
+        notes.append(f"The language model's text for {parts} did not pass the evidence check "
+                     f"and was replaced; {OWN_TEXT}")
+    update["notes"] = notes
+    return decision.model_copy(update=update)
