@@ -6,6 +6,7 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -52,6 +53,14 @@ def _fail_on_default(args) -> str:
     return config.fail_on if config is not None else "error"
 
 
+def _narrated(decision):
+    """Prose by the operator's language model (`aria[llm]`), only when ARIA_LLM_MODEL is set."""
+    if not os.environ.get("ARIA_LLM_MODEL"):
+        return decision
+    from bot.narrative import apply_narrative
+    return apply_narrative(decision)
+
+
 def cmd_review(args) -> int:
     from bot.engine import config_of, review
     from bot.ingest.source import open_source
@@ -62,7 +71,7 @@ def cmd_review(args) -> int:
         config, _ = config_of(base)
     args._config = config
     decision = review(base, head, config if args.config else None, title=args.title)
-    return _finish(decision, args)
+    return _finish(_narrated(decision), args)
 
 
 def cmd_audit(args) -> int:
@@ -132,7 +141,7 @@ def cmd_adr_new(args) -> int:
         from bot.ingest.source import open_source
         decision = audit(open_source(args.from_path), _load_config(args.config),
                          title=args.title)
-        decision = decision.model_copy(update={"mode": "adr"})
+        decision = _narrated(decision.model_copy(update={"mode": "adr"}))
     else:
         decision = Decision(mode="adr", title=args.title, recommendation="",
                             context="<!-- Describe the context and the problem in two or three "
