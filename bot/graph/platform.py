@@ -62,6 +62,7 @@ class PlatformGraph:
     workloads: list[Workload] = field(default_factory=list)
     node_pools: list[NodePool] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
+    _scalers: dict[tuple[str, str], list[Document]] | None = field(default=None, repr=False)
 
     def kind(self, *kinds: str) -> list[Document]:
         out: list[Document] = []
@@ -72,16 +73,16 @@ class PlatformGraph:
     # --- relations of a workload -------------------------------------------------------
     def scalers_for(self, w: Workload) -> list[Document]:
         """HPAs and KEDA ScaledObjects whose target is this workload."""
-        found = []
-        for doc in self.kind("HorizontalPodAutoscaler", "ScaledObject"):
-            ref = (doc.body.get("spec") or {}).get("scaleTargetRef") or {}
-            if not isinstance(ref, dict):
-                continue
-            kind = ref.get("kind") or "Deployment"
-            if ref.get("name") == w.doc.name and kind == w.kind and \
-                    _ns_match(doc.namespace, w.namespace):
-                found.append(doc)
-        return found
+        if self._scalers is None:
+            self._scalers = defaultdict(list)
+            for doc in self.kind("HorizontalPodAutoscaler", "ScaledObject"):
+                spec = doc.body.get("spec") if isinstance(doc.body.get("spec"), dict) else {}
+                ref = spec.get("scaleTargetRef")
+                if isinstance(ref, dict):
+                    target = (str(ref.get("kind") or "Deployment"), str(ref.get("name")))
+                    self._scalers[target].append(doc)
+        return [doc for doc in self._scalers.get((w.kind, w.doc.name), [])
+                if _ns_match(doc.namespace, w.namespace)]
 
     def pdbs_for(self, w: Workload) -> list[Document]:
         return [d for d in self.kind("PodDisruptionBudget")
