@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from bot.checks.common import is_interactive, min_replicas
+from bot.checks.common import (
+    as_int,
+    dig,
+    is_replicated_server,
+    mapping,
+    min_replicas,
+    pool_max_line,
+)
 from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.findings import Evidence
+from bot.graph.workloads import Workload
+from bot.ingest.documents import Document
+
+ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
+KSERVE_COMPONENTS = ("predictor", "transformer", "explainer")
+
+
+def _replicated(ctx: CheckContext, w: Workload) -> bool:
+    """A replicated server of one of the kinds the rule's `kinds` parameter names."""
+    kinds = ctx.params.get("kinds")
+    return is_replicated_server(w) and (not kinds or w.kind in kinds)
 
 
 @check("single_replica")
 def single_replica(ctx: CheckContext) -> Iterator[Hit]:
     floor = int(ctx.params.get("min_replicas", 2))
     for w in ctx.graph.workloads:
-        if not is_interactive(w) or w.kind == "DaemonSet" or w.group == "head":
+        if not is_replicated_server(w):
             continue
         value, path, line, holder = min_replicas(ctx.graph, w)
         if value < floor:
@@ -23,3 +43,194 @@ def single_replica(ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(subject=w.subject, path=path, line=line, evidence=evidence,
                       fields={"object": w.ref, "replicas": value, "min": floor,
                               "holder": holder.ref})
+
+
+@check("missing_pdb")
+def missing_pdb(ctx: CheckContext) -> Iterator[Hit]:
+    """Replicas without a budget can all be evicted at once by a node drain or upgrade."""
+    floor = int(ctx.params.get("min_replicas", 2))
+    for w in ctx.graph.workloads:
+        if not _replicated(ctx, w) or ctx.graph.pdbs_for(w):
+            continue
+        value, path, line, _ = min_replicas(ctx.graph, w)
+        if value >= floor:
+            yield Hit(subject=w.subject, path=w.doc.path, line=w.doc.line,
+                      fields={"object": w.ref, "replicas": value},
+                      evidence=[ev("minimum replicas", value, path, line),
+                                ev("PodDisruptionBudgets selecting its pods", 0)])
+
+
+def _blocking_setting(pdb: Document) -> tuple[str, Any] | None:
+    """The field that forbids every voluntary eviction on its own, whatever the replicas."""
+    spec = mapping(pdb.body.get("spec"))
+    unavailable = spec.get("maxUnavailable")
+    if unavailable is not None and str(unavailable).strip() in ("0", "0%"):
+        return "maxUnavailable", unavailable
+    if str(spec.get("minAvailable")).strip() == "100%":
+        return "minAvailable", spec["minAvailable"]
+    return None
+
+
+@check("pdb_blocks_eviction")
+def pdb_blocks_eviction(ctx: CheckContext) -> Iterator[Hit]:
+    """A budget that allows no disruption makes every node drain hang."""
+    selected: dict[str, list[Workload]] = {}
+    for w in ctx.graph.workloads:
+        for pdb in ctx.graph.pdbs_for(w):
+            selected.setdefault(pdb.identity, []).append(w)
+    for pdb in ctx.graph.kind("PodDisruptionBudget"):
+        workloads = selected.get(pdb.identity, [])
+        blocking = _blocking_setting(pdb)
+        evidence: list[Evidence] = []
+        if blocking is None:
+            # an integer minAvailable blocks when it reaches the pods that run at the floor
+            wanted = as_int(dig(pdb.body, "spec", "minAvailable"))
+            floors = [min_replicas(ctx.graph, w) for w in workloads]
+            if wanted is None or not floors or wanted < sum(f[0] for f in floors):
+                continue
+            blocking = ("minAvailable", wanted)
+            evidence = [ev(f"{w.ref} minimum replicas", value, path, line)
+                        for w, (value, path, line, _) in zip(workloads, floors, strict=True)]
+        key, value = blocking
+        line = pdb.line_at("spec", key)
+        yield Hit(subject=pdb.identity, path=pdb.path, line=line,
+                  fields={"object": pdb.ref, "setting": f"{key}: {value}",
+                          "targets": ", ".join(w.ref for w in workloads) or "its pods"},
+                  evidence=[ev(key, value, pdb.path, line), *evidence])
+
+
+def _spreads(pod: dict[str, Any]) -> bool:
+    anti = mapping(dig(pod, "affinity", "podAntiAffinity"))
+    return bool(pod.get("topologySpreadConstraints")) or any(
+        anti.get(k) for k in ("requiredDuringSchedulingIgnoredDuringExecution",
+                              "preferredDuringSchedulingIgnoredDuringExecution"))
+
+
+@check("no_spread")
+def no_spread(ctx: CheckContext) -> Iterator[Hit]:
+    """Nothing stops the scheduler from packing every replica onto one node."""
+    floor = int(ctx.params.get("min_replicas", 2))
+    for w in ctx.graph.workloads:
+        if not _replicated(ctx, w) or _spreads(w.pod):
+            continue
+        value, path, line, _ = min_replicas(ctx.graph, w)
+        if value >= floor:
+            yield Hit(subject=w.subject, path=w.doc.path, line=w.line(*w.pod_path),
+                      fields={"object": w.ref, "replicas": value},
+                      evidence=[ev("minimum replicas", value, path, line),
+                                ev("podAntiAffinity / topologySpreadConstraints", "not set",
+                                   w.doc.path, w.line(*w.pod_path))])
+
+
+def _pinned_zone(w: Workload) -> tuple[str, tuple[Any, ...]] | None:
+    """(zone, key path) when the pod's nodeSelector or required node affinity allows one zone."""
+    selector = mapping(w.pod.get("nodeSelector"))
+    for label in ZONE_LABELS:
+        if label in selector:
+            return str(selector[label]), (*w.pod_path, "nodeSelector", label)
+    terms_path = (*w.pod_path, "affinity", "nodeAffinity",
+                  "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
+    terms = dig(w.doc.body, *terms_path)
+    zones: set[str] = set()
+    for term in terms if isinstance(terms, list) else []:
+        # terms are ORed: every term must name a zone for the pod to be confined
+        exprs = [e for e in dig(term, "matchExpressions") or []
+                 if isinstance(e, dict) and e.get("key") in ZONE_LABELS
+                 and e.get("operator") == "In"]
+        if not exprs:
+            return None
+        zones.update(str(v) for v in exprs[0].get("values") or [])
+    if len(zones) == 1:
+        return zones.pop(), terms_path
+    return None
+
+
+@check("single_zone")
+def single_zone(ctx: CheckContext) -> Iterator[Hit]:
+    """Every replica in one zone: a zone outage (or a zonal GPU stock-out) is a full outage."""
+    for w in ctx.graph.workloads:
+        if not _replicated(ctx, w):
+            continue
+        pinned = _pinned_zone(w)
+        if pinned is not None:
+            zone, keys = pinned
+            line = w.line(*keys)
+            yield Hit(subject=w.subject, path=w.doc.path, line=line,
+                      fields={"object": w.ref, "zone": zone, "source": "its node selection"},
+                      evidence=[ev("zone", zone, w.doc.path, line)])
+            continue
+        pools = ctx.graph.node_pools_for(w)
+        zones = {z for p in pools for z in p.zones}
+        if pools and all(p.zones for p in pools) and len(zones) == 1:
+            zone = zones.pop()
+            yield Hit(subject=w.subject, path=w.doc.path, line=w.line(*w.pod_path),
+                      fields={"object": w.ref, "zone": zone,
+                              "source": "node pool " + ", ".join(p.name for p in pools)},
+                      evidence=[ev(f"{p.name} zones", ",".join(p.zones), p.doc.path,
+                                   _zones_line(p.doc)) for p in pools])
+
+
+def _zones_line(doc: Document) -> int:
+    if doc.format == "terraform":
+        for key in ("node_locations", "zones"):
+            if key in doc.text_lines:
+                return doc.text_lines[key]
+        return doc.line
+    return doc.line_at("spec", "template", "spec", "requirements")
+
+
+def _instance_count(model: Document) -> tuple[int | None, int]:
+    """(instances per device, line): None when `instance_group` is absent (Triton's default)."""
+    groups = [g for g in model.body.get("instance_group") or [] if isinstance(g, dict)]
+    if not groups:
+        return None, model.line
+    # Triton raises a count below 1 (proto3 cannot tell 0 from unset) to 1
+    total = sum(max(as_int(g.get("count")) or 1, 1) for g in groups)
+    return total, model.text_lines.get("count", model.text_lines.get("instance_group",
+                                                                        model.line))
+
+
+@check("triton_single_instance")
+def triton_single_instance(ctx: CheckContext) -> Iterator[Hit]:
+    """One execution instance: requests to the model run one at a time, with no spare."""
+    exempt = {str(b) for b in ctx.params.get("exempt_backends", [])}
+    for model in ctx.graph.kind("TritonModelConfig"):
+        runtime = str(model.body.get("backend") or model.body.get("platform") or "")
+        if runtime in exempt or "${" in runtime:
+            continue
+        count, line = _instance_count(model)
+        if count is not None and count > 1:
+            continue
+        evidence = (ev("instance_group", "not set", model.path, line) if count is None
+                    else ev("instance_group count", count, model.path, line))
+        yield Hit(subject=model.identity, path=model.path, line=line,
+                  fields={"object": model.name, "instances": 1 if count is None else count,
+                          "source": "Triton's default, no instance_group" if count is None
+                          else "instance_group", "runtime": runtime or "auto-complete"},
+                  evidence=[evidence])
+
+
+@check("single_node_gpu_pool")
+def single_node_gpu_pool(ctx: CheckContext) -> Iterator[Hit]:
+    """All GPU capacity on one node: a node repair, upgrade or hardware fault empties it."""
+    ceiling = int(ctx.params.get("max_nodes", 1))
+    for pool in ctx.graph.node_pools:
+        if not pool.gpu or pool.max_nodes is None or pool.max_nodes > ceiling:
+            continue
+        line = pool_max_line(pool)
+        yield Hit(subject=pool.doc.identity, path=pool.doc.path, line=line,
+                  fields={"object": pool.name, "nodes": pool.max_nodes},
+                  evidence=[ev("maximum nodes", pool.max_nodes, pool.doc.path, line)])
+
+
+@check("kserve_max_one")
+def kserve_max_one(ctx: CheckContext) -> Iterator[Hit]:
+    """A KServe component capped at one replica can neither fail over nor scale out."""
+    for isvc in ctx.graph.kind("InferenceService"):
+        for component in KSERVE_COMPONENTS:
+            if as_int(dig(isvc.body, "spec", component, "maxReplicas")) != 1:
+                continue
+            line = isvc.line_at("spec", component, "maxReplicas")
+            yield Hit(subject=isvc.identity, path=isvc.path, line=line, detail=component,
+                      fields={"object": isvc.ref, "component": component},
+                      evidence=[ev(f"{component}.maxReplicas", 1, isvc.path, line)])
