@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from bot.decision.model import Decision, DecisionPoint
 from bot.narrative.grounding import Grounding, tokens
-from bot.narrative.prompt import verdict_of
+from bot.narrative.prompt import relevant_findings, verdict_of
 from bot.narrative.schema import Narrative, PointProse
 
 LIMITS = {"recommendation": 1500, "context": 1500, "summary": 500, "consequence": 400}
@@ -44,6 +44,8 @@ _APPROVAL = re.compile(
 _BLOCKING = re.compile(
     r"\b(?:request(?:s|ed|ing)? changes|do not merge|don'?t merge|must not be merged|"
     r"block(?:s|ed|ing)? (?:the |this )?merge)\b", re.I)
+_DENIAL = re.compile(r"\b(?:no|zero|without) (?:new )?(?:findings?|issues?|problems?|risks?|"
+                     r"errors?|warnings?)\b(?!-)", re.I)
 _UNRECOMMENDED = re.compile(r"\bnot (?:recommended|advised)\b", re.I)
 _RECOMMENDED = re.compile(r"(?<!not )\b(?:recommended|preferred|best (?:option|choice))\b", re.I)
 
@@ -85,6 +87,7 @@ class _Checker:
         self.stance = ("block" if verdict.startswith(("Request changes", "Act on")) else
                        "approve" if verdict.startswith(("Approve", "Compliant", "No error"))
                        else None)
+        self.has_findings = bool(relevant_findings(decision))
         options = [o for p in decision.decision_points for o in p.options]
         self.chosen = [o.title for o in options if o.recommended]
         self.others = [o.title for o in options
@@ -108,10 +111,13 @@ class _Checker:
             out += self._sentence(sentence)
         if text.count("✅") > allowed_ticks:
             out.append("marks an option ✅ that the decision does not")
-        if self.stance == "block" and _APPROVAL.search(text):
+        # on the text outside `code`: a quoted object name is not a stance
+        if self.stance == "block" and _APPROVAL.search(plain):
             out.append(f"approves a change whose verdict is {self.verdict!r}")
-        if self.stance == "approve" and _BLOCKING.search(text):
+        if self.stance == "approve" and _BLOCKING.search(plain):
             out.append(f"blocks a change whose verdict is {self.verdict!r}")
+        if self.has_findings and _DENIAL.search(plain):
+            out.append("denies findings the decision has")
         return out
 
     def _sentence(self, sentence: str) -> list[str]:
