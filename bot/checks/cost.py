@@ -1,1 +1,173 @@
-"""cost checks."""
+"""Cost: on-demand-only GPU capacity, large GPU requests, and ceilings that make a cost cliff."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from bot.checks.common import annotations, as_int, dig, hpa_bounds, mapping, pod_annotations_path
+from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.graph.nodepools import NodePool
+from bot.graph.workloads import GPU_RESOURCES, Container, Workload
+
+GPU_REQUIREMENT_PREFIXES = ("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu")
+
+
+def _karpenter_requirements(pool: NodePool) -> list[dict[str, Any]]:
+    reqs = dig(pool.doc.body, "spec", "template", "spec", "requirements") or []
+    return [r for r in reqs if isinstance(r, dict)]
+
+
+def is_gpu_pool(pool: NodePool) -> bool:
+    """GPU capacity by machine, accelerator, GPU limit, GPU taint or a Karpenter GPU requirement."""
+    if pool.gpu or "nvidia.com/gpu" in pool.taints:
+        return True
+    return any(str(r.get("key", "")).startswith(GPU_REQUIREMENT_PREFIXES)
+               for r in _karpenter_requirements(pool))
+
+
+def _capacity_evidence(pool: NodePool) -> tuple[str, Any, tuple[Any, ...]]:
+    """The setting that makes the pool on-demand, as written (or the provider default)."""
+    body = pool.doc.body
+    if pool.doc.kind == "aws_eks_node_group":
+        return "capacity_type", body.get("capacity_type", "not set (ON_DEMAND)"), ()
+    if pool.doc.kind == "google_container_node_pool":
+        return "node_config.spot", "not set (on-demand)", ()
+    if pool.doc.kind == "azurerm_kubernetes_cluster_node_pool":
+        return "priority", body.get("priority", "not set (Regular)"), ()
+    for index, req in enumerate(_karpenter_requirements(pool)):
+        if req.get("key") == "karpenter.sh/capacity-type":
+            return ("karpenter.sh/capacity-type", ",".join(map(str, req.get("values") or [])),
+                    ("spec", "template", "spec", "requirements", index))
+    return "karpenter.sh/capacity-type", "not set (on-demand)", ()
+
+
+def _reserved(pool: NodePool, keys: list[str]) -> bool:
+    text = repr(pool.doc.body)  # reservation blocks nest differently per provider
+    return any(key in text for key in keys)
+
+
+@check("gpu_capacity_all_on_demand")
+def gpu_capacity_all_on_demand(ctx: CheckContext) -> Iterator[Hit]:
+    """On-demand GPU pools, when no GPU pool is spot and nothing in the tree reserves capacity."""
+    gpu_pools = [p for p in ctx.graph.node_pools if is_gpu_pool(p)]
+    if any(p.spot for p in gpu_pools) or ctx.graph.kind(*ctx.params.get("reservation_types", [])):
+        return
+    reserved_keys = [str(k) for k in ctx.params.get("reservation_keys", [])]
+    for pool in gpu_pools:
+        if _reserved(pool, reserved_keys):
+            continue
+        label, value, keys = _capacity_evidence(pool)
+        line = pool.doc.line_at(*keys) if keys else pool.doc.line
+        yield Hit(subject=pool.doc.identity, path=pool.doc.path, line=line,
+                  fields={"object": pool.doc.ref, "pools": len(gpu_pools)},
+                  evidence=[ev(label, value, pool.doc.path, line)])
+
+
+def _gpu_line(w: Workload, c: Container) -> int:
+    for which in ("limits", "requests"):
+        for key in GPU_RESOURCES:
+            if key in c.resources(which):
+                return w.line(*c.path, "resources", which, key)
+    return w.line(*c.path)
+
+
+def _count(c: Container, resources: tuple[str, ...]) -> int:
+    """Devices of the given resource names a container asks for (its limit, else its request)."""
+    for which in ("limits", "requests"):
+        values = [as_int(c.resources(which).get(key)) for key in resources]
+        if any(v is not None for v in values):
+            return sum(v or 0 for v in values)
+    return 0
+
+
+def _gpu_evidence(w: Workload) -> list:
+    """One evidence item per container that requests accelerators."""
+    return [ev(f"GPUs requested by container {c.name}", c.gpus, w.doc.path, _gpu_line(w, c))
+            for c in w.containers if c.gpus and not c.init]
+
+
+@check("large_gpu_request")
+def large_gpu_request(ctx: CheckContext) -> Iterator[Hit]:
+    """Pods asking for many accelerators with no written justification on the object."""
+    threshold = int(ctx.params.get("min_gpus", 4))
+    key = str(ctx.params.get("justification_annotation", "aria.dev/gpu-justification"))
+    # TPU slices are requested whole (all chips of a host), so they are not counted by default
+    counted = tuple(ctx.params.get("resources", ["nvidia.com/gpu", "amd.com/gpu"]))
+    for w in ctx.graph.workloads:
+        if w.batch and not ctx.params.get("include_batch", False):
+            continue  # a Job's GPUs are released when it completes
+        total = sum(_count(c, counted) for c in w.containers if not c.init)
+        if total < threshold:
+            continue
+        pod_notes = mapping(dig(w.doc.body, *pod_annotations_path(w)))
+        if key in annotations(w.doc) or key in pod_notes:
+            continue
+        evidence = _gpu_evidence(w)
+        yield Hit(subject=w.subject, path=w.doc.path, line=evidence[0].location.line,
+                  fields={"object": w.ref, "gpus": total, "threshold": threshold,
+                          "annotation": key},
+                  evidence=evidence)
+
+
+def _replica_ceilings(ctx: CheckContext, w: Workload) -> Iterator[tuple[int, str, int, str]]:
+    """(max replicas, path, line, holder) from HPAs/ScaledObjects or a KServe component."""
+    for scaler in ctx.graph.scalers_for(w):
+        _, high = hpa_bounds(scaler)
+        if high is not None:
+            key = "maxReplicaCount" if scaler.kind == "ScaledObject" else "maxReplicas"
+            yield high, scaler.path, scaler.line_at("spec", key), scaler.ref
+    if w.kind == "InferenceService":
+        high = as_int(dig(w.doc.body, *w.pod_path, "maxReplicas"))
+        if high is not None:
+            yield high, w.doc.path, w.line(*w.pod_path, "maxReplicas"), w.doc.ref
+
+
+@check("gpu_scale_ceiling")
+def gpu_scale_ceiling(ctx: CheckContext) -> Iterator[Hit]:
+    """Autoscaling that may add more GPUs than the budget ceiling without another review."""
+    ceiling = int(ctx.params.get("max_gpus", 16))
+    for w in ctx.graph.workloads:
+        if not w.gpus_per_pod:
+            continue
+        for high, path, line, holder in _replica_ceilings(ctx, w):
+            total = high * w.gpus_per_pod
+            if total > ceiling:
+                yield Hit(subject=w.subject, path=path, line=line, detail=holder,
+                          fields={"object": w.ref, "holder": holder, "max_replicas": high,
+                                  "gpus": w.gpus_per_pod, "total": total, "ceiling": ceiling},
+                          evidence=[ev("maximum replicas", high, path, line),
+                                    *_gpu_evidence(w)])
+
+
+@check("node_pool_growth")
+def node_pool_growth(ctx: CheckContext) -> Iterator[Hit]:
+    """Pools whose maximum is many times their floor: an autoscaler can multiply the bill."""
+    ratio = float(ctx.params.get("max_ratio", 4))
+    gpu_only = bool(ctx.params.get("gpu_only", True))
+    for pool in ctx.graph.node_pools:
+        if pool.min_nodes is None or pool.max_nodes is None or (gpu_only and not is_gpu_pool(pool)):
+            continue
+        if pool.max_nodes <= ratio * max(pool.min_nodes, 1):
+            continue
+        line = pool.doc.line_at(*pool.max_nodes_key)
+        yield Hit(subject=pool.doc.identity, path=pool.doc.path, line=line,
+                  fields={"object": pool.doc.ref, "min": pool.min_nodes, "max": pool.max_nodes,
+                          "ratio": f"{ratio:g}"},
+                  evidence=[ev("minimum nodes", pool.min_nodes, pool.doc.path, pool.doc.line),
+                            ev("maximum nodes", pool.max_nodes, pool.doc.path, line)])
+
+
+@check("unbounded_node_pool")
+def unbounded_node_pool(ctx: CheckContext) -> Iterator[Hit]:
+    """Karpenter NodePools with no `limits`: provisioning stops only at the cloud quota."""
+    gpu_only = bool(ctx.params.get("gpu_only", True))
+    for pool in ctx.graph.node_pools:
+        if pool.doc.kind != "NodePool" or (gpu_only and not is_gpu_pool(pool)):
+            continue
+        if mapping(dig(pool.doc.body, "spec", "limits")):
+            continue
+        line = pool.doc.line_at("spec")
+        yield Hit(subject=pool.doc.identity, path=pool.doc.path, line=line,
+                  fields={"object": pool.doc.ref},
+                  evidence=[ev("spec.limits", "not set", pool.doc.path, line)])
