@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+from bot.checks.common import is_replicated_server
 from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.graph.platform import Binding
+from bot.ingest.documents import Document
+
+# Subjects that stand for "anyone": reported by `public_subject_binding`, not twice.
+PUBLIC_SUBJECTS = ("system:anonymous", "system:unauthenticated", "system:authenticated")
 
 
 @check("rbac_wildcard")
 def rbac_wildcard(ctx: CheckContext) -> Iterator[Hit]:
     fields_checked = ctx.params.get("fields", ["verbs", "resources"])
     for doc in ctx.graph.kind("Role", "ClusterRole"):
-        for index, rule in enumerate(doc.body.get("rules") or []):
-            if not isinstance(rule, dict):
-                continue
+        for index, rule in _rules(doc):
             wild = [f for f in fields_checked if "*" in (rule.get(f) or [])]
             if wild:
                 line = doc.line_at("rules", index)
@@ -22,3 +27,161 @@ def rbac_wildcard(ctx: CheckContext) -> Iterator[Hit]:
                                   "rule_index": index},
                           evidence=[ev(f"rules[{index}].{f}", ",".join(map(str, rule.get(f))),
                                        doc.path, doc.line_at("rules", index, f)) for f in wild])
+
+
+def _rules(role: Document) -> Iterator[tuple[int, dict[str, Any]]]:
+    for index, rule in enumerate(role.body.get("rules") or []):
+        if isinstance(rule, dict):
+            yield index, rule
+
+
+def _listed(rule: dict[str, Any], key: str) -> set[str]:
+    value = rule.get(key)
+    return {str(v) for v in value} if isinstance(value, list) else set()
+
+
+def _subject_hit(b: Binding, index: int, subject: dict[str, Any], **fields: Any) -> Hit:
+    """A finding on one subject of a binding, with the role and subject it read."""
+    doc = b.doc
+    name = f"{subject.get('kind')}:{subject.get('namespace') or ''}/{subject.get('name')}"
+    scope = "the whole cluster" if doc.kind == "ClusterRoleBinding" else \
+        f"namespace {doc.namespace or '(applied namespace)'}"
+    return Hit(subject=doc.identity, path=doc.path, line=doc.line_at("subjects", index),
+               detail=name,
+               fields={"object": doc.ref, "role": b.role_name, "subject": name,
+                       "scope": scope, **fields},
+               evidence=[ev("roleRef", f"{b.role_kind}/{b.role_name}", doc.path,
+                            doc.line_at("roleRef", "name")),
+                         ev(f"subjects[{index}]", name, doc.path,
+                            doc.line_at("subjects", index))])
+
+
+@check("cluster_admin_binding")
+def cluster_admin_binding(ctx: CheckContext) -> Iterator[Hit]:
+    """Full control of the cluster (or a namespace) held by a workload identity or a group."""
+    roles = set(ctx.params.get("roles", ["cluster-admin"]))
+    kinds = set(ctx.params.get("subject_kinds", ["ServiceAccount", "Group"]))
+    for b in ctx.graph.bindings:
+        if b.role_kind != "ClusterRole" or b.role_name not in roles:
+            continue
+        for index, subject in enumerate(b.subjects):
+            if subject.get("kind") in kinds and subject.get("name") not in PUBLIC_SUBJECTS:
+                yield _subject_hit(b, index, subject)
+
+
+@check("public_subject_binding")
+def public_subject_binding(ctx: CheckContext) -> Iterator[Hit]:
+    """A role granted to every caller, signed in or not."""
+    public = set(ctx.params.get("subjects", list(PUBLIC_SUBJECTS)))
+    allowed = set(ctx.params.get("allowed_roles", []))
+    for b in ctx.graph.bindings:
+        if b.role_name in allowed:
+            continue
+        for index, subject in enumerate(b.subjects):
+            if subject.get("name") in public and subject.get("kind") in ("User", "Group"):
+                yield _subject_hit(b, index, subject)
+
+
+def _reads_secrets(rule: dict[str, Any], verbs: set[str]) -> bool:
+    return (bool(_listed(rule, "apiGroups") & {"", "*"})
+            and bool(_listed(rule, "resources") & {"secrets", "*"})
+            and bool(_listed(rule, "verbs") & (verbs | {"*"}))
+            and not rule.get("resourceNames"))  # named secrets only: a narrow grant
+
+
+@check("secrets_cluster_wide")
+def secrets_cluster_wide(ctx: CheckContext) -> Iterator[Hit]:
+    """A ClusterRoleBinding that lets its subjects read every Secret in every namespace."""
+    verbs = set(ctx.params.get("verbs", ["get", "list", "watch"]))
+    builtin = set(ctx.params.get("builtin_readers", ["admin", "edit"]))
+    for b in ctx.graph.bindings:
+        if b.doc.kind != "ClusterRoleBinding" or not b.subjects:
+            continue
+        doc = b.doc
+        evidence = [ev("roleRef", f"{b.role_kind}/{b.role_name}", doc.path,
+                       doc.line_at("roleRef", "name"))]
+        if b.role is not None:
+            granting = [(i, r) for i, r in _rules(b.role) if _reads_secrets(r, verbs)]
+            if not granting:
+                continue
+            index, rule = granting[0]
+            evidence.append(ev(f"{b.role.ref} rules[{index}]",
+                               f"{','.join(sorted(_listed(rule, 'verbs')))} on "
+                               f"{','.join(sorted(_listed(rule, 'resources')))}",
+                               b.role.path, b.role.line_at("rules", index)))
+        elif b.role_name not in builtin:
+            continue  # a role defined outside this tree: its rules are unknown
+        yield Hit(subject=doc.identity, path=doc.path, line=doc.line_at("roleRef", "name"),
+                  detail=b.role_name,
+                  fields={"object": doc.ref, "role": b.role_name,
+                          "subjects": ", ".join(f"{s.get('kind')}/{s.get('name')}"
+                                                for s in b.subjects)},
+                  evidence=evidence)
+
+
+def _granted_rules(ctx: CheckContext, verbs: set[str], resources: set[str] | None
+                   ) -> Iterator[Hit]:
+    """Rules of any Role/ClusterRole naming one of `verbs` (on one of `resources`, if given).
+
+    `*` verbs are left to `rbac_wildcard`, which reports them already.
+    """
+    for doc in ctx.graph.kind("Role", "ClusterRole"):
+        for index, rule in _rules(doc):
+            named = sorted(_listed(rule, "verbs") & verbs)
+            if not named or (resources is not None and not _listed(rule, "resources") & resources):
+                continue
+            line = doc.line_at("rules", index)
+            yield Hit(subject=doc.identity, path=doc.path, line=line, detail=str(index),
+                      fields={"object": doc.ref, "verbs": ", ".join(named),
+                              "resources": ", ".join(sorted(_listed(rule, "resources"))),
+                              "rule_index": index},
+                      evidence=[ev(f"rules[{index}].verbs", ",".join(named), doc.path,
+                                   doc.line_at("rules", index, "verbs")),
+                                ev(f"rules[{index}].resources",
+                                   ",".join(sorted(_listed(rule, "resources"))) or "not set",
+                                   doc.path, doc.line_at("rules", index, "resources"))])
+
+
+@check("escalation_verbs")
+def escalation_verbs(ctx: CheckContext) -> Iterator[Hit]:
+    """escalate/bind grant permissions the holder lacks; impersonate acts as anyone."""
+    yield from _granted_rules(ctx, set(ctx.params.get("verbs", ["escalate", "bind",
+                                                                "impersonate"])), None)
+
+
+@check("pod_exec")
+def pod_exec(ctx: CheckContext) -> Iterator[Hit]:
+    """A shell in any pod the role reaches: its mounted secrets, tokens and model weights."""
+    yield from _granted_rules(ctx, set(ctx.params.get("verbs", ["create"])),
+                              set(ctx.params.get("resources", ["pods/exec", "pods/attach",
+                                                               "pods/*"])))
+
+
+def _automount_off(ctx: CheckContext, namespace: str) -> bool:
+    """The namespace's `default` ServiceAccount, when in this tree, turns the token off."""
+    return any(sa.name == "default" and sa.namespace == namespace
+               and sa.body.get("automountServiceAccountToken") is False
+               for sa in ctx.graph.kind("ServiceAccount"))
+
+
+@check("default_sa_token")
+def default_sa_token(ctx: CheckContext) -> Iterator[Hit]:
+    """Serving pods carrying the shared `default` token: any grant to it reaches them all."""
+    for w in ctx.graph.workloads:
+        if not is_replicated_server(w) or ctx.graph.service_account_name(w) != "default":
+            continue
+        automount = w.pod.get("automountServiceAccountToken")
+        if automount is False or (automount is None and _automount_off(ctx, w.namespace)):
+            continue
+        pod_line = w.line(*w.pod_path)
+        bound = ctx.graph.bindings_for_subject("ServiceAccount", "default", w.namespace)
+        evidence = [ev("serviceAccountName", "default (not set)"
+                       if "serviceAccountName" not in w.pod else "default", w.doc.path,
+                       w.line(*w.pod_path, "serviceAccountName")),
+                    ev("automountServiceAccountToken", "not set" if automount is None
+                       else automount, w.doc.path,
+                       w.line(*w.pod_path, "automountServiceAccountToken")),
+                    *(ev("binding to default", b.doc.ref, b.doc.path, b.doc.line)
+                      for b in bound)]
+        yield Hit(subject=w.subject, path=w.doc.path, line=pod_line,
+                  fields={"object": w.ref, "bindings": len(bound)}, evidence=evidence)
