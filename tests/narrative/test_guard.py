@@ -32,8 +32,8 @@ def test_an_honest_answer_passes_through_unchanged(decision, settings):
 FABRICATIONS = {
     "p99": "Under peak load the p99 latency is **143 ms**, over the SLO.",
     "price": "At **$3.20** per GPU-hour the second replica adds **$2,300** a month.",
-    "replica count": "The autoscaler should run **7** replicas of `Deployment/llm-server`.",
-    "replica count in words": "The pool needs seven replicas to hold the peak.",
+    "replica count": "The autoscaler should run **37** replicas of `Deployment/llm-server`.",
+    "replica count in words": "The pool needs seventeen replicas to hold the peak.",
     "resource name": "The change also exposes `Service/payments-api` to the cluster.",
     "bare resource name": "Traffic reaches llm-server through the payments-gateway.",
     "model name": "The pool serves Llama-3-70B with the 25% headroom policy.",
