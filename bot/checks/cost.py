@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from bot.checks.common import annotations, as_int, dig, hpa_bounds, mapping, pod_annotations_path
+from bot.checks.common import (
+    annotations,
+    as_int,
+    dig,
+    mapping,
+    max_replicas,
+    pod_annotations_path,
+)
 from bot.checks.registry import CheckContext, Hit, check, ev
 from bot.graph.nodepools import NodePool
 from bot.graph.workloads import GPU_RESOURCES, Container, Workload
 
 GPU_REQUIREMENT_PREFIXES = ("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu")
+MIN_KEYS = {"aws_eks_node_group": ("scaling_config", "min_size"),
+            "google_container_node_pool": ("autoscaling", "min_node_count"),
+            "azurerm_kubernetes_cluster_node_pool": ("min_count",)}
 
 
 def _karpenter_requirements(pool: NodePool) -> list[dict[str, Any]]:
@@ -30,11 +40,12 @@ def _capacity_evidence(pool: NodePool) -> tuple[str, Any, tuple[Any, ...]]:
     """The setting that makes the pool on-demand, as written (or the provider default)."""
     body = pool.doc.body
     if pool.doc.kind == "aws_eks_node_group":
-        return "capacity_type", body.get("capacity_type", "not set (ON_DEMAND)"), ()
+        return "capacity_type", body.get("capacity_type", "not set (ON_DEMAND)"), \
+            ("capacity_type",)
     if pool.doc.kind == "google_container_node_pool":
-        return "node_config.spot", "not set (on-demand)", ()
+        return "node_config.spot", "not set (on-demand)", ("node_config",)
     if pool.doc.kind == "azurerm_kubernetes_cluster_node_pool":
-        return "priority", body.get("priority", "not set (Regular)"), ()
+        return "priority", body.get("priority", "not set (Regular)"), ("priority",)
     for index, req in enumerate(_karpenter_requirements(pool)):
         if req.get("key") == "karpenter.sh/capacity-type":
             return ("karpenter.sh/capacity-type", ",".join(map(str, req.get("values") or [])),
@@ -110,19 +121,6 @@ def large_gpu_request(ctx: CheckContext) -> Iterator[Hit]:
                   evidence=evidence)
 
 
-def _replica_ceilings(ctx: CheckContext, w: Workload) -> Iterator[tuple[int, str, int, str]]:
-    """(max replicas, path, line, holder) from HPAs/ScaledObjects or a KServe component."""
-    for scaler in ctx.graph.scalers_for(w):
-        _, high = hpa_bounds(scaler)
-        if high is not None:
-            key = "maxReplicaCount" if scaler.kind == "ScaledObject" else "maxReplicas"
-            yield high, scaler.path, scaler.line_at("spec", key), scaler.ref
-    if w.kind == "InferenceService":
-        high = as_int(dig(w.doc.body, *w.pod_path, "maxReplicas"))
-        if high is not None:
-            yield high, w.doc.path, w.line(*w.pod_path, "maxReplicas"), w.doc.ref
-
-
 @check("gpu_scale_ceiling")
 def gpu_scale_ceiling(ctx: CheckContext) -> Iterator[Hit]:
     """Autoscaling that may add more GPUs than the budget ceiling without another review."""
@@ -130,14 +128,15 @@ def gpu_scale_ceiling(ctx: CheckContext) -> Iterator[Hit]:
     for w in ctx.graph.workloads:
         if not w.gpus_per_pod:
             continue
-        for high, path, line, holder in _replica_ceilings(ctx, w):
-            total = high * w.gpus_per_pod
-            if total > ceiling:
-                yield Hit(subject=w.subject, path=path, line=line, detail=holder,
-                          fields={"object": w.ref, "holder": holder, "max_replicas": high,
-                                  "gpus": w.gpus_per_pod, "total": total, "ceiling": ceiling},
-                          evidence=[ev("maximum replicas", high, path, line),
-                                    *_gpu_evidence(w)])
+        most = max_replicas(ctx.graph, w)
+        if most is None or most[0] * w.gpus_per_pod <= ceiling:
+            continue
+        high, path, line = most
+        yield Hit(subject=w.subject, path=path, line=line,
+                  fields={"object": w.ref, "where": f"{path}:{line}", "max_replicas": high,
+                          "gpus": w.gpus_per_pod, "total": high * w.gpus_per_pod,
+                          "ceiling": ceiling},
+                  evidence=[ev("maximum replicas", high, path, line), *_gpu_evidence(w)])
 
 
 @check("node_pool_growth")
@@ -154,7 +153,8 @@ def node_pool_growth(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(subject=pool.doc.identity, path=pool.doc.path, line=line,
                   fields={"object": pool.doc.ref, "min": pool.min_nodes, "max": pool.max_nodes,
                           "ratio": f"{ratio:g}"},
-                  evidence=[ev("minimum nodes", pool.min_nodes, pool.doc.path, pool.doc.line),
+                  evidence=[ev("minimum nodes", pool.min_nodes, pool.doc.path,
+                               pool.doc.line_at(*MIN_KEYS.get(pool.doc.kind, ()))),
                             ev("maximum nodes", pool.max_nodes, pool.doc.path, line)])
 
 

@@ -197,9 +197,9 @@ def _service_account_annotations(doc: Document) -> tuple[dict[str, Any], tuple[A
 
 
 def _metadata_line(doc: Document, base: tuple[Any, ...], key: str) -> int:
-    """Line of an annotation or label; Terraform blocks carry only their own line."""
+    """Line of an annotation or label (for Terraform, of the `annotations` attribute)."""
     if not base:
-        return doc.line
+        return doc.line_at("annotations")
     where = "annotations" if key in annotations(doc) else "labels"
     return doc.line_at(*base, where, key)
 

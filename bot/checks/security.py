@@ -212,10 +212,11 @@ def terraform_public_storage(ctx: CheckContext) -> Iterator[Hit]:
         found = [(attr, hit) for attr, bad in settings.items()
                  for hit in _matches(doc.body.get(attr), bad or [])]
         if found:
-            yield Hit(subject=doc.identity, path=doc.path, line=doc.line,
+            yield Hit(subject=doc.identity, path=doc.path, line=doc.line_at(found[0][0]),
                       fields={"object": doc.ref, "type": doc.kind,
                               "setting": f"{found[0][0]} = {found[0][1]}"},
-                      evidence=[ev(attr, value, doc.path, doc.line) for attr, value in found])
+                      evidence=[ev(attr, value, doc.path, doc.line_at(attr))
+                                for attr, value in found])
 
 
 @check("terraform_required_setting")
@@ -227,7 +228,8 @@ def terraform_required_setting(ctx: CheckContext) -> Iterator[Hit]:
             if _unknown(value) or str(value).lower() == str(safe).lower():
                 continue
             shown = "not set" if value is None else _hcl(value)
-            yield Hit(subject=doc.identity, path=doc.path, line=doc.line, detail=attr,
+            line = doc.line_at(attr)  # the block's first line when the attribute is missing
+            yield Hit(subject=doc.identity, path=doc.path, line=line, detail=attr,
                       fields={"object": doc.ref, "type": doc.kind, "attribute": attr,
                               "safe": _hcl(safe), "value": shown},
-                      evidence=[ev(attr, shown, doc.path, doc.line)])
+                      evidence=[ev(attr, shown, doc.path, line)])

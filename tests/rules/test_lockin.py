@@ -213,7 +213,7 @@ def test_lock005_irsa_and_terraform_workload_identity():
     }
     found = sorted(findings_for(files, rule="LOCK005"), key=lambda f: f.subject)
     assert [(f.subject, f.location.line) for f in found] == [
-        ("ServiceAccount/serving/loader", 8), ("kubernetes_service_account.ksa", 2)]
+        ("ServiceAccount/serving/loader", 8), ("kubernetes_service_account.ksa", 5)]
     assert found[1].evidence[0].value == "loader@p.iam.gserviceaccount.com"
 
 

@@ -202,8 +202,8 @@ def test_sec010_public_bucket_settings():
     """
     found = sorted(findings_for({"infra/s3.tf": tf}, rule="SEC010"), key=lambda f: f.subject)
     assert [(f.subject, f.location.line) for f in found] == [
-        ("aws_s3_bucket_public_access_block.weights", 2),
-        ("google_storage_bucket_iam_member.public", 10)]
+        ("aws_s3_bucket_public_access_block.weights", 5),
+        ("google_storage_bucket_iam_member.public", 13)]
     assert [(e.label, e.value) for e in found[0].evidence] == [("block_public_policy", "false")]
     assert "`block_public_policy = false`" in found[0].message
 
@@ -236,4 +236,4 @@ def test_sec011_and_sec012_required_settings():
     assert [(f.subject, f.location.line, f.evidence[0].value) for f in sec011] == [
         ("google_storage_bucket.acl", 2, "not set")]
     assert [(f.subject, f.location.line, f.evidence[0].value) for f in sec012] == [
-        ("aws_efs_file_system.models", 13, "false")]
+        ("aws_efs_file_system.models", 15, "false")]
