@@ -1,0 +1,55 @@
+"""`aria review` and `aria adr new --from` call the writer only when the operator configures one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import bot.narrative
+from bot.cli import main
+from tests.narrative.conftest import EXAMPLES
+
+REVIEW = ["review", str(EXAMPLES / "base"), str(EXAMPLES / "head"), "--fail-on", "never"]
+
+
+def _review(capsys, *extra: str) -> str:
+    assert main([*REVIEW, *extra]) == 0
+    return capsys.readouterr().out
+
+
+def test_without_a_model_the_review_is_the_deterministic_one(capsys, monkeypatch, tmp_path):
+    monkeypatch.delenv("ARIA_LLM_MODEL", raising=False)
+    monkeypatch.setenv("ARIA_STATE_DIR", str(tmp_path))
+    decision = json.loads(_review(capsys, "--format", "json"))
+    assert decision["machine_written"] == []
+    assert not any("language model" in n for n in decision["notes"])
+    assert "language model" not in _review(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def unavailable_model(monkeypatch, tmp_path):
+    """A configured model whose provider is not installed: the wiring shows in a note."""
+    monkeypatch.setenv("ARIA_LLM_MODEL", "no-such-provider:model")
+    monkeypatch.setenv("ARIA_STATE_DIR", str(tmp_path))
+
+
+def test_a_configured_model_is_used_by_aria_review(capsys, unavailable_model):
+    decision = json.loads(_review(capsys, "--format", "json"))
+    assert any("could not be started" in n for n in decision["notes"])
+    assert decision["recommendation"].startswith("**Request changes.**")
+
+
+def test_a_configured_model_is_used_by_aria_adr_new_from(capsys, unavailable_model, tmp_path,
+                                                         monkeypatch):
+    calls = []
+
+    def spy(decision, model=None, settings=None):
+        calls.append(decision.mode)
+        return decision
+
+    monkeypatch.setattr(bot.narrative, "apply_narrative", spy)
+    assert main(["adr", "new", "GPU serving", "--from", str(EXAMPLES / "head"),
+                 "--dir", str(tmp_path / "adr")]) == 0
+    assert calls == ["adr"]
