@@ -157,21 +157,21 @@ def pod_exec(ctx: CheckContext) -> Iterator[Hit]:
                                                                "pods/*"])))
 
 
-def _automount_off(ctx: CheckContext, namespace: str) -> bool:
-    """The namespace's `default` ServiceAccount, when in this tree, turns the token off."""
-    return any(sa.name == "default" and sa.namespace == namespace
-               and sa.body.get("automountServiceAccountToken") is False
-               for sa in ctx.graph.kind("ServiceAccount"))
+def _automount_off(ctx: CheckContext) -> set[str]:
+    """Namespaces whose `default` ServiceAccount, defined in this tree, turns the token off."""
+    return {sa.namespace for sa in ctx.graph.kind("ServiceAccount")
+            if sa.name == "default" and sa.body.get("automountServiceAccountToken") is False}
 
 
 @check("default_sa_token")
 def default_sa_token(ctx: CheckContext) -> Iterator[Hit]:
     """Serving pods carrying the shared `default` token: any grant to it reaches them all."""
+    off = _automount_off(ctx)
     for w in ctx.graph.workloads:
         if not is_replicated_server(w) or ctx.graph.service_account_name(w) != "default":
             continue
         automount = w.pod.get("automountServiceAccountToken")
-        if automount is False or (automount is None and _automount_off(ctx, w.namespace)):
+        if automount is False or (automount is None and w.namespace in off):
             continue
         pod_line = w.line(*w.pod_path)
         bound = ctx.graph.bindings_for_subject("ServiceAccount", "default", w.namespace)
