@@ -23,6 +23,7 @@ from bot.checks.registry import CheckContext, Hit, check, ev
 from bot.findings import Evidence
 from bot.graph.nodepools import NodePool
 from bot.graph.workloads import Container, Workload
+from bot.ingest.documents import Document
 from bot.ingest.serverflags import server_flags
 
 
@@ -63,7 +64,7 @@ def hpa_pinned(ctx: CheckContext) -> Iterator[Hit]:
                             ev(high_key, high, doc.path, line)])
 
 
-def _target_ref(scaler: Any) -> str:
+def _target_ref(scaler: Document) -> str:
     ref = dig(scaler.body, "spec", "scaleTargetRef") or {}
     return f"{ref.get('kind') or 'Deployment'}/{ref.get('name') or '?'}"
 
