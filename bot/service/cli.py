@@ -55,9 +55,10 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.service.app import create_app
-    from bot.service.runtime import build_service
+    from bot.service.runtime import build_service, favour_the_event_loop
 
     logging.getLogger("bot").setLevel(logging.INFO)  # deliveries and jobs are the server's log
+    favour_the_event_loop()
     app = create_app(build_service(settings))
     uvicorn.run(app, host=settings.host, port=settings.port, access_log=False)
     return 0

@@ -51,7 +51,7 @@ class ServeSettings(GitHubSettings):
         )
         key = _one_secret("ARIA_PRIVATE_KEY", self.private_key, self.private_key_file)
         # Many deployment tools flatten a PEM into one line with literal "\n".
-        key = key.replace("\\n", "\n")
+        key = key.replace("\\n", "\n").strip()
         _check_rsa_pem(key)
         self.private_key = SecretStr(key)
         if self.database_url is None:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# SQLite has one writer; a thread that finds it busy sleeps in growing steps (1, 2, 5, 10 ms…)
+# before it looks again, which puts those sleeps on the webhook's answer. Threads of this
+# process queue on a lock instead and are woken the moment the writer is done.
+_WRITE_LOCKS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
 
 
 def make_engine(url: str) -> Engine:
@@ -24,6 +33,8 @@ def make_engine(url: str) -> Engine:
 
 
 def _tune_sqlite(engine: Engine) -> None:
+    _WRITE_LOCKS[engine] = threading.Lock()
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
         # Let SQLAlchemy, not the driver, open transactions (see _on_begin).
@@ -42,6 +53,22 @@ def _tune_sqlite(engine: Engine) -> None:
         # Take the write lock up front: a deferred transaction that upgrades to a write after
         # another writer committed fails at once with SQLITE_BUSY instead of waiting.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _writer(engine: Engine):  # type: ignore[no-untyped-def]
+    return _WRITE_LOCKS.get(engine) or nullcontext()
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    with _writer(engine), engine.begin() as conn:
+        yield conn
+
+
+@contextmanager
+def session(engine: Engine) -> Iterator[Session]:
+    with _writer(engine), Session(engine) as s, s.begin():
+        yield s
 
 
 def migrate(engine: Engine) -> None:

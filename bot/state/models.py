@@ -59,7 +59,7 @@ class Job(Base):
     )
 
     __table_args__ = (
-        Index("ix_jobs_status_run_after", "status", "run_after"),
+        Index("ix_jobs_status_id", "status", "id"),
         Index("ix_jobs_concurrency_key", "concurrency_key"),
     )
 

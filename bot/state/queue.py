@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.state.db import session, transaction
 from bot.state.models import Delivery, Job, JobStatus
 
 
@@ -101,50 +102,63 @@ class SqlJobQueue(JobQueue):
         self.retry_base_seconds = retry_base_seconds
         self.clock = clock
 
-    def _new_job(self, job: JobSpec) -> Job:
-        return Job(kind=job.kind, payload=job.payload, concurrency_key=job.concurrency_key,
-                   status=JobStatus.queued, attempts=0, max_attempts=self.max_attempts,
-                   run_after=self.clock())
+    def _job_values(self, job: JobSpec) -> dict[str, Any]:
+        return {"kind": job.kind, "payload": job.payload, "concurrency_key": job.concurrency_key,
+                "status": JobStatus.queued, "attempts": 0, "max_attempts": self.max_attempts,
+                "run_after": self.clock()}
 
     def accept(self, delivery: DeliveryIn, job: JobSpec) -> int | None:
+        # Core statements, not the ORM: this runs on every delivery, inside the ack deadline.
         try:
-            with Session(self.engine) as s, s.begin():
-                row = self._new_job(job)
-                s.add(row)
-                s.flush()
-                s.add(Delivery(delivery_id=delivery.delivery_id, event=delivery.event,
-                               action=delivery.action, job_id=row.id))
-                s.flush()
-                return row.id
+            with transaction(self.engine) as conn:
+                job_id = conn.execute(insert(Job).values(self._job_values(job))
+                                      ).inserted_primary_key[0]
+                conn.execute(insert(Delivery).values(
+                    delivery_id=delivery.delivery_id, event=delivery.event,
+                    action=delivery.action, job_id=job_id))
+                return job_id
         except IntegrityError:
             # The UNIQUE delivery id: GitHub (or someone replaying) sent it before.
             return None
 
     def enqueue(self, job: JobSpec) -> int:
-        with Session(self.engine) as s, s.begin():
-            row = self._new_job(job)
-            s.add(row)
-            s.flush()
-            return row.id
+        with transaction(self.engine) as conn:
+            return conn.execute(insert(Job).values(self._job_values(job))).inserted_primary_key[0]
+
+    @staticmethod
+    def _busy_keys(now: float):  # type: ignore[no-untyped-def]
+        return select(Job.concurrency_key).where(Job.status == JobStatus.running,
+                                                 Job.lease_until >= now)
 
     def _claimable(self, now: float):  # type: ignore[no-untyped-def]
-        busy_keys = select(Job.concurrency_key).where(
-            Job.status == JobStatus.running, Job.lease_until >= now
-        )
         return and_(
             or_(
                 and_(Job.status == JobStatus.queued, Job.run_after <= now),
                 and_(Job.status == JobStatus.running, Job.lease_until < now),
             ),
-            Job.concurrency_key.not_in(busy_keys),
+            Job.concurrency_key.not_in(self._busy_keys(now)),
         )
+
+    def _next(self, s: Session, now: float) -> int | None:
+        # Two index-ordered lookups (status, id) instead of one OR: the first match in id order
+        # is found without sorting every queued job. A lapsed lease (a dead worker) goes first.
+        free = Job.concurrency_key.not_in(self._busy_keys(now))
+        lapsed = s.scalar(select(Job.id).where(Job.status == JobStatus.running,
+                                               Job.lease_until < now, free)
+                          .order_by(Job.id).limit(1))
+        if lapsed is not None:
+            return lapsed
+        return s.scalar(select(Job.id).where(Job.status == JobStatus.queued,
+                                             Job.run_after <= now, free)
+                        .order_by(Job.id).limit(1))
 
     def claim(self, worker_id: str) -> ClaimedJob | None:
         now = self.clock()
-        with Session(self.engine) as s, s.begin():
-            job_id = s.scalar(select(Job.id).where(self._claimable(now)).order_by(Job.id).limit(1))
+        with session(self.engine) as s:
+            job_id = self._next(s, now)
             if job_id is None:
                 return None
+            # Conditional: on a database with concurrent claimers only one UPDATE matches.
             won = s.execute(
                 update(Job)
                 .where(Job.id == job_id, self._claimable(now))
@@ -153,13 +167,15 @@ class SqlJobQueue(JobQueue):
             ).rowcount
             if won != 1:
                 return None
-            row = s.get_one(Job, job_id)
-            return ClaimedJob(row.id, row.kind, dict(row.payload), row.attempts, row.max_attempts)
+            row = s.execute(select(Job.kind, Job.payload, Job.attempts, Job.max_attempts)
+                            .where(Job.id == job_id)).one()
+            return ClaimedJob(job_id, row.kind, dict(row.payload), row.attempts,
+                              row.max_attempts)
 
     def renew(self, job_ids: list[int], worker_id: str) -> None:
         if not job_ids:
             return
-        with Session(self.engine) as s, s.begin():
+        with session(self.engine) as s:
             s.execute(
                 update(Job)
                 .where(Job.id.in_(job_ids), Job.worker_id == worker_id,
@@ -168,7 +184,7 @@ class SqlJobQueue(JobQueue):
             )
 
     def complete(self, job_id: int, worker_id: str, result: dict[str, Any]) -> None:
-        with Session(self.engine) as s, s.begin():
+        with session(self.engine) as s:
             s.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.worker_id == worker_id)
@@ -177,7 +193,7 @@ class SqlJobQueue(JobQueue):
 
     def fail(self, job_id: int, worker_id: str, error: str, *, retry_in: float | None = None,
              permanent: bool = False) -> bool:
-        with Session(self.engine) as s, s.begin():
+        with session(self.engine) as s:
             row = s.get_one(Job, job_id)
             if row.worker_id != worker_id:
                 return row.status != JobStatus.failed  # reclaimed meanwhile: not ours to judge
@@ -195,7 +211,7 @@ class SqlJobQueue(JobQueue):
         return min(self.retry_base_seconds * 2 ** (attempts - 1), 600.0)
 
     def cancel_queued(self, concurrency_key: str, kind: str) -> int:
-        with Session(self.engine) as s, s.begin():
+        with session(self.engine) as s:
             return s.execute(
                 update(Job)
                 .where(Job.concurrency_key == concurrency_key, Job.kind == kind,
@@ -204,6 +220,6 @@ class SqlJobQueue(JobQueue):
             ).rowcount
 
     def counts(self) -> dict[str, int]:
-        with Session(self.engine) as s, s.begin():
+        with session(self.engine) as s:
             rows = s.execute(select(Job.status, func.count()).group_by(Job.status)).all()
         return {status: n for status, n in rows}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select
-from sqlalchemy.orm import Session
 
+from bot.state.db import session
 from bot.state.models import Review
 
 
@@ -24,7 +24,7 @@ class ReviewStore:
         self.engine = engine
 
     def get(self, repo: str, pr_number: int) -> ReviewRecord | None:
-        with Session(self.engine) as s, s.begin():
+        with session(self.engine) as s:
             row = s.scalar(select(Review).where(Review.repo == repo,
                                                 Review.pr_number == pr_number))
             if row is None:
@@ -33,7 +33,7 @@ class ReviewStore:
                                 row.findings_fingerprint, tuple(row.inline_fingerprints or ()))
 
     def save(self, repo: str, pr_number: int, record: ReviewRecord) -> None:
-        with Session(self.engine) as s, s.begin():
+        with session(self.engine) as s:
             row = s.scalar(select(Review).where(Review.repo == repo,
                                                 Review.pr_number == pr_number))
             if row is None:
@@ -46,10 +46,10 @@ class ReviewStore:
             row.inline_fingerprints = list(record.inline_fingerprints)
 
     def pr_for_head(self, repo: str, head_sha: str) -> int | None:
-        with Session(self.engine) as s, s.begin():
+        with session(self.engine) as s:
             return s.scalar(select(Review.pr_number).where(Review.repo == repo,
                                                            Review.head_sha == head_sha))
 
     def forget(self, repos: list[str]) -> int:
-        with Session(self.engine) as s, s.begin():
+        with session(self.engine) as s:
             return s.execute(delete(Review).where(Review.repo.in_(repos))).rowcount

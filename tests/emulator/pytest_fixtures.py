@@ -62,7 +62,8 @@ class LiveServer:
     def post(self, event: str, payload: dict[str, Any] | bytes, *, delivery: str | None = None,
              secret: str = SECRET, signature: str | None = None) -> httpx.Response:
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        headers = {"X-GitHub-Event": event, "X-GitHub-Delivery": delivery or str(uuid.uuid4()),
+        delivery = str(uuid.uuid4()) if delivery is None else delivery
+        headers = {"X-GitHub-Event": event, "X-GitHub-Delivery": delivery,
                    "Content-Type": "application/json", "User-Agent": "GitHub-Hookshot/test"}
         sig = signature if signature is not None else sign(secret.encode(), body)
         if sig:

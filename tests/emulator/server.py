@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import json
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -103,6 +104,12 @@ class GitHubEmulator:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body leave in two writes: without this, Nagle's algorithm and
+                # the client's delayed ACK add ~40 ms to every response.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def log_message(self, *_args: Any) -> None:
                 return
 
@@ -166,6 +173,15 @@ class GitHubEmulator:
             pull = self.state.pulls[(repo, number)]
             pull.head_sha = self.add_commit(pull.head_repo, head, pull.head_ref)
             return pull.head_sha
+
+    def add_comment(self, repo: str, number: int, body: str, *, login: str = BOT_LOGIN,
+                    user_type: str = "Bot") -> int:
+        with self.lock:
+            comment_id = self._new_id()
+            self.state.comments[comment_id] = {"id": comment_id, "repo": repo, "number": number,
+                                               "body": body, "login": login, "type": user_type,
+                                               "edits": 0}
+            return comment_id
 
     def set_permission(self, repo: str, user: str, permission: str) -> None:
         with self.lock:
@@ -235,13 +251,15 @@ class GitHubEmulator:
               headers: dict[str, str] | None = None) -> None:
         payload = b"" if status == 204 else json.dumps(data).replace(
             "https://api.github.com", self.base_url).encode()
+        merged = {"Content-Type": "application/json; charset=utf-8",
+                  "Content-Length": str(len(payload)), "X-RateLimit-Limit": "5000",
+                  "X-RateLimit-Remaining": "4999",
+                  "X-RateLimit-Reset": str(int(time.time()) + 3600)}
+        for k, v in (headers or {}).items():  # a fault's headers replace the defaults
+            merged = {key: val for key, val in merged.items() if key.lower() != k.lower()}
+            merged[k] = v
         h.send_response(status)
-        h.send_header("Content-Type", "application/json; charset=utf-8")
-        h.send_header("Content-Length", str(len(payload)))
-        h.send_header("X-RateLimit-Limit", "5000")
-        h.send_header("X-RateLimit-Remaining", "4999")
-        h.send_header("X-RateLimit-Reset", str(int(time.time()) + 3600))
-        for k, v in (headers or {}).items():
+        for k, v in merged.items():
             h.send_header(k, v)
         h.end_headers()
         h.wfile.write(payload)
@@ -391,10 +409,8 @@ def _list_comments(em: GitHubEmulator, m: re.Match[str], r: Recorded) -> Result:
 
 
 def _create_comment(em: GitHubEmulator, m: re.Match[str], r: Recorded) -> Result:
-    c = {"id": em._new_id(), "repo": m["repo"], "number": int(m["n"]), "body": r.body["body"],
-         "login": BOT_LOGIN, "type": "Bot", "edits": 0}
-    em.state.comments[c["id"]] = c
-    return 201, _comment_json(c), {}
+    comment_id = em.add_comment(m["repo"], int(m["n"]), r.body["body"])
+    return 201, _comment_json(em.state.comments[comment_id]), {}
 
 
 def _one_comment(em: GitHubEmulator, m: re.Match[str], r: Recorded) -> Result:

@@ -6,24 +6,11 @@ import time
 
 from emulator import GitHubEmulator
 from emulator.pytest_fixtures import LiveServer, wait_for, webhook
+from emulator.samples import ONE_REPLICA
 
 from bot.render.markdown import REVIEW_MARKER
 
 REPO = "Codertocat/Hello-World"
-ONE_REPLICA = b"""apiVersion: apps/v1
-kind: Deployment
-metadata: {name: triton, namespace: serving}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: triton}}
-  template:
-    metadata: {labels: {app: triton}}
-    spec:
-      containers:
-        - name: triton
-          image: nvcr.io/nvidia/tritonserver:24.08-py3
-          resources: {limits: {nvidia.com/gpu: 1}}
-"""
 
 
 def _job_done(live: LiveServer, count: int) -> bool:

@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
                   nullable=False),
     )
-    op.create_index("ix_jobs_status_run_after", "jobs", ["status", "run_after"])
+    op.create_index("ix_jobs_status_id", "jobs", ["status", "id"])
     op.create_index("ix_jobs_concurrency_key", "jobs", ["concurrency_key"])
     op.create_table(
         "deliveries",
@@ -68,5 +68,5 @@ def downgrade() -> None:
     op.drop_table("reviews")
     op.drop_table("deliveries")
     op.drop_index("ix_jobs_concurrency_key", table_name="jobs")
-    op.drop_index("ix_jobs_status_run_after", table_name="jobs")
+    op.drop_index("ix_jobs_status_id", table_name="jobs")
     op.drop_table("jobs")
