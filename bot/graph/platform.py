@@ -10,6 +10,8 @@ from bot.graph.nodepools import NodePool, node_pool_of
 from bot.graph.workloads import Workload, workloads_of
 from bot.ingest.documents import Document
 
+CONTROL_PLANE_MARKERS = ("controller", "operator", "webhook", "manager", "admission",
+                         "agent", "router", "dashboard")
 SERVING_ARGV_HINTS = ("tritonserver", "vllm", "text-generation-launcher", "serve run",
                       "torchserve", "sglang")
 
@@ -179,8 +181,13 @@ def _is_serving(w: Workload, images: tuple[str, ...]) -> bool:
     if w.kind in ("InferenceService", "RayService") or w.gpus_per_pod:
         return True
     for c in w.containers:
-        image = c.image.lower()
-        if any(hint in image for hint in images):
+        if c.init:
+            continue
+        # Only the image's own name counts, and control-plane images (kserve-controller,
+        # kuberay-operator) are not model servers even though they carry a serving name.
+        name = c.image.lower().rsplit("/", 1)[-1].split(":")[0].split("@")[0]
+        if any(hint in name for hint in images) and \
+                not any(marker in name for marker in CONTROL_PLANE_MARKERS):
             return True
         argv = " ".join(c.argv)
         if any(hint in argv for hint in SERVING_ARGV_HINTS):
