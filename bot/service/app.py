@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
@@ -34,7 +34,7 @@ MAX_BODY = 25 * 1024 * 1024  # GitHub does not deliver larger payloads
 
 @dataclass
 class Service:
-    secret: bytes
+    secret: bytes = field(repr=False)
     queue: JobQueue
     worker: EmbeddedWorker | None
     metrics: Metrics

@@ -96,7 +96,10 @@ class EmbeddedWorker:
             if job is None:
                 self._sleep()
                 continue
-            self._run(job, worker_id)
+            try:
+                self._run(job, worker_id)
+            except Exception:  # the database failed us: keep the thread, the lease will lapse
+                log.exception("recording the outcome of job %s failed", job.id)
 
     def _run(self, job: ClaimedJob, worker_id: str) -> None:
         if job.attempts > job.max_attempts:

@@ -50,6 +50,17 @@ def test_action_posts_comment_check_run_and_writes_sarif(tmp_path: Path,
     assert len(emulator.comments_on(REPO, 2)) == 1
 
 
+def test_new_errors_on_changed_lines_get_one_review(tmp_path: Path,
+                                                    emulator: GitHubEmulator) -> None:
+    emulator.add_pull(REPO, 2, {}, {"deploy/triton.yaml": ONE_REPLICA})
+    settings = GitHubSettings(github_seconds_between_writes=0, review_comments=True)
+    run_action(_env(tmp_path, emulator), settings, None)
+    (review,) = emulator.state.reviews
+    assert review["event"] == "COMMENT"
+    assert {c["path"] for c in review["comments"]} == {"deploy/triton.yaml"}
+    assert all(c["side"] == "RIGHT" and "SPOF001" in c["body"] for c in review["comments"])
+
+
 def test_fork_token_degrades_to_workflow_annotations(tmp_path: Path,
                                                      emulator: GitHubEmulator) -> None:
     emulator.add_pull(REPO, 2, {}, {"deploy/triton.yaml": ONE_REPLICA},

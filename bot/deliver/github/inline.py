@@ -13,6 +13,7 @@ from bot.deliver.github.escape import md_text
 from bot.deliver.github.fetch import ChangedFile
 from bot.findings import Finding
 from github.PullRequest import PullRequest
+from github.Repository import Repository
 
 MAX_INLINE = 30
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
@@ -35,7 +36,8 @@ def commentable_lines(patch: str | None) -> set[int]:
     return lines
 
 
-def post_inline_comments(pr: PullRequest, head_sha: str, findings: list[Finding],
+def post_inline_comments(repo: Repository, pr: PullRequest, head_sha: str,
+                         findings: list[Finding],
                          changed: list[ChangedFile], already: set[str]) -> list[str]:
     """Post what is new; return the fingerprints now commented."""
     lines = {f.path: commentable_lines(f.patch) for f in changed}
@@ -51,7 +53,8 @@ def post_inline_comments(pr: PullRequest, head_sha: str, findings: list[Finding]
         if len(comments) == MAX_INLINE:
             break
     if comments:
-        pr.create_review(commit=head_sha, event="COMMENT",
+        # A lazy Commit: PyGithub wants the object, the request only needs its SHA.
+        pr.create_review(commit=repo.get_commit(head_sha), event="COMMENT",
                          body="Aria: new error-level findings on changed lines.",
                          comments=comments)
     return posted

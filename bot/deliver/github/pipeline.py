@@ -141,7 +141,7 @@ def publish(repo: Repository, pr: PullRequest, decision: Decision, inputs: Revie
     inline = list(prior.inline_fingerprints) if prior else []
     if options.review_comments:
         new_errors = [f for f in decision.gating if f.severity is Severity.error]
-        inline += post_inline_comments(pr, head_sha, new_errors, inputs.changed, set(inline))
+        inline += post_inline_comments(repo, pr, head_sha, new_errors, inputs.changed, set(inline))
     return ReviewOutcome("reviewed", head_sha, comment.id, run.id,
                          fingerprint(decision, inputs.skipped), inline, conclusion, decision,
                          comment.action)
