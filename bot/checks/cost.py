@@ -9,6 +9,7 @@ from bot.checks.common import (
     annotations,
     as_int,
     dig,
+    is_patch_fragment,
     mapping,
     max_replicas,
     pod_annotations_path,
@@ -106,8 +107,8 @@ def large_gpu_request(ctx: CheckContext) -> Iterator[Hit]:
     # TPU slices are requested whole (all chips of a host), so they are not counted by default
     counted = tuple(ctx.params.get("resources", ["nvidia.com/gpu", "amd.com/gpu"]))
     for w in ctx.graph.workloads:
-        if w.batch and not ctx.params.get("include_batch", False):
-            continue  # a Job's GPUs are released when it completes
+        if w.batch and not ctx.params.get("include_batch", False) or is_patch_fragment(w):
+            continue  # a Job's GPUs are released when it completes; a patch is not the object
         total = sum(_count(c, counted) for c in w.containers if not c.init)
         if total < threshold:
             continue

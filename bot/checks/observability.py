@@ -1,1 +1,179 @@
-"""observability checks."""
+"""Observability: probes on model servers, something that scrapes their metrics, and server
+flags that switch metrics off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from bot.checks.common import (
+    annotations,
+    dig,
+    flag_line,
+    is_interactive,
+    is_patch_fragment,
+    mapping,
+    pod_annotations_path,
+    selector_matches,
+    serving_containers,
+)
+from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.graph.platform import PlatformGraph
+from bot.graph.workloads import Container, Workload
+from bot.ingest.serverflags import detect_server, server_flags
+
+# Kubernetes defaults for a probe's timing fields (core/v1 Probe)
+PROBE_DEFAULTS = {"initialDelaySeconds": 0, "periodSeconds": 10, "failureThreshold": 3}
+FALSE_VALUES = frozenset({"false", "0", "no", "off"})
+
+
+def _server_containers(ctx: CheckContext) -> Iterator[tuple[Workload, Container]]:
+    """Model-server containers of interactive workloads of the kinds the rule covers."""
+    kinds = set(ctx.params.get("kinds", ["Deployment", "StatefulSet"]))
+    for w in ctx.graph.workloads:
+        # a kustomize patch holds only what it changes: absent probes are in the base
+        if w.kind in kinds and is_interactive(w) and not is_patch_fragment(w):
+            for c in serving_containers(w, ctx.graph.serving_images):
+                yield w, c
+
+
+@check("missing_probe")
+def missing_probe(ctx: CheckContext) -> Iterator[Hit]:
+    """Serving containers without the probe named in params (`readinessProbe`, ...)."""
+    probe = str(ctx.params.get("probe", "readinessProbe"))
+    for w, c in _server_containers(ctx):
+        if isinstance(c.body.get(probe), dict):
+            continue
+        line = w.line(*c.path)
+        yield Hit(subject=w.subject, path=w.doc.path, line=line, detail=c.name,
+                  fields={"object": w.ref, "container": c.name, "probe": probe},
+                  evidence=[ev(probe, "not set", w.doc.path, line)])
+
+
+def _probe_budget(w: Workload, c: Container, probe: str) -> tuple[int, list]:
+    """Seconds before the probe gives up on a container that never answers, with evidence."""
+    body = mapping(c.body.get(probe))
+    values, evidence = {}, []
+    for key, default in PROBE_DEFAULTS.items():
+        value = body.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            values[key] = value
+            evidence.append(ev(f"{probe}.{key}", value, w.doc.path,
+                               w.line(*c.path, probe, key), "s" if "Seconds" in key else None))
+        else:
+            values[key] = default
+            evidence.append(ev(f"{probe}.{key} (Kubernetes default)", default, None, None,
+                               "s" if "Seconds" in key else None))
+    budget = values["initialDelaySeconds"] + values["periodSeconds"] * values["failureThreshold"]
+    return budget, evidence
+
+
+@check("liveness_before_load")
+def liveness_before_load(ctx: CheckContext) -> Iterator[Hit]:
+    """GPU servers whose liveness probe can restart them before the weights finish loading."""
+    minimum = int(ctx.params.get("min_startup_seconds", 300))
+    for w, c in _server_containers(ctx):
+        if not c.gpus or not isinstance(c.body.get("livenessProbe"), dict) or \
+                isinstance(c.body.get("startupProbe"), dict):
+            continue
+        budget, evidence = _probe_budget(w, c, "livenessProbe")
+        if budget >= minimum:
+            continue
+        line = w.line(*c.path, "livenessProbe")
+        yield Hit(subject=w.subject, path=w.doc.path, line=line, detail=c.name,
+                  fields={"object": w.ref, "container": c.name, "budget": budget,
+                          "minimum": minimum},
+                  evidence=evidence)
+
+
+def _names_something(selector: Any) -> bool:
+    """A selector with a positive term. Catch-alls (only `DoesNotExist`/`NotIn`) say nothing
+    about one workload: Istio's proxy monitor, for one, keeps only the sidecar's metrics."""
+    if mapping(dig(selector, "matchLabels")):
+        return True
+    return any(dig(e, "operator") in ("In", "Exists") for e in
+               dig(selector, "matchExpressions") or [])
+
+
+@dataclass
+class _Monitor:
+    selector: Any
+    namespace: str
+    namespaces: list[str] | None  # None: every namespace
+
+    def reaches(self, namespace: str, labels: dict[str, str]) -> bool:
+        if self.namespaces is not None and namespace and \
+                namespace not in (self.namespaces or [self.namespace or namespace]):
+            return False
+        return selector_matches(self.selector, labels)
+
+
+def _monitors(graph: PlatformGraph, kinds: list[str]) -> list[_Monitor]:
+    out = []
+    for doc in graph.kind(*kinds):
+        selector = dig(doc.body, "spec", "selector")
+        if not _names_something(selector):
+            continue
+        scope = mapping(dig(doc.body, "spec", "namespaceSelector"))
+        names = None if scope.get("any") is True else \
+            [str(n) for n in scope.get("matchNames") or []]
+        out.append(_Monitor(selector, doc.namespace, names))
+    return out
+
+
+def _scraped(ctx: CheckContext, w: Workload, pod_monitors: list[_Monitor],
+             service_monitors: list[_Monitor]) -> bool:
+    keys = set(ctx.params.get("annotations", []))
+    pod_notes = mapping(dig(w.doc.body, *pod_annotations_path(w)))
+    if keys & (set(pod_notes) | set(annotations(w.doc))):
+        return True
+    if any(m.reaches(w.namespace, w.labels) for m in pod_monitors):
+        return True
+    for service in ctx.graph.services_for(w):
+        labels = {str(k): str(v) for k, v in mapping(dig(service.body, "metadata",
+                                                         "labels")).items()}
+        if keys & set(annotations(service)) or \
+                any(m.reaches(service.namespace, labels) for m in service_monitors):
+            return True
+    return False
+
+
+@check("metrics_not_scraped")
+def metrics_not_scraped(ctx: CheckContext) -> Iterator[Hit]:
+    """Serving workloads that no scrape annotation, PodMonitor or ServiceMonitor reaches."""
+    pod_monitors = _monitors(ctx.graph, ctx.params.get("pod_monitor_kinds", []))
+    service_monitors = _monitors(ctx.graph, ctx.params.get("service_monitor_kinds", []))
+    kinds = set(ctx.params.get("kinds", ["Deployment", "StatefulSet", "InferenceService"]))
+    for w in ctx.graph.workloads:
+        if w.kind not in kinds or not is_interactive(w) or is_patch_fragment(w):
+            continue
+        if _scraped(ctx, w, pod_monitors, service_monitors):
+            continue
+        line = w.line("metadata", "name")
+        yield Hit(subject=w.subject, path=w.doc.path, line=line,
+                  fields={"object": w.ref},
+                  evidence=[ev("scrape annotation, PodMonitor or ServiceMonitor", "none found",
+                               w.doc.path, line)])
+
+
+@check("server_metrics_disabled")
+def server_metrics_disabled(ctx: CheckContext) -> Iterator[Hit]:
+    """Model-server flags that turn the metrics endpoint off (per server, from params)."""
+    flags_by_server: dict[str, list[str]] = ctx.params.get("flags", {})
+    for w in ctx.graph.workloads:
+        for c in w.containers:
+            server = detect_server(c.image, c.argv)
+            wanted = flags_by_server.get(server or "", [])
+            if not wanted:
+                continue
+            flags = server_flags(c.argv)
+            for flag in wanted:
+                value = flags.get(flag)
+                if value is not None and value.lower() in FALSE_VALUES:
+                    line = flag_line(w, c, flag)
+                    yield Hit(subject=w.subject, path=w.doc.path, line=line,
+                              detail=f"{c.name}:{flag}",
+                              fields={"object": w.ref, "container": c.name,
+                                      "flag": f"--{flag}={value}", "server": server},
+                              evidence=[ev(f"--{flag}", value, w.doc.path, line)])

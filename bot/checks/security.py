@@ -8,7 +8,13 @@ from collections.abc import Iterator
 from fnmatch import fnmatch
 from typing import Any
 
-from bot.checks.common import dig, mapping, security_setting, serving_containers
+from bot.checks.common import (
+    dig,
+    is_patch_fragment,
+    mapping,
+    security_setting,
+    serving_containers,
+)
 from bot.checks.registry import CheckContext, Hit, check, ev
 from bot.graph.workloads import Container, Workload
 from bot.ingest.documents import Document
@@ -80,6 +86,8 @@ def non_root_not_enforced(ctx: CheckContext) -> Iterator[Hit]:
     """Model servers that may run as the image's default user, which is root for most of them."""
     skip = tuple(str(i) for i in ctx.params.get("skip_images", []))
     for w in _workloads(ctx):
+        if is_patch_fragment(w):
+            continue  # a kustomize patch holds only what it changes
         for c in serving_containers(w, ctx.graph.serving_images):
             if not c.image or c.image.startswith(skip):
                 continue  # KServe picks the runtime's image; some images default to non-root

@@ -66,6 +66,7 @@ spec:
           image: vllm/vllm-openai:v0.6.3
           resources:
             limits: {{nvidia.com/gpu: {gpus}}}
+  selector: {{matchLabels: {{app: llm}}}}
 """
 
 

@@ -17,6 +17,7 @@ spec:
 {container}
           resources:
             limits: {{nvidia.com/gpu: 1}}
+  selector: {{matchLabels: {{app: llm}}}}
 """
 
 
