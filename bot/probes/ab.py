@@ -127,7 +127,7 @@ async def _ab(
     windows: dict[str, dict[int, list[Window]]] = {arm: defaultdict(list) for arm in configs}
     inputs: dict[str, dict[str, list[int]]] = {}
     async with (
-        TritonClient(target, method, max(concurrency)) as client,
+        TritonClient(target, method) as client,
         config_restored(client, model),
     ):
         # Head first: a config Triton refuses is the finding, before any time is spent.

@@ -26,7 +26,7 @@ from bot.probes.settings import (
     parse_shape_flags,
 )
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SERVER = 0, 1, 2, 3
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2  # 3 (server/probe) comes from ProbeError.exit_code
 
 
 def _levels(text: str) -> list[int]:
@@ -151,7 +151,7 @@ def handler(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except ProbeError as exc:
         print(f"aria probe: {exc}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(exc, ProbeUsageError) else EXIT_SERVER
+        return exc.exit_code
     if args.format == "json":
         print(report.model_dump_json(indent=2))
     else:

@@ -1,10 +1,12 @@
-"""One async face over tritonclient's HTTP and gRPC ``aio`` clients.
+"""One async face over tritonclient for the probe: control calls and inferences.
 
 Async because the load generator needs truly concurrent requests from one process: threads with
-sync clients fall behind at C=8 on a 2-core box (the GIL; ``reference/triton.md`` §0.4), while
-``aio`` clients keep up. Every call is bounded — control calls by ``control_timeout_s``, each
-inference by ``request_timeout_s`` — and every tritonclient/transport error becomes a
-:class:`ProbeServerError` that names the target, so a dead server never hangs a probe.
+sync clients fall behind at C=8 on a 2-core box (the GIL; ``reference/triton.md`` §0.4). HTTP
+inferences go through :mod:`bot.probes.transport` (tritonclient's wire format over a leaner
+transport than aiohttp), gRPC ones through tritonclient's ``grpc.aio`` channel. Every call is
+bounded — control calls by ``control_timeout_s``, each inference by ``request_timeout_s`` — and
+every tritonclient/transport error becomes a :class:`ProbeServerError` that names the target,
+so a dead server never hangs a probe.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from typing import Any
 import numpy as np
 import tritonclient.grpc.aio as grpc_aio
 import tritonclient.http.aio as http_aio
-from tritonclient.utils import InferenceServerException
+from tritonclient.utils import InferenceServerException, np_to_triton_dtype
 
 from bot.probes.errors import ConfigRejectedError, ProbeServerError
-from bot.probes.settings import MethodSettings, ProbeTarget
+from bot.probes.settings import MethodSettings, ProbeTarget, parse_host_port
+from bot.probes.transport import HttpInferTransport
 
 
 def error_message(exc: BaseException) -> str:
@@ -63,25 +66,26 @@ def _ints(node: Any) -> Any:
 class TritonClient:
     """Control-plane and inference calls for one target (use as ``async with``)."""
 
-    def __init__(self, target: ProbeTarget, method: MethodSettings, max_concurrency: int = 8):
+    def __init__(self, target: ProbeTarget, method: MethodSettings):
         self.target = target
         self.method = method
         self._headers = target.plain_headers()
+        self._http: HttpInferTransport | None = None
         if target.protocol == "grpc":
-            # One channel multiplexes concurrent calls over HTTP/2 streams.
-            self._infer_client: Any = grpc_aio.InferenceServerClient(target.url, ssl=target.ssl)
-            self._control: Any = self._infer_client
+            # One channel multiplexes control calls and concurrent inferences (HTTP/2 streams).
+            self._control: Any = grpc_aio.InferenceServerClient(target.url, ssl=target.ssl)
         else:
-            # aiohttp's total timeout bounds each inference; a second session carries control
-            # calls, whose model loads may take far longer than one inference.
-            self._infer_client = http_aio.InferenceServerClient(
-                target.url,
-                conn_limit=max_concurrency + 2,
-                conn_timeout=method.request_timeout_s,
-                ssl=target.ssl,
-            )
+            # aiohttp's total timeout bounds each control call; model loads may take long.
             self._control = http_aio.InferenceServerClient(
                 target.url, conn_limit=4, conn_timeout=method.control_timeout_s, ssl=target.ssl
+            )
+            host, port = parse_host_port(target.url)
+            self._http = HttpInferTransport(
+                host,
+                port,
+                ssl=target.ssl,
+                headers=self._headers,
+                timeout_s=method.request_timeout_s,
             )
 
     async def __aenter__(self) -> TritonClient:
@@ -93,9 +97,9 @@ class TritonClient:
         await self.close()
 
     async def close(self) -> None:
-        await self._infer_client.close()
-        if self._control is not self._infer_client:
-            await self._control.close()
+        await self._control.close()
+        if self._http is not None:
+            await self._http.close()
 
     async def _call(self, what: str, coro: Awaitable[Any], timeout_s: float | None = None) -> Any:
         try:
@@ -216,19 +220,16 @@ class TritonClient:
     def infer_fn(self, model: str, arrays: dict[str, np.ndarray]) -> Callable[[], Awaitable[Any]]:
         """A zero-argument coroutine factory sending one request with ``arrays``.
 
-        The InferInput objects are built once: serialising the same tensors per request would
-        add client overhead perf_analyzer does not have.
+        The inputs are serialised once: re-encoding the same tensors per request would add
+        client overhead perf_analyzer does not have.
         """
-        from tritonclient.utils import np_to_triton_dtype
-
-        mod = grpc_aio if self.target.protocol == "grpc" else http_aio
+        mod = grpc_aio if self._http is None else http_aio
         inputs = []
         for name, array in arrays.items():
             tensor = mod.InferInput(name, list(array.shape), np_to_triton_dtype(array.dtype))
             tensor.set_data_from_numpy(array)
             inputs.append(tensor)
-        client, headers = self._infer_client, self._headers
-        if self.target.protocol == "grpc":
-            timeout = self.method.request_timeout_s
-            return lambda: client.infer(model, inputs, headers=headers, client_timeout=timeout)
-        return lambda: client.infer(model, inputs, headers=headers)
+        if self._http is not None:
+            return self._http.request_fn(model, inputs)
+        client, headers, timeout = self._control, self._headers, self.method.request_timeout_s
+        return lambda: client.infer(model, inputs, headers=headers, client_timeout=timeout)

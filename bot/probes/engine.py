@@ -166,7 +166,7 @@ async def probe(
     """Measure the model at each concurrency level: as loaded now, or with ``config`` loaded
     for the probe (and the previous config restored afterwards)."""
     async with (
-        TritonClient(target, method, max(concurrency)) as client,
+        TritonClient(target, method) as client,
         contextlib.AsyncExitStack() as stack,
     ):
         if config is not None:

@@ -1,4 +1,5 @@
-"""Errors the probe raises, split by who can fix them (the CLI maps each to an exit code)."""
+"""Errors the probe raises, split by who can fix them; ``exit_code`` is the CLI's exit code
+(1 finding, 2 usage or config, 3 server or probe)."""
 
 from __future__ import annotations
 

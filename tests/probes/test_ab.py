@@ -52,7 +52,10 @@ def test_identical_configs_show_no_measurable_difference(
     triton: Triton, fast_method: MethodSettings
 ) -> None:
     config = _config(sleep_ms=SLOW_MS)
-    result = run_ab(triton.target(), "ab", config, config, [2], fast_method, AB)
+    # 99 % family-wise: a false alarm in one run in a hundred, not one in twenty, keeps the
+    # suite from flaking on this shared machine; the regressions above are found at the default.
+    settings = AB.model_copy(update={"confidence": 0.99})
+    result = run_ab(triton.target(), "ab", config, config, [2], fast_method, settings)
 
     assert result.verdict == "no measurable difference", result.diffs
     assert all(d.ci_low <= 0 <= d.ci_high for d in result.diffs)

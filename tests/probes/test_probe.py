@@ -30,8 +30,9 @@ def test_probe_reports_levels_with_server_split(
         assert level.windows_merged == 3
         split = level.server
         assert split is not None
-        # The server saw (about) the requests the client counted over the same span.
-        assert abs(split.requests - level.requests) <= level.concurrency * 2
+        # The server saw (about) the requests the client counted over the same span: the
+        # snapshots lag the window edges by one stats call, while up to C requests complete.
+        assert abs(split.requests - level.requests) <= level.concurrency * 2 + 0.05 * level.requests
         assert split.compute_infer_us is not None and split.compute_infer_us >= SLOW_MS * 1e3
         assert split.queue_us is not None and split.compute_input_us is not None
     # One worker cannot keep more than one request waiting; four can, so the dynamic batcher
