@@ -9,6 +9,7 @@ from bot.checks.common import (
     annotations,
     as_int,
     dig,
+    gpu_line,
     is_patch_fragment,
     mapping,
     max_replicas,
@@ -16,7 +17,7 @@ from bot.checks.common import (
 )
 from bot.checks.registry import CheckContext, Hit, check, ev
 from bot.graph.nodepools import NodePool
-from bot.graph.workloads import GPU_RESOURCES, Container, Workload
+from bot.graph.workloads import Container, Workload
 
 GPU_REQUIREMENT_PREFIXES = ("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu")
 MIN_KEYS = {"aws_eks_node_group": ("scaling_config", "min_size"),
@@ -76,14 +77,6 @@ def gpu_capacity_all_on_demand(ctx: CheckContext) -> Iterator[Hit]:
                   evidence=[ev(label, value, pool.doc.path, line)])
 
 
-def _gpu_line(w: Workload, c: Container) -> int:
-    for which in ("limits", "requests"):
-        for key in GPU_RESOURCES:
-            if key in c.resources(which):
-                return w.line(*c.path, "resources", which, key)
-    return w.line(*c.path)
-
-
 def _count(c: Container, resources: tuple[str, ...]) -> int:
     """Devices of the given resource names a container asks for (its limit, else its request)."""
     for which in ("limits", "requests"):
@@ -95,7 +88,7 @@ def _count(c: Container, resources: tuple[str, ...]) -> int:
 
 def _gpu_evidence(w: Workload) -> list:
     """One evidence item per container that requests accelerators."""
-    return [ev(f"GPUs requested by container {c.name}", c.gpus, w.doc.path, _gpu_line(w, c))
+    return [ev(f"GPUs requested by container {c.name}", c.gpus, w.doc.path, gpu_line(w, c))
             for c in w.containers if c.gpus and not c.init]
 
 
