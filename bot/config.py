@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.findings import Severity
+from bot.probes.settings import ProbesConfig
 
 
 class ConfigError(ValueError):
@@ -64,8 +65,8 @@ class AriaConfig(_Strict):
         default_factory=lambda: ["tritonserver", "vllm", "text-generation-inference", "tgi",
                                  "kserve", "torchserve", "ray", "jetstream", "sglang", "ollama"],
         description="image-name fragments that mark a workload as interactive model serving")
-    probes: dict[str, Any] = Field(default_factory=dict,
-                                   description="latency-probe settings per model")
+    probes: ProbesConfig = Field(default_factory=ProbesConfig,
+                                 description="latency-probe settings per Triton model")
 
     @field_validator("rules")
     @classmethod

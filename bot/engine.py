@@ -15,6 +15,7 @@ from bot.graph.platform import PlatformGraph, build_graph
 from bot.ingest.loader import Inventory, Progress, load_inventory
 from bot.ingest.render import render_kustomizations
 from bot.ingest.source import Source
+from bot.measurements import probe_changes
 
 
 @dataclass
@@ -33,15 +34,24 @@ def config_of(source: Source) -> tuple[AriaConfig, bool]:
     return AriaConfig(), False
 
 
-def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
-            workers: int | None = None, progress: Progress | None = None) -> Analysis:
-    catalog = catalog or load_catalog()
+def ingest(source: Source, config: AriaConfig, workers: int | None = None,
+           progress: Progress | None = None) -> Inventory:
     inventory = load_inventory(source, config.ingest.max_file_bytes,
                                tuple(config.ingest.exclude), workers, progress)
     if config.ingest.kustomize == "auto":
         render_kustomizations(source, inventory)
+    return inventory
+
+
+def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog) -> Analysis:
     graph = build_graph(inventory.documents, config.serving_images)
     return Analysis(inventory, graph, run_rules(graph, catalog, config, inventory))
+
+
+def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
+            workers: int | None = None, progress: Progress | None = None) -> Analysis:
+    return evaluate(ingest(source, config, workers, progress), config,
+                    catalog or load_catalog())
 
 
 def _summary(graph: PlatformGraph) -> str:
@@ -61,18 +71,23 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
     if config is None:
         config, found = config_of(base)
     catalog = load_catalog()
-    before = analyse(base, config, catalog)
-    after = analyse(head, config, catalog)
+    base_inventory, head_inventory = ingest(base, config), ingest(head, config)
+    head_inventory.measurements = probe_changes(base, head, base_inventory, head_inventory,
+                                                config)
+    before = evaluate(base_inventory, config, catalog)
+    after = evaluate(head_inventory, config, catalog)
     findings = diff_findings(before.findings, after.findings)
     changed = _changed_paths(before.inventory, after.inventory)
     context = (f"This change touches **{len(changed)}** reviewed file(s) between `{base.label}` "
                f"and `{head.label}`. Head: {_summary(after.graph)}; "
                f"{after.inventory.files_read} files read.")
-    return build_decision(
+    decision = build_decision(
         mode="review", title=title or f"Review of {head.label} against {base.label}",
         findings=findings, catalog=catalog, config=config, config_found=found,
         files_reviewed=after.inventory.files_read, context=context, base=base.label,
         head=head.label, notes=after.inventory.notes)
+    decision.measurements = head_inventory.measurements
+    return decision
 
 
 def audit(source: Source, config: AriaConfig | None = None, title: str | None = None,

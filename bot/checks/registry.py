@@ -65,6 +65,7 @@ def _load_all() -> None:
         headroom,
         ingest,
         lockin,
+        measured,
         observability,
         rbac,
         security,

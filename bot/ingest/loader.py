@@ -42,6 +42,7 @@ class Inventory:
     notes: list[str] = field(default_factory=list)
     files_read: int = 0
     config_text: str | None = None
+    measurements: list[dict] = field(default_factory=list)  # probe reports (review only)
 
 
 _PARSERS = {

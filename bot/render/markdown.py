@@ -16,7 +16,16 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def render_markdown(decision: Decision, measurements: list[str] | None = None) -> str:
+def _measurements(decision: Decision) -> list[str]:
+    if not decision.measurements:
+        return []
+    from bot.probes.report import ProbeReport
+    from bot.probes.review import render_probe_markdown
+    return [render_probe_markdown(ProbeReport.model_validate(
+        {k: v for k, v in m.items() if k != "path"})) for m in decision.measurements]
+
+
+def render_markdown(decision: Decision) -> str:
     active = [f for f in decision.findings if f.suppressed is None]
     if decision.mode == "review":
         relevant = [f for f in active if f.status is Status.new]
@@ -27,7 +36,7 @@ def render_markdown(decision: Decision, measurements: list[str] | None = None) -
         new=[f for f in active if f.status is Status.new],
         fixed=[f for f in active if f.status is Status.fixed],
         unchanged=[f for f in active if f.status is Status.unchanged],
-        measurements=measurements or [], max_findings=MAX_FINDINGS_PER_SEVERITY)
+        measurements=_measurements(decision), max_findings=MAX_FINDINGS_PER_SEVERITY)
     return _tidy(text)
 
 

@@ -1,0 +1,55 @@
+"""Findings from measurements: a config Triton refused, a measured regression, a missed SLO."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.checks.registry import CheckContext, Hit, check, ev
+
+
+def _subject(report: dict) -> str:
+    return f"TritonModelConfig/{report['model']}"
+
+
+@check("probe_refused")
+def probe_refused(ctx: CheckContext) -> Iterator[Hit]:
+    for report in ctx.inventory.measurements:
+        if report.get("error"):
+            yield Hit(subject=_subject(report), path=report["path"], line=1,
+                      fields={"model": report["model"], "error": report["error"]},
+                      evidence=[ev("Triton's response", report["error"], report["path"], 1)])
+
+
+@check("probe_regression")
+def probe_regression(ctx: CheckContext) -> Iterator[Hit]:
+    """A difference whose bootstrap interval excludes zero, in the worse direction."""
+    metrics = set(ctx.params.get("metrics", ["p50_ms", "p99_ms", "throughput"]))
+    for report in ctx.inventory.measurements:
+        for diff in (report.get("ab") or {}).get("diffs", []):
+            if diff["verdict"] != "regression" or diff["metric"] not in metrics:
+                continue
+            where = f"measurement: {report['target']} c={diff['concurrency']}"
+            unit = "inferences/s" if diff["metric"] == "throughput" else "ms"
+            yield Hit(subject=_subject(report), path=report["path"], line=1,
+                      detail=f"{diff['metric']}@{diff['concurrency']}",
+                      fields={"model": report["model"], "metric": diff["metric"],
+                              "concurrency": diff["concurrency"],
+                              "base": f"{diff['base']:.2f}", "head": f"{diff['head']:.2f}",
+                              "low": f"{diff['ci_low']:.2f}", "high": f"{diff['ci_high']:.2f}"},
+                      evidence=[ev(f"base {diff['metric']}", round(diff["base"], 3), where,
+                                   None, unit),
+                                ev(f"head {diff['metric']}", round(diff["head"], 3), where,
+                                   None, unit)])
+
+
+@check("probe_slo_missed")
+def probe_slo_missed(ctx: CheckContext) -> Iterator[Hit]:
+    for report in ctx.inventory.measurements:
+        capacity = report.get("capacity_head")
+        if not capacity or capacity.get("meets_slo"):
+            continue
+        yield Hit(subject=_subject(report), path=report["path"], line=1,
+                  fields={"model": report["model"], "slo": capacity["slo_ms"],
+                          "percentile": capacity["slo_percentile"]},
+                  evidence=[ev(f"p{capacity['slo_percentile']} SLO", capacity["slo_ms"],
+                               ".aria.yml", None, "ms")])
