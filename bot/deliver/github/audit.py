@@ -42,4 +42,4 @@ def audit_commit(repo: Repository, sha: str, config: AriaConfig, gate: str, *,
         repo, head_sha=sha, name=AUDIT_CHECK_NAME, conclusion=conclusion, title=decision.title,
         summary=f"**{conclusion}** — {decision.counts.total} finding(s) in "
                 f"{decision.files_reviewed} file(s).\n\n{decision.recommendation}",
-        text=text, annotations=annotations_for(decision.findings))
+        text=text, annotations=annotations_for(decision.gating))

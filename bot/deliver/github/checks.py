@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bot.findings import Finding, Severity, Status
+from bot.findings import Finding, Severity
 from github.CheckRun import CheckRun
 from github.Repository import Repository
 
@@ -23,11 +23,10 @@ def clip(text: str, limit: int = MAX_OUTPUT) -> str:
 
 
 def annotations_for(findings: Iterable[Finding]) -> list[dict[str, Any]]:
-    """One annotation per finding present in the head (new or still there), not suppressed."""
+    """One annotation per finding given (callers pass the gating ones: in a review, what the
+    PR introduces, so old debt does not bury the change's own problems)."""
     out = []
     for f in findings:
-        if f.suppressed is not None or f.status == Status.fixed:
-            continue
         line = f.location.line or 1
         out.append({
             "path": f.location.path,

@@ -134,7 +134,7 @@ def publish(repo: Repository, pr: PullRequest, decision: Decision, inputs: Revie
     run = publish_check_run(
         repo, head_sha=head_sha, conclusion=conclusion, title=decision.title,
         summary=_summary(decision, conclusion), text=full,
-        annotations=annotations_for(decision.findings))
+        annotations=annotations_for(decision.gating))
     body = fit_body(full, lambda: render_compact(decision, run.html_url), REVIEW_MARKER)
     comment = upsert_sticky(pr.as_issue(), body, REVIEW_MARKER,
                             prior.comment_id if prior else None)
