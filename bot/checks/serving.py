@@ -1,1 +1,317 @@
-"""serving checks."""
+"""Serving: Triton model configs, vLLM / TGI launch flags and KServe settings that are accepted
+silently but cost latency, memory or availability (or that the server rejects at start-up)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from bot.checks.common import annotations, as_int, dig, flag_line, gpu_line, mapping
+from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.graph.workloads import Container, Workload
+from bot.ingest.documents import Document
+from bot.ingest.serverflags import detect_server, server_flags
+
+FALSE_VALUES = frozenset({"false", "0", "no", "off"})
+
+# --- Triton config.pbtxt ----------------------------------------------------------------------
+
+
+def _models(ctx: CheckContext) -> Iterator[tuple[Document, dict[str, Any]]]:
+    """Triton model configs, without ensembles (they schedule steps, they do not batch)."""
+    for doc in ctx.graph.kind("TritonModelConfig"):
+        body = mapping(doc.body)
+        if body.get("platform") == "ensemble" or "ensemble_scheduling" in body:
+            continue
+        yield doc, body
+
+
+def _model_hit(doc: Document, key: str, fields: dict[str, Any], evidence: list) -> Hit:
+    return Hit(subject=doc.identity, path=doc.path, line=doc.line_at(key),
+               fields={"object": doc.ref, **fields}, evidence=evidence)
+
+
+def _batch_size(doc: Document, body: dict[str, Any]) -> tuple[int, Any]:
+    """`max_batch_size` (0 when unset, as Triton reads it) and its evidence."""
+    value = as_int(body.get("max_batch_size")) or 0
+    return value, ev("max_batch_size", value, doc.path, doc.line_at("max_batch_size"))
+
+
+@check("triton_batching_without_batcher")
+def triton_batching_without_batcher(ctx: CheckContext) -> Iterator[Hit]:
+    """A model that accepts batches but has no batcher to form them."""
+    for doc, body in _models(ctx):
+        size, evidence = _batch_size(doc, body)
+        if size > 0 and "dynamic_batching" not in body and "sequence_batching" not in body:
+            yield _model_hit(doc, "max_batch_size", {"max_batch_size": size}, [evidence])
+
+
+@check("triton_batcher_without_batching")
+def triton_batcher_without_batching(ctx: CheckContext) -> Iterator[Hit]:
+    """`dynamic_batching` on a model whose `max_batch_size` of 0 says it cannot batch."""
+    for doc, body in _models(ctx):
+        size, evidence = _batch_size(doc, body)
+        if size == 0 and "dynamic_batching" in body:
+            yield _model_hit(doc, "dynamic_batching", {}, [
+                evidence, ev("dynamic_batching", "set", doc.path,
+                             doc.line_at("dynamic_batching"))])
+
+
+@check("triton_queue_delay")
+def triton_queue_delay(ctx: CheckContext) -> Iterator[Hit]:
+    """A batching delay that a lone request pays in full."""
+    ceiling = int(ctx.params.get("max_delay_us", 10000))
+    for doc, body in _models(ctx):
+        delay = as_int(dig(body, "dynamic_batching", "max_queue_delay_microseconds"))
+        if delay is not None and delay > ceiling:
+            line = doc.line_at("max_queue_delay_microseconds")
+            yield _model_hit(doc, "max_queue_delay_microseconds",
+                             {"delay": delay, "ceiling": ceiling},
+                             [ev("max_queue_delay_microseconds", delay, doc.path, line, "µs")])
+
+
+@check("triton_preferred_batch_size")
+def triton_preferred_batch_size(ctx: CheckContext) -> Iterator[Hit]:
+    """`preferred_batch_size` above `max_batch_size` (mode `exceeds`), or set at all (`set`)."""
+    exceeds = ctx.params.get("mode", "set") == "exceeds"
+    for doc, body in _models(ctx):
+        preferred = [as_int(v) for v in dig(body, "dynamic_batching",
+                                            "preferred_batch_size") or []]
+        sizes = [v for v in preferred if v is not None]
+        if not sizes:
+            continue
+        size, evidence = _batch_size(doc, body)
+        too_large = [v for v in sizes if v > size]
+        if exceeds != bool(too_large):
+            continue  # the `set` rule leaves configs Triton rejects to the `exceeds` rule
+        line = doc.line_at("preferred_batch_size")
+        yield _model_hit(doc, "preferred_batch_size",
+                         {"preferred": ", ".join(map(str, sizes)), "max_batch_size": size},
+                         [ev("preferred_batch_size", ",".join(map(str, sizes)), doc.path, line),
+                          evidence])
+
+
+@check("triton_unbounded_queue")
+def triton_unbounded_queue(ctx: CheckContext) -> Iterator[Hit]:
+    """A dynamic batcher with no queue bound: overload turns into latency instead of 503s."""
+    for doc, body in _models(ctx):
+        batcher = body.get("dynamic_batching")
+        if not isinstance(batcher, dict):
+            continue
+        policies = [mapping(batcher.get("default_queue_policy"))]
+        policies += [mapping(p) for p in mapping(batcher.get("priority_queue_policy")).values()]
+        if any((as_int(p.get("max_queue_size")) or 0) > 0 for p in policies):
+            continue
+        yield _model_hit(doc, "dynamic_batching", {}, [
+            ev("default_queue_policy.max_queue_size", "not set", doc.path,
+               doc.line_at("dynamic_batching"))])
+
+
+def _resident_versions(policy: dict[str, Any]) -> tuple[str, int | None] | None:
+    """How many versions the policy keeps loaded, when more than one (None: every version)."""
+    if "all" in policy:
+        return "all", None
+    latest = as_int(dig(policy, "latest", "num_versions"))
+    if latest is not None and latest > 1:
+        return f"latest {{ num_versions: {latest} }}", latest
+    versions = dig(policy, "specific", "versions") or []
+    if len(versions) > 1:
+        return f"specific {{ versions: {', '.join(map(str, versions))} }}", len(versions)
+    return None
+
+
+@check("triton_resident_versions")
+def triton_resident_versions(ctx: CheckContext) -> Iterator[Hit]:
+    for doc, body in _models(ctx):
+        resident = _resident_versions(mapping(body.get("version_policy")))
+        if resident is None:
+            continue
+        policy, count = resident
+        line = doc.line_at("version_policy")
+        yield _model_hit(doc, "version_policy",
+                         {"policy": policy,
+                          "resident": "every version" if count is None else f"{count} versions"},
+                         [ev("version_policy", policy, doc.path, line)])
+
+
+def _cache_configured(ctx: CheckContext, model: Document) -> bool:
+    return any("cache-config" in server_flags(c.argv)
+               for w in ctx.graph.triton_servers_for(model) for c in w.containers)
+
+
+@check("triton_cache_without_server_cache")
+def triton_cache_without_server_cache(ctx: CheckContext) -> Iterator[Hit]:
+    """`response_cache` on, with no Triton server in the tree started with `--cache-config`."""
+    for doc, body in _models(ctx):
+        if dig(body, "response_cache", "enable") is not True or _cache_configured(ctx, doc):
+            continue
+        yield _model_hit(doc, "response_cache", {}, [
+            ev("response_cache.enable", True, doc.path, doc.line_at("response_cache")),
+            ev("--cache-config on a Triton server in the tree", "not found")])
+
+
+@check("triton_no_warmup")
+def triton_no_warmup(ctx: CheckContext) -> Iterator[Hit]:
+    """Models without warm-up, except backends (params) that do little lazy initialisation."""
+    skipped = {str(b) for b in ctx.params.get("skip_backends", [])}
+    for doc, body in _models(ctx):
+        if not body.get("model_warmup") and body.get("backend") not in skipped:
+            yield _model_hit(doc, "name", {}, [ev("model_warmup", "not set", doc.path,
+                                                  doc.line)])
+
+
+# --- vLLM and TGI launch flags -------------------------------------------------------------
+
+
+def _servers(ctx: CheckContext, server: str) -> Iterator[tuple[Workload, Container,
+                                                                 dict[str, str]]]:
+    for w in ctx.graph.workloads:
+        for c in w.containers:
+            if not c.init and detect_server(c.image, c.argv) == server:
+                yield w, c, server_flags(c.argv)
+
+
+def _setting(w: Workload, c: Container, flags: dict[str, str], names: tuple[str, ...],
+             env_names: tuple[str, ...] = ()) -> tuple[str, int, Any] | None:
+    """(how it was set, value, evidence) for the first of `names` given as a flag or env var.
+
+    TGI's launcher reads every flag from an upper-case environment variable too.
+    """
+    for name in names:
+        value = as_int(flags.get(name))
+        if value is not None:
+            return f"--{name}", value, ev(f"--{name}", value, w.doc.path, flag_line(w, c, name))
+    for index, item in enumerate(c.body.get("env") or []):
+        if dig(item, "name") in env_names and as_int(dig(item, "value")) is not None:
+            value = as_int(dig(item, "value"))
+            return (str(item["name"]), value,
+                    ev(str(item["name"]), value, w.doc.path,
+                       w.line(*c.path, "env", index, "value")))
+    return None
+
+
+def _server_hit(w: Workload, c: Container, fields: dict[str, Any], evidence: list) -> Hit:
+    return Hit(subject=w.subject, path=w.doc.path, line=evidence[0].location.line,
+               detail=c.name, fields={"object": w.ref, "container": c.name, **fields},
+               evidence=evidence)
+
+
+@check("vllm_batched_tokens_below_model_len")
+def vllm_batched_tokens_below_model_len(ctx: CheckContext) -> Iterator[Hit]:
+    """A token budget per step smaller than one full prompt, with chunked prefill not enabled."""
+    for w, c, flags in _servers(ctx, "vllm"):
+        chunked = flags.get("enable-chunked-prefill")
+        if chunked is not None and chunked.lower() not in FALSE_VALUES:
+            continue
+        budget = _setting(w, c, flags, ("max-num-batched-tokens",))
+        length = _setting(w, c, flags, ("max-model-len",))
+        if budget and length and budget[1] < length[1]:
+            yield _server_hit(w, c, {"budget": budget[1], "length": length[1]},
+                              [budget[2], length[2]])
+
+
+@check("tgi_token_limits")
+def tgi_token_limits(ctx: CheckContext) -> Iterator[Hit]:
+    """TGI limits the launcher rejects: `lower` must stay below (or, with `allow_equal`, at
+    most) `upper`. Each side names its flags and environment variables in params."""
+    lower_names = tuple(ctx.params.get("lower", {}).get("flags", [])), \
+        tuple(ctx.params.get("lower", {}).get("env", []))
+    upper_names = tuple(ctx.params.get("upper", {}).get("flags", [])), \
+        tuple(ctx.params.get("upper", {}).get("env", []))
+    allow_equal = bool(ctx.params.get("allow_equal", False))
+    for w, c, flags in _servers(ctx, "tgi"):
+        lower = _setting(w, c, flags, *lower_names)
+        upper = _setting(w, c, flags, *upper_names)
+        if not lower or not upper:
+            continue
+        if lower[1] > upper[1] or (lower[1] == upper[1] and not allow_equal):
+            yield _server_hit(w, c, {"lower_name": lower[0], "lower": lower[1],
+                                     "upper_name": upper[0], "upper": upper[1]},
+                              [lower[2], upper[2]])
+
+
+PARALLEL_FLAGS = {"vllm": (("tensor-parallel-size", "tp"), ("pipeline-parallel-size", "pp")),
+                  "tgi": (("num-shard",),)}
+
+
+@check("parallelism_gpu_mismatch")
+def parallelism_gpu_mismatch(ctx: CheckContext) -> Iterator[Hit]:
+    """Model sharding that does not use exactly the GPUs the container requests."""
+    skip_kinds = set(ctx.params.get("skip_kinds", ["RayCluster", "RayService"]))
+    for server, groups in PARALLEL_FLAGS.items():
+        for w, c, flags in _servers(ctx, server):
+            if w.kind in skip_kinds or not c.gpus or "distributed-executor-backend" in flags:
+                continue  # multi-node runs span pods; a CPU container has no GPUs to match
+            found = [s for s in (_setting(w, c, flags, names) for names in groups) if s]
+            if not found:
+                continue
+            shards = 1
+            for _, value, _ in found:
+                shards *= value
+            if shards == c.gpus:
+                continue
+            effect = (f"the server needs {shards} GPUs and fails to start" if shards > c.gpus
+                      else f"{c.gpus - shards} of the requested GPUs stay idle")
+            yield _server_hit(w, c, {"server": server, "shards": shards, "gpus": c.gpus,
+                                     "effect": effect,
+                                     "flags": " × ".join(f"{n} {v}" for n, v, _ in found)},
+                              [*(e for _, _, e in found),
+                               ev("GPUs requested", c.gpus, w.doc.path, gpu_line(w, c))])
+
+
+# --- KServe -----------------------------------------------------------------------------------
+
+
+def _predictor_setting(w: Workload, key: str, annotation: str | None = None
+                       ) -> tuple[str, int, int] | None:
+    """A predictor field, or (for the serverless mode) its Knative annotation."""
+    value = as_int(dig(w.doc.body, *w.pod_path, key))
+    if value is not None:
+        return key, value, w.line(*w.pod_path, key)
+    value = as_int(annotations(w.doc).get(annotation)) if annotation else None
+    if value is not None:
+        return annotation, value, w.line("metadata", "annotations", annotation)
+    return None
+
+
+@check("kserve_scale_to_zero")
+def kserve_scale_to_zero(ctx: CheckContext) -> Iterator[Hit]:
+    for w in ctx.graph.workloads:
+        if w.kind != "InferenceService":
+            continue
+        setting = _predictor_setting(w, "minReplicas", "autoscaling.knative.dev/min-scale")
+        if setting and setting[1] == 0:
+            name, _, line = setting
+            yield Hit(subject=w.subject, path=w.doc.path, line=line,
+                      fields={"object": w.ref, "setting": name},
+                      evidence=[ev(name, 0, w.doc.path, line)])
+
+
+def _batching_runtime(w: Workload, batching: set[str]) -> str | None:
+    """The batching model server behind a predictor: model format, runtime, or container."""
+    for c in w.containers:
+        fmt = str(dig(c.body, "modelFormat", "name") or "").lower()
+        runtime = str(c.body.get("runtime") or "").lower()
+        server = detect_server(c.image, c.argv) or ""
+        for name in (c.name.lower(), fmt, runtime, server):
+            match = next((b for b in batching if b in name), None)
+            if match:
+                return match
+    return None
+
+
+@check("kserve_serial_concurrency")
+def kserve_serial_concurrency(ctx: CheckContext) -> Iterator[Hit]:
+    """`containerConcurrency: 1` in front of a server that batches concurrent requests."""
+    batching = {str(b).lower() for b in ctx.params.get("batching_servers", [])}
+    for w in ctx.graph.workloads:
+        if w.kind != "InferenceService":
+            continue
+        setting = _predictor_setting(w, "containerConcurrency")
+        server = _batching_runtime(w, batching)
+        if setting is None or setting[1] != 1 or server is None:
+            continue
+        name, _, line = setting
+        yield Hit(subject=w.subject, path=w.doc.path, line=line,
+                  fields={"object": w.ref, "setting": name, "server": server},
+                  evidence=[ev(name, 1, w.doc.path, line), ev("model server", server)])
