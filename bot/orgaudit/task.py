@@ -1,0 +1,82 @@
+"""The per-repository task of an organisation audit: read the default branch, audit, store."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from github.GithubException import GithubException
+from github.Repository import Repository
+from pydantic import BaseModel, ValidationError
+
+from bot.config import ConfigError
+from bot.deliver.github.fetch import Skipped, read_file
+from bot.engine import audit
+from bot.ingest.files import is_relevant
+from bot.ingest.source import MemorySource
+from bot.orgaudit.store import AuditStore, RepoResult, StoredFinding
+from bot.service.jobs import Runtime
+from bot.state.queue import ClaimedJob, PermanentError
+
+KIND = "org_audit"
+# GitHub answers meaning the repository cannot be read by this installation now.
+_UNREADABLE = frozenset({403, 404, 409, 451})
+
+
+class OrgAuditJob(BaseModel):
+    kind: Literal["org_audit"] = KIND
+    run_id: int
+    installation_id: int
+    repo: str
+    ref: str
+
+
+def read_tree(repo: Repository, ref: str, *, max_files: int,
+              max_bytes: int) -> tuple[dict[str, bytes], str]:
+    """The relevant files at `ref` within the limits, and the tree's SHA."""
+    tree = repo.get_git_tree(ref, recursive=True)
+    wanted = [e.path for e in tree.tree
+              if e.type == "blob" and is_relevant(e.path) and (e.size or 0) <= max_bytes]
+    files: dict[str, bytes] = {}
+    for path in wanted[:max_files]:
+        data = read_file(repo, path, ref, max_bytes)
+        if data is not None and not isinstance(data, Skipped):
+            files[path] = data
+    return files, tree.sha
+
+
+def audit_repository(payload: dict, runtime: Runtime, store: AuditStore) -> dict:
+    try:
+        job = OrgAuditJob.model_validate(payload)
+    except ValidationError as exc:
+        raise PermanentError(f"malformed audit job ({exc.error_count()} error(s))") from None
+    gh = runtime.clients.for_installation(job.installation_id)
+    settings = runtime.settings
+    try:
+        files, sha = read_tree(gh.get_repo(job.repo, lazy=True), job.ref,
+                               max_files=settings.max_files, max_bytes=settings.max_file_bytes)
+        decision = audit(MemorySource(files, label=f"{job.repo}@{job.ref}"))
+    except GithubException as exc:
+        if exc.status not in _UNREADABLE:
+            raise  # transient: the job is retried
+        return _failed(store, job, f"GitHub answered {exc.status}")
+    except ConfigError as exc:
+        return _failed(store, job, f"the repository's .aria.yml cannot be used: {exc}")
+    findings = [StoredFinding(rule_id=f.rule_id, family=f.family, severity=f.severity.value,
+                              title=f.title, path=f.location.path, line=f.location.line,
+                              fingerprint=f.fingerprint)
+                for f in decision.gating]
+    store.record(job.run_id, RepoResult(repo=job.repo, status="done", head_sha=sha,
+                                        files=decision.files_reviewed, findings=findings))
+    return {"status": "audited", "repo": job.repo, "findings": len(findings)}
+
+
+def _failed(store: AuditStore, job: OrgAuditJob, error: str) -> dict:
+    store.record(job.run_id, RepoResult(repo=job.repo, status="failed", error=error[:1000]))
+    return {"status": "failed", "repo": job.repo}
+
+
+def record_give_up(store: AuditStore, job: ClaimedJob, error: str) -> None:
+    """An audit task no retry finishes still counts in its run, as failed: the run completes."""
+    if job.payload.get("kind") != KIND:
+        return
+    _failed(store, OrgAuditJob.model_validate(job.payload), error)

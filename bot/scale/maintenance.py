@@ -1,0 +1,43 @@
+"""Background duties of every `aria worker`: re-publish lost jobs, start scheduled audits.
+
+Each worker runs them; the database decides which one acts (conditional UPDATEs, a UNIQUE
+scheduled slot), so there is no leader to elect and no single scheduler to lose.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+
+class Maintenance:
+    def __init__(self, duties: list[tuple[float, Callable[[], object]]]) -> None:
+        """`duties`: (interval seconds, function) pairs."""
+        self.duties = duties
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="aria-maintenance", daemon=True)
+
+    def start(self) -> Maintenance:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _loop(self) -> None:
+        step = min(interval for interval, _fn in self.duties)
+        elapsed = {i: 0.0 for i in range(len(self.duties))}
+        while not self._stop.wait(step):
+            for i, (interval, fn) in enumerate(self.duties):
+                elapsed[i] += step
+                if elapsed[i] + 1e-9 < interval:
+                    continue
+                elapsed[i] = 0.0
+                try:
+                    fn()
+                except Exception:  # the database may be restarting: try again next round
+                    log.exception("maintenance duty %s failed", getattr(fn, "__name__", fn))
