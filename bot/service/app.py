@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -87,7 +88,13 @@ def create_app(service: Service) -> Starlette:
         if routed.job is None:
             return answer(200, "ignored", reason=routed.reason)
         delivery = DeliveryIn(delivery_id=delivery_id, event=event, action=payload.get("action"))
-        job_id = await run_in_threadpool(service.queue.accept, delivery, routed.job)
+        try:
+            job_id = await run_in_threadpool(service.queue.accept, delivery, routed.job)
+        except OperationalError:
+            # The job store is down or restarting: a 503 (never a 202 for a job not stored)
+            # makes the delivery one to redeliver.
+            log.exception("delivery %s: job store unreachable", delivery_id)
+            return answer(503, "unavailable", reason="job store unreachable, redeliver later")
         if job_id is None:
             log.info("delivery %s: duplicate, dropped", delivery_id)
             return answer(200, "duplicate")

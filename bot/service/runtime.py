@@ -27,6 +27,9 @@ def build_service(settings: ServeSettings, *, handler: Handler | None = None,
     assert settings.database_url is not None  # filled in by the settings validator
     engine = make_engine(settings.database_url)
     migrate(engine)
+    from bot.scale.web import broker_service  # ARIA_BROKER_URL set: jobs go to Celery workers
+    if (scaled := broker_service(settings, engine)) is not None:
+        return scaled
     queue = SqlJobQueue(engine, lease_seconds=settings.job_lease_seconds,
                         max_attempts=settings.job_max_attempts)
     metrics = Metrics(queue.counts)

@@ -127,6 +127,7 @@ class AppClients:
         integration = GithubIntegration(auth=app_auth, base_url=settings.github_api_url,
                                         retry=make_retry(settings),
                                         timeout=int(settings.github_timeout))
+        self.integration = integration  # App-level calls: an org's installation
         self.tokens = TokenCache(integration)
 
     def for_installation(self, installation_id: int) -> Github:
