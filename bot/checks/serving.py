@@ -26,8 +26,10 @@ def _models(ctx: CheckContext) -> Iterator[tuple[Document, dict[str, Any]]]:
         yield doc, body
 
 
-def _model_hit(doc: Document, key: str, fields: dict[str, Any], evidence: list) -> Hit:
-    return Hit(subject=doc.identity, path=doc.path, line=doc.line_at(key),
+def _model_hit(doc: Document, keys: tuple[str, ...], fields: dict[str, Any],
+               evidence: list) -> Hit:
+    """A finding on a model config, at the innermost of `keys` that starts a line."""
+    return Hit(subject=doc.identity, path=doc.path, line=doc.line_at(*keys),
                fields={"object": doc.ref, **fields}, evidence=evidence)
 
 
@@ -43,7 +45,7 @@ def triton_batching_without_batcher(ctx: CheckContext) -> Iterator[Hit]:
     for doc, body in _models(ctx):
         size, evidence = _batch_size(doc, body)
         if size > 0 and "dynamic_batching" not in body and "sequence_batching" not in body:
-            yield _model_hit(doc, "max_batch_size", {"max_batch_size": size}, [evidence])
+            yield _model_hit(doc, ("max_batch_size",), {"max_batch_size": size}, [evidence])
 
 
 @check("triton_batcher_without_batching")
@@ -52,7 +54,7 @@ def triton_batcher_without_batching(ctx: CheckContext) -> Iterator[Hit]:
     for doc, body in _models(ctx):
         size, evidence = _batch_size(doc, body)
         if size == 0 and "dynamic_batching" in body:
-            yield _model_hit(doc, "dynamic_batching", {}, [
+            yield _model_hit(doc, ("dynamic_batching",), {}, [
                 evidence, ev("dynamic_batching", "set", doc.path,
                              doc.line_at("dynamic_batching"))])
 
@@ -64,8 +66,9 @@ def triton_queue_delay(ctx: CheckContext) -> Iterator[Hit]:
     for doc, body in _models(ctx):
         delay = as_int(dig(body, "dynamic_batching", "max_queue_delay_microseconds"))
         if delay is not None and delay > ceiling:
-            line = doc.line_at("max_queue_delay_microseconds")
-            yield _model_hit(doc, "max_queue_delay_microseconds",
+            keys = ("dynamic_batching", "max_queue_delay_microseconds")
+            line = doc.line_at(*keys)
+            yield _model_hit(doc, keys,
                              {"delay": delay, "ceiling": ceiling},
                              [ev("max_queue_delay_microseconds", delay, doc.path, line, "µs")])
 
@@ -84,8 +87,9 @@ def triton_preferred_batch_size(ctx: CheckContext) -> Iterator[Hit]:
         too_large = [v for v in sizes if v > size]
         if exceeds != bool(too_large):
             continue  # the `set` rule leaves configs Triton rejects to the `exceeds` rule
-        line = doc.line_at("preferred_batch_size")
-        yield _model_hit(doc, "preferred_batch_size",
+        keys = ("dynamic_batching", "preferred_batch_size")
+        line = doc.line_at(*keys)
+        yield _model_hit(doc, keys,
                          {"preferred": ", ".join(map(str, sizes)), "max_batch_size": size},
                          [ev("preferred_batch_size", ",".join(map(str, sizes)), doc.path, line),
                           evidence])
@@ -102,7 +106,7 @@ def triton_unbounded_queue(ctx: CheckContext) -> Iterator[Hit]:
         policies += [mapping(p) for p in mapping(batcher.get("priority_queue_policy")).values()]
         if any((as_int(p.get("max_queue_size")) or 0) > 0 for p in policies):
             continue
-        yield _model_hit(doc, "dynamic_batching", {}, [
+        yield _model_hit(doc, ("dynamic_batching",), {}, [
             ev("default_queue_policy.max_queue_size", "not set", doc.path,
                doc.line_at("dynamic_batching"))])
 
@@ -128,7 +132,7 @@ def triton_resident_versions(ctx: CheckContext) -> Iterator[Hit]:
             continue
         policy, count = resident
         line = doc.line_at("version_policy")
-        yield _model_hit(doc, "version_policy",
+        yield _model_hit(doc, ("version_policy",),
                          {"policy": policy,
                           "resident": "every version" if count is None else f"{count} versions"},
                          [ev("version_policy", policy, doc.path, line)])
@@ -145,7 +149,7 @@ def triton_cache_without_server_cache(ctx: CheckContext) -> Iterator[Hit]:
     for doc, body in _models(ctx):
         if dig(body, "response_cache", "enable") is not True or _cache_configured(ctx, doc):
             continue
-        yield _model_hit(doc, "response_cache", {}, [
+        yield _model_hit(doc, ("response_cache",), {}, [
             ev("response_cache.enable", True, doc.path, doc.line_at("response_cache")),
             ev("--cache-config on a Triton server in the tree", "not found")])
 
@@ -156,7 +160,7 @@ def triton_no_warmup(ctx: CheckContext) -> Iterator[Hit]:
     skipped = {str(b) for b in ctx.params.get("skip_backends", [])}
     for doc, body in _models(ctx):
         if not body.get("model_warmup") and body.get("backend") not in skipped:
-            yield _model_hit(doc, "name", {}, [ev("model_warmup", "not set", doc.path,
+            yield _model_hit(doc, ("name",), {}, [ev("model_warmup", "not set", doc.path,
                                                   doc.line)])
 
 

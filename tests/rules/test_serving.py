@@ -275,3 +275,9 @@ def test_srv015_idle_gpus_and_matching_sharding():
     assert "2 of the requested GPUs stay idle" in idle[0].message
     assert findings_for(vllm("--tensor-parallel-size 2 --pipeline-parallel-size 2", gpus=4),
                         rule="SRV015") == []
+
+
+def test_srv003_inline_block_reports_the_line_of_the_block():
+    found = findings_for(model(16, "dynamic_batching { max_queue_delay_microseconds: 50000 }"),
+                         rule="SRV003")
+    assert [(f.location.line, f.evidence[0].location.line) for f in found] == [(6, 6)]
