@@ -4,6 +4,7 @@ relevant ones. Contents are data: nothing is checked out or executed.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 
 from bot.ingest.files import CONFIG_NAMES, is_relevant
@@ -113,4 +114,28 @@ def review_inputs(repo: Repository, files: list[ChangedFile], base_sha: str, hea
                 inputs.skipped.append(data)
             elif data is not None:
                 side[path] = data
+    _add_context(repo, inputs, base_sha, max_files=max_files, max_bytes=max_bytes)
     return inputs
+
+
+def _add_context(repo: Repository, inputs: ReviewInputs, base_sha: str, *, max_files: int,
+                 max_bytes: int) -> None:
+    """Unchanged relevant files beside the changed ones, read once for both sides.
+
+    A Deployment's HPA, PDB or Service usually sits in the same folder; without them a review
+    would call a budget "missing" that the PR never touched.
+    """
+    touched = {p for f in inputs.changed for p in (f.base_path, f.head_path) if p}
+    folders = {posixpath.dirname(p) for p in touched}
+    budget = max_files - len(inputs.changed)
+    if not folders or budget <= 0:
+        return
+    tree = repo.get_git_tree(base_sha, recursive=True)
+    siblings = sorted(e.path for e in tree.tree
+                      if e.type == "blob" and e.path not in touched and is_relevant(e.path)
+                      and posixpath.dirname(e.path) in folders
+                      and posixpath.basename(e.path) not in CONFIG_NAMES)
+    for path in siblings[:budget]:
+        data = read_file(repo, path, base_sha, max_bytes)
+        if isinstance(data, bytes):
+            inputs.base[path] = inputs.head[path] = data
