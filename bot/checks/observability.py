@@ -21,11 +21,10 @@ from bot.checks.common import (
 from bot.checks.registry import CheckContext, Hit, check, ev
 from bot.graph.platform import PlatformGraph
 from bot.graph.workloads import Container, Workload
-from bot.ingest.serverflags import detect_server, server_flags
+from bot.ingest.serverflags import FALSE_VALUES, detect_server, server_flags
 
 # Kubernetes defaults for a probe's timing fields (core/v1 Probe)
 PROBE_DEFAULTS = {"initialDelaySeconds": 0, "periodSeconds": 10, "failureThreshold": 3}
-FALSE_VALUES = frozenset({"false", "0", "no", "off"})
 
 
 def _server_containers(ctx: CheckContext) -> Iterator[tuple[Workload, Container]]:

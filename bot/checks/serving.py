@@ -10,9 +10,7 @@ from bot.checks.common import annotations, as_int, dig, flag_line, gpu_line, map
 from bot.checks.registry import CheckContext, Hit, check, ev
 from bot.graph.workloads import Container, Workload
 from bot.ingest.documents import Document
-from bot.ingest.serverflags import detect_server, server_flags
-
-FALSE_VALUES = frozenset({"false", "0", "no", "off"})
+from bot.ingest.serverflags import FALSE_VALUES, detect_server, server_flags
 
 # --- Triton config.pbtxt ----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import shlex
 
 SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "/usr/bin/env", "dash", "zsh"})
 SHELL_OPERATORS = frozenset({"&&", "||", ";", "|", "&"})
+FALSE_VALUES = frozenset({"false", "0", "no", "off"})  # how a boolean flag is turned off
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _SHELL_COMMAND_OPTION = re.compile(r"^-[a-z]*c$")  # -c, -lc, -ec: "run the next word"
 
