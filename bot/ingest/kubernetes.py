@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from bot.ingest.documents import Document, FileResult, ParseProblem
+from bot.ingest.files import KUSTOMIZATION_NAMES
 from bot.ingest.yamlload import YamlError, YMap, load_documents
 
 
@@ -26,6 +27,8 @@ def _collect(path: str, value: object, start: int, end: int, result: FileResult)
         return
     kind = value.get("kind")
     api = value.get("apiVersion")
+    if posixpath.basename(path) in KUSTOMIZATION_NAMES:  # apiVersion and kind are optional there
+        kind, api = "Kustomization", str(api or "kustomize.config.k8s.io/v1beta1")
     if isinstance(kind, str) and kind.endswith("List") and isinstance(value.get("items"), list):
         for item in value["items"]:
             if isinstance(item, YMap):

@@ -19,24 +19,49 @@ from bot.ingest.yamlload import plain
 RENDER_TIMEOUT_S = 30
 
 
-def _roots(inventory: Inventory) -> list[str]:
-    """Kustomizations that no other kustomization in the tree includes (the overlays)."""
+_REFERENCE_KEYS = ("resources", "bases", "components")
+
+
+def _is_remote(entry: str) -> bool:
+    """A kustomize reference that would make kustomize fetch from a network host."""
+    return "://" in entry or entry.startswith(("github.com/", "gitlab.com/", "bitbucket.org/",
+                                               "git@", "ssh:")) or "?ref=" in entry
+
+
+def _roots(inventory: Inventory) -> tuple[list[str], list[str]]:
+    """Kustomizations no other one includes (the overlays), and those that fetch remotely."""
     dirs = {}
     for doc in inventory.documents:
         if doc.kind == "Kustomization" and posixpath.basename(doc.path) in KUSTOMIZATION_NAMES:
             dirs[posixpath.dirname(doc.path)] = doc
     included: set[str] = set()
+    remote: set[str] = set()
     for directory, doc in dirs.items():
-        for key in ("resources", "bases", "components"):
+        for key in _REFERENCE_KEYS:
             for entry in doc.body.get(key) or []:
-                if isinstance(entry, str) and "://" not in entry:
+                if not isinstance(entry, str):
+                    continue
+                if _is_remote(entry):
+                    remote.add(directory)
+                else:
                     included.add(posixpath.normpath(posixpath.join(directory, entry)))
-    return sorted(d for d in dirs if d not in included)
+        if doc.body.get("helmCharts") or doc.body.get("generators") or \
+                doc.body.get("transformers") or doc.body.get("validators"):
+            remote.add(directory)  # charts are downloaded, plugins are executed
+    # An overlay over a base that fetches remotely would fetch too.
+    roots = sorted(d for d in dirs if d not in included)
+    return roots, sorted(remote)
 
 
 def render_kustomizations(source: Source, inventory: Inventory) -> None:
     """Add the rendered objects of each overlay that differ from what the files already hold."""
-    roots = _roots(inventory)
+    roots, remote = _roots(inventory)
+    if remote:
+        inventory.notes.append(
+            "Kustomizations that reference remote bases, Helm charts or plugins were not "
+            "rendered (Aria never fetches or executes from a change): "
+            + ", ".join(f"`{d or '.'}`" for d in remote[:5]) + ("…" if len(remote) > 5 else ""))
+        roots = [r for r in roots if not _reaches(r, remote, inventory)]
     if not roots:
         return
     kubectl = shutil.which("kubectl")
@@ -70,14 +95,36 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
                 inventory.problems.append(ParseProblem(path, f"kustomize render failed: "
                                                              f"{reason[:300]}"))
                 continue
-            rendered = parse_yaml_file(path, proc.stdout)
+            # Parsed under a name of its own: the output is manifests, not a kustomization.
+            rendered = parse_yaml_file(f"{path}#build", proc.stdout)
             for doc in rendered.documents:
                 if _shape(doc) in known:
                     continue
+                doc.path = path
                 doc.origin = f"kustomize:{directory or '.'}"
                 doc.line, doc.end_line = 1, 1  # rendered output has no lines in the tree
                 doc.body = plain(doc.body)
                 inventory.documents.append(doc)
+
+
+def _reaches(root: str, remote: list[str], inventory: Inventory) -> bool:
+    """Whether rendering `root` would pull in a kustomization that fetches remotely."""
+    graph: dict[str, list[str]] = {}
+    for doc in inventory.documents:
+        if doc.kind == "Kustomization" and posixpath.basename(doc.path) in KUSTOMIZATION_NAMES:
+            here = posixpath.dirname(doc.path)
+            graph[here] = [posixpath.normpath(posixpath.join(here, e))
+                           for key in _REFERENCE_KEYS for e in doc.body.get(key) or []
+                           if isinstance(e, str) and not _is_remote(e)]
+    seen, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if node in remote:
+            return True
+        if node not in seen:
+            seen.add(node)
+            stack.extend(graph.get(node, []))
+    return False
 
 
 def _shape(doc: Document) -> tuple[str, str, str]:

@@ -6,6 +6,7 @@ import re
 
 from bot.decision.model import Decision
 from bot.findings import Severity, Status
+from bot.render.escape import md_text
 from bot.render.templating import environment
 
 REVIEW_MARKER = "<!-- aria:review -->"
@@ -43,8 +44,8 @@ def render_markdown(decision: Decision) -> str:
 def render_compact(decision: Decision, check_run_url: str | None = None) -> str:
     """The comment cut to what must survive GitHub's size limit."""
     errors = [f for f in decision.gating if f.severity is Severity.error]
-    lines = [REVIEW_MARKER, f"## 🏗️ Aria review — {decision.title}", "", decision.recommendation,
-             ""]
+    lines = [REVIEW_MARKER, f"## 🏗️ Aria review — {md_text(decision.title)}", "",
+             decision.recommendation, ""]
     if errors:
         lines.append(f"**❌ New error-level findings ({len(errors)})**")
         lines += [f"- `{f.rule_id}` {f.message} — `{f.location}`" for f in errors[:40]]

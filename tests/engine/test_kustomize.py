@@ -1,0 +1,59 @@
+"""Kustomize overlays rendered with the real `kubectl kustomize`; nothing remote is fetched."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.engine import audit
+from bot.ingest.source import DirectorySource
+
+pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
+
+BASE = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: llm}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: llm}}
+  template:
+    metadata: {labels: {app: llm}}
+    spec:
+      containers:
+        - name: vllm
+          image: vllm/vllm-openai:v0.6.3
+          resources: {limits: {nvidia.com/gpu: 1}}
+"""
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+
+
+def test_overlay_patch_is_reviewed_as_rendered(tmp_path: Path):
+    _write(tmp_path, {
+        "base/deploy.yaml": BASE,
+        "base/kustomization.yaml": "resources: [deploy.yaml]\n",
+        "overlays/prod/kustomization.yaml":
+            "resources: [../../base]\nnamespace: prod\npatches:\n"
+            "  - target: {kind: Deployment, name: llm}\n"
+            "    patch: |\n      - op: replace\n        path: /spec/replicas\n        value: 1\n",
+    })
+    decision = audit(DirectorySource(tmp_path))
+    spof = [f for f in decision.findings if f.rule_id == "SPOF001"]
+    assert [f.subject for f in spof] == ["Deployment/prod/llm@kustomize:overlays/prod"]
+    assert spof[0].location.path == "overlays/prod/kustomization.yaml"
+
+
+def test_remote_bases_are_never_fetched(tmp_path: Path):
+    _write(tmp_path, {
+        "app/kustomization.yaml":
+            "resources:\n  - https://github.com/example/manifests//base?ref=v1\n"
+            "  - deploy.yaml\n",
+        "app/deploy.yaml": BASE,
+    })
+    decision = audit(DirectorySource(tmp_path))
+    assert any("remote bases" in n and "`app`" in n for n in decision.notes)
+    assert not any("kustomize render failed" in f.message for f in decision.findings)
