@@ -63,10 +63,11 @@ class Runtime:
         return cls(settings, cls.clients_for(settings),
                    ReviewStore(make_engine(settings.database_url)))
 
-    def options(self, force: bool = False) -> ReviewOptions:
+    def options(self, force: bool = False, installation: int | None = None) -> ReviewOptions:
         s = self.settings
         return ReviewOptions(fail_on=s.fail_on, review_comments=s.review_comments,
-                             max_files=s.max_files, max_bytes=s.max_file_bytes, force=force)
+                             max_files=s.max_files, max_bytes=s.max_file_bytes, force=force,
+                             installation=str(installation or "local"))
 
 
 @functools.cache
@@ -104,7 +105,7 @@ def _message(exc: GithubException) -> str:
 def _review(rt: Runtime, installation_id: int, repo: str, number: int,
             force: bool) -> dict[str, Any]:
     gh = rt.clients.for_installation(installation_id)
-    outcome = review_pull_request(gh, repo, number, rt.options(force),
+    outcome = review_pull_request(gh, repo, number, rt.options(force, installation_id),
                                   rt.reviews.get(repo, number))
     if outcome.status in ("reviewed", "nothing", "config_error"):
         rt.reviews.save(repo, number, ReviewRecord(
@@ -140,12 +141,13 @@ def _command(rt: Runtime, job: CommandJob) -> dict[str, Any]:
         return {"status": "refused", "command": command.verb}
     if command.verb == "review":
         return _review(rt, job.installation_id, job.repo, job.pr_number, force=True)
-    reply = _reply(rt, gh, repo, job.pr_number, command)
+    reply = _reply(rt, gh, repo, job.pr_number, command, job.installation_id)
     issue.create_comment(reply)
     return {"status": "answered", "command": command.verb}
 
 
-def _reply(rt: Runtime, gh: Github, repo: Repository, number: int, command: Command) -> str:
+def _reply(rt: Runtime, gh: Github, repo: Repository, number: int, command: Command,
+           installation_id: int) -> str:
     if command.problem:
         return f"{command.problem}\n\n{HELP}"
     if command.verb == "explain":
@@ -158,14 +160,16 @@ def _reply(rt: Runtime, gh: Github, repo: Repository, number: int, command: Comm
     pr = repo.get_pull(number)
     try:
         if command.verb == "adr":
-            return _adr(rt, repo, pr, command.arg)
+            return _adr(rt, repo, pr, command.arg, installation_id)
         return _audit(rt, repo, pr)
     except ConfigError as exc:
         return f"The base branch's `.aria.yml` cannot be used: {md_text(exc, 2000)}"
 
 
-def _adr(rt: Runtime, repo: Repository, pr: PullRequest, title: str) -> str:
-    decision, _config = decide(pr, read_pull(repo, pr, rt.options()))
+def _adr(rt: Runtime, repo: Repository, pr: PullRequest, title: str,
+         installation_id: int) -> str:
+    options = rt.options(installation=installation_id)
+    decision, _config = decide(pr, read_pull(repo, pr, options), options.installation)
     decision = decision.model_copy(update={"title": title or pr.title or decision.title,
                                            "mode": "adr"})
     return deliver_adr(repo, pr, decision, render_adr(decision)).reply

@@ -43,6 +43,7 @@ class ReviewOptions:
     max_files: int = 300
     max_bytes: int = 1_000_000
     force: bool = False
+    installation: str = "local"  # whose daily language-model budget the narrative draws on
 
 
 @dataclass
@@ -92,12 +93,26 @@ def read_pull(repo: Repository, pr: PullRequest, options: ReviewOptions) -> Revi
                          max_files=options.max_files, max_bytes=options.max_bytes)
 
 
-def decide(pr: PullRequest, inputs: ReviewInputs) -> tuple[Decision, AriaConfig]:
-    """The engine's decision on the change (raises ConfigError for a broken base .aria.yml)."""
+def decide(pr: PullRequest, inputs: ReviewInputs,
+           installation: str = "local") -> tuple[Decision, AriaConfig]:
+    """The engine's decision on the change (raises ConfigError for a broken base .aria.yml).
+
+    With a language model configured by the operator, its prose passes the grounding guard.
+    """
     config = load_config_bytes(inputs.config, inputs.config_name)
     decision = review(MemorySource(inputs.base, label=pr.base.sha[:12]),
                       MemorySource(inputs.head, label=pr.head.sha[:12]), config, title=pr.title)
-    return decision, config
+    return _narrate(decision, installation), config
+
+
+def _narrate(decision: Decision, installation: str) -> Decision:
+    from bot.narrative.settings import NarrativeSettings
+    settings = NarrativeSettings.from_env()
+    if not settings.configured:
+        return decision
+    from bot.narrative import apply_narrative
+    return apply_narrative(decision, settings=settings.model_copy(
+        update={"installation": installation}))
 
 
 def review_pull_request(gh: Github, repo_name: str, number: int, options: ReviewOptions,
@@ -115,7 +130,7 @@ def review_pull_request(gh: Github, repo_name: str, number: int, options: Review
     if not inputs.changed:
         return _nothing(repo, pr, head_sha, prior)
     try:
-        decision, config = decide(pr, inputs)
+        decision, config = decide(pr, inputs, options.installation)
     except ConfigError as exc:
         run = publish_check_run(
             repo, head_sha=head_sha, conclusion="failure", title="Invalid .aria.yml",
