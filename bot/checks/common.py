@@ -8,27 +8,9 @@ from bot.graph.nodepools import NodePool
 from bot.graph.platform import PlatformGraph
 from bot.graph.workloads import GPU_RESOURCES, Container, Workload
 from bot.ingest.documents import Document
+from bot.ingest.values import as_int, dig
 
-
-def dig(node: Any, *keys: Any) -> Any:
-    for key in keys:
-        if isinstance(node, dict):
-            node = node.get(key)
-        elif isinstance(node, list) and isinstance(key, int) and -len(node) <= key < len(node):
-            node = node[key]
-        else:
-            return None
-    return node
-
-
-def as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
+__all__ = ["as_int", "dig"]  # re-exported for check modules
 
 
 def hpa_bounds(doc: Document) -> tuple[int | None, int | None]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.ingest.documents import Document
+from bot.ingest.values import as_int
 
 
 @dataclass
@@ -38,16 +39,6 @@ def _first(value: Any) -> Any:
     return value
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
 def _labels(value: Any) -> dict[str, str]:
     value = _first(value)
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
@@ -60,7 +51,7 @@ def node_pool_of(doc: Document) -> NodePool | None:
         types = body.get("instance_types") or []
         taints = [str(_first(t).get("key")) for t in body.get("taint", []) or []
                   if isinstance(_first(t), dict)]
-        return NodePool(doc, _int(scaling.get("min_size")), _int(scaling.get("max_size")),
+        return NodePool(doc, as_int(scaling.get("min_size")), as_int(scaling.get("max_size")),
                         ("scaling_config", "max_size"), None, None, _labels(body.get("labels")),
                         taints, [], str(body.get("capacity_type", "")).upper() == "SPOT",
                         ",".join(map(str, types)) if isinstance(types, list) else str(types))
@@ -70,11 +61,11 @@ def node_pool_of(doc: Document) -> NodePool | None:
         accel = _first(node.get("guest_accelerator")) or {}
         taints = [str(_first(t).get("key")) for t in node.get("taint", []) or []
                   if isinstance(_first(t), dict)]
-        max_nodes = _int(auto.get("max_node_count")) or _int(auto.get("total_max_node_count"))
-        count = _int(body.get("node_count"))
+        max_nodes = as_int(auto.get("max_node_count")) or as_int(auto.get("total_max_node_count"))
+        count = as_int(body.get("node_count"))
         locations = body.get("node_locations")
-        return NodePool(doc, _int(auto.get("min_node_count")) or count, max_nodes or count,
-                        ("autoscaling", "max_node_count"), _int(accel.get("count")), None,
+        return NodePool(doc, as_int(auto.get("min_node_count")) or count, max_nodes or count,
+                        ("autoscaling", "max_node_count"), as_int(accel.get("count")), None,
                         _labels(node.get("labels")), taints,
                         [str(z) for z in locations] if isinstance(locations, list) else [],
                         bool(node.get("spot")) or bool(node.get("preemptible")),
@@ -82,7 +73,7 @@ def node_pool_of(doc: Document) -> NodePool | None:
                             f" {accel.get('type')}" if accel.get("type") else ""))
     if doc.format == "terraform" and doc.kind == "azurerm_kubernetes_cluster_node_pool":
         zones = body.get("zones")
-        return NodePool(doc, _int(body.get("min_count")), _int(body.get("max_count")),
+        return NodePool(doc, as_int(body.get("min_count")), as_int(body.get("max_count")),
                         ("max_count",), None, None, _labels(body.get("node_labels")),
                         [str(t).split("=")[0] for t in body.get("node_taints", []) or []],
                         [str(z) for z in zones] if isinstance(zones, list) else [],
@@ -103,7 +94,7 @@ def node_pool_of(doc: Document) -> NodePool | None:
             if req.get("key") == "karpenter.sh/capacity-type":
                 spot = "spot" in (req.get("values") or [])
         taints = [str(t.get("key")) for t in tpl.get("taints", []) or [] if isinstance(t, dict)]
-        gpu_limit = _int(limits.get("nvidia.com/gpu"))
+        gpu_limit = as_int(limits.get("nvidia.com/gpu"))
         labels = _labels(_first(spec.get("template", {}).get("metadata", {}).get("labels")
                                 if isinstance(spec.get("template"), dict) else {}))
         return NodePool(doc, None, None, ("spec", "limits"), None, gpu_limit, labels, taints,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.ingest.documents import Document
+from bot.ingest.values import as_int, dig
 
 GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu", "google.com/tpu", "habana.ai/gaudi")
 
@@ -103,27 +104,6 @@ class Workload:
         return self.doc.line_at(*keys)
 
 
-def _get(node: Any, path: tuple[Any, ...]) -> Any:
-    for key in path:
-        if isinstance(node, dict):
-            node = node.get(key)
-        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-            node = node[key]
-        else:
-            return None
-    return node
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
 def _containers(pod: dict[str, Any], pod_path: tuple[Any, ...]) -> list[Container]:
     found: list[Container] = []
     for key, init in (("containers", False), ("initContainers", True)):
@@ -150,17 +130,17 @@ def workloads_of(doc: Document) -> list[Workload]:
     kind = doc.kind
     if kind in POD_SPEC_PATHS:
         path = POD_SPEC_PATHS[kind]
-        pod = _get(body, path)
+        pod = dig(body, *path)
         if not isinstance(pod, dict):
             return []
         if kind == "InferenceService":
-            labels = dict(_get(body, ("metadata", "labels")) or {})
+            labels = dict(dig(body, "metadata", "labels") or {})
             replicas_path: tuple[Any, ...] = ("spec", "predictor", "minReplicas")
         else:
-            tpl_labels = _get(body, (*path[:-1], "metadata", "labels"))
+            tpl_labels = dig(body, *(*path[:-1], "metadata", "labels"))
             labels = dict(tpl_labels or {}) if isinstance(tpl_labels, dict) else {}
             replicas_path = ("spec", "replicas") if kind not in ("Pod", "DaemonSet") else ()
-        replicas = _as_int(_get(body, replicas_path)) if replicas_path else None
+        replicas = as_int(dig(body, *replicas_path)) if replicas_path else None
         if kind == "Pod":
             replicas = 1
         elif replicas_path and replicas is None and kind in ("Deployment", "StatefulSet",
@@ -170,12 +150,12 @@ def workloads_of(doc: Document) -> list[Workload]:
                          _containers(pod, path), replicas, replicas_path)]
     if kind in ("RayCluster", "RayService"):
         root: tuple[Any, ...] = ("spec",) if kind == "RayCluster" else ("spec", "rayClusterConfig")
-        spec = _get(body, root)
+        spec = dig(body, *root)
         if not isinstance(spec, dict):
             return []
         out: list[Workload] = []
         head_path = (*root, "headGroupSpec", "template", "spec")
-        head = _get(body, head_path)
+        head = dig(body, *head_path)
         if isinstance(head, dict):
             out.append(Workload(doc, head_path, head, {"ray.io/node-type": "head"},
                                 _containers(head, head_path), 1, (), "head"))
@@ -184,11 +164,11 @@ def workloads_of(doc: Document) -> list[Workload]:
             if not isinstance(group, dict):
                 continue
             pod_path = (*root, "workerGroupSpecs", index, "template", "spec")
-            pod = _get(body, pod_path)
+            pod = dig(body, *pod_path)
             if isinstance(pod, dict):
                 rpath = (*root, "workerGroupSpecs", index, "replicas")
                 out.append(Workload(doc, pod_path, pod, {"ray.io/node-type": "worker"},
-                                    _containers(pod, pod_path), _as_int(group.get("replicas")),
+                                    _containers(pod, pod_path), as_int(group.get("replicas")),
                                     rpath, str(group.get("groupName") or index)))
         return out
     return []
