@@ -18,12 +18,17 @@ from typing import Any
 import numpy as np
 
 from bot.probes.client import TritonClient
-from bot.probes.engine import config_restored, measure_level, run_budget_s, summarise
+from bot.probes.engine import (
+    config_restored,
+    measure_level,
+    run_budget_s,
+    summarise,
+    windows_stable,
+)
 from bot.probes.errors import ConfigRejectedError, ProbeServerError
 from bot.probes.load import Window
 from bot.probes.report import ABResult, MetricDiff, ProbeRun, Verdict
 from bot.probes.settings import ABSettings, MethodSettings, ProbeTarget
-from bot.probes.stability import is_stable
 from bot.probes.synth import synthesize
 
 METRICS = ("p50_ms", "p95_ms", "p99_ms", "throughput")
@@ -168,12 +173,7 @@ async def _ab(
                     c,
                     windows[arm][c],
                     len(windows[arm][c]),
-                    is_stable(
-                        [w.throughput for w in windows[arm][c]],
-                        [w.latency(method.stability_metric) for w in windows[arm][c]],
-                        method.stable_windows,
-                        method.stability_pct,
-                    ),
+                    windows_stable(windows[arm][c], method),
                 )
                 for c in concurrency
             ],

@@ -100,19 +100,23 @@ async def measure_level(
             _raise_if_dead(client, model, window)
             windows.append(window)
             edge, snapshot = end, after
-            if fixed_windows is None and is_stable(
-                [w.throughput for w in windows],
-                [w.latency(method.stability_metric) for w in windows],
-                method.stable_windows,
-                method.stability_pct,
-            ):
+            if fixed_windows is None and windows_stable(windows, method):
                 return LevelMeasurement(concurrency, windows, stable=True)
     if not windows:
         raise ProbeServerError(
             f"no measurement window of model '{model}' at concurrency {concurrency} finished "
             f"within the level's cap of {method.level_timeout_s:g} s"
         )
-    return LevelMeasurement(concurrency, windows, stable=fixed_windows is not None)
+    return LevelMeasurement(concurrency, windows, stable=windows_stable(windows, method))
+
+
+def windows_stable(windows: list[Window], method: MethodSettings) -> bool:
+    return is_stable(
+        [w.throughput for w in windows],
+        [w.latency(method.stability_metric) for w in windows],
+        method.stable_windows,
+        method.stability_pct,
+    )
 
 
 def _raise_if_dead(client: TritonClient, model: str, window: Window) -> None:
