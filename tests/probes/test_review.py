@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bot.probes.report import ProbeReport
 from bot.probes.review import probe_config_change, render_probe_markdown
 from bot.probes.sample_model import config_pbtxt
 from bot.probes.settings import ABSettings, MethodSettings, PriceTable, ProbeModelSettings
@@ -45,7 +46,9 @@ def test_ab_report_and_markdown(triton: Triton, fast_method: MethodSettings) -> 
     assert any("100 µs queue delay" in o.title for o in report.options)
     assert 3 <= len(report.next_steps) <= 5
     assert any("2 USD per replica-hour" in a for a in report.assumptions)
-    json.loads(report.model_dump_json())  # serialisable
+    # Serialisable, and rebuilt from JSON as the review's renderer does.
+    again = ProbeReport.model_validate(json.loads(report.model_dump_json()))
+    assert render_probe_markdown(again) == render_probe_markdown(report)
 
     md = render_probe_markdown(report)
     assert md.startswith("### 📊 Latency probe: `review`")
