@@ -8,12 +8,13 @@ after its task returned (`acks_late`), and one whose worker process died is hand
 from __future__ import annotations
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from bot.scale.fairness import queue_names
 from bot.scale.settings import ScaleOptions
 
 RUN_TASK = "aria.run"
+EXCHANGE = Exchange("aria", type="direct")
 
 
 def make_celery(options: ScaleOptions) -> Celery:
@@ -28,8 +29,11 @@ def make_celery(options: ScaleOptions) -> Celery:
         # One message at a time per worker thread: a prefetched message waits behind a long
         # review while another worker idles, and it is one more message to hand back on a crash.
         worker_prefetch_multiplier=1,
-        task_queues=[Queue(n) for n in names],
+        # One direct exchange, one routing key per queue: a message lands in its shard only.
+        task_queues=[Queue(n, EXCHANGE, routing_key=n) for n in names],
         task_default_queue=names[0],
+        task_default_exchange=EXCHANGE.name,
+        task_default_routing_key=names[0],
         broker_transport_options={"visibility_timeout": options.visibility_timeout,
                                   "queue_order_strategy": "round_robin"},
         broker_connection_retry_on_startup=True,

@@ -21,6 +21,8 @@ class ScaleOptions(BaseSettings):
         8, ge=1, le=256, description="queues installations are hashed over (fairness)")
     worker_lease_seconds: float = Field(
         60.0, gt=0, description="a job whose worker stops renewing its lease runs again after")
+    retry_base_seconds: float = Field(
+        5.0, gt=0, description="first retry delay of a failed job; doubles per attempt")
     sweep_interval: float = Field(
         15.0, gt=0, description="seconds between re-publishing lost or stale jobs")
     stale_after: float = Field(

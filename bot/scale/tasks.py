@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from celery import shared_task
+from sqlalchemy.exc import OperationalError
 
 from bot.scale.celery_app import RUN_TASK
 from bot.scale.deadletters import DeadLetters
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 # A countdown message waits unacknowledged in a worker; past the Redis broker's visibility
 # timeout it would be handed out again. Longer waits are taken in steps: the job checks again.
 MAX_COUNTDOWN = 300.0
+DB_RETRY_SECONDS = 2.0
 
 
 @dataclass
@@ -136,7 +138,13 @@ def run(self, job_id: int) -> str:  # type: ignore[no-untyped-def]
     if _context is None:
         raise RuntimeError("worker context not bound: start workers with `aria worker`")
     worker_id = f"{self.request.hostname}:{threading.get_ident()}"
-    step = execute(_context, job_id, worker_id)
+    try:
+        step = execute(_context, job_id, worker_id)
+    except OperationalError as exc:
+        # The database is restarting. Failing the task would acknowledge the message and
+        # leave the job to the stale sweep; a short retry keeps it moving.
+        log.warning("job %d: database unreachable (%s), retrying", job_id, exc)
+        raise self.retry(countdown=DB_RETRY_SECONDS) from exc
     if step.retry_in is not None:
         # Re-published with a countdown, then this message is acknowledged. Attempts are
         # counted in the jobs table, so Celery's own retry limit stays off.

@@ -46,7 +46,8 @@ def broker_queue(engine: Engine, app: Celery, settings: ServeSettings,
                  options: ScaleOptions) -> BrokerJobQueue:
     return BrokerJobQueue(engine, publish=publisher(app), shards=options.queue_shards,
                           lease_seconds=options.worker_lease_seconds,
-                          max_attempts=settings.job_max_attempts)
+                          max_attempts=settings.job_max_attempts,
+                          retry_base_seconds=options.retry_base_seconds)
 
 
 def build_parts(settings: ServeSettings, options: ScaleOptions, app: Celery,

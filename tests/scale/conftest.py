@@ -4,11 +4,13 @@ A test skips, naming the service, only when that service is not reachable."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,9 +25,10 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from emulator.pytest_fixtures import *  # noqa: E402,F403
-from emulator.pytest_fixtures import SECRET  # noqa: E402
+from emulator.pytest_fixtures import SECRET, run_server  # noqa: E402
 from scale.services import AMQP_URL, PG_ADMIN_URL, REDIS_URL, reachable  # noqa: E402
 
+live_server = contextlib.contextmanager(run_server)
 WORKER_MAIN = Path(__file__).with_name("worker_main.py")
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,16 +105,25 @@ class Workers:
         self.procs += started
         return started
 
+    def wait_ready(self, count: int, timeout: float = 30.0) -> None:
+        """Until `count` workers answer a broadcast ping (they consume from then on)."""
+        from bot.scale.celery_app import make_celery
+        from bot.scale.settings import ScaleOptions
+        app = make_celery(ScaleOptions(broker_url=self.env["ARIA_BROKER_URL"]))
+        deadline = time.monotonic() + timeout
+        while len(app.control.ping(timeout=0.5) or []) < count:
+            assert time.monotonic() < deadline, f"{count} worker(s) not ready in {timeout} s"
+
     def kill(self, pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
     def stop_all(self) -> None:
         for p in self.procs:
             if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
+                p.send_signal(signal.SIGQUIT)  # cold shutdown: the work is done by now
         for p in self.procs:
             try:
-                p.wait(10)
+                p.wait(3)
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait(5)

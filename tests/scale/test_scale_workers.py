@@ -8,9 +8,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from emulator.pytest_fixtures import run_server, wait_for
+from emulator.pytest_fixtures import wait_for
 from emulator.samples import ONE_REPLICA
-from scale.conftest import pr_delivery, worker_env
+from scale.conftest import live_server, pr_delivery, worker_env
 from sqlalchemy import select
 
 from bot.service.runtime import build_service
@@ -33,7 +33,7 @@ def test_two_workers_share_a_burst_none_lost_none_twice(
     monkeypatch.setenv("ARIA_BROKER_URL", any_broker)
     settings.database_url = pg_url
     workers = workers_factory(worker_env(settings, pg_url, any_broker))
-    for live in run_server(build_service(settings)):
+    with live_server(build_service(settings)) as live:
         assert live.service.worker is None  # broker mode: the web tier only enqueues
         workers.start("record", 2)
         ids = [f"burst-{uuid.uuid4()}" for _ in range(BURST)]
@@ -62,7 +62,7 @@ def test_worker_killed_mid_review_finishes_on_another(
                       {"README.md": b"x", "deploy/triton.yaml": ONE_REPLICA})
     workers = workers_factory(worker_env(settings, pg_url, redis_broker))
     first = workers.start("slow-first")[0]
-    for live in run_server(build_service(settings)):
+    with live_server(build_service(settings)) as live:
         assert live.post("pull_request", pr_delivery(7)).status_code == 202
     victim = int(wait_for(lambda: workers.out.exists() and workers.out.read_text().strip(),
                           timeout=30))

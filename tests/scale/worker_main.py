@@ -1,10 +1,11 @@
 """An `aria worker` process for the tests, with a chosen job handler.
 
-    python tests/scale/worker_main.py real|record|slow-first OUT_FILE
+    python tests/scale/worker_main.py real|record|fail|slow-first OUT_FILE
 
-real: the production handler (reviews against the emulator); record: append "<job key> <pid>"
-to OUT_FILE per run; slow-first: the production handler, but the first attempt of every job
-writes "<pid>" to OUT_FILE and hangs (so the test can SIGKILL this process mid-review).
+real: the production handler (reviews against the emulator); fail: always raises;
+record: append "<job key> <pid>" to OUT_FILE per run; slow-first: the production handler,
+but the first attempt of every job writes "<pid>" to OUT_FILE and hangs (so the test can
+SIGKILL this process mid-review).
 Settings come from the environment, as for `aria worker`.
 """
 
@@ -39,6 +40,9 @@ def main() -> None:
             time.sleep(0.005)  # some work, so both processes get a share
             _append(out, f"{payload['repo']}#{payload['pr_number']} {os.getpid()}")
             return {"status": "recorded"}
+    elif mode == "fail":
+        def handler(payload: dict[str, Any]) -> dict[str, Any]:
+            raise RuntimeError(f"cannot review {payload['repo']}#{payload['pr_number']}")
     elif mode == "slow-first":
         from bot.orgaudit.store import AuditStore
         from bot.scale.handlers import make_handler
@@ -56,7 +60,8 @@ def main() -> None:
                 _append(out, str(os.getpid()))
                 time.sleep(600)  # killed here
             return real(payload)
-    run_worker(settings, options, concurrency=1, handler=handler, loglevel="WARNING")
+    run_worker(settings, options, concurrency=1, handler=handler,
+               loglevel=os.environ.get("TEST_LOGLEVEL", "WARNING"))
 
 
 if __name__ == "__main__":
