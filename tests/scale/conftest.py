@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 # The emulator package lives in tests/ (shared with tests/service and tests/github).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -51,7 +52,8 @@ def pg_url() -> Iterator[str]:
     """A database of its own for each test, dropped afterwards."""
     _require(PG_ADMIN_URL, "PostgreSQL")
     name = f"aria_scale_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    # No pool: a connection must not outlive a PostgreSQL restart in the test.
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

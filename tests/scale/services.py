@@ -40,3 +40,14 @@ def wait_reachable(host: str, port: int, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{host}:{port} not back in {timeout:.0f} s")
         time.sleep(0.2)
+
+
+def ensure_postgres_running() -> None:
+    """Whatever a test did to the cluster, leave it running."""
+    if reachable("127.0.0.1", 5432):
+        return
+    version = pg_cluster_version()
+    if version is not None:
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+                       check=False, timeout=60, capture_output=True)
+    wait_reachable("127.0.0.1", 5432)
