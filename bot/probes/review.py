@@ -179,7 +179,7 @@ def _assumptions(
         out.append(
             "Replicas are an estimate: throughput scales linearly across replicas behind a load "
             "balancer with no shared bottleneck, at the highest measured concurrency that met "
-            "the SLO."
+            "the SLO with no failed request."
         )
     if price is not None:
         out.append(

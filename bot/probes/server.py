@@ -30,6 +30,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from bot.probes.errors import ProbeServerError
 
@@ -125,7 +126,7 @@ class TritonServer:
     grpc_port: int
     metrics_port: int
     log_path: Path
-    _log_file: object = field(repr=False, default=None)
+    _log_file: IO[bytes] | None = field(repr=False, default=None)
 
     @property
     def pid(self) -> int:
@@ -159,7 +160,7 @@ class TritonServer:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.pid, signal.SIGKILL)
         if self._log_file is not None:
-            self._log_file.close()  # type: ignore[attr-defined]
+            self._log_file.close()
             self._log_file = None
 
     def kill(self) -> None:
@@ -191,19 +192,23 @@ def launch(
     *,
     log_path: Path | None = None,
     startup_timeout_s: float = 60.0,
+    lifetime_s: float = 7200.0,
     extra_args: list[str] | None = None,
 ) -> TritonServer:
     """Start tritonserver in explicit model-control mode on free loopback ports.
 
     Explicit mode is what the probe's A/B needs (``load_model`` with a config override is
     refused otherwise). Raises :class:`ProbeServerError` with the server log's tail when the
-    server exits or is not ready within ``startup_timeout_s``.
+    server exits or is not ready within ``startup_timeout_s``. Under coreutils ``timeout``
+    the server ends after ``lifetime_s`` even if its parent is killed before :meth:`stop`.
     """
     binary = _pytriton_dir() / "tritonserver" / "bin" / "tritonserver"
     backends = prepare_backends()
     http_port, grpc_port, metrics_port = free_port(), free_port(), free_port()
     log_path = log_path or Path(tempfile.mkstemp(prefix="tritonserver-", suffix=".log")[1])
+    watchdog = shutil.which("timeout")
     args = [
+        *([watchdog, "-k", "10", f"{lifetime_s:g}"] if watchdog else []),
         str(binary),
         f"--model-repository={model_repository}",
         f"--backend-directory={backends}",

@@ -52,7 +52,9 @@ def triton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Triton]:
     root = tmp_path_factory.mktemp("triton")
     repo = root / "repo"
     write_repository(repo)
-    srv = server.launch(repo, MODELS, log_path=root / "server.log", startup_timeout_s=90)
+    srv = server.launch(
+        repo, MODELS, log_path=root / "server.log", startup_timeout_s=90, lifetime_s=900
+    )
     try:
         yield Triton(srv, repo)
     finally:

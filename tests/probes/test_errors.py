@@ -46,7 +46,7 @@ def test_requests_slower_than_the_timeout(
 def test_server_dying_mid_probe(tmp_path: Path, fast_method: MethodSettings) -> None:
     repo = tmp_path / "repo"
     sample_model.write_model(repo, "victim", sleep_ms=2)
-    srv = server.launch(repo, ["victim"], log_path=tmp_path / "server.log")
+    srv = server.launch(repo, ["victim"], log_path=tmp_path / "server.log", lifetime_s=120)
     try:
         target = ProbeTarget(url=srv.url(), protocol="http")
         method = fast_method.model_copy(update={"max_windows": 20, "stability_pct": 0.01})
