@@ -17,7 +17,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from ruamel.yaml import YAML
 
 from bot.probes.errors import ProbeUsageError
@@ -239,9 +247,12 @@ class PriceTable(BaseModel):
             data = YAML(typ="safe").load(Path(path).read_text())  # YAML is a superset of JSON
         except (OSError, ValueError) as exc:
             raise ProbeUsageError(f"cannot read ARIA_PRICE_TABLE {path}: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ProbeUsageError(f"ARIA_PRICE_TABLE {path} must hold {{replica_hour_usd: N}}")
-        return cls(**data, source=f"operator price table {Path(path).name}")
+        try:
+            return cls.model_validate({**data, "source": f"operator price table {Path(path).name}"})
+        except (TypeError, ValidationError) as exc:  # TypeError: not a mapping
+            raise ProbeUsageError(
+                f"ARIA_PRICE_TABLE {path} must hold {{replica_hour_usd: N}}: {exc}"
+            ) from exc
 
 
 def parse_shape_flags(values: list[str]) -> dict[str, list[int]]:

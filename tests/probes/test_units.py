@@ -85,9 +85,10 @@ def test_price_table_from_operator_file(tmp_path) -> None:
     path = tmp_path / "prices.yaml"
     path.write_text("replica_hour_usd: 4.5\n")
     assert PriceTable.from_env({"ARIA_PRICE_TABLE": str(path)}).replica_hour_usd == 4.5
-    path.write_text('{"gpu": 1}')
-    with pytest.raises(ValidationError):
-        PriceTable.from_env({"ARIA_PRICE_TABLE": str(path)})
+    for bad in ('{"gpu": 1}', "[1, 2]"):  # a review's probe must fail as a ProbeError
+        path.write_text(bad)
+        with pytest.raises(ProbeUsageError, match="replica_hour_usd"):
+            PriceTable.from_env({"ARIA_PRICE_TABLE": str(path)})
 
 
 def test_shape_flags() -> None:
