@@ -75,6 +75,9 @@ def cmd_review(args) -> int:
 
 
 def cmd_audit(args) -> int:
+    if args.org:
+        from bot.orgaudit.cli import audit_org
+        return audit_org(args)
     from bot.engine import audit, config_of
     from bot.ingest.source import open_source
     source = open_source(args.path, args.repo)
@@ -190,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title")
     p.add_argument("--jobs", "-j", type=int, default=None, help="parser processes")
     p.add_argument("--no-render", action="store_true", help="do not render kustomize overlays")
+    p.add_argument("--org", help="App mode: audit every repository of this organisation over "
+                                 "the workers (settings as for `aria serve`)")
+    p.add_argument("--report-dir", default="aria-org-report",
+                   help="with --org: where the Markdown, JSON and HTML reports go")
     _output_args(p)
     p.set_defaults(func=cmd_audit)
 
@@ -214,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", default=".aria.yml")
     p.set_defaults(func=cmd_config)
 
-    for module in ("bot.probes.cli", "bot.service.cli"):
+    for module in ("bot.probes.cli", "bot.service.cli", "bot.scale.cli"):
         try:
             importlib.import_module(module).register(sub)
         except ImportError as exc:  # optional extras not installed

@@ -52,7 +52,8 @@ def audit_repository(payload: dict, runtime: Runtime, store: AuditStore) -> dict
     gh = runtime.clients.for_installation(job.installation_id)
     settings = runtime.settings
     try:
-        files, sha = read_tree(gh.get_repo(job.repo, lazy=True), job.ref,
+        # The client is lazy: get_repo makes no request, the tree read is the first.
+        files, sha = read_tree(gh.get_repo(job.repo), job.ref,
                                max_files=settings.max_files, max_bytes=settings.max_file_bytes)
         decision = audit(MemorySource(files, label=f"{job.repo}@{job.ref}"))
     except GithubException as exc:

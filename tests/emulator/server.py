@@ -488,6 +488,25 @@ def _tree(em: GitHubEmulator, m: re.Match[str], _r: Recorded) -> Result:
     return 200, data, {}
 
 
+def _org_installation(em: GitHubEmulator, m: re.Match[str], _r: Recorded) -> Result:
+    # One installation per organisation that has a repository here; its id is stable.
+    if not any(repo.split("/")[0] == m["org"] for repo, _ref in em.state.branches):
+        return NOT_FOUND
+    return 200, {"id": 1, "account": {"login": m["org"], "type": "Organization"},
+                 "app_id": 5725, "target_type": "Organization", "repository_selection": "all",
+                 "permissions": {"contents": "read", "checks": "write"}}, {}
+
+
+def _installation_repos(em: GitHubEmulator, _m: re.Match[str], r: Recorded) -> Result:
+    names = sorted({repo for repo, ref in em.state.branches if ref == "main"})
+    repos = [{"id": i + 1, "name": n.split("/")[1], "full_name": n, "private": True,
+              "archived": False, "size": 1, "default_branch": "main",
+              "owner": {"login": n.split("/")[0], "type": "Organization"},
+              "url": f"https://api.github.com/repos/{n}"} for i, n in enumerate(names)]
+    status, page, headers = _paginate(em, r, repos)
+    return status, {"total_count": len(repos), "repositories": page}, headers
+
+
 _REPO = r"/repos/(?P<repo>[^/]+/[^/]+)"
 _ROUTES: list[tuple[str, re.Pattern[str], Any]] = [
     (method, re.compile(rx), fn) for method, rx, fn in [
@@ -506,5 +525,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], Any]] = [
         ("PATCH", _REPO + r"/check-runs/(?P<id>\d+)", _update_check),
         ("GET", _REPO + r"/collaborators/(?P<user>[^/]+)/permission", _permission),
         ("GET", _REPO + r"/git/trees/(?P<sha>[^/]+)", _tree),
+        ("GET", r"/orgs/(?P<org>[^/]+)/installation", _org_installation),
+        ("GET", r"/installation/repositories", _installation_repos),
     ]
 ]
