@@ -42,7 +42,11 @@ def probe_changes(base_src: Source, head_src: Source, base: Inventory, head: Inv
     from bot.probes.review import probe_config_change
     from bot.probes.settings import ProbeTarget
 
-    target = ProbeTarget.from_env()
+    try:
+        target = ProbeTarget.from_env()
+    except ProbeError as exc:  # e.g. a target outside the allow-list: never probed
+        head.notes.append(f"Latency probes skipped: {exc}")
+        return []
     if target is None:
         head.notes.append("Changed Triton configs have probe settings, but no probe target is "
                           "configured (`ARIA_PROBE_URL`); latency was not measured.")
@@ -55,7 +59,8 @@ def probe_changes(base_src: Source, head_src: Source, base: Inventory, head: Inv
             continue
         try:
             report = probe_config_change(new.name, base_text, head_text, target,
-                                         models[new.name])
+                                         models[new.name], method=config.probes.method,
+                                         ab_settings=config.probes.ab)
         except ProbeError as exc:  # server down or timing out: say so, keep the review
             log.warning("probe of %s failed: %s", new.name, exc)
             head.notes.append(f"Latency probe of `{new.name}` failed: {exc}")

@@ -227,6 +227,9 @@ class ProbesConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     models: dict[str, ProbeModelSettings] = Field(default_factory=dict)
+    # How long a review measures each changed model (the defaults take ~2.5 min per model).
+    method: MethodSettings = Field(default_factory=MethodSettings)
+    ab: ABSettings = Field(default_factory=ABSettings)
 
 
 class PriceTable(BaseModel):
