@@ -32,6 +32,8 @@ class ScaleOptions(BaseSettings):
     rate_limit_reserve: int = Field(
         100, ge=0, description="GitHub requests kept in reserve per installation; "
                                "below it every worker waits for the reset")
+    heartbeat_file: str | None = Field(
+        None, description="a worker touches this file while it runs (liveness probe)")
     audit_schedules: dict[str, str] = Field(
         default_factory=dict,
         description='organisation audits on a cron schedule, JSON: {"ORG": "0 3 * * *"}')

@@ -7,6 +7,7 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from celery import Celery
 from sqlalchemy import Engine
@@ -29,6 +30,7 @@ from bot.state.reviews import ReviewStore
 from bot.state.worker import Handler
 
 SCHEDULE_CHECK_SECONDS = 20.0
+HEARTBEAT_SECONDS = 10.0
 
 
 @dataclass
@@ -70,6 +72,10 @@ def build_parts(settings: ServeSettings, options: ScaleOptions, app: Celery,
 def maintenance(parts: WorkerParts, options: ScaleOptions) -> Maintenance:
     duties: list = [(options.sweep_interval,
                      functools.partial(parts.queue.sweep, options.stale_after))]
+    if options.heartbeat_file:
+        heartbeat = Path(options.heartbeat_file)
+        heartbeat.touch()  # alive from the start; the probe reads its age
+        duties.append((HEARTBEAT_SECONDS, heartbeat.touch))
     if options.audit_schedules:
         def start(org: str, slot: datetime) -> int | None:
             return fan_out(parts.audits, parts.queue, parts.runtime.clients, org,
