@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bot.decision.model import Option  # the same option row every ADR table uses
 from bot.probes.settings import ABSettings, MethodSettings, Protocol
 
 Verdict = Literal["regression", "improvement", "no measurable difference"]
@@ -115,16 +116,6 @@ class CapacityEstimate(BaseModel):
     cost_per_million_usd: float | None = Field(
         None, description="fleet cost per million inferences while serving the peak load"
     )
-
-
-class Option(BaseModel):
-    title: str
-    summary: str
-    cost: str
-    latency: str
-    complexity: str
-    risk: str
-    recommended: bool = False
 
 
 class ChartSeries(BaseModel):
