@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.deliver.github.client import AppClients
+from bot.deliver.github.options import GitHubSettings
 from bot.state.db import session
 from bot.state.scale_models import RateBudget
 
@@ -80,8 +81,8 @@ class RateBudgets:
 class ObservedClients(AppClients):
     """`AppClients` that remember the clients a job made, to read their rate-limit headers."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, settings: GitHubSettings, app_id: str, private_key: str) -> None:
+        super().__init__(settings, app_id, private_key)
         self._made = threading.local()
 
     def for_installation(self, installation_id: int) -> Github:

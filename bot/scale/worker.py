@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +38,6 @@ HEARTBEAT_SECONDS = 10.0
 class WorkerParts:
     """What one worker process holds; `handler` is swappable (tests and benches)."""
 
-    engine: Engine
     queue: BrokerJobQueue
     runtime: Runtime
     audits: AuditStore
@@ -66,11 +66,11 @@ def build_parts(settings: ServeSettings, options: ScaleOptions, app: Celery,
         queue=queue, handler=handler or make_handler(runtime, audits), budgets=budgets,
         dead=DeadLetters(engine), on_dead=functools.partial(on_give_up, runtime, audits),
         after_job=functools.partial(clients.record, budgets))
-    return WorkerParts(engine, queue, runtime, audits, context)
+    return WorkerParts(queue, runtime, audits, context)
 
 
 def maintenance(parts: WorkerParts, options: ScaleOptions) -> Maintenance:
-    duties: list = [(options.sweep_interval,
+    duties: list[tuple[float, Callable[[], object]]] = [(options.sweep_interval,
                      functools.partial(parts.queue.sweep, options.stale_after))]
     if options.heartbeat_file:
         heartbeat = Path(options.heartbeat_file)

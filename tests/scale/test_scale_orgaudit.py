@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from emulator.server import GitHubEmulator
 from scale.conftest import worker_env
 from scale.corpus import org_repos
 
@@ -30,8 +29,7 @@ spec:
 """
 
 
-def _env(monkeypatch, settings, emulator: GitHubEmulator, db_url: str | None = None,
-         broker: str | None = None) -> None:
+def _env(monkeypatch, settings, db_url: str | None = None, broker: str | None = None) -> None:
     for key, value in worker_env(settings, db_url or settings.database_url,
                                  broker or "").items():
         if key.startswith("ARIA_"):
@@ -59,7 +57,7 @@ def test_org_audit_embedded_reports_counts_and_trend(settings, emulator, tmp_pat
     repos = org_repos("acme", 8)
     for name, files in repos.items():
         emulator.add_commit(name, files, "main")
-    _env(monkeypatch, settings, emulator)
+    _env(monkeypatch, settings)
     first = _run(tmp_path / "r1")
     assert (first["repos_total"], first["repos_audited"], first["repos_failed"]) == (8, 8, 0)
     assert {r["repo"]: r["by_severity"] for r in first["repos"]} == {
@@ -91,7 +89,7 @@ def test_org_audit_fans_out_over_celery_workers(settings, emulator, pg_url, redi
     env = worker_env(settings, pg_url, redis_broker)
     workers = workers_factory(env)
     workers.start("real", 2)
-    _env(monkeypatch, settings, emulator, pg_url, redis_broker)
+    _env(monkeypatch, settings, pg_url, redis_broker)
     report = _run(tmp_path)
     assert (report["repos_total"], report["repos_audited"]) == (12, 12)
     assert {r["repo"]: r["by_severity"] for r in report["repos"]} == {
