@@ -38,6 +38,7 @@ from bot.render.explain import explain_rule
 from bot.service.payloads import PAYLOAD, CommandJob, ForgetJob, RerunJob, ReviewJob
 from bot.service.settings import ServeSettings
 from bot.state.db import make_engine
+from bot.state.probe_history import ProbeHistory
 from bot.state.queue import ClaimedJob, PermanentError, RetryLater
 from bot.state.reviews import ReviewRecord, ReviewStore
 
@@ -67,7 +68,8 @@ class Runtime:
         s = self.settings
         return ReviewOptions(fail_on=s.fail_on, review_comments=s.review_comments,
                              max_files=s.max_files, max_bytes=s.max_file_bytes, force=force,
-                             installation=str(installation or "local"))
+                             installation=str(installation or "local"),
+                             history=ProbeHistory(self.reviews.engine))
 
 
 @functools.cache
@@ -169,7 +171,7 @@ def _reply(rt: Runtime, gh: Github, repo: Repository, number: int, command: Comm
 def _adr(rt: Runtime, repo: Repository, pr: PullRequest, title: str,
          installation_id: int) -> str:
     options = rt.options(installation=installation_id)
-    decision, _config = decide(pr, read_pull(repo, pr, options), options.installation)
+    decision, _config = decide(pr, read_pull(repo, pr, options), options)
     decision = decision.model_copy(update={"title": title or pr.title or decision.title,
                                            "mode": "adr"})
     return deliver_adr(repo, pr, decision, render_adr(decision)).reply

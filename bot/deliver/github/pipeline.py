@@ -24,6 +24,7 @@ from bot.findings import Severity
 from bot.ingest.source import MemorySource
 from bot.render import render
 from bot.render.markdown import REVIEW_MARKER, render_compact
+from bot.state.probe_history import ProbeHistory
 from bot.state.reviews import ReviewRecord
 from github import Github
 from github.PullRequest import PullRequest
@@ -44,6 +45,7 @@ class ReviewOptions:
     max_bytes: int = 1_000_000
     force: bool = False
     installation: str = "local"  # whose daily language-model budget the narrative draws on
+    history: ProbeHistory | None = None  # where measured latencies are kept and compared
 
 
 @dataclass
@@ -94,15 +96,24 @@ def read_pull(repo: Repository, pr: PullRequest, options: ReviewOptions) -> Revi
 
 
 def decide(pr: PullRequest, inputs: ReviewInputs,
-           installation: str = "local") -> tuple[Decision, AriaConfig]:
+           options: ReviewOptions | None = None) -> tuple[Decision, AriaConfig]:
     """The engine's decision on the change (raises ConfigError for a broken base .aria.yml).
 
-    With a language model configured by the operator, its prose passes the grounding guard.
+    Measured models are compared with their history; with a language model configured by the
+    operator, its prose passes the grounding guard.
     """
+    options = options or ReviewOptions()
     config = load_config_bytes(inputs.config, inputs.config_name)
     decision = review(MemorySource(inputs.base, label=pr.base.sha[:12]),
                       MemorySource(inputs.head, label=pr.head.sha[:12]), config, title=pr.title)
-    return _narrate(decision, installation), config
+    if options.history is not None and decision.measurements:
+        repo = pr.base.repo.full_name
+        for report in decision.measurements:
+            line = options.history.summary(repo, report["model"])
+            if line:
+                decision.notes.append(line)
+        options.history.record(repo, decision.measurements)
+    return _narrate(decision, options.installation), config
 
 
 def _narrate(decision: Decision, installation: str) -> Decision:
@@ -130,7 +141,7 @@ def review_pull_request(gh: Github, repo_name: str, number: int, options: Review
     if not inputs.changed:
         return _nothing(repo, pr, head_sha, prior)
     try:
-        decision, config = decide(pr, inputs, options.installation)
+        decision, config = decide(pr, inputs, options)
     except ConfigError as exc:
         run = publish_check_run(
             repo, head_sha=head_sha, conclusion="failure", title="Invalid .aria.yml",
