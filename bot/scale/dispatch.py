@@ -71,18 +71,13 @@ class BrokerJobQueue(SqlJobQueue):
         """Claim this job (a message names it); None when there is nothing left to do."""
         now = self.clock()
         with session(self.engine) as s:
-            won = s.execute(
-                update(Job)
-                .where(Job.id == job_id, self._claimable(now))
-                .values(status=JobStatus.running, attempts=Job.attempts + 1,
-                        lease_until=now + self.lease_seconds, worker_id=worker_id)
-            ).rowcount
+            won = self._take(s, job_id, worker_id, now)
             row = s.execute(select(Job.kind, Job.payload, Job.attempts, Job.max_attempts,
                                    Job.status, Job.run_after, Job.lease_until)
                             .where(Job.id == job_id)).first()
         if row is None or row.status in FINISHED:
             return None
-        if won == 1:
+        if won:
             return ClaimedJob(job_id, row.kind, dict(row.payload), row.attempts,
                               row.max_attempts)
         if row.status == JobStatus.queued and row.run_after > now:

@@ -152,20 +152,22 @@ class SqlJobQueue(JobQueue):
                                              Job.run_after <= now, free)
                         .order_by(Job.id).limit(1))
 
+    def _take(self, s: Session, job_id: int, worker_id: str, now: float) -> bool:
+        """Lease one job to this worker; of concurrent claimers only one UPDATE matches."""
+        return s.execute(
+            update(Job)
+            .where(Job.id == job_id, self._claimable(now))
+            .values(status=JobStatus.running, attempts=Job.attempts + 1,
+                    lease_until=now + self.lease_seconds, worker_id=worker_id)
+        ).rowcount == 1
+
     def claim(self, worker_id: str) -> ClaimedJob | None:
         now = self.clock()
         with session(self.engine) as s:
             job_id = self._next(s, now)
             if job_id is None:
                 return None
-            # Conditional: on a database with concurrent claimers only one UPDATE matches.
-            won = s.execute(
-                update(Job)
-                .where(Job.id == job_id, self._claimable(now))
-                .values(status=JobStatus.running, attempts=Job.attempts + 1,
-                        lease_until=now + self.lease_seconds, worker_id=worker_id)
-            ).rowcount
-            if won != 1:
+            if not self._take(s, job_id, worker_id, now):
                 return None
             row = s.execute(select(Job.kind, Job.payload, Job.attempts, Job.max_attempts)
                             .where(Job.id == job_id)).one()
