@@ -6,27 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from emulator.samples import ONE_REPLICA
 from scale.conftest import worker_env
 from scale.corpus import org_repos
 
 from bot.cli import main
 from bot.engine import audit
 from bot.ingest.source import MemorySource
-
-ONE_REPLICA_GPU = b"""apiVersion: apps/v1
-kind: Deployment
-metadata: {name: triton, namespace: serving}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: triton}}
-  template:
-    metadata: {labels: {app: triton}}
-    spec:
-      containers:
-        - name: triton
-          image: nvcr.io/nvidia/tritonserver:24.08-py3
-          resources: {limits: {nvidia.com/gpu: 1}}
-"""
 
 
 def _env(monkeypatch, settings, db_url: str | None = None, broker: str | None = None) -> None:
@@ -65,7 +51,7 @@ def test_org_audit_embedded_reports_counts_and_trend(settings, emulator, tmp_pat
     assert first["trend"]["previous_run"] is None
 
     # A change lands in one repository: the next audit names it as new, nothing else moves.
-    changed = dict(repos["acme/repo-003"], **{"deploy/triton.yaml": ONE_REPLICA_GPU})
+    changed = dict(repos["acme/repo-003"], **{"deploy/triton.yaml": ONE_REPLICA})
     emulator.add_commit("acme/repo-003", changed, "main")
     second = _run(tmp_path / "r2")
     trend = second["trend"]
