@@ -26,7 +26,7 @@ import zipfile
 from pathlib import Path
 
 from bot.probes import sample_model, server
-from bot.probes.engine import run_probe
+from bot.probes.measure import run_probe
 from bot.probes.settings import MethodSettings, ProbeTarget
 
 PA_VERSION = "2.51.0"

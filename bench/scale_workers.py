@@ -134,7 +134,7 @@ def _done(db_url: str) -> int:
     from sqlalchemy import create_engine, func, select
     from sqlalchemy.pool import NullPool
 
-    from bot.state.models import Job
+    from bot.state.tables import Job
     engine = create_engine(db_url, poolclass=NullPool)
     try:
         with engine.connect() as conn:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.checks.catalog import Catalog, load_catalog
-from bot.checks.engine import run_rules
+from bot.checks.evaluate import run_rules
 from bot.config import AriaConfig, load_config_bytes
 from bot.decision.build import build_decision
 from bot.decision.diff import diff_findings
 from bot.decision.model import Decision
 from bot.findings import Finding
 from bot.graph.platform import PlatformGraph, build_graph
+from bot.ingest.kustomize import render_kustomizations
 from bot.ingest.loader import Inventory, Progress, load_inventory
-from bot.ingest.render import render_kustomizations
 from bot.ingest.source import Source
 from bot.measurements import probe_changes
 

@@ -63,10 +63,10 @@ def _load_all() -> None:
     from bot.checks import (  # noqa: F401
         cost,
         headroom,
-        ingest,
+        latency,
         lockin,
-        measured,
         observability,
+        parse_problems,
         rbac,
         security,
         serving,

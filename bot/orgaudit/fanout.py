@@ -9,7 +9,7 @@ from github.PaginatedList import PaginatedList
 from github.Repository import Repository
 from pydantic import BaseModel
 
-from bot.deliver.github.client import AppClients
+from bot.deliver.client import AppClients
 from bot.orgaudit.store import AuditStore
 from bot.orgaudit.task import KIND, OrgAuditJob
 from bot.state.queue import JobQueue, JobSpec

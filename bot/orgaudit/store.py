@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.state.db import session
-from bot.state.scale_models import AuditResult, AuditRun
+from bot.state.tables import AuditResult, AuditRun
 
 
 class StoredFinding(BaseModel):

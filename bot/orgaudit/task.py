@@ -9,7 +9,7 @@ from github.Repository import Repository
 from pydantic import BaseModel, ValidationError
 
 from bot.config import ConfigError
-from bot.deliver.github.fetch import Skipped, read_file
+from bot.deliver.fetch import Skipped, read_file
 from bot.engine import audit
 from bot.ingest.files import is_relevant
 from bot.ingest.source import MemorySource

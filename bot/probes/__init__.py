@@ -2,6 +2,6 @@
 
 Modules, one job each: ``settings`` (target, method, SLO), ``server`` (local tritonserver),
 ``client`` (async tritonclient face), ``synth`` (inputs), ``load`` (closed-loop load),
-``stats`` (server split), ``stability``, ``engine`` (the probe), ``ab`` (interleaved A/B),
+``stats`` (server split), ``stability``, ``measure`` (the probe), ``ab`` (interleaved A/B),
 ``capacity`` (replicas, cost), ``review`` (report, 📊 Markdown), ``cli`` (``aria probe``).
 """

@@ -18,15 +18,15 @@ from typing import Any
 import numpy as np
 
 from bot.probes.client import TritonClient
-from bot.probes.engine import (
+from bot.probes.errors import ConfigRejectedError, ProbeServerError
+from bot.probes.load import Window
+from bot.probes.measure import (
     config_restored,
     measure_level,
     run_budget_s,
     summarise,
     windows_stable,
 )
-from bot.probes.errors import ConfigRejectedError, ProbeServerError
-from bot.probes.load import Window
 from bot.probes.report import ABResult, MetricDiff, ProbeRun, Verdict
 from bot.probes.settings import ABSettings, MethodSettings, ProbeTarget
 from bot.probes.synth import synthesize

@@ -103,7 +103,7 @@ def _model_settings(args: argparse.Namespace) -> ProbeModelSettings:
 
 
 def _run(args: argparse.Namespace) -> ProbeReport:
-    from bot.probes.engine import run_probe
+    from bot.probes.measure import run_probe
     from bot.probes.review import build_report, probe_config_change
 
     target = ProbeTarget.from_env(url=args.url, protocol=args.protocol)

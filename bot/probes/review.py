@@ -15,8 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bot.probes import capacity
 from bot.probes.ab import run_ab
 from bot.probes.configs import pbtxt_to_config
-from bot.probes.engine import run_probe
 from bot.probes.errors import ConfigRejectedError, ProbeUsageError
+from bot.probes.measure import run_probe
 from bot.probes.report import (
     ABResult,
     CapacityEstimate,

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.state.db import session
 from bot.state.queue import ClaimedJob
-from bot.state.scale_models import DeadLetter
+from bot.state.tables import DeadLetter
 
 
 class DeadLetters:

@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 
 from bot.scale.fairness import shard_queue
 from bot.state.db import session
-from bot.state.models import Job, JobStatus
 from bot.state.queue import ClaimedJob, DeliveryIn, JobSpec, SqlJobQueue
+from bot.state.tables import Job, JobStatus
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from github import Github
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.deliver.github.client import AppClients
-from bot.deliver.github.options import GitHubSettings
+from bot.deliver.client import AppClients
+from bot.deliver.settings import GitHubSettings
 from bot.state.db import session
-from bot.state.scale_models import RateBudget
+from bot.state.tables import RateBudget
 
 QUEUE_PREFIX = "aria.q"
 

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
-from bot.deliver.github.options import GitHubSettings
+from bot.deliver.settings import GitHubSettings
 from bot.exitcodes import USAGE
 from bot.service.settings import ServeSettings, describe_errors
 
@@ -68,7 +68,7 @@ def _action(args: argparse.Namespace) -> int:
     settings = _settings(GitHubSettings, args, "action")
     if settings is None:
         return USAGE
-    from bot.deliver.github.action import ActionEnv, run_action
+    from bot.deliver.action import ActionEnv, run_action
 
     try:
         env = ActionEnv.read(os.environ)

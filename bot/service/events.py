@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.deliver.github.checks import CHECK_NAME
+from bot.deliver.check_runs import CHECK_NAME
 from bot.service.payloads import (
     CommandJob,
     ForgetJob,

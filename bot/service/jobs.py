@@ -19,14 +19,14 @@ from pydantic import ValidationError
 
 from bot.checks.catalog import load_catalog
 from bot.config import ConfigError, load_config_bytes
-from bot.deliver.github.adr import deliver_adr
-from bot.deliver.github.audit import audit_commit
-from bot.deliver.github.checks import publish_check_run
-from bot.deliver.github.client import AppClients
-from bot.deliver.github.commands import HELP, REFUSAL, Command, may_run, parse
-from bot.deliver.github.escape import code, md_text
-from bot.deliver.github.fetch import base_config
-from bot.deliver.github.pipeline import (
+from bot.deliver.adr import deliver_adr
+from bot.deliver.audit import audit_commit
+from bot.deliver.check_runs import publish_check_run
+from bot.deliver.client import AppClients
+from bot.deliver.commands import HELP, REFUSAL, Command, may_run, parse
+from bot.deliver.escape import code, md_text
+from bot.deliver.fetch import base_config
+from bot.deliver.pipeline import (
     ReviewOptions,
     decide,
     fail_on,

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from pydantic import Field, SecretStr, ValidationError, model_validator
 
-from bot.deliver.github.options import GitHubSettings
+from bot.deliver.settings import GitHubSettings
 
 
 def _default_state_dir() -> Path:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from bot.state.db import session
-from bot.state.scale_models import ProbeResult
+from bot.state.tables import ProbeResult
 
 
 def _highest_level(report: dict[str, Any]) -> dict[str, Any] | None:

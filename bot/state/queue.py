@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.state.db import session, transaction
-from bot.state.models import Delivery, Job, JobStatus
+from bot.state.tables import Delivery, Job, JobStatus
 
 
 class JobSpec(BaseModel):

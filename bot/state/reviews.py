@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, select
 
 from bot.state.db import session
-from bot.state.models import Review
+from bot.state.tables import Review
 
 
 @dataclass(frozen=True, slots=True)

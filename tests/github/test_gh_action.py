@@ -10,8 +10,8 @@ from emulator import GitHubEmulator
 from emulator.pytest_fixtures import webhook
 from emulator.samples import ONE_REPLICA
 
-from bot.deliver.github.action import ActionEnv, run_action
-from bot.deliver.github.options import GitHubSettings
+from bot.deliver.action import ActionEnv, run_action
+from bot.deliver.settings import GitHubSettings
 from bot.exitcodes import FINDINGS, OK
 from bot.render.markdown import REVIEW_MARKER
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from emulator import GitHubEmulator
 
-from bot.deliver.github.checks import MAX_OUTPUT, clip, publish_check_run
-from bot.deliver.github.client import AppClients
-from bot.deliver.github.commands import parse
-from bot.deliver.github.escape import code, fenced, md_text
-from bot.deliver.github.inline import commentable_lines
-from bot.deliver.github.options import GitHubSettings
+from bot.deliver.check_runs import MAX_OUTPUT, clip, publish_check_run
+from bot.deliver.client import AppClients
+from bot.deliver.commands import parse
+from bot.deliver.escape import code, fenced, md_text
+from bot.deliver.inline import commentable_lines
+from bot.deliver.settings import GitHubSettings
 
 REPO = "octo/serving"
 

@@ -8,8 +8,8 @@ import pytest
 from emulator import GitHubEmulator
 from github.GithubException import GithubException, RateLimitExceededExceedsMaxWait
 
-from bot.deliver.github.client import AppClients
-from bot.deliver.github.options import GitHubSettings
+from bot.deliver.client import AppClients
+from bot.deliver.settings import GitHubSettings
 
 REPO = "octo/serving"
 

@@ -6,9 +6,9 @@ import threading
 
 from emulator import GitHubEmulator
 
-from bot.deliver.github.client import AppClients
-from bot.deliver.github.comment import MAX_CHARS, fit_body, fits, upsert_sticky
-from bot.deliver.github.options import GitHubSettings
+from bot.deliver.client import AppClients
+from bot.deliver.comment import MAX_CHARS, fit_body, fits, upsert_sticky
+from bot.deliver.settings import GitHubSettings
 
 REPO = "octo/serving"
 MARK = "<!-- aria:review -->"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.probes import sample_model, server
-from bot.probes.engine import run_probe
 from bot.probes.errors import ProbeServerError
+from bot.probes.measure import run_probe
 from bot.probes.settings import MethodSettings, ProbeTarget
 
 from .conftest import Triton

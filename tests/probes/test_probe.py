@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.probes.engine import run_probe
 from bot.probes.errors import ProbeUsageError
+from bot.probes.measure import run_probe
 from bot.probes.settings import MethodSettings
 
 from .conftest import SLOW_MS, Triton

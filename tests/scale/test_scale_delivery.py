@@ -15,8 +15,8 @@ from bot.scale.fairness import RateBudgets, shard_queue
 from bot.scale.settings import ScaleOptions
 from bot.scale.worker import broker_queue
 from bot.state.db import make_engine, migrate, session
-from bot.state.models import Job
 from bot.state.queue import JobSpec
+from bot.state.tables import Job
 
 
 def _queue(settings, pg_url: str, broker: str):  # type: ignore[no-untyped-def]

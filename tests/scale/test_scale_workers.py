@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.service.runtime import build_service
 from bot.state.db import make_engine, session
-from bot.state.models import Job
+from bot.state.tables import Job
 
 BURST = 120
 

@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from github import Auth
+from github.GithubException import GithubException
+
 from bot.config import ConfigError
 from bot.decision.model import Decision
-from bot.deliver.github.client import make_github
-from bot.deliver.github.options import GitHubSettings
-from bot.deliver.github.pipeline import ReviewOptions, decide, fail_on, publish, read_pull
+from bot.deliver.client import make_github
+from bot.deliver.pipeline import ReviewOptions, decide, fail_on, publish, read_pull
+from bot.deliver.settings import GitHubSettings
 from bot.exitcodes import FINDINGS, OK, USAGE, should_fail
 from bot.findings import Severity, Status
 from bot.render import render
-from github import Auth
-from github.GithubException import GithubException
 
 log = logging.getLogger(__name__)
 PR_EVENTS = frozenset({"pull_request", "pull_request_target"})

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
-from bot.deliver.github.escape import md_text
-from bot.deliver.github.fetch import ChangedFile
-from bot.findings import Finding
 from github.PullRequest import PullRequest
 from github.Repository import Repository
+
+from bot.deliver.escape import md_text
+from bot.deliver.fetch import ChangedFile
+from bot.findings import Finding
 
 MAX_INLINE = 30
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")

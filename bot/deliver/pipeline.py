@@ -11,13 +11,17 @@ import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
+from github import Github
+from github.PullRequest import PullRequest
+from github.Repository import Repository
+
 from bot.config import AriaConfig, ConfigError, load_config_bytes
 from bot.decision.model import Decision
-from bot.deliver.github.checks import annotations_for, publish_check_run
-from bot.deliver.github.comment import fit_body, upsert_sticky
-from bot.deliver.github.escape import code, md_text
-from bot.deliver.github.fetch import ReviewInputs, Skipped, changed_files, review_inputs
-from bot.deliver.github.inline import post_inline_comments
+from bot.deliver.check_runs import annotations_for, publish_check_run
+from bot.deliver.comment import fit_body, upsert_sticky
+from bot.deliver.escape import code, md_text
+from bot.deliver.fetch import ReviewInputs, Skipped, changed_files, review_inputs
+from bot.deliver.inline import post_inline_comments
 from bot.engine import review
 from bot.exitcodes import should_fail
 from bot.findings import Severity
@@ -26,9 +30,6 @@ from bot.render import render
 from bot.render.markdown import REVIEW_MARKER, render_compact
 from bot.state.probe_history import ProbeHistory
 from bot.state.reviews import ReviewRecord
-from github import Github
-from github.PullRequest import PullRequest
-from github.Repository import Repository
 
 log = logging.getLogger(__name__)
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from github.CheckRun import CheckRun
+from github.Repository import Repository
+
 from bot.config import AriaConfig
-from bot.deliver.github.checks import annotations_for, publish_check_run
-from bot.deliver.github.fetch import Skipped, read_file
+from bot.deliver.check_runs import annotations_for, publish_check_run
+from bot.deliver.fetch import Skipped, read_file
 from bot.engine import audit
 from bot.exitcodes import should_fail
 from bot.ingest.files import is_relevant
 from bot.ingest.source import MemorySource
 from bot.render import render
-from github.CheckRun import CheckRun
-from github.Repository import Repository
 
 AUDIT_CHECK_NAME = "aria audit"
 

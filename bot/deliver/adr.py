@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.adr_records import next_adr_file
-from bot.decision.model import Decision
-from bot.deliver.github.comment import fits
-from bot.deliver.github.escape import code, fenced
 from github.GithubException import GithubException, UnknownObjectException
 from github.PullRequest import PullRequest
 from github.Repository import Repository
+
+from bot.adr_records import next_adr_file
+from bot.decision.model import Decision
+from bot.deliver.comment import fits
+from bot.deliver.escape import code, fenced
 
 log = logging.getLogger(__name__)
 ADR_DIR = "adr"

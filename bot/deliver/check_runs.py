@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bot.findings import Finding, Severity
 from github.CheckRun import CheckRun
 from github.Repository import Repository
+
+from bot.findings import Finding, Severity
 
 CHECK_NAME = "aria"
 MAX_OUTPUT = 65_535  # characters of output.summary and of output.text

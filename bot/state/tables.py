@@ -1,7 +1,11 @@
-"""Tables of the scale-out tier: dead letters, shared rate-limit budgets, organisation audits
-with their findings over time, and probe results (migration 0002).
+"""Every table of Aria's state, in one Alembic history. Portable SQL: SQLite by default,
+PostgreSQL when scaled out.
 
-They share `Base` with the App's tables so one Alembic history and one database hold both.
+The App's deliveries, jobs and reviews (migration 0001); dead letters, shared rate-limit
+budgets, organisation audits with their findings over time, and probe results (migration 0002).
+
+Scheduling times (`run_after`, `lease_until`) are epoch seconds as floats, so that claiming a job
+compares plain numbers on every backend; the audit columns are timestamps for people.
 """
 
 from __future__ import annotations
@@ -22,9 +26,82 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.state.models import Base
+
+class Base(DeclarativeBase):
+    pass
+
+
+class JobStatus:
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Jobs sharing a key (one pull request) never run at the same time.
+    concurrency_key: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.queued)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    run_after: Mapped[float] = mapped_column(Float)
+    lease_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    worker_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (
+        Index("ix_jobs_status_id", "status", "id"),
+        Index("ix_jobs_concurrency_key", "concurrency_key"),
+    )
+
+
+class Delivery(Base):
+    """One accepted webhook delivery; the UNIQUE id makes acceptance exactly-once."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(100), unique=True)
+    event: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class Review(Base):
+    """What Aria last posted on a pull request."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repo: Mapped[str] = mapped_column(String(200))
+    pr_number: Mapped[int] = mapped_column(Integer)
+    head_sha: Mapped[str] = mapped_column(String(64))
+    comment_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    check_run_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    findings_fingerprint: Mapped[str] = mapped_column(String(64))
+    # Fingerprints of findings that already have a review comment on a line.
+    inline_fingerprints: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    __table_args__ = (UniqueConstraint("repo", "pr_number", name="uq_reviews_repo_pr"),)
 
 
 class DeadLetter(Base):

@@ -7,11 +7,12 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
-from bot.ingest.files import CONFIG_NAMES, is_relevant
 from github.ContentFile import ContentFile
 from github.GithubException import UnknownObjectException
 from github.PullRequest import PullRequest
 from github.Repository import Repository
+
+from bot.ingest.files import CONFIG_NAMES, is_relevant
 
 GITHUB_FILE_LIST_CAP = 3000  # GitHub lists at most this many files of a pull request
 

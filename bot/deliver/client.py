@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from urllib3.response import BaseHTTPResponse
-
-from bot.deliver.github.options import GitHubSettings
 from github import Auth, Github, GithubIntegration, GithubRetry
 from github.GithubException import RateLimitExceededExceedsMaxWait
+from urllib3.response import BaseHTTPResponse
+
+from bot.deliver.settings import GitHubSettings
 
 # Refresh an installation token this long before it expires (tokens live one hour).
 TOKEN_REFRESH_MARGIN = 300.0

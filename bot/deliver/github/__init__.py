@@ -1,1 +1,0 @@
-"""Delivery to GitHub: client with retries, fetching PR files, sticky comment, check runs."""
