@@ -25,9 +25,10 @@ import time
 import zipfile
 from pathlib import Path
 
+from bot.measurements import MethodSettings
 from bot.probes import sample_model, server
 from bot.probes.measure import run_probe
-from bot.probes.settings import MethodSettings, ProbeTarget
+from bot.probes.settings import ProbeTarget
 
 PA_VERSION = "2.51.0"
 SLOW_MS = 2.0

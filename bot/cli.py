@@ -28,8 +28,8 @@ def _emit(text: str, output: str | None) -> None:
 def _load_config(path: str | None):
     if not path:
         return None
-    from bot.config import load_config_bytes
-    return load_config_bytes(Path(path).read_bytes(), path)
+    from bot.config import load_config_file
+    return load_config_file(path)
 
 
 def _output_args(p: argparse.ArgumentParser) -> None:
@@ -62,7 +62,8 @@ def _narrated(decision):
 
 
 def cmd_review(args) -> int:
-    from bot.engine import config_of, review
+    from bot.config import config_of
+    from bot.engine import review
     from bot.ingest.source import open_source
     base = open_source(args.base, args.repo)
     head = open_source(args.head, args.repo)
@@ -78,7 +79,8 @@ def cmd_audit(args) -> int:
     if args.org:
         from bot.orgaudit.cli import audit_org
         return audit_org(args)
-    from bot.engine import audit, config_of
+    from bot.config import config_of
+    from bot.engine import audit
     from bot.ingest.source import open_source
     source = open_source(args.path, args.repo)
     config = _load_config(args.config)

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Any, Literal
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.findings import Severity
-from bot.probes.settings import ProbesConfig
+from bot.ingest.files import CONFIG_NAMES
+from bot.measurements import ABSettings, MethodSettings
+
+if TYPE_CHECKING:
+    from bot.ingest.source import Source
+
+# Where a tree keeps its configuration, in order of preference.
+CONFIG_FILES = tuple(sorted(CONFIG_NAMES, key=lambda name: name != ".aria.yml"))
 
 
 class ConfigError(ValueError):
@@ -50,6 +59,53 @@ class Ingest(_Strict):
     max_file_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     exclude: list[str] = Field(default_factory=list, description="path globs never read")
     kustomize: Literal["auto", "off"] = "auto"
+
+
+def shape_dims(value: object) -> list[int]:
+    """Dims of an input without the batch dimension: `[4, 128]`, or `"4,128"` / `"4x128"`."""
+    if isinstance(value, str):
+        value = [p for p in re.split(r"[,x\s]+", value.strip()) if p]
+    if not isinstance(value, list | tuple) or not value:
+        raise ValueError("a shape is a non-empty list of positive integers")
+    dims = [int(v) for v in value]
+    if any(d <= 0 for d in dims):
+        raise ValueError("shape dims must be positive integers")
+    return dims
+
+
+class ProbeModelSettings(_Strict):
+    """`probes: models: NAME:` — what to measure and the SLO to hold."""
+
+    slo_ms: float | None = Field(None, gt=0)
+    slo_percentile: Literal[95, 99] = 99
+    peak_rps: float | None = Field(None, gt=0)
+    headroom: float = Field(0.3, ge=0, le=0.9)
+    concurrency: list[int] = Field(default_factory=lambda: [1, 4, 8])
+    # Dims without the batch dimension, for inputs whose config has -1 (dynamic) dims.
+    shapes: dict[str, list[int]] = Field(default_factory=dict)
+
+    @field_validator("concurrency")
+    @classmethod
+    def _levels(cls, value: list[int]) -> list[int]:
+        if not value or any(c < 1 or c > 256 for c in value):
+            raise ValueError("concurrency levels are integers in 1..256")
+        return sorted(set(value))
+
+    @field_validator("shapes", mode="before")
+    @classmethod
+    def _shapes(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {str(k): shape_dims(v) for k, v in value.items()}
+        return value
+
+
+class ProbesConfig(_Strict):
+    """The `probes:` block: which Triton models a review measures, and how."""
+
+    models: dict[str, ProbeModelSettings] = Field(default_factory=dict)
+    # How long a review measures each changed model (the defaults take ~2.5 min per model).
+    method: MethodSettings = Field(default_factory=MethodSettings)
+    ab: ABSettings = Field(default_factory=ABSettings)
 
 
 class AriaConfig(_Strict):
@@ -106,6 +162,20 @@ def load_config_bytes(data: bytes | str | None, path: str = ".aria.yml") -> Aria
             problems.append(f"  {loc}: {err['msg']}")
         message = f"{path}: invalid configuration\n" + "\n".join(problems)
         raise ConfigError(message) from None
+
+
+def load_config_file(path: Path | str) -> AriaConfig:
+    """The configuration in a file (`--config`, `aria config check`, `aria probe`)."""
+    return load_config_bytes(Path(path).read_bytes(), str(path))
+
+
+def config_of(source: Source) -> tuple[AriaConfig, bool]:
+    """The tree's own `.aria.yml` (validated), and whether one was found."""
+    for name in CONFIG_FILES:
+        data = source.read(name)
+        if data is not None:
+            return load_config_bytes(data, name), True
+    return AriaConfig(), False
 
 
 def config_schema() -> str:

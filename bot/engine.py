@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.checks.catalog import Catalog, load_catalog
 from bot.checks.evaluate import run_rules
-from bot.config import AriaConfig, load_config_bytes
+from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
 from bot.decision.diff import diff_findings
 from bot.decision.model import Decision
@@ -15,7 +15,7 @@ from bot.graph.platform import PlatformGraph, build_graph
 from bot.ingest.kustomize import render_kustomizations
 from bot.ingest.loader import Inventory, Progress, load_inventory
 from bot.ingest.source import Source
-from bot.measurements import probe_changes
+from bot.probes.changes import probe_changes
 
 
 @dataclass
@@ -23,15 +23,6 @@ class Analysis:
     inventory: Inventory
     graph: PlatformGraph
     findings: list[Finding]
-
-
-def config_of(source: Source) -> tuple[AriaConfig, bool]:
-    """The tree's own `.aria.yml` (validated), and whether one was found."""
-    for name in (".aria.yml", ".aria.yaml"):
-        data = source.read(name)
-        if data is not None:
-            return load_config_bytes(data, name), True
-    return AriaConfig(), False
 
 
 def ingest(source: Source, config: AriaConfig, workers: int | None = None,
@@ -72,8 +63,7 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         config, found = config_of(base)
     catalog = load_catalog()
     base_inventory, head_inventory = ingest(base, config), ingest(head, config)
-    head_inventory.measurements = probe_changes(base, head, base_inventory, head_inventory,
-                                                config)
+    head_inventory.measurements = probe_changes(base_inventory, head_inventory, config)
     before = evaluate(base_inventory, config, catalog)
     after = evaluate(head_inventory, config, catalog)
     findings = diff_findings(before.findings, after.findings)

@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.measurements import ConfigMeasurement
 
 
-def _subject(report: dict) -> str:
-    return f"TritonModelConfig/{report['model']}"
+def _subject(report: ConfigMeasurement) -> str:
+    return f"TritonModelConfig/{report.model}"
 
 
 @check("probe_refused")
 def probe_refused(ctx: CheckContext) -> Iterator[Hit]:
     for report in ctx.inventory.measurements:
-        if report.get("error"):
-            yield Hit(subject=_subject(report), path=report["path"], line=1,
-                      fields={"model": report["model"], "error": report["error"]},
-                      evidence=[ev("Triton's response", report["error"], report["path"], 1)])
+        if report.error:
+            yield Hit(subject=_subject(report), path=report.path, line=1,
+                      fields={"model": report.model, "error": report.error},
+                      evidence=[ev("Triton's response", report.error, report.path, 1)])
 
 
 @check("probe_regression")
@@ -25,31 +26,30 @@ def probe_regression(ctx: CheckContext) -> Iterator[Hit]:
     """A difference whose bootstrap interval excludes zero, in the worse direction."""
     metrics = set(ctx.params.get("metrics", ["p50_ms", "p99_ms", "throughput"]))
     for report in ctx.inventory.measurements:
-        for diff in (report.get("ab") or {}).get("diffs", []):
-            if diff["verdict"] != "regression" or diff["metric"] not in metrics:
+        for diff in report.ab.diffs if report.ab else []:
+            if diff.verdict != "regression" or diff.metric not in metrics:
                 continue
-            where = f"measurement: {report['target']} c={diff['concurrency']}"
-            unit = "inferences/s" if diff["metric"] == "throughput" else "ms"
-            yield Hit(subject=_subject(report), path=report["path"], line=1,
-                      detail=f"{diff['metric']}@{diff['concurrency']}",
-                      fields={"model": report["model"], "metric": diff["metric"],
-                              "concurrency": diff["concurrency"],
-                              "base": f"{diff['base']:.2f}", "head": f"{diff['head']:.2f}",
-                              "low": f"{diff['ci_low']:.2f}", "high": f"{diff['ci_high']:.2f}"},
-                      evidence=[ev(f"base {diff['metric']}", round(diff["base"], 3), where,
-                                   None, unit),
-                                ev(f"head {diff['metric']}", round(diff["head"], 3), where,
-                                   None, unit)])
+            where = f"measurement: {report.target} c={diff.concurrency}"
+            unit = "inferences/s" if diff.metric == "throughput" else "ms"
+            yield Hit(subject=_subject(report), path=report.path, line=1,
+                      detail=f"{diff.metric}@{diff.concurrency}",
+                      fields={"model": report.model, "metric": diff.metric,
+                              "concurrency": diff.concurrency,
+                              "base": f"{diff.base:.2f}", "head": f"{diff.head:.2f}",
+                              "low": f"{diff.ci_low:.2f}", "high": f"{diff.ci_high:.2f}"},
+                      evidence=[ev(f"base {diff.metric}", round(diff.base, 3), where, None, unit),
+                                ev(f"head {diff.metric}", round(diff.head, 3), where, None,
+                                   unit)])
 
 
 @check("probe_slo_missed")
 def probe_slo_missed(ctx: CheckContext) -> Iterator[Hit]:
     for report in ctx.inventory.measurements:
-        capacity = report.get("capacity_head")
-        if not capacity or capacity.get("meets_slo"):
+        capacity = report.capacity_head
+        if capacity is None or capacity.meets_slo:
             continue
-        yield Hit(subject=_subject(report), path=report["path"], line=1,
-                  fields={"model": report["model"], "slo": capacity["slo_ms"],
-                          "percentile": capacity["slo_percentile"]},
-                  evidence=[ev(f"p{capacity['slo_percentile']} SLO", capacity["slo_ms"],
+        yield Hit(subject=_subject(report), path=report.path, line=1,
+                  fields={"model": report.model, "slo": capacity.slo_ms,
+                          "percentile": capacity.slo_percentile},
+                  evidence=[ev(f"p{capacity.slo_percentile} SLO", capacity.slo_ms,
                                ".aria.yml", None, "ms")])

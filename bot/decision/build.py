@@ -17,10 +17,10 @@ from bot.decision.model import (
     Decision,
     DecisionPoint,
     Figure,
-    Option,
     Risk,
 )
 from bot.findings import Finding, Severity, Status
+from bot.tradeoffs import Option
 
 MAX_DECISION_POINTS = 5
 MAX_FIGURES = 12

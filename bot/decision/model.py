@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from bot.findings import Finding, Location, Severity, Status
+from bot.measurements import ConfigMeasurement
+from bot.tradeoffs import Option
 
 
 class Assumption(BaseModel):
@@ -23,16 +25,6 @@ class Figure(BaseModel):
     unit: str | None = None
     source: str  # "path:line", ".aria.yml", "measurement: …"
     estimate: bool = False
-
-
-class Option(BaseModel):
-    title: str
-    summary: str
-    cost: str
-    latency: str
-    complexity: str
-    risk: str
-    recommended: bool = False
 
 
 class DecisionPoint(BaseModel):
@@ -86,7 +78,7 @@ class Decision(BaseModel):
     notes: list[str] = Field(default_factory=list)
     counts: Counts = Field(default_factory=Counts)
     files_reviewed: int = 0
-    measurements: list[dict[str, Any]] = Field(
+    measurements: list[ConfigMeasurement] = Field(
         default_factory=list, description="latency-probe reports (see `aria probe`)")
     consequences: list[str] = Field(default_factory=list)
     machine_written: list[str] = Field(

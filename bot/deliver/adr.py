@@ -17,7 +17,7 @@ from github.Repository import Repository
 from bot.adr_records import next_adr_file
 from bot.decision.model import Decision
 from bot.deliver.comment import fits
-from bot.deliver.escape import code, fenced
+from bot.render.escape import code, fenced
 
 log = logging.getLogger(__name__)
 ADR_DIR = "adr"

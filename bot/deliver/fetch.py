@@ -12,6 +12,7 @@ from github.GithubException import UnknownObjectException
 from github.PullRequest import PullRequest
 from github.Repository import Repository
 
+from bot.config import CONFIG_FILES
 from bot.ingest.files import CONFIG_NAMES, is_relevant
 
 GITHUB_FILE_LIST_CAP = 3000  # GitHub lists at most this many files of a pull request
@@ -83,7 +84,7 @@ def _content(found: ContentFile, path: str, max_bytes: int) -> bytes | Skipped:
 
 def base_config(repo: Repository, base_sha: str, max_bytes: int) -> tuple[bytes | None, str]:
     """The `.aria.yml` governing the review: always the base side's, never the PR's."""
-    for name in sorted(CONFIG_NAMES, key=lambda n: n != ".aria.yml"):
+    for name in CONFIG_FILES:
         data = read_file(repo, name, base_sha, max_bytes)
         if isinstance(data, bytes):
             return data, name

@@ -12,9 +12,9 @@ import re
 from github.PullRequest import PullRequest
 from github.Repository import Repository
 
-from bot.deliver.escape import md_text
 from bot.deliver.fetch import ChangedFile
 from bot.findings import Finding
+from bot.render.escape import md_text
 
 MAX_INLINE = 30
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")

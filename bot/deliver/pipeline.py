@@ -19,7 +19,6 @@ from bot.config import AriaConfig, ConfigError, load_config_bytes
 from bot.decision.model import Decision
 from bot.deliver.check_runs import annotations_for, publish_check_run
 from bot.deliver.comment import fit_body, upsert_sticky
-from bot.deliver.escape import code, md_text
 from bot.deliver.fetch import ReviewInputs, Skipped, changed_files, review_inputs
 from bot.deliver.inline import post_inline_comments
 from bot.engine import review
@@ -27,6 +26,7 @@ from bot.exitcodes import should_fail
 from bot.findings import Severity
 from bot.ingest.source import MemorySource
 from bot.render import render
+from bot.render.escape import code, md_text
 from bot.render.markdown import REVIEW_MARKER, render_compact
 from bot.state.probe_history import ProbeHistory
 from bot.state.reviews import ReviewRecord
@@ -110,7 +110,7 @@ def decide(pr: PullRequest, inputs: ReviewInputs,
     if options.history is not None and decision.measurements:
         repo = pr.base.repo.full_name
         for report in decision.measurements:
-            line = options.history.summary(repo, report["model"])
+            line = options.history.summary(repo, report.model)
             if line:
                 decision.notes.append(line)
         options.history.record(repo, decision.measurements)

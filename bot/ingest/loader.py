@@ -26,6 +26,7 @@ from bot.ingest.kubernetes import parse_yaml_file
 from bot.ingest.source import Source
 from bot.ingest.terraform import parse_terraform
 from bot.ingest.triton import parse_pbtxt
+from bot.measurements import ConfigMeasurement
 
 Progress = Callable[[int, int], None]  # (files parsed, files to parse)
 # Below these, starting a process pool costs more than it saves (measured: ~0.3 s to start).
@@ -42,7 +43,7 @@ class Inventory:
     notes: list[str] = field(default_factory=list)
     files_read: int = 0
     config_text: str | None = None
-    measurements: list[dict] = field(default_factory=list)  # probe reports (review only)
+    measurements: list[ConfigMeasurement] = field(default_factory=list)  # review only
 
 
 _PARSERS = {

@@ -157,7 +157,7 @@ def _evidence(decision: Decision) -> tuple[list[str], list[float], list[float]]:
         texts += [fig.label, str(fig.value), fig.unit or "", fig.source]
         values += _loose_numbers(fig.value)
     measured: list[float] = []
-    for leaf in _leaves(decision.measurements):
+    for leaf in _leaves([m.model_dump(mode="json") for m in decision.measurements]):
         texts.append(str(leaf))
         measured += _loose_numbers(leaf)
     return texts, values + measured, measured

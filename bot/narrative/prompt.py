@@ -86,7 +86,8 @@ def facts_of(decision: Decision) -> dict[str, Any]:
                    "location": str(r.location) if r.location else None}
                   for r in decision.risks],
         "figures": [f.model_dump() for f in decision.figures],
-        "measurements": decision.measurements[:MAX_MEASUREMENTS],
+        "measurements": [m.model_dump(mode="json")
+                         for m in decision.measurements[:MAX_MEASUREMENTS]],
     }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.measurements import ABResult, ABSettings, MethodSettings, MetricDiff, ProbeRun, Verdict
 from bot.probes.client import TritonClient
 from bot.probes.errors import ConfigRejectedError, ProbeServerError
 from bot.probes.load import Window
@@ -27,8 +28,7 @@ from bot.probes.measure import (
     summarise,
     windows_stable,
 )
-from bot.probes.report import ABResult, MetricDiff, ProbeRun, Verdict
-from bot.probes.settings import ABSettings, MethodSettings, ProbeTarget
+from bot.probes.settings import ProbeTarget
 from bot.probes.synth import synthesize
 
 METRICS = ("p50_ms", "p95_ms", "p99_ms", "throughput")

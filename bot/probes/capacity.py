@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 
-from bot.probes.report import CapacityEstimate, LevelResult, ProbeRun
-from bot.probes.settings import PriceTable, ProbeModelSettings
+from bot.config import ProbeModelSettings
+from bot.measurements import CapacityEstimate, LevelResult, ProbeRun
+from bot.probes.settings import PriceTable
 
 
 def slo_latency(level: LevelResult, percentile: int) -> float | None:

@@ -12,21 +12,12 @@ import sys
 from pathlib import Path
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML, YAMLError
 
+from bot.config import ConfigError, ProbeModelSettings, load_config_file
+from bot.exitcodes import FINDINGS, OK, USAGE
+from bot.measurements import ABSettings, MethodSettings, ProbeReport
 from bot.probes.errors import ProbeError, ProbeUsageError
-from bot.probes.report import ProbeReport
-from bot.probes.settings import (
-    ABSettings,
-    MethodSettings,
-    PriceTable,
-    ProbeModelSettings,
-    ProbesConfig,
-    ProbeTarget,
-    parse_shape_flags,
-)
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2  # 3 (server/probe) comes from ProbeError.exit_code
+from bot.probes.settings import PriceTable, ProbeTarget, parse_shape_flags
 
 
 def _levels(text: str) -> list[int]:
@@ -84,10 +75,9 @@ def _model_settings(args: argparse.Namespace) -> ProbeModelSettings:
     """``.aria.yml``'s ``probes.models.MODEL``, overridden by CLI flags."""
     data: dict[str, object] = {}
     if args.aria_config.is_file():
-        raw = YAML(typ="safe").load(args.aria_config.read_text()) or {}
-        probes = ProbesConfig.model_validate((raw or {}).get("probes") or {})
-        if args.model in probes.models:
-            data = probes.models[args.model].model_dump()
+        models = load_config_file(args.aria_config).probes.models
+        if args.model in models:
+            data = models[args.model].model_dump()
     flags = {
         "slo_ms": args.slo_ms,
         "slo_percentile": args.slo_percentile,
@@ -104,7 +94,8 @@ def _model_settings(args: argparse.Namespace) -> ProbeModelSettings:
 
 def _run(args: argparse.Namespace) -> ProbeReport:
     from bot.probes.measure import run_probe
-    from bot.probes.review import build_report, probe_config_change
+    from bot.probes.report import build_report
+    from bot.probes.run import probe_config_texts
 
     target = ProbeTarget.from_env(url=args.url, protocol=args.protocol)
     if target is None:
@@ -129,7 +120,7 @@ def _run(args: argparse.Namespace) -> ProbeReport:
         base_text, head_text = (p.read_text() for p in args.ab)
     except OSError as exc:
         raise ProbeUsageError(f"cannot read a config for --ab: {exc}") from exc
-    return probe_config_change(
+    return probe_config_texts(
         args.model,
         base_text,
         head_text,
@@ -146,22 +137,22 @@ def _run(args: argparse.Namespace) -> ProbeReport:
 def handler(args: argparse.Namespace) -> int:
     try:
         report = _run(args)
-    except (ValidationError, YAMLError) as exc:
+    except (ValidationError, ConfigError) as exc:
         print(f"aria probe: invalid settings: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return USAGE
     except ProbeError as exc:
         print(f"aria probe: {exc}", file=sys.stderr)
         return exc.exit_code
     if args.format == "json":
         print(report.model_dump_json(indent=2))
     else:
-        from bot.probes.review import render_probe_markdown
+        from bot.render.probe import render_probe_markdown
 
         print(render_probe_markdown(report))
     failed = report.error is not None or report.verdict in ("regression", "mixed")
     if report.capacity_head is not None and not report.capacity_head.meets_slo:
         failed = True
-    return EXIT_FAIL if failed else EXIT_OK
+    return FINDINGS if failed else OK
 
 
 def main(argv: list[str] | None = None) -> int:

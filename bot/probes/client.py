@@ -23,8 +23,9 @@ import tritonclient.grpc.aio as grpc_aio
 import tritonclient.http.aio as http_aio
 from tritonclient.utils import InferenceServerException, np_to_triton_dtype
 
+from bot.measurements import MethodSettings
 from bot.probes.errors import ConfigRejectedError, ProbeServerError
-from bot.probes.settings import MethodSettings, ProbeTarget, parse_host_port
+from bot.probes.settings import ProbeTarget, parse_host_port
 from bot.probes.transport import HttpInferTransport
 
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
+from bot.measurements import Latency, LevelResult, MethodSettings, ProbeRun
 from bot.probes import stats
 from bot.probes.client import TritonClient
 from bot.probes.errors import ProbeError, ProbeServerError
 from bot.probes.load import ClosedLoop, Window
-from bot.probes.report import Latency, LevelResult, ProbeRun
-from bot.probes.settings import MethodSettings, ProbeTarget
+from bot.probes.settings import ProbeTarget
 from bot.probes.stability import is_stable
 from bot.probes.synth import synthesize
 

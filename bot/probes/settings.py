@@ -2,8 +2,8 @@
 
 Trust boundary: :class:`ProbeTarget` (address, credentials) and :class:`PriceTable` are built
 only from the operator's environment or CLI flags — never from a file in the PR, which would let
-any PR author aim the bot at internal hosts or make up prices. :class:`ProbeModelSettings` comes
-from the repository's ``.aria.yml`` and only says *what* to measure (SLO, load, shapes).
+any PR author aim the bot at internal hosts or make up prices. The repository's ``.aria.yml``
+(:class:`bot.config.ProbeModelSettings`) only says *what* to measure (SLO, load, shapes).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
 
 from pydantic import (
     BaseModel,
@@ -23,14 +22,13 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
-    field_validator,
     model_validator,
 )
 from ruamel.yaml import YAML
 
+from bot.config import shape_dims
+from bot.measurements import Protocol
 from bot.probes.errors import ProbeUsageError
-
-Protocol = Literal["http", "grpc"]
 
 # Loopback only: an operator widens this explicitly with ARIA_PROBE_ALLOWLIST.
 DEFAULT_ALLOWLIST: tuple[str, ...] = ("127.0.0.0/8", "::1", "localhost")
@@ -138,100 +136,6 @@ class ProbeTarget(BaseModel):
         )
 
 
-class MethodSettings(BaseModel):
-    """How to measure: perf_analyzer's method (warm-up, time windows, stability) with a cap."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    warmup_s: float = Field(2.0, ge=0)
-    window_s: float = Field(2.0, gt=0)
-    # Stable when the last `stable_windows` windows lie within this % (max/min) on throughput
-    # and on the stability latency metric — perf_analyzer's `-s` with its default 10 %.
-    stability_pct: float = Field(10.0, gt=0)
-    stability_metric: Literal["avg", "p50", "p90", "p95", "p99"] = "p99"
-    stable_windows: int = Field(3, ge=2)
-    max_windows: int = Field(10, ge=1)
-    # Bounds on everything that waits, so a dead or hung server never hangs the probe.
-    request_timeout_s: float = Field(10.0, gt=0)
-    control_timeout_s: float = Field(120.0, gt=0)
-    level_timeout_s: float = Field(60.0, gt=0)
-
-    @model_validator(mode="after")
-    def _enough_windows(self) -> MethodSettings:
-        if self.max_windows < self.stable_windows:
-            raise ValueError("max_windows must be at least stable_windows")
-        return self
-
-
-class ABSettings(BaseModel):
-    """How the interleaved A/B runs and when a difference counts."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    rounds: int = Field(4, ge=1)
-    windows: int = Field(2, ge=1, description="windows per level in each phase of a round")
-    confidence: float = Field(0.95, gt=0.5, lt=1.0)
-    bootstrap_samples: int = Field(4000, ge=200)
-
-    @model_validator(mode="after")
-    def _enough_windows(self) -> ABSettings:
-        if self.rounds * self.windows < 3:
-            raise ValueError("an A/B needs at least 3 windows per arm (rounds × windows)")
-        return self
-
-    seed: int = 0
-
-
-def _dims(value: object) -> list[int]:
-    if isinstance(value, str):
-        value = [p for p in re.split(r"[,x\s]+", value.strip()) if p]
-    if not isinstance(value, list | tuple) or not value:
-        raise ValueError("a shape is a non-empty list of positive integers")
-    dims = [int(v) for v in value]
-    if any(d <= 0 for d in dims):
-        raise ValueError("shape dims must be positive integers")
-    return dims
-
-
-class ProbeModelSettings(BaseModel):
-    """``.aria.yml`` → ``probes: models: NAME:`` — what to measure and the SLO to hold."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    slo_ms: float | None = Field(None, gt=0)
-    slo_percentile: Literal[95, 99] = 99
-    peak_rps: float | None = Field(None, gt=0)
-    headroom: float = Field(0.3, ge=0, le=0.9)
-    concurrency: list[int] = Field(default_factory=lambda: [1, 4, 8])
-    # Dims without the batch dimension, for inputs whose config has -1 (dynamic) dims.
-    shapes: dict[str, list[int]] = Field(default_factory=dict)
-
-    @field_validator("concurrency")
-    @classmethod
-    def _levels(cls, value: list[int]) -> list[int]:
-        if not value or any(c < 1 or c > 256 for c in value):
-            raise ValueError("concurrency levels are integers in 1..256")
-        return sorted(set(value))
-
-    @field_validator("shapes", mode="before")
-    @classmethod
-    def _shapes(cls, value: object) -> object:
-        if isinstance(value, dict):
-            return {str(k): _dims(v) for k, v in value.items()}
-        return value
-
-
-class ProbesConfig(BaseModel):
-    """The ``probes:`` block of ``.aria.yml`` (embedded by the main config)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    models: dict[str, ProbeModelSettings] = Field(default_factory=dict)
-    # How long a review measures each changed model (the defaults take ~2.5 min per model).
-    method: MethodSettings = Field(default_factory=MethodSettings)
-    ab: ABSettings = Field(default_factory=ABSettings)
-
-
 class PriceTable(BaseModel):
     """Operator-supplied prices (``ARIA_PRICE_TABLE`` or ``--price-per-replica-hour``)."""
 
@@ -266,7 +170,7 @@ def parse_shape_flags(values: list[str]) -> dict[str, list[int]]:
         if not sep or not name:
             raise ProbeUsageError(f"--shape {item!r} must be NAME=DIMS, for example INPUT0=4,128")
         try:
-            shapes[name] = _dims(dims)
+            shapes[name] = shape_dims(dims)
         except ValueError as exc:
             raise ProbeUsageError(f"--shape {item!r}: {exc}") from exc
     return shapes

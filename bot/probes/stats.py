@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from bot.probes.report import ServerSplit
+from bot.measurements import ServerSplit
 
 _TIMED = ("success", "queue", "compute_input", "compute_infer", "compute_output")
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot.decision.model import Decision, Option
+from bot.decision.model import Decision
 from bot.render.templating import environment
+from bot.tradeoffs import Option
 
 
 def _options(decision: Decision) -> list[Option]:

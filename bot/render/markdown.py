@@ -7,6 +7,7 @@ import re
 from bot.decision.model import Decision
 from bot.findings import Severity, Status
 from bot.render.escape import md_text
+from bot.render.probe import render_probe_markdown
 from bot.render.templating import environment
 
 REVIEW_MARKER = "<!-- aria:review -->"
@@ -15,15 +16,6 @@ MAX_FINDINGS_PER_SEVERITY = 25
 
 def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
-
-
-def _measurements(decision: Decision) -> list[str]:
-    if not decision.measurements:
-        return []
-    from bot.probes.report import ProbeReport
-    from bot.probes.review import render_probe_markdown
-    return [render_probe_markdown(ProbeReport.model_validate(
-        {k: v for k, v in m.items() if k != "path"})) for m in decision.measurements]
 
 
 def render_markdown(decision: Decision) -> str:
@@ -37,7 +29,8 @@ def render_markdown(decision: Decision) -> str:
         new=[f for f in active if f.status is Status.new],
         fixed=[f for f in active if f.status is Status.fixed],
         unchanged=[f for f in active if f.status is Status.unchanged],
-        measurements=_measurements(decision), max_findings=MAX_FINDINGS_PER_SEVERITY)
+        measurements=[render_probe_markdown(m) for m in decision.measurements],
+        max_findings=MAX_FINDINGS_PER_SEVERITY)
     return _tidy(text)
 
 

@@ -1,26 +1,33 @@
-"""The Jinja2 environment every Markdown renderer shares."""
+"""The one Jinja2 environment every renderer shares (Markdown, MADR, the probe's 📊 section,
+the organisation report), with the escaping filters of `bot.render.escape`.
+
+Templates control their own whitespace (`{%-`/`-%}`): blocks are not trimmed. Autoescaping is
+on for HTML templates (`*.html.j2`) only; Markdown templates escape with the filters.
+"""
 
 from __future__ import annotations
 
 from functools import cache
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot import __version__
-from bot.render.escape import code_text, md_text
+from bot.render.escape import code_text, html, md_text, table_cell
 from bot.resources import data_dir
 
 
-def _cell(value: object) -> str:
-    """A table cell: one line, no pipe that would split the row."""
-    return " ".join(str(value).split()).replace("|", "\\|")
+def number(value: float | None, digits: int = 1) -> str:
+    """A measured figure with thousands separators, or `n/a` when there is none."""
+    return "n/a" if value is None else f"{value:,.{digits}f}"
 
 
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(data_dir("templates"))),
                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
-                      keep_trailing_newline=True, autoescape=False)
-    env.filters.update(md=md_text, code=code_text, cell=_cell)
-    env.globals["version"] = __version__
+                      keep_trailing_newline=True,
+                      autoescape=select_autoescape(enabled_extensions=("html.j2",),
+                                                   default_for_string=False))
+    env.filters.update(md=md_text, code=code_text, cell=table_cell, html=html)
+    env.globals.update(version=__version__, number=number)
     return env

@@ -24,7 +24,6 @@ from bot.deliver.audit import audit_commit
 from bot.deliver.check_runs import publish_check_run
 from bot.deliver.client import AppClients
 from bot.deliver.commands import HELP, REFUSAL, Command, may_run, parse
-from bot.deliver.escape import code, md_text
 from bot.deliver.fetch import base_config
 from bot.deliver.pipeline import (
     ReviewOptions,
@@ -34,6 +33,7 @@ from bot.deliver.pipeline import (
     review_pull_request,
 )
 from bot.render.adr import render_adr
+from bot.render.escape import code, md_text
 from bot.render.explain import explain_rule
 from bot.service.payloads import PAYLOAD, CommandJob, ForgetJob, RerunJob, ReviewJob
 from bot.service.settings import ServeSettings

@@ -5,40 +5,39 @@ from __future__ import annotations
 import hashlib
 import json
 import statistics
-from typing import Any
 
 from sqlalchemy import Engine, select
 
+from bot.measurements import ConfigMeasurement, LevelResult
 from bot.state.db import session
 from bot.state.tables import ProbeResult
 
 
-def _highest_level(report: dict[str, Any]) -> dict[str, Any] | None:
-    run = report.get("head") or {}
-    levels = [lv for lv in run.get("levels", []) if lv.get("latency_ms")]
-    return max(levels, key=lambda lv: lv["concurrency"]) if levels else None
+def _highest_level(report: ConfigMeasurement) -> LevelResult | None:
+    levels = [lv for lv in report.head.levels if lv.latency_ms] if report.head else []
+    return max(levels, key=lambda lv: lv.concurrency) if levels else None
 
 
 class ProbeHistory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def record(self, repo: str, reports: list[dict[str, Any]]) -> int:
+    def record(self, repo: str, reports: list[ConfigMeasurement]) -> int:
         """Store the head side of each successful probe report; returns rows written."""
         written = 0
         with session(self.engine) as s:
             for report in reports:
                 level = _highest_level(report)
-                if report.get("error") or level is None:
+                if report.error or level is None or level.latency_ms is None:
                     continue
-                config = json.dumps((report.get("head") or {}).get("inputs", {}), sort_keys=True)
+                inputs = report.head.inputs if report.head else {}
+                config = json.dumps(inputs, sort_keys=True)
                 s.add(ProbeResult(
-                    repo=repo, model=report["model"],
-                    config_digest=hashlib.sha256(
-                        (report.get("path", "") + config).encode()).hexdigest(),
-                    p50_ms=level["latency_ms"]["p50"], p99_ms=level["latency_ms"]["p99"],
-                    throughput=level.get("throughput"),
-                    data={"concurrency": level["concurrency"], "target": report.get("target")}))
+                    repo=repo, model=report.model,
+                    config_digest=hashlib.sha256((report.path + config).encode()).hexdigest(),
+                    p50_ms=level.latency_ms.p50, p99_ms=level.latency_ms.p99,
+                    throughput=level.throughput,
+                    data={"concurrency": level.concurrency, "target": report.target}))
                 written += 1
         return written
 

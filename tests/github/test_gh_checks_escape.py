@@ -7,9 +7,9 @@ from emulator import GitHubEmulator
 from bot.deliver.check_runs import MAX_OUTPUT, clip, publish_check_run
 from bot.deliver.client import AppClients
 from bot.deliver.commands import parse
-from bot.deliver.escape import code, fenced, md_text
 from bot.deliver.inline import commentable_lines
 from bot.deliver.settings import GitHubSettings
+from bot.render.escape import code, fenced, md_text
 
 REPO = "octo/serving"
 

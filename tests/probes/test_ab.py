@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bot.measurements import ABSettings, MethodSettings
 from bot.probes.ab import bootstrap_t_interval, run_ab
-from bot.probes.configs import pbtxt_to_config
+from bot.probes.configs import parse_config
 from bot.probes.errors import ConfigRejectedError
 from bot.probes.sample_model import config_pbtxt
-from bot.probes.settings import ABSettings, MethodSettings
 
 from .conftest import SLOW_MS, Triton
 
@@ -18,7 +18,7 @@ AB = ABSettings(rounds=3, windows=2)
 
 
 def _config(**kw: object) -> dict:
-    return pbtxt_to_config(config_pbtxt("ab", **kw), "ab")  # type: ignore[arg-type]
+    return parse_config(config_pbtxt("ab", **kw), "ab")  # type: ignore[arg-type]
 
 
 def test_slower_head_is_a_regression(triton: Triton, fast_method: MethodSettings) -> None:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.measurements import MethodSettings
 from bot.probes import sample_model, server
 from bot.probes.errors import ProbeServerError
 from bot.probes.measure import run_probe
-from bot.probes.settings import MethodSettings, ProbeTarget
+from bot.probes.settings import ProbeTarget
 
 from .conftest import Triton
 

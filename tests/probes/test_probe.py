@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.measurements import MethodSettings
 from bot.probes.errors import ProbeUsageError
 from bot.probes.measure import run_probe
-from bot.probes.settings import MethodSettings
 
 from .conftest import SLOW_MS, Triton
 

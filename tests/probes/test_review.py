@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
-from bot.probes.report import ProbeReport
-from bot.probes.review import probe_config_change, render_probe_markdown
+from bot.config import ProbeModelSettings
+from bot.measurements import ABSettings, MethodSettings, ProbeReport
+from bot.probes.run import probe_config_texts
 from bot.probes.sample_model import config_pbtxt
-from bot.probes.settings import ABSettings, MethodSettings, PriceTable, ProbeModelSettings
+from bot.probes.settings import PriceTable
+from bot.render.probe import render_probe_markdown
 
 from .conftest import SLOW_MS, Triton
 
@@ -17,7 +19,7 @@ SETTINGS = ProbeModelSettings(
 
 
 def test_ab_report_and_markdown(triton: Triton, fast_method: MethodSettings) -> None:
-    report = probe_config_change(
+    report = probe_config_texts(
         "review",
         config_pbtxt("review", sleep_ms=SLOW_MS, max_queue_delay_us=100),
         config_pbtxt("review", sleep_ms=SLOW_MS * 5, max_queue_delay_us=2000),
@@ -61,7 +63,7 @@ def test_ab_report_and_markdown(triton: Triton, fast_method: MethodSettings) -> 
 
 def test_new_model_is_measured_alone(triton: Triton, fast_method: MethodSettings) -> None:
     settings = SETTINGS.model_copy(update={"concurrency": [1], "peak_rps": None})
-    report = probe_config_change(
+    report = probe_config_texts(
         "review",
         None,
         config_pbtxt("review", sleep_ms=SLOW_MS),
@@ -83,7 +85,7 @@ def test_refused_head_is_a_finding_with_tritons_message(
         "max_queue_delay_microseconds: 100",
         "max_queue_delay_microseconds: 100 preferred_batch_size: [ 64 ]",
     )
-    report = probe_config_change(
+    report = probe_config_texts(
         "review",
         config_pbtxt("review", sleep_ms=SLOW_MS),
         head,
@@ -98,7 +100,7 @@ def test_refused_head_is_a_finding_with_tritons_message(
     md = render_probe_markdown(report)
     assert "Triton refused the PR's config" in md
     # The model still serves its previous config.
-    after = probe_config_change(
+    after = probe_config_texts(
         "review", None, config_pbtxt("review", sleep_ms=SLOW_MS), triton.target(),
         SETTINGS.model_copy(update={"concurrency": [1]}), method=fast_method,
     )  # fmt: skip
@@ -106,7 +108,7 @@ def test_refused_head_is_a_finding_with_tritons_message(
 
 
 def test_unparseable_head_is_reported_not_raised(triton: Triton) -> None:
-    report = probe_config_change(
+    report = probe_config_texts(
         "review", "name: 'review'", "max_batch_size: [", triton.target(), SETTINGS
     )
     assert report.verdict == "refused" and "does not parse" in (report.error or "")

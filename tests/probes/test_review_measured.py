@@ -41,8 +41,8 @@ def test_slowed_head_config_is_a_measured_regression(triton, tmp_path, monkeypat
     decision = review(DirectorySource(base), DirectorySource(head))
 
     (report,) = decision.measurements
-    assert report["model"] == "review" and report["path"] == "models/review/config.pbtxt"
-    assert report["verdict"] in ("regression", "mixed")
+    assert report.model == "review" and report.path == "models/review/config.pbtxt"
+    assert report.verdict in ("regression", "mixed")
     regressions = [f for f in decision.findings if f.rule_id == "PROBE002"]
     assert regressions and all(f.status is Status.new for f in regressions)
     assert all(e.location and e.location.path.startswith("measurement:")

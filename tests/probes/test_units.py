@@ -8,17 +8,11 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from bot.config import ProbeModelSettings, ProbesConfig
+from bot.measurements import Latency, LevelResult, MethodSettings, ProbeRun
 from bot.probes import capacity, stats
 from bot.probes.errors import ProbeUsageError
-from bot.probes.report import Latency, LevelResult, ProbeRun
-from bot.probes.settings import (
-    MethodSettings,
-    PriceTable,
-    ProbeModelSettings,
-    ProbesConfig,
-    ProbeTarget,
-    parse_shape_flags,
-)
+from bot.probes.settings import PriceTable, ProbeTarget, parse_shape_flags
 from bot.probes.stability import is_stable
 from bot.probes.synth import synthesize
 
