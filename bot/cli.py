@@ -106,7 +106,7 @@ def _progress_bar():
 
 
 def cmd_rules(args) -> int:
-    from bot.checks.catalog import load_catalog
+    from bot.catalog import load_catalog
     from bot.render.explain import explain_rule
     catalog = load_catalog()
     if args.id:

@@ -129,13 +129,6 @@ class AriaConfig(_Strict):
     def _upper_keys(cls, value: dict[str, RuleOverride]) -> dict[str, RuleOverride]:
         return {k.strip().upper(): v for k, v in value.items()}
 
-    def params_for(self, rule_id: str, defaults: dict[str, Any]) -> dict[str, Any]:
-        merged = dict(defaults)
-        override = self.rules.get(rule_id)
-        if override:
-            merged.update(override.params)
-        return merged
-
 
 def load_config_bytes(data: bytes | str | None, path: str = ".aria.yml") -> AriaConfig:
     if data is None:

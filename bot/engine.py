@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.checks.catalog import Catalog, load_catalog
+from bot.catalog import Catalog, load_catalog
 from bot.checks.evaluate import run_rules
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision

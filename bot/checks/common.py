@@ -51,7 +51,7 @@ def mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def annotations(doc: Document) -> dict[str, Any]:
+def metadata_annotations(doc: Document) -> dict[str, Any]:
     return mapping(dig(doc.body, "metadata", "annotations"))
 
 

@@ -6,16 +6,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.checks.common import (
-    annotations,
     as_int,
     dig,
     gpu_line,
     is_patch_fragment,
     mapping,
     max_replicas,
+    metadata_annotations,
     pod_annotations_path,
 )
-from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.checks.contract import CheckContext, CheckParams, Hit, check, ev
 from bot.graph.nodepools import NodePool
 from bot.graph.workloads import Container, Workload
 
@@ -60,13 +60,18 @@ def _reserved(pool: NodePool, keys: list[str]) -> bool:
     return any(key in text for key in keys)
 
 
-@check("gpu_capacity_all_on_demand")
-def gpu_capacity_all_on_demand(ctx: CheckContext) -> Iterator[Hit]:
+class Reservations(CheckParams):
+    reservation_types: list[str]  # Terraform types that reserve capacity
+    reservation_keys: list[str]  # settings of a pool that draw on a reservation
+
+
+@check("gpu_capacity_all_on_demand", Reservations)
+def gpu_capacity_all_on_demand(ctx: CheckContext[Reservations]) -> Iterator[Hit]:
     """On-demand GPU pools, when no GPU pool is spot and nothing in the tree reserves capacity."""
     gpu_pools = [p for p in ctx.graph.node_pools if is_gpu_pool(p)]
-    if any(p.spot for p in gpu_pools) or ctx.graph.kind(*ctx.params.get("reservation_types", [])):
+    if any(p.spot for p in gpu_pools) or ctx.graph.kind(*ctx.params.reservation_types):
         return
-    reserved_keys = [str(k) for k in ctx.params.get("reservation_keys", [])]
+    reserved_keys = ctx.params.reservation_keys
     for pool in gpu_pools:
         if _reserved(pool, reserved_keys):
             continue
@@ -92,21 +97,28 @@ def _gpu_evidence(w: Workload) -> list:
             for c in w.containers if c.gpus and not c.init]
 
 
-@check("large_gpu_request")
-def large_gpu_request(ctx: CheckContext) -> Iterator[Hit]:
+class LargeGpuRequest(CheckParams):
+    min_gpus: int
+    justification_annotation: str
+    # TPU slices are requested whole (all chips of a host), so the packs do not count them.
+    resources: list[str]
+    include_batch: bool
+
+
+@check("large_gpu_request", LargeGpuRequest)
+def large_gpu_request(ctx: CheckContext[LargeGpuRequest]) -> Iterator[Hit]:
     """Pods asking for many accelerators with no written justification on the object."""
-    threshold = int(ctx.params.get("min_gpus", 4))
-    key = str(ctx.params.get("justification_annotation", "aria.dev/gpu-justification"))
-    # TPU slices are requested whole (all chips of a host), so they are not counted by default
-    counted = tuple(ctx.params.get("resources", ["nvidia.com/gpu", "amd.com/gpu"]))
+    threshold = ctx.params.min_gpus
+    key = ctx.params.justification_annotation
+    counted = tuple(ctx.params.resources)
     for w in ctx.graph.workloads:
-        if w.batch and not ctx.params.get("include_batch", False) or is_patch_fragment(w):
+        if w.batch and not ctx.params.include_batch or is_patch_fragment(w):
             continue  # a Job's GPUs are released when it completes; a patch is not the object
         total = sum(_count(c, counted) for c in w.containers if not c.init)
         if total < threshold:
             continue
         pod_notes = mapping(dig(w.doc.body, *pod_annotations_path(w)))
-        if key in annotations(w.doc) or key in pod_notes:
+        if key in metadata_annotations(w.doc) or key in pod_notes:
             continue
         evidence = _gpu_evidence(w)
         yield Hit(subject=w.subject, path=w.doc.path, line=evidence[0].location.line,
@@ -115,10 +127,14 @@ def large_gpu_request(ctx: CheckContext) -> Iterator[Hit]:
                   evidence=evidence)
 
 
-@check("gpu_scale_ceiling")
-def gpu_scale_ceiling(ctx: CheckContext) -> Iterator[Hit]:
+class MaxGpus(CheckParams):
+    max_gpus: int
+
+
+@check("gpu_scale_ceiling", MaxGpus)
+def gpu_scale_ceiling(ctx: CheckContext[MaxGpus]) -> Iterator[Hit]:
     """Autoscaling that may add more GPUs than the budget ceiling without another review."""
-    ceiling = int(ctx.params.get("max_gpus", 16))
+    ceiling = ctx.params.max_gpus
     for w in ctx.graph.workloads:
         if not w.gpus_per_pod:
             continue
@@ -133,11 +149,18 @@ def gpu_scale_ceiling(ctx: CheckContext) -> Iterator[Hit]:
                   evidence=[ev("maximum replicas", high, path, line), *_gpu_evidence(w)])
 
 
-@check("node_pool_growth")
-def node_pool_growth(ctx: CheckContext) -> Iterator[Hit]:
+class GpuOnly(CheckParams):
+    gpu_only: bool  # only pools with GPU capacity
+
+
+class PoolGrowth(GpuOnly):
+    max_ratio: float
+
+
+@check("node_pool_growth", PoolGrowth)
+def node_pool_growth(ctx: CheckContext[PoolGrowth]) -> Iterator[Hit]:
     """Pools whose maximum is many times their floor: an autoscaler can multiply the bill."""
-    ratio = float(ctx.params.get("max_ratio", 4))
-    gpu_only = bool(ctx.params.get("gpu_only", True))
+    ratio, gpu_only = ctx.params.max_ratio, ctx.params.gpu_only
     for pool in ctx.graph.node_pools:
         if pool.min_nodes is None or pool.max_nodes is None or (gpu_only and not is_gpu_pool(pool)):
             continue
@@ -152,10 +175,10 @@ def node_pool_growth(ctx: CheckContext) -> Iterator[Hit]:
                             ev("maximum nodes", pool.max_nodes, pool.doc.path, line)])
 
 
-@check("unbounded_node_pool")
-def unbounded_node_pool(ctx: CheckContext) -> Iterator[Hit]:
+@check("unbounded_node_pool", GpuOnly)
+def unbounded_node_pool(ctx: CheckContext[GpuOnly]) -> Iterator[Hit]:
     """Karpenter NodePools with no `limits`: provisioning stops only at the cloud quota."""
-    gpu_only = bool(ctx.params.get("gpu_only", True))
+    gpu_only = ctx.params.gpu_only
     for pool in ctx.graph.node_pools:
         if pool.doc.kind != "NodePool" or (gpu_only and not is_gpu_pool(pool)):
             continue

@@ -1,14 +1,23 @@
-"""Run the catalog's rules over a platform graph; apply suppressions."""
+"""Run the catalog's rules over a platform graph; apply suppressions.
+
+Each rule is bound to the check it names with its parameters: the pack's values, then the
+repository's `.aria.yml` overrides, validated against the check's parameter model.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 import logging
+from collections.abc import Iterator
 from fnmatch import fnmatch
+from typing import Any
 
-from bot.checks.catalog import Catalog, RuleSpec
-from bot.checks.registry import CHECKS, CheckContext, Hit
-from bot.config import AriaConfig
+from pydantic import ValidationError
+
+from bot.catalog import Catalog, CatalogError, RuleSpec
+from bot.checks.all import CHECKS
+from bot.checks.contract import Check, CheckContext, CheckParams, Hit
+from bot.config import AriaConfig, ConfigError
 from bot.findings import Finding, Location, Severity, Suppression
 from bot.graph.platform import PlatformGraph
 from bot.ingest.loader import Inventory
@@ -16,12 +25,44 @@ from bot.render.escape import code_text, md_text
 
 log = logging.getLogger(__name__)
 
-class _SafeFields(dict):
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(all)'}: {e['msg']}"
+                     for e in exc.errors(include_url=False))
+
+
+def bind(rule: RuleSpec, config: AriaConfig) -> tuple[Check[Any], CheckParams]:
+    """The check a rule names and its parameters (the pack's, with `.aria.yml` overrides)."""
+    check = CHECKS.get(rule.check.name)
+    if check is None:
+        raise CatalogError(f"rule {rule.id} names unknown check {rule.check.name!r}")
+    try:
+        params = check.params.model_validate(rule.check.params)
+    except ValidationError as exc:
+        raise CatalogError(f"rule {rule.id}: parameters of {check.name}: "
+                           f"{_problems(exc)}") from None
+    override = config.rules.get(rule.id)
+    if override is None or not override.params:
+        return check, params
+    try:
+        return check, check.params.model_validate({**rule.check.params, **override.params})
+    except ValidationError as exc:
+        raise ConfigError(f".aria.yml: rules.{rule.id}.params: {_problems(exc)}") from None
+
+
+def hits(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig,
+         inventory: Inventory) -> Iterator[Hit]:
+    """Where the rule's check fires on this graph."""
+    check, params = bind(rule, config)
+    return check.run(CheckContext(graph, params, config, inventory))
+
+
+class _SafeFields(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
-def _safe_fields(template: str, fields: dict) -> _SafeFields:
+def _safe_fields(template: str, fields: dict[str, Any]) -> _SafeFields:
     """Repository text goes into Markdown: escape it for where the template places it."""
     out = _SafeFields()
     for key, value in fields.items():
@@ -49,15 +90,14 @@ def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
         if override is not None and not override.enabled:
             continue
         severity = override.severity if override and override.severity else rule.severity
-        ctx = CheckContext(graph, config.params_for(rule.id, rule.check.params), config,
-                           inventory)
+        check_hits = hits(rule, graph, config, inventory)
         try:
-            hits = list(CHECKS[rule.check.name](ctx))
+            found = list(check_hits)
         except Exception:  # one broken check must not cost the whole review
             log.exception("check %s (%s) failed", rule.check.name, rule.id)
-            hits = [Hit(subject=f"rule/{rule.id}", path=".aria", line=None,
-                        fields={}, detail="check-crashed")]
-        findings.extend(_finding(rule, severity, h) for h in hits)
+            found = [Hit(subject=f"rule/{rule.id}", path=".aria", line=None,
+                         fields={}, detail="check-crashed")]
+        findings.extend(_finding(rule, severity, h) for h in found)
     _suppress(findings, inventory, graph, config)
     findings.sort(key=lambda f: (-f.severity.rank, f.location.path, f.location.line or 0,
                                  f.rule_id))

@@ -19,7 +19,7 @@ from bot.checks.common import (
     source_line,
     utilization_targets,
 )
-from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
 from bot.findings import Evidence
 from bot.graph.nodepools import NodePool
 from bot.graph.workloads import Container, Workload
@@ -27,13 +27,22 @@ from bot.ingest.documents import Document
 from bot.ingest.serverflags import server_flags
 
 
-@check("hpa_target_utilization")
-def hpa_target_utilization(ctx: CheckContext) -> Iterator[Hit]:
+class Resources(CheckParams):
+    resources: list[str]
+
+
+class TargetUtilization(Resources):
+    # Unset: derived from the repository's headroom policy (20% headroom -> 80% target).
+    max_target_percent: int | None = None
+
+
+@check("hpa_target_utilization", TargetUtilization)
+def hpa_target_utilization(ctx: CheckContext[TargetUtilization]) -> Iterator[Hit]:
     """Utilization targets leave too little headroom for interactive traffic bursts."""
-    ceiling = ctx.params.get("max_target_percent")
-    if ceiling is None:  # derived from the repo's headroom policy: 20% headroom -> 80% target
+    ceiling = ctx.params.max_target_percent
+    if ceiling is None:
         ceiling = round((1 - ctx.config.headroom.min) * 100)
-    resources = set(ctx.params.get("resources", ["cpu", "memory"]))
+    resources = set(ctx.params.resources)
     for doc in ctx.graph.kind("HorizontalPodAutoscaler"):
         for name, value, line in utilization_targets(doc):
             if name in resources and value > ceiling:
@@ -46,8 +55,8 @@ def hpa_target_utilization(ctx: CheckContext) -> Iterator[Hit]:
                                        "%")])
 
 
-@check("hpa_pinned")
-def hpa_pinned(ctx: CheckContext) -> Iterator[Hit]:
+@check("hpa_pinned", NoParams)
+def hpa_pinned(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """An autoscaler whose floor equals its ceiling cannot add a pod when load grows."""
     for doc in ctx.graph.kind("HorizontalPodAutoscaler", "ScaledObject"):
         low, high = hpa_bounds(doc)
@@ -78,10 +87,10 @@ def _container_line(w: Workload, c: Container) -> int:
     return w.line(*c.path, "resources") if "resources" in c.body else w.line(*c.path)
 
 
-@check("missing_requests")
-def missing_requests(ctx: CheckContext) -> Iterator[Hit]:
+@check("missing_requests", Resources)
+def missing_requests(ctx: CheckContext[Resources]) -> Iterator[Hit]:
     """Serving containers the scheduler places without knowing what they need."""
-    wanted = list(ctx.params.get("resources", ["cpu", "memory"]))
+    wanted = ctx.params.resources
     for w in ctx.graph.workloads:
         if not is_replicated_server(w) or not _own_resources(w):
             continue
@@ -97,8 +106,8 @@ def missing_requests(ctx: CheckContext) -> Iterator[Hit]:
                                 for r in missing])
 
 
-@check("missing_memory_limit")
-def missing_memory_limit(ctx: CheckContext) -> Iterator[Hit]:
+@check("missing_memory_limit", NoParams)
+def missing_memory_limit(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """A memory request with no limit: the container may grow until the node evicts pods.
 
     A container with no memory request at all is `missing_requests`' finding; this one
@@ -143,13 +152,17 @@ def _fraction(raw: Any) -> float | None:
     return value if 0 < value <= 1 else None
 
 
-@check("gpu_memory_fraction")
-def gpu_memory_fraction(ctx: CheckContext) -> Iterator[Hit]:
+class MemoryFraction(CheckParams):
+    max_fraction: float
+    flags: list[str]  # server flags that set the fraction
+    env: list[str]  # environment variables that set it
+
+
+@check("gpu_memory_fraction", MemoryFraction)
+def gpu_memory_fraction(ctx: CheckContext[MemoryFraction]) -> Iterator[Hit]:
     """vLLM/TGI told to take (nearly) all GPU memory: no room for activations or fragmentation."""
-    threshold = float(ctx.params.get("max_fraction", 0.95))
-    flags = [str(f) for f in ctx.params.get("flags", ["gpu-memory-utilization",
-                                                      "cuda-memory-fraction"])]
-    env = [str(e) for e in ctx.params.get("env", ["CUDA_MEMORY_FRACTION"])]
+    threshold = ctx.params.max_fraction
+    flags, env = ctx.params.flags, ctx.params.env
     for w in ctx.graph.workloads:
         if not is_interactive(w):
             continue
@@ -198,8 +211,8 @@ def _pool_pods(pool: NodePool, per_pod: int) -> tuple[int, list[Evidence]] | Non
            source_line(doc, "guest_accelerator"))]
 
 
-@check("node_pool_too_small")
-def node_pool_too_small(ctx: CheckContext) -> Iterator[Hit]:
+@check("node_pool_too_small", NoParams)
+def node_pool_too_small(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """The workload's own ceiling needs more GPU nodes than the pools that can host it allow."""
     for w in ctx.graph.workloads:
         per_pod, gpu_line = _nvidia_gpus(w)
@@ -226,8 +239,8 @@ def node_pool_too_small(ctx: CheckContext) -> Iterator[Hit]:
                   evidence=evidence)
 
 
-@check("hpa_missing_requests")
-def hpa_missing_requests(ctx: CheckContext) -> Iterator[Hit]:
+@check("hpa_missing_requests", NoParams)
+def hpa_missing_requests(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """Utilization is usage over request: with a request missing the HPA cannot compute it."""
     for w in ctx.graph.workloads:
         for scaler in ctx.graph.scalers_for(w):
@@ -246,8 +259,8 @@ def hpa_missing_requests(ctx: CheckContext) -> Iterator[Hit]:
                                          _container_line(w, c)) for c in lacking)])
 
 
-@check("replicas_with_hpa")
-def replicas_with_hpa(ctx: CheckContext) -> Iterator[Hit]:
+@check("replicas_with_hpa", NoParams)
+def replicas_with_hpa(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """`spec.replicas` in Git fights the autoscaler: every apply or sync resets the count."""
     for w in ctx.graph.workloads:
         written = dig(w.doc.body, "spec", "replicas")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
 from bot.measurements import ConfigMeasurement
 
 
@@ -12,8 +12,8 @@ def _subject(report: ConfigMeasurement) -> str:
     return f"TritonModelConfig/{report.model}"
 
 
-@check("probe_refused")
-def probe_refused(ctx: CheckContext) -> Iterator[Hit]:
+@check("probe_refused", NoParams)
+def probe_refused(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     for report in ctx.inventory.measurements:
         if report.error:
             yield Hit(subject=_subject(report), path=report.path, line=1,
@@ -21,10 +21,14 @@ def probe_refused(ctx: CheckContext) -> Iterator[Hit]:
                       evidence=[ev("Triton's response", report.error, report.path, 1)])
 
 
-@check("probe_regression")
-def probe_regression(ctx: CheckContext) -> Iterator[Hit]:
+class Metrics(CheckParams):
+    metrics: list[str]  # MetricDiff metrics whose regression is a finding
+
+
+@check("probe_regression", Metrics)
+def probe_regression(ctx: CheckContext[Metrics]) -> Iterator[Hit]:
     """A difference whose bootstrap interval excludes zero, in the worse direction."""
-    metrics = set(ctx.params.get("metrics", ["p50_ms", "p99_ms", "throughput"]))
+    metrics = set(ctx.params.metrics)
     for report in ctx.inventory.measurements:
         for diff in report.ab.diffs if report.ab else []:
             if diff.verdict != "regression" or diff.metric not in metrics:
@@ -42,8 +46,8 @@ def probe_regression(ctx: CheckContext) -> Iterator[Hit]:
                                    unit)])
 
 
-@check("probe_slo_missed")
-def probe_slo_missed(ctx: CheckContext) -> Iterator[Hit]:
+@check("probe_slo_missed", NoParams)
+def probe_slo_missed(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     for report in ctx.inventory.measurements:
         capacity = report.capacity_head
         if capacity is None or capacity.meets_slo:

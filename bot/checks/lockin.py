@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from bot.checks.common import annotations, dig, hcl_block, mapping, prefixed
-from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.checks.common import dig, hcl_block, mapping, metadata_annotations, prefixed
+from bot.checks.contract import CheckContext, CheckParams, Hit, check, ev
 from bot.graph.workloads import Workload
 from bot.ingest.documents import Document
 
 INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+ByProvider = dict[str, list[str]]  # provider -> the values (prefixes, names) that mark it
 
 
-def _values_of(groups: dict[str, list[str]]) -> dict[str, str]:
+def _values_of(groups: ByProvider) -> dict[str, str]:
     """Invert provider -> values into value -> provider."""
     return {str(v): provider for provider, values in groups.items() for v in values or []}
 
@@ -29,21 +30,27 @@ def _class_settings(doc: Document) -> list[tuple[str, Any, tuple[Any, ...]]]:
     for key in ("ingressClassName", "loadBalancerClass"):
         if key in spec:
             out.append((f"spec.{key}", spec[key], ("spec", key)))
-    notes = annotations(doc)
+    notes = metadata_annotations(doc)
     if INGRESS_CLASS_ANNOTATION in notes:
         out.append((INGRESS_CLASS_ANNOTATION, notes[INGRESS_CLASS_ANNOTATION],
                     ("metadata", "annotations", INGRESS_CLASS_ANNOTATION)))
     return out
 
 
-@check("provider_load_balancer")
-def provider_load_balancer(ctx: CheckContext) -> Iterator[Hit]:
+class LoadBalancers(CheckParams):
+    kinds: list[str]
+    annotation_prefixes: ByProvider
+    classes: ByProvider
+
+
+@check("provider_load_balancer", LoadBalancers)
+def provider_load_balancer(ctx: CheckContext[LoadBalancers]) -> Iterator[Hit]:
     """Service/Ingress annotations and classes that only one cloud's controller understands."""
-    prefixes = ctx.params.get("annotation_prefixes", {})
-    classes = _values_of(ctx.params.get("classes", {}))
-    for doc in ctx.graph.kind(*ctx.params.get("kinds", ["Service", "Ingress"])):
+    prefixes = ctx.params.annotation_prefixes
+    classes = _values_of(ctx.params.classes)
+    for doc in ctx.graph.kind(*ctx.params.kinds):
         found: dict[str, list[tuple[str, Any, tuple[Any, ...]]]] = {}
-        for key, value in annotations(doc).items():
+        for key, value in metadata_annotations(doc).items():
             provider = prefixed(str(key), prefixes)
             if provider:
                 found.setdefault(provider, []).append(
@@ -90,11 +97,16 @@ def _pod_volume_hits(w: Workload, drivers: dict[str, str], volume_types: dict[st
                   evidence=[ev(f"volume {name} {field}", driver, w.doc.path, line)])
 
 
-@check("provider_storage_driver")
-def provider_storage_driver(ctx: CheckContext) -> Iterator[Hit]:
+class StorageDrivers(CheckParams):
+    drivers: ByProvider
+    volume_types: ByProvider
+
+
+@check("provider_storage_driver", StorageDrivers)
+def provider_storage_driver(ctx: CheckContext[StorageDrivers]) -> Iterator[Hit]:
     """StorageClasses, PersistentVolumes and inline volumes that name one cloud's storage."""
-    drivers = _values_of(ctx.params.get("drivers", {}))
-    volume_types = _values_of(ctx.params.get("volume_types", {}))
+    drivers = _values_of(ctx.params.drivers)
+    volume_types = _values_of(ctx.params.volume_types)
     for doc in ctx.graph.kind("StorageClass"):
         provisioner = doc.body.get("provisioner")
         if isinstance(provisioner, str) and provisioner in drivers:
@@ -132,14 +144,18 @@ def _claims(doc: Document) -> Iterator[tuple[str, Any, tuple[Any, ...]]]:
                    ("spec", "volumeClaimTemplates", index, "spec", "storageClassName"))
 
 
-@check("provider_storage_class_name")
-def provider_storage_class_name(ctx: CheckContext) -> Iterator[Hit]:
+class StorageClasses(CheckParams):
+    classes: ByProvider
+
+
+@check("provider_storage_class_name", StorageClasses)
+def provider_storage_class_name(ctx: CheckContext[StorageClasses]) -> Iterator[Hit]:
     """Claims that ask for a cloud's built-in class by name, with no such class in the tree.
 
     A class the repository defines itself is the portable indirection (and the class itself is
     checked by `provider_storage_driver`); a cloud's default name only exists on that cloud.
     """
-    classes = _values_of(ctx.params.get("classes", {}))
+    classes = _values_of(ctx.params.classes)
     defined = {doc.name for doc in ctx.graph.kind("StorageClass")}
     for doc in ctx.graph.kind("PersistentVolumeClaim", "StatefulSet"):
         for claim, name, path in _claims(doc):
@@ -168,10 +184,14 @@ def _node_constraints(w: Workload) -> Iterator[tuple[str, Any, tuple[Any, ...]]]
                        (*w.pod_path, *affinity, t, "matchExpressions", e, "key"))
 
 
-@check("provider_node_selector")
-def provider_node_selector(ctx: CheckContext) -> Iterator[Hit]:
+class NodeLabels(CheckParams):
+    label_prefixes: ByProvider
+
+
+@check("provider_node_selector", NodeLabels)
+def provider_node_selector(ctx: CheckContext[NodeLabels]) -> Iterator[Hit]:
     """Pods that can only schedule on nodes carrying one cloud's node labels."""
-    prefixes = ctx.params.get("label_prefixes", {})
+    prefixes = ctx.params.label_prefixes
     for w in ctx.graph.workloads:
         found: dict[str, list[tuple[str, Any, tuple[Any, ...]]]] = {}
         for key, value, path in _node_constraints(w):
@@ -200,15 +220,20 @@ def _metadata_line(doc: Document, base: tuple[Any, ...], key: str) -> int:
     """Line of an annotation or label (for Terraform, of the `annotations` attribute)."""
     if not base:
         return doc.line_at("annotations")
-    where = "annotations" if key in annotations(doc) else "labels"
+    where = "annotations" if key in metadata_annotations(doc) else "labels"
     return doc.line_at(*base, where, key)
 
 
-@check("cloud_workload_identity")
-def cloud_workload_identity(ctx: CheckContext) -> Iterator[Hit]:
+class WorkloadIdentity(CheckParams):
+    keys: ByProvider  # annotation and label keys
+    terraform_types: list[str]  # Terraform types that define a ServiceAccount
+
+
+@check("cloud_workload_identity", WorkloadIdentity)
+def cloud_workload_identity(ctx: CheckContext[WorkloadIdentity]) -> Iterator[Hit]:
     """ServiceAccounts mapped to one cloud's IAM identity (IRSA, GKE / Azure Workload Identity)."""
-    keys = _values_of(ctx.params.get("keys", {}))
-    docs = ctx.graph.kind("ServiceAccount", *ctx.params.get("terraform_types", []))
+    keys = _values_of(ctx.params.keys)
+    docs = ctx.graph.kind("ServiceAccount", *ctx.params.terraform_types)
     for doc in docs:
         settings, base = _service_account_annotations(doc)
         found = [(str(k), v) for k, v in settings.items() if str(k) in keys]
@@ -226,10 +251,14 @@ def _type_matches(kind: str, patterns: list[str]) -> bool:
     return any(kind == p or (p.endswith("*") and kind.startswith(p[:-1])) for p in patterns)
 
 
-@check("managed_model_service")
-def managed_model_service(ctx: CheckContext) -> Iterator[Hit]:
+class ManagedServices(CheckParams):
+    resource_types: ByProvider  # exact Terraform types, or prefixes ending in `*`
+
+
+@check("managed_model_service", ManagedServices)
+def managed_model_service(ctx: CheckContext[ManagedServices]) -> Iterator[Hit]:
     """Terraform resources for a cloud's managed model hosting (SageMaker, Vertex AI, Azure ML)."""
-    types: dict[str, list[str]] = ctx.params.get("resource_types", {})
+    types = ctx.params.resource_types
     for doc in ctx.graph.documents:
         if doc.format != "terraform" or doc.name.startswith("data."):
             continue
@@ -241,10 +270,14 @@ def managed_model_service(ctx: CheckContext) -> Iterator[Hit]:
                       evidence=[ev("resource type", doc.kind, doc.path, doc.line)])
 
 
-@check("provider_only_api")
-def provider_only_api(ctx: CheckContext) -> Iterator[Hit]:
+class ApiGroups(CheckParams):
+    api_groups: ByProvider  # a group or a parent domain of groups
+
+
+@check("provider_only_api", ApiGroups)
+def provider_only_api(ctx: CheckContext[ApiGroups]) -> Iterator[Hit]:
     """Kubernetes objects of API groups that exist only on one cloud's clusters."""
-    groups: dict[str, list[str]] = ctx.params.get("api_groups", {})
+    groups = ctx.params.api_groups
     for doc in ctx.graph.documents:
         if doc.format != "k8s" or "/" not in doc.api_version:
             continue

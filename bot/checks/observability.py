@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.checks.common import (
-    annotations,
     dig,
     flag_line,
     is_interactive,
     is_patch_fragment,
     mapping,
+    metadata_annotations,
     pod_annotations_path,
     selector_matches,
     serving_containers,
 )
-from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.checks.contract import CheckContext, CheckParams, Hit, check, ev
 from bot.graph.platform import PlatformGraph
 from bot.graph.workloads import Container, Workload
 from bot.ingest.serverflags import FALSE_VALUES, detect_server, server_flags
@@ -27,21 +27,33 @@ from bot.ingest.serverflags import FALSE_VALUES, detect_server, server_flags
 PROBE_DEFAULTS = {"initialDelaySeconds": 0, "periodSeconds": 10, "failureThreshold": 3}
 
 
-def _server_containers(ctx: CheckContext) -> Iterator[tuple[Workload, Container]]:
+class Kinds(CheckParams):
+    kinds: list[str]  # workload kinds the rule covers
+
+
+class Probe(Kinds):
+    probe: str  # `readinessProbe`, `livenessProbe`, ...
+
+
+class StartupBudget(Kinds):
+    min_startup_seconds: int
+
+
+def _server_containers(graph: PlatformGraph, kinds: list[str]
+                       ) -> Iterator[tuple[Workload, Container]]:
     """Model-server containers of interactive workloads of the kinds the rule covers."""
-    kinds = set(ctx.params.get("kinds", ["Deployment", "StatefulSet"]))
-    for w in ctx.graph.workloads:
+    for w in graph.workloads:
         # a kustomize patch holds only what it changes: absent probes are in the base
         if w.kind in kinds and is_interactive(w) and not is_patch_fragment(w):
-            for c in serving_containers(w, ctx.graph.serving_images):
+            for c in serving_containers(w, graph.serving_images):
                 yield w, c
 
 
-@check("missing_probe")
-def missing_probe(ctx: CheckContext) -> Iterator[Hit]:
+@check("missing_probe", Probe)
+def missing_probe(ctx: CheckContext[Probe]) -> Iterator[Hit]:
     """Serving containers without the probe named in params (`readinessProbe`, ...)."""
-    probe = str(ctx.params.get("probe", "readinessProbe"))
-    for w, c in _server_containers(ctx):
+    probe = ctx.params.probe
+    for w, c in _server_containers(ctx.graph, ctx.params.kinds):
         if isinstance(c.body.get(probe), dict):
             continue
         line = w.line(*c.path)
@@ -68,11 +80,11 @@ def _probe_budget(w: Workload, c: Container, probe: str) -> tuple[int, list]:
     return budget, evidence
 
 
-@check("liveness_before_load")
-def liveness_before_load(ctx: CheckContext) -> Iterator[Hit]:
+@check("liveness_before_load", StartupBudget)
+def liveness_before_load(ctx: CheckContext[StartupBudget]) -> Iterator[Hit]:
     """GPU servers whose liveness probe can restart them before the weights finish loading."""
-    minimum = int(ctx.params.get("min_startup_seconds", 300))
-    for w, c in _server_containers(ctx):
+    minimum = ctx.params.min_startup_seconds
+    for w, c in _server_containers(ctx.graph, ctx.params.kinds):
         if not c.gpus or not isinstance(c.body.get("livenessProbe"), dict) or \
                 isinstance(c.body.get("startupProbe"), dict):
             continue
@@ -121,33 +133,38 @@ def _monitors(graph: PlatformGraph, kinds: list[str]) -> list[_Monitor]:
     return out
 
 
-def _scraped(ctx: CheckContext, w: Workload, pod_monitors: list[_Monitor],
+def _scraped(graph: PlatformGraph, keys: set[str], w: Workload, pod_monitors: list[_Monitor],
              service_monitors: list[_Monitor]) -> bool:
-    keys = set(ctx.params.get("annotations", []))
     pod_notes = mapping(dig(w.doc.body, *pod_annotations_path(w)))
-    if keys & (set(pod_notes) | set(annotations(w.doc))):
+    if keys & (set(pod_notes) | set(metadata_annotations(w.doc))):
         return True
     if any(m.reaches(w.namespace, w.labels) for m in pod_monitors):
         return True
-    for service in ctx.graph.services_for(w):
+    for service in graph.services_for(w):
         labels = {str(k): str(v) for k, v in mapping(dig(service.body, "metadata",
                                                          "labels")).items()}
-        if keys & set(annotations(service)) or \
+        if keys & set(metadata_annotations(service)) or \
                 any(m.reaches(service.namespace, labels) for m in service_monitors):
             return True
     return False
 
 
-@check("metrics_not_scraped")
-def metrics_not_scraped(ctx: CheckContext) -> Iterator[Hit]:
+class Scraping(Kinds):
+    annotations: list[str]  # annotations that ask a scraper to collect the pods
+    pod_monitor_kinds: list[str]
+    service_monitor_kinds: list[str]
+
+
+@check("metrics_not_scraped", Scraping)
+def metrics_not_scraped(ctx: CheckContext[Scraping]) -> Iterator[Hit]:
     """Serving workloads that no scrape annotation, PodMonitor or ServiceMonitor reaches."""
-    pod_monitors = _monitors(ctx.graph, ctx.params.get("pod_monitor_kinds", []))
-    service_monitors = _monitors(ctx.graph, ctx.params.get("service_monitor_kinds", []))
-    kinds = set(ctx.params.get("kinds", ["Deployment", "StatefulSet", "InferenceService"]))
+    pod_monitors = _monitors(ctx.graph, ctx.params.pod_monitor_kinds)
+    service_monitors = _monitors(ctx.graph, ctx.params.service_monitor_kinds)
+    keys = set(ctx.params.annotations)
     for w in ctx.graph.workloads:
-        if w.kind not in kinds or not is_interactive(w) or is_patch_fragment(w):
+        if w.kind not in ctx.params.kinds or not is_interactive(w) or is_patch_fragment(w):
             continue
-        if _scraped(ctx, w, pod_monitors, service_monitors):
+        if _scraped(ctx.graph, keys, w, pod_monitors, service_monitors):
             continue
         line = w.line("metadata", "name")
         yield Hit(subject=w.subject, path=w.doc.path, line=line,
@@ -156,10 +173,14 @@ def metrics_not_scraped(ctx: CheckContext) -> Iterator[Hit]:
                                w.doc.path, line)])
 
 
-@check("server_metrics_disabled")
-def server_metrics_disabled(ctx: CheckContext) -> Iterator[Hit]:
+class MetricsFlags(CheckParams):
+    flags: dict[str, list[str]]  # server -> flags that switch its metrics off when false
+
+
+@check("server_metrics_disabled", MetricsFlags)
+def server_metrics_disabled(ctx: CheckContext[MetricsFlags]) -> Iterator[Hit]:
     """Model-server flags that turn the metrics endpoint off (per server, from params)."""
-    flags_by_server: dict[str, list[str]] = ctx.params.get("flags", {})
+    flags_by_server = ctx.params.flags
     for w in ctx.graph.workloads:
         for c in w.containers:
             server = detect_server(c.image, c.argv)

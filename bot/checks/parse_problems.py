@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.checks.contract import CheckContext, CheckParams, Hit, check, ev
 
 
-@check("parse_problem")
-def parse_problem(ctx: CheckContext) -> Iterator[Hit]:
-    kinds = set(ctx.params.get("kinds", []))
+class ProblemKinds(CheckParams):
+    kinds: list[str]  # ParseProblem kinds the rule reports; empty: every kind
+
+
+@check("parse_problem", ProblemKinds)
+def parse_problem(ctx: CheckContext[ProblemKinds]) -> Iterator[Hit]:
+    kinds = set(ctx.params.kinds)
     for problem in ctx.inventory.problems:
         if kinds and problem.kind not in kinds:
             continue

@@ -6,17 +6,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.checks.common import is_replicated_server
-from bot.checks.registry import CheckContext, Hit, check, ev
-from bot.graph.platform import Binding
+from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
+from bot.graph.platform import Binding, PlatformGraph
 from bot.ingest.documents import Document
 
 # Subjects that stand for "anyone": reported by `public_subject_binding`, not twice.
 PUBLIC_SUBJECTS = ("system:anonymous", "system:unauthenticated", "system:authenticated")
 
 
-@check("rbac_wildcard")
-def rbac_wildcard(ctx: CheckContext) -> Iterator[Hit]:
-    fields_checked = ctx.params.get("fields", ["verbs", "resources"])
+class RuleFields(CheckParams):
+    fields: list[str]  # fields of a role's rule in which `*` is a finding
+
+
+@check("rbac_wildcard", RuleFields)
+def rbac_wildcard(ctx: CheckContext[RuleFields]) -> Iterator[Hit]:
+    fields_checked = ctx.params.fields
     for doc in ctx.graph.kind("Role", "ClusterRole"):
         for index, rule in _rules(doc):
             wild = [f for f in fields_checked if "*" in (rule.get(f) or [])]
@@ -56,11 +60,16 @@ def _subject_hit(b: Binding, index: int, subject: dict[str, Any], **fields: Any)
                             doc.line_at("subjects", index))])
 
 
-@check("cluster_admin_binding")
-def cluster_admin_binding(ctx: CheckContext) -> Iterator[Hit]:
+class AdminRoles(CheckParams):
+    roles: list[str]
+    subject_kinds: list[str]
+
+
+@check("cluster_admin_binding", AdminRoles)
+def cluster_admin_binding(ctx: CheckContext[AdminRoles]) -> Iterator[Hit]:
     """Full control of the cluster (or a namespace) held by a workload identity or a group."""
-    roles = set(ctx.params.get("roles", ["cluster-admin"]))
-    kinds = set(ctx.params.get("subject_kinds", ["ServiceAccount", "Group"]))
+    roles = set(ctx.params.roles)
+    kinds = set(ctx.params.subject_kinds)
     for b in ctx.graph.bindings:
         if b.role_kind != "ClusterRole" or b.role_name not in roles:
             continue
@@ -69,11 +78,16 @@ def cluster_admin_binding(ctx: CheckContext) -> Iterator[Hit]:
                 yield _subject_hit(b, index, subject)
 
 
-@check("public_subject_binding")
-def public_subject_binding(ctx: CheckContext) -> Iterator[Hit]:
+class PublicSubjects(CheckParams):
+    subjects: list[str]
+    allowed_roles: list[str]  # roles that are meant for everyone
+
+
+@check("public_subject_binding", PublicSubjects)
+def public_subject_binding(ctx: CheckContext[PublicSubjects]) -> Iterator[Hit]:
     """A role granted to every caller, signed in or not."""
-    public = set(ctx.params.get("subjects", list(PUBLIC_SUBJECTS)))
-    allowed = set(ctx.params.get("allowed_roles", []))
+    public = set(ctx.params.subjects)
+    allowed = set(ctx.params.allowed_roles)
     for b in ctx.graph.bindings:
         if b.role_name in allowed:
             continue
@@ -89,11 +103,16 @@ def _reads_secrets(rule: dict[str, Any], verbs: set[str]) -> bool:
             and not rule.get("resourceNames"))  # named secrets only: a narrow grant
 
 
-@check("secrets_cluster_wide")
-def secrets_cluster_wide(ctx: CheckContext) -> Iterator[Hit]:
+class SecretReaders(CheckParams):
+    verbs: list[str]
+    builtin_readers: list[str]  # built-in roles that read Secrets (not defined in the tree)
+
+
+@check("secrets_cluster_wide", SecretReaders)
+def secrets_cluster_wide(ctx: CheckContext[SecretReaders]) -> Iterator[Hit]:
     """A ClusterRoleBinding that lets its subjects read every Secret in every namespace."""
-    verbs = set(ctx.params.get("verbs", ["get", "list", "watch"]))
-    builtin = set(ctx.params.get("builtin_readers", ["admin", "edit"]))
+    verbs = set(ctx.params.verbs)
+    builtin = set(ctx.params.builtin_readers)
     for b in ctx.graph.bindings:
         if b.doc.kind != "ClusterRoleBinding" or not b.subjects:
             continue
@@ -119,13 +138,13 @@ def secrets_cluster_wide(ctx: CheckContext) -> Iterator[Hit]:
                   evidence=evidence)
 
 
-def _granted_rules(ctx: CheckContext, verbs: set[str], resources: set[str] | None
+def _granted_rules(graph: PlatformGraph, verbs: set[str], resources: set[str] | None
                    ) -> Iterator[Hit]:
     """Rules of any Role/ClusterRole naming one of `verbs` (on one of `resources`, if given).
 
     `*` verbs are left to `rbac_wildcard`, which reports them already.
     """
-    for doc in ctx.graph.kind("Role", "ClusterRole"):
+    for doc in graph.kind("Role", "ClusterRole"):
         for index, rule in _rules(doc):
             named = sorted(_listed(rule, "verbs") & verbs)
             if not named or (resources is not None and not _listed(rule, "resources") & resources):
@@ -142,31 +161,36 @@ def _granted_rules(ctx: CheckContext, verbs: set[str], resources: set[str] | Non
                                    doc.path, doc.line_at("rules", index, "resources"))])
 
 
-@check("escalation_verbs")
-def escalation_verbs(ctx: CheckContext) -> Iterator[Hit]:
+class Verbs(CheckParams):
+    verbs: list[str]
+
+
+class VerbsOn(Verbs):
+    resources: list[str]
+
+
+@check("escalation_verbs", Verbs)
+def escalation_verbs(ctx: CheckContext[Verbs]) -> Iterator[Hit]:
     """escalate/bind grant permissions the holder lacks; impersonate acts as anyone."""
-    yield from _granted_rules(ctx, set(ctx.params.get("verbs", ["escalate", "bind",
-                                                                "impersonate"])), None)
+    yield from _granted_rules(ctx.graph, set(ctx.params.verbs), None)
 
 
-@check("pod_exec")
-def pod_exec(ctx: CheckContext) -> Iterator[Hit]:
+@check("pod_exec", VerbsOn)
+def pod_exec(ctx: CheckContext[VerbsOn]) -> Iterator[Hit]:
     """A shell in any pod the role reaches: its mounted secrets, tokens and model weights."""
-    yield from _granted_rules(ctx, set(ctx.params.get("verbs", ["create"])),
-                              set(ctx.params.get("resources", ["pods/exec", "pods/attach",
-                                                               "pods/*"])))
+    yield from _granted_rules(ctx.graph, set(ctx.params.verbs), set(ctx.params.resources))
 
 
-def _automount_off(ctx: CheckContext) -> set[str]:
+def _automount_off(graph: PlatformGraph) -> set[str]:
     """Namespaces whose `default` ServiceAccount, defined in this tree, turns the token off."""
-    return {sa.namespace for sa in ctx.graph.kind("ServiceAccount")
+    return {sa.namespace for sa in graph.kind("ServiceAccount")
             if sa.name == "default" and sa.body.get("automountServiceAccountToken") is False}
 
 
-@check("default_sa_token")
-def default_sa_token(ctx: CheckContext) -> Iterator[Hit]:
+@check("default_sa_token", NoParams)
+def default_sa_token(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """Serving pods carrying the shared `default` token: any grant to it reaches them all."""
-    off = _automount_off(ctx)
+    off = _automount_off(ctx.graph)
     for w in ctx.graph.workloads:
         if not is_replicated_server(w) or ctx.graph.service_account_name(w) != "default":
             continue

@@ -15,7 +15,8 @@ from bot.checks.common import (
     security_setting,
     serving_containers,
 )
-from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.checks.contract import CheckContext, CheckParams, Hit, check, ev
+from bot.graph.platform import PlatformGraph
 from bot.graph.workloads import Container, Workload
 from bot.ingest.documents import Document
 
@@ -24,10 +25,14 @@ _UNRESOLVED = ("$", "{{")  # env substitutions and templates: the real value is 
 _SWITCHES = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1"})  # ALLOW_EMPTY_PASSWORD
 
 
-def _workloads(ctx: CheckContext) -> Iterator[Workload]:
-    """Workloads outside the namespaces the rule exempts (node agents in kube-system)."""
-    exempt = set(ctx.params.get("exempt_namespaces", []))
-    return (w for w in ctx.graph.workloads if w.namespace not in exempt)
+class Exempt(CheckParams):
+    exempt_namespaces: list[str]  # node agents in kube-system need what serving pods must not
+
+
+def _workloads(graph: PlatformGraph, params: Exempt) -> Iterator[Workload]:
+    """Workloads outside the namespaces the rule exempts."""
+    exempt = set(params.exempt_namespaces)
+    return (w for w in graph.workloads if w.namespace not in exempt)
 
 
 def _container_hit(w: Workload, c: Container, keys: tuple[Any, ...], fields: dict[str, Any],
@@ -38,20 +43,24 @@ def _container_hit(w: Workload, c: Container, keys: tuple[Any, ...], fields: dic
                evidence=[ev(evidence_label, value, w.doc.path, line)])
 
 
-@check("privileged_container")
-def privileged_container(ctx: CheckContext) -> Iterator[Hit]:
-    for w in _workloads(ctx):
+@check("privileged_container", Exempt)
+def privileged_container(ctx: CheckContext[Exempt]) -> Iterator[Hit]:
+    for w in _workloads(ctx.graph, ctx.params):
         for c in w.containers:
             if dig(c.body, "securityContext", "privileged") is True:
                 yield _container_hit(w, c, ("securityContext", "privileged"), {},
                                      "securityContext.privileged", True)
 
 
-@check("privilege_escalation")
-def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
+class Capabilities(Exempt):
+    capabilities: list[str]  # added capabilities that amount to escalation
+
+
+@check("privilege_escalation", Capabilities)
+def privilege_escalation(ctx: CheckContext[Capabilities]) -> Iterator[Hit]:
     """Explicit escalation or broad added capabilities (privileged ones are reported apart)."""
-    broad = {str(cap).upper() for cap in ctx.params.get("capabilities", ["ALL", "SYS_ADMIN"])}
-    for w in _workloads(ctx):
+    broad = {cap.upper() for cap in ctx.params.capabilities}
+    for w in _workloads(ctx.graph, ctx.params):
         for c in w.containers:
             context = mapping(c.body.get("securityContext"))
             if context.get("privileged") is True:
@@ -68,10 +77,10 @@ def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
                                      "securityContext.capabilities.add", ",".join(risky))
 
 
-@check("root_user")
-def root_user(ctx: CheckContext) -> Iterator[Hit]:
+@check("root_user", Exempt)
+def root_user(ctx: CheckContext[Exempt]) -> Iterator[Hit]:
     """Containers told to run as UID 0 (theirs or the pod's securityContext)."""
-    for w in _workloads(ctx):
+    for w in _workloads(ctx.graph, ctx.params):
         for c in w.containers:
             uid, path = security_setting(w, c, "runAsUser")
             if path is not None and uid == 0:
@@ -81,11 +90,15 @@ def root_user(ctx: CheckContext) -> Iterator[Hit]:
                           evidence=[ev("runAsUser", 0, w.doc.path, line)])
 
 
-@check("non_root_not_enforced")
-def non_root_not_enforced(ctx: CheckContext) -> Iterator[Hit]:
+class SkipImages(Exempt):
+    skip_images: list[str]  # image prefixes whose default user is not root
+
+
+@check("non_root_not_enforced", SkipImages)
+def non_root_not_enforced(ctx: CheckContext[SkipImages]) -> Iterator[Hit]:
     """Model servers that may run as the image's default user, which is root for most of them."""
-    skip = tuple(str(i) for i in ctx.params.get("skip_images", []))
-    for w in _workloads(ctx):
+    skip = tuple(ctx.params.skip_images)
+    for w in _workloads(ctx.graph, ctx.params):
         if is_patch_fragment(w):
             continue  # a kustomize patch holds only what it changes
         for c in serving_containers(w, ctx.graph.serving_images):
@@ -102,12 +115,16 @@ def non_root_not_enforced(ctx: CheckContext) -> Iterator[Hit]:
                                 ev("image", c.image, w.doc.path, w.line(*c.path, "image"))])
 
 
-@check("host_path_volume")
-def host_path_volume(ctx: CheckContext) -> Iterator[Hit]:
+class HostPaths(Exempt):
+    paths: list[str]
+    skip_paths: list[str]
+
+
+@check("host_path_volume", HostPaths)
+def host_path_volume(ctx: CheckContext[HostPaths]) -> Iterator[Hit]:
     """hostPath volumes whose path matches `paths` and none of `skip_paths` (globs)."""
-    wanted = [str(p) for p in ctx.params.get("paths", ["*"])]
-    skipped = [str(p) for p in ctx.params.get("skip_paths", [])]
-    for w in _workloads(ctx):
+    wanted, skipped = ctx.params.paths, ctx.params.skip_paths
+    for w in _workloads(ctx.graph, ctx.params):
         for index, volume in enumerate(w.pod.get("volumes") or []):
             host = dig(volume, "hostPath", "path")
             if not isinstance(host, str):
@@ -121,9 +138,9 @@ def host_path_volume(ctx: CheckContext) -> Iterator[Hit]:
                       evidence=[ev(f"volume {name} hostPath", host, w.doc.path, line)])
 
 
-@check("host_namespaces")
-def host_namespaces(ctx: CheckContext) -> Iterator[Hit]:
-    for w in _workloads(ctx):
+@check("host_namespaces", Exempt)
+def host_namespaces(ctx: CheckContext[Exempt]) -> Iterator[Hit]:
+    for w in _workloads(ctx.graph, ctx.params):
         shared = [key for key in HOST_NAMESPACES if w.pod.get(key) is True]
         if shared:
             line = w.line(*w.pod_path, shared[0])
@@ -141,10 +158,14 @@ def image_tag(image: str) -> str | None:
     return last.partition(":")[2]
 
 
-@check("mutable_image_tag")
-def mutable_image_tag(ctx: CheckContext) -> Iterator[Hit]:
-    moving = {str(t) for t in ctx.params.get("tags", ["latest"])}
-    for w in _workloads(ctx):
+class MovingTags(Exempt):
+    tags: list[str]
+
+
+@check("mutable_image_tag", MovingTags)
+def mutable_image_tag(ctx: CheckContext[MovingTags]) -> Iterator[Hit]:
+    moving = set(ctx.params.tags)
+    for w in _workloads(ctx.graph, ctx.params):
         for c in w.containers:
             image = c.image.strip()
             if not image or any(mark in image for mark in _UNRESOLVED):
@@ -172,10 +193,14 @@ def _literal(value: Any) -> bool:
         not any(mark in text for mark in _UNRESOLVED)
 
 
-@check("secret_in_env")
-def secret_in_env(ctx: CheckContext) -> Iterator[Hit]:
+class SecretNames(CheckParams):
+    name_patterns: list[str]  # regular expressions over env names, case-insensitive
+
+
+@check("secret_in_env", SecretNames)
+def secret_in_env(ctx: CheckContext[SecretNames]) -> Iterator[Hit]:
     """Literal `value:` for env names that hold credentials; the value itself is never echoed."""
-    patterns = [re.compile(p, re.IGNORECASE) for p in ctx.params.get("name_patterns", [])]
+    patterns = [re.compile(p, re.IGNORECASE) for p in ctx.params.name_patterns]
     for w in ctx.graph.workloads:
         for c in w.containers:
             for index, item in enumerate(c.body.get("env") or []):
@@ -207,16 +232,21 @@ def _hcl(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _terraform(ctx: CheckContext, types: dict[str, Any]) -> Iterator[tuple[Document, dict]]:
-    for doc in ctx.graph.kind(*types):
+def _terraform(graph: PlatformGraph, types: dict[str, dict[str, Any]]
+               ) -> Iterator[tuple[Document, dict[str, Any]]]:
+    for doc in graph.kind(*types):
         if doc.format == "terraform" and not doc.name.startswith("data."):
             yield doc, mapping(types.get(doc.kind))
 
 
-@check("terraform_public_storage")
-def terraform_public_storage(ctx: CheckContext) -> Iterator[Hit]:
+class PublicSettings(CheckParams):
+    public_settings: dict[str, dict[str, list[Any]]]  # type -> attribute -> values that open it
+
+
+@check("terraform_public_storage", PublicSettings)
+def terraform_public_storage(ctx: CheckContext[PublicSettings]) -> Iterator[Hit]:
     """Storage resources with a setting that opens them to the internet (per type, from params)."""
-    for doc, settings in _terraform(ctx, ctx.params.get("public_settings", {})):
+    for doc, settings in _terraform(ctx.graph, ctx.params.public_settings):
         found = [(attr, hit) for attr, bad in settings.items()
                  for hit in _matches(doc.body.get(attr), bad or [])]
         if found:
@@ -227,10 +257,14 @@ def terraform_public_storage(ctx: CheckContext) -> Iterator[Hit]:
                                 for attr, value in found])
 
 
-@check("terraform_required_setting")
-def terraform_required_setting(ctx: CheckContext) -> Iterator[Hit]:
+class RequiredSettings(CheckParams):
+    required: dict[str, dict[str, Any]]  # type -> attribute -> the safe value
+
+
+@check("terraform_required_setting", RequiredSettings)
+def terraform_required_setting(ctx: CheckContext[RequiredSettings]) -> Iterator[Hit]:
     """Resources missing a protective setting, or setting it to anything but the safe value."""
-    for doc, settings in _terraform(ctx, ctx.params.get("required", {})):
+    for doc, settings in _terraform(ctx.graph, ctx.params.required):
         for attr, safe in settings.items():
             value = doc.body.get(attr)
             if _unknown(value) or str(value).lower() == str(safe).lower():

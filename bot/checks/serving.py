@@ -4,10 +4,11 @@ silently but cost latency, memory or availability (or that the server rejects at
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
-from bot.checks.common import annotations, as_int, dig, flag_line, gpu_line, mapping
-from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.checks.common import as_int, dig, flag_line, gpu_line, mapping, metadata_annotations
+from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
+from bot.graph.platform import PlatformGraph
 from bot.graph.workloads import Container, Workload
 from bot.ingest.documents import Document
 from bot.ingest.serverflags import FALSE_VALUES, detect_server, server_flags
@@ -15,9 +16,9 @@ from bot.ingest.serverflags import FALSE_VALUES, detect_server, server_flags
 # --- Triton config.pbtxt ----------------------------------------------------------------------
 
 
-def _models(ctx: CheckContext) -> Iterator[tuple[Document, dict[str, Any]]]:
+def _models(graph: PlatformGraph) -> Iterator[tuple[Document, dict[str, Any]]]:
     """Triton model configs, without ensembles (they schedule steps, they do not batch)."""
-    for doc in ctx.graph.kind("TritonModelConfig"):
+    for doc in graph.kind("TritonModelConfig"):
         body = mapping(doc.body)
         if body.get("platform") == "ensemble" or "ensemble_scheduling" in body:
             continue
@@ -37,19 +38,19 @@ def _batch_size(doc: Document, body: dict[str, Any]) -> tuple[int, Any]:
     return value, ev("max_batch_size", value, doc.path, doc.line_at("max_batch_size"))
 
 
-@check("triton_batching_without_batcher")
-def triton_batching_without_batcher(ctx: CheckContext) -> Iterator[Hit]:
+@check("triton_batching_without_batcher", NoParams)
+def triton_batching_without_batcher(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """A model that accepts batches but has no batcher to form them."""
-    for doc, body in _models(ctx):
+    for doc, body in _models(ctx.graph):
         size, evidence = _batch_size(doc, body)
         if size > 0 and "dynamic_batching" not in body and "sequence_batching" not in body:
             yield _model_hit(doc, ("max_batch_size",), {"max_batch_size": size}, [evidence])
 
 
-@check("triton_batcher_without_batching")
-def triton_batcher_without_batching(ctx: CheckContext) -> Iterator[Hit]:
+@check("triton_batcher_without_batching", NoParams)
+def triton_batcher_without_batching(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """`dynamic_batching` on a model whose `max_batch_size` of 0 says it cannot batch."""
-    for doc, body in _models(ctx):
+    for doc, body in _models(ctx.graph):
         size, evidence = _batch_size(doc, body)
         if size == 0 and "dynamic_batching" in body:
             yield _model_hit(doc, ("dynamic_batching",), {}, [
@@ -57,11 +58,15 @@ def triton_batcher_without_batching(ctx: CheckContext) -> Iterator[Hit]:
                              doc.line_at("dynamic_batching"))])
 
 
-@check("triton_queue_delay")
-def triton_queue_delay(ctx: CheckContext) -> Iterator[Hit]:
+class MaxDelay(CheckParams):
+    max_delay_us: int
+
+
+@check("triton_queue_delay", MaxDelay)
+def triton_queue_delay(ctx: CheckContext[MaxDelay]) -> Iterator[Hit]:
     """A batching delay that a lone request pays in full."""
-    ceiling = int(ctx.params.get("max_delay_us", 10000))
-    for doc, body in _models(ctx):
+    ceiling = ctx.params.max_delay_us
+    for doc, body in _models(ctx.graph):
         delay = as_int(dig(body, "dynamic_batching", "max_queue_delay_microseconds"))
         if delay is not None and delay > ceiling:
             keys = ("dynamic_batching", "max_queue_delay_microseconds")
@@ -71,11 +76,15 @@ def triton_queue_delay(ctx: CheckContext) -> Iterator[Hit]:
                              [ev("max_queue_delay_microseconds", delay, doc.path, line, "µs")])
 
 
-@check("triton_preferred_batch_size")
-def triton_preferred_batch_size(ctx: CheckContext) -> Iterator[Hit]:
+class PreferredBatchMode(CheckParams):
+    mode: Literal["set", "exceeds"]
+
+
+@check("triton_preferred_batch_size", PreferredBatchMode)
+def triton_preferred_batch_size(ctx: CheckContext[PreferredBatchMode]) -> Iterator[Hit]:
     """`preferred_batch_size` above `max_batch_size` (mode `exceeds`), or set at all (`set`)."""
-    exceeds = ctx.params.get("mode", "set") == "exceeds"
-    for doc, body in _models(ctx):
+    exceeds = ctx.params.mode == "exceeds"
+    for doc, body in _models(ctx.graph):
         preferred = [as_int(v) for v in dig(body, "dynamic_batching",
                                             "preferred_batch_size") or []]
         sizes = [v for v in preferred if v is not None]
@@ -93,10 +102,10 @@ def triton_preferred_batch_size(ctx: CheckContext) -> Iterator[Hit]:
                           evidence])
 
 
-@check("triton_unbounded_queue")
-def triton_unbounded_queue(ctx: CheckContext) -> Iterator[Hit]:
+@check("triton_unbounded_queue", NoParams)
+def triton_unbounded_queue(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """A dynamic batcher with no queue bound: overload turns into latency instead of 503s."""
-    for doc, body in _models(ctx):
+    for doc, body in _models(ctx.graph):
         batcher = body.get("dynamic_batching")
         if not isinstance(batcher, dict):
             continue
@@ -122,9 +131,9 @@ def _resident_versions(policy: dict[str, Any]) -> tuple[str, int | None] | None:
     return None
 
 
-@check("triton_resident_versions")
-def triton_resident_versions(ctx: CheckContext) -> Iterator[Hit]:
-    for doc, body in _models(ctx):
+@check("triton_resident_versions", NoParams)
+def triton_resident_versions(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
+    for doc, body in _models(ctx.graph):
         resident = _resident_versions(mapping(body.get("version_policy")))
         if resident is None:
             continue
@@ -136,27 +145,31 @@ def triton_resident_versions(ctx: CheckContext) -> Iterator[Hit]:
                          [ev("version_policy", policy, doc.path, line)])
 
 
-def _cache_configured(ctx: CheckContext, model: Document) -> bool:
+def _cache_configured(graph: PlatformGraph, model: Document) -> bool:
     return any("cache-config" in server_flags(c.argv)
-               for w in ctx.graph.triton_servers_for(model) for c in w.containers)
+               for w in graph.triton_servers_for(model) for c in w.containers)
 
 
-@check("triton_cache_without_server_cache")
-def triton_cache_without_server_cache(ctx: CheckContext) -> Iterator[Hit]:
+@check("triton_cache_without_server_cache", NoParams)
+def triton_cache_without_server_cache(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """`response_cache` on, with no Triton server in the tree started with `--cache-config`."""
-    for doc, body in _models(ctx):
-        if dig(body, "response_cache", "enable") is not True or _cache_configured(ctx, doc):
+    for doc, body in _models(ctx.graph):
+        if dig(body, "response_cache", "enable") is not True or _cache_configured(ctx.graph, doc):
             continue
         yield _model_hit(doc, ("response_cache",), {}, [
             ev("response_cache.enable", True, doc.path, doc.line_at("response_cache")),
             ev("--cache-config on a Triton server in the tree", "not found")])
 
 
-@check("triton_no_warmup")
-def triton_no_warmup(ctx: CheckContext) -> Iterator[Hit]:
+class SkipBackends(CheckParams):
+    skip_backends: list[str]
+
+
+@check("triton_no_warmup", SkipBackends)
+def triton_no_warmup(ctx: CheckContext[SkipBackends]) -> Iterator[Hit]:
     """Models without warm-up, except backends (params) that do little lazy initialisation."""
-    skipped = {str(b) for b in ctx.params.get("skip_backends", [])}
-    for doc, body in _models(ctx):
+    skipped = set(ctx.params.skip_backends)
+    for doc, body in _models(ctx.graph):
         if not body.get("model_warmup") and body.get("backend") not in skipped:
             yield _model_hit(doc, ("name",), {}, [ev("model_warmup", "not set", doc.path,
                                                   doc.line)])
@@ -165,9 +178,9 @@ def triton_no_warmup(ctx: CheckContext) -> Iterator[Hit]:
 # --- vLLM and TGI launch flags -------------------------------------------------------------
 
 
-def _servers(ctx: CheckContext, server: str) -> Iterator[tuple[Workload, Container,
-                                                                 dict[str, str]]]:
-    for w in ctx.graph.workloads:
+def _servers(graph: PlatformGraph, server: str
+             ) -> Iterator[tuple[Workload, Container, dict[str, str]]]:
+    for w in graph.workloads:
         for c in w.containers:
             if not c.init and detect_server(c.image, c.argv) == server:
                 yield w, c, server_flags(c.argv)
@@ -198,10 +211,10 @@ def _server_hit(w: Workload, c: Container, fields: dict[str, Any], evidence: lis
                evidence=evidence)
 
 
-@check("vllm_batched_tokens_below_model_len")
-def vllm_batched_tokens_below_model_len(ctx: CheckContext) -> Iterator[Hit]:
+@check("vllm_batched_tokens_below_model_len", NoParams)
+def vllm_batched_tokens_below_model_len(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """A token budget per step smaller than one full prompt, with chunked prefill not enabled."""
-    for w, c, flags in _servers(ctx, "vllm"):
+    for w, c, flags in _servers(ctx.graph, "vllm"):
         chunked = flags.get("enable-chunked-prefill")
         if chunked is not None and chunked.lower() not in FALSE_VALUES:
             continue
@@ -212,18 +225,27 @@ def vllm_batched_tokens_below_model_len(ctx: CheckContext) -> Iterator[Hit]:
                               [budget[2], length[2]])
 
 
-@check("tgi_token_limits")
-def tgi_token_limits(ctx: CheckContext) -> Iterator[Hit]:
+class Setting(CheckParams):
+    """One launcher setting: its flags and the environment variables that set it too."""
+
+    flags: tuple[str, ...]
+    env: tuple[str, ...]
+
+
+class TokenLimits(CheckParams):
+    lower: Setting
+    upper: Setting
+    allow_equal: bool
+
+
+@check("tgi_token_limits", TokenLimits)
+def tgi_token_limits(ctx: CheckContext[TokenLimits]) -> Iterator[Hit]:
     """TGI limits the launcher rejects: `lower` must stay below (or, with `allow_equal`, at
     most) `upper`. Each side names its flags and environment variables in params."""
-    lower_names = tuple(ctx.params.get("lower", {}).get("flags", [])), \
-        tuple(ctx.params.get("lower", {}).get("env", []))
-    upper_names = tuple(ctx.params.get("upper", {}).get("flags", [])), \
-        tuple(ctx.params.get("upper", {}).get("env", []))
-    allow_equal = bool(ctx.params.get("allow_equal", False))
-    for w, c, flags in _servers(ctx, "tgi"):
-        lower = _setting(w, c, flags, *lower_names)
-        upper = _setting(w, c, flags, *upper_names)
+    low, high, allow_equal = ctx.params.lower, ctx.params.upper, ctx.params.allow_equal
+    for w, c, flags in _servers(ctx.graph, "tgi"):
+        lower = _setting(w, c, flags, low.flags, low.env)
+        upper = _setting(w, c, flags, high.flags, high.env)
         if not lower or not upper:
             continue
         if lower[1] > upper[1] or (lower[1] == upper[1] and not allow_equal):
@@ -236,12 +258,16 @@ PARALLEL_FLAGS = {"vllm": (("tensor-parallel-size", "tp"), ("pipeline-parallel-s
                   "tgi": (("num-shard",),)}
 
 
-@check("parallelism_gpu_mismatch")
-def parallelism_gpu_mismatch(ctx: CheckContext) -> Iterator[Hit]:
+class SkipKinds(CheckParams):
+    skip_kinds: list[str]  # multi-node kinds whose sharding spans pods
+
+
+@check("parallelism_gpu_mismatch", SkipKinds)
+def parallelism_gpu_mismatch(ctx: CheckContext[SkipKinds]) -> Iterator[Hit]:
     """Model sharding that does not use exactly the GPUs the container requests."""
-    skip_kinds = set(ctx.params.get("skip_kinds", ["RayCluster", "RayService"]))
+    skip_kinds = set(ctx.params.skip_kinds)
     for server, groups in PARALLEL_FLAGS.items():
-        for w, c, flags in _servers(ctx, server):
+        for w, c, flags in _servers(ctx.graph, server):
             if w.kind in skip_kinds or not c.gpus or "distributed-executor-backend" in flags:
                 continue  # multi-node runs span pods; a CPU container has no GPUs to match
             found = [s for s in (_setting(w, c, flags, names) for names in groups) if s]
@@ -270,14 +296,14 @@ def _predictor_setting(w: Workload, key: str, annotation: str | None = None
     value = as_int(dig(w.doc.body, *w.pod_path, key))
     if value is not None:
         return key, value, w.line(*w.pod_path, key)
-    value = as_int(annotations(w.doc).get(annotation)) if annotation else None
+    value = as_int(metadata_annotations(w.doc).get(annotation)) if annotation else None
     if value is not None:
         return annotation, value, w.line("metadata", "annotations", annotation)
     return None
 
 
-@check("kserve_scale_to_zero")
-def kserve_scale_to_zero(ctx: CheckContext) -> Iterator[Hit]:
+@check("kserve_scale_to_zero", NoParams)
+def kserve_scale_to_zero(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     for w in ctx.graph.workloads:
         if w.kind != "InferenceService":
             continue
@@ -302,10 +328,14 @@ def _batching_runtime(w: Workload, batching: set[str]) -> str | None:
     return None
 
 
-@check("kserve_serial_concurrency")
-def kserve_serial_concurrency(ctx: CheckContext) -> Iterator[Hit]:
+class BatchingServers(CheckParams):
+    batching_servers: list[str]
+
+
+@check("kserve_serial_concurrency", BatchingServers)
+def kserve_serial_concurrency(ctx: CheckContext[BatchingServers]) -> Iterator[Hit]:
     """`containerConcurrency: 1` in front of a server that batches concurrent requests."""
-    batching = {str(b).lower() for b in ctx.params.get("batching_servers", [])}
+    batching = {b.lower() for b in ctx.params.batching_servers}
     for w in ctx.graph.workloads:
         if w.kind != "InferenceService":
             continue

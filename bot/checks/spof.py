@@ -13,7 +13,7 @@ from bot.checks.common import (
     min_replicas,
     pool_max_line,
 )
-from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
 from bot.findings import Evidence
 from bot.graph.workloads import Workload
 from bot.ingest.documents import Document
@@ -22,15 +22,26 @@ ZONE_LABELS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io
 KSERVE_COMPONENTS = ("predictor", "transformer", "explainer")
 
 
-def _replicated(ctx: CheckContext, w: Workload) -> bool:
+class MinReplicas(CheckParams):
+    min_replicas: int
+
+
+class Kinds(CheckParams):
+    kinds: list[str]  # workload kinds the rule covers; empty: every kind
+
+
+class ReplicatedKinds(MinReplicas, Kinds):
+    pass
+
+
+def _replicated(kinds: list[str], w: Workload) -> bool:
     """A replicated server of one of the kinds the rule's `kinds` parameter names."""
-    kinds = ctx.params.get("kinds")
     return is_replicated_server(w) and (not kinds or w.kind in kinds)
 
 
-@check("single_replica")
-def single_replica(ctx: CheckContext) -> Iterator[Hit]:
-    floor = int(ctx.params.get("min_replicas", 2))
+@check("single_replica", MinReplicas)
+def single_replica(ctx: CheckContext[MinReplicas]) -> Iterator[Hit]:
+    floor = ctx.params.min_replicas
     for w in ctx.graph.workloads:
         if not is_replicated_server(w):
             continue
@@ -45,12 +56,12 @@ def single_replica(ctx: CheckContext) -> Iterator[Hit]:
                               "holder": holder.ref})
 
 
-@check("missing_pdb")
-def missing_pdb(ctx: CheckContext) -> Iterator[Hit]:
+@check("missing_pdb", ReplicatedKinds)
+def missing_pdb(ctx: CheckContext[ReplicatedKinds]) -> Iterator[Hit]:
     """Replicas without a budget can all be evicted at once by a node drain or upgrade."""
-    floor = int(ctx.params.get("min_replicas", 2))
+    floor = ctx.params.min_replicas
     for w in ctx.graph.workloads:
-        if not _replicated(ctx, w) or ctx.graph.pdbs_for(w):
+        if not _replicated(ctx.params.kinds, w) or ctx.graph.pdbs_for(w):
             continue
         value, path, line, _ = min_replicas(ctx.graph, w)
         if value >= floor:
@@ -71,8 +82,8 @@ def _blocking_setting(pdb: Document) -> tuple[str, Any] | None:
     return None
 
 
-@check("pdb_blocks_eviction")
-def pdb_blocks_eviction(ctx: CheckContext) -> Iterator[Hit]:
+@check("pdb_blocks_eviction", NoParams)
+def pdb_blocks_eviction(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """A budget that allows no disruption makes every node drain hang."""
     selected: dict[str, list[Workload]] = {}
     for w in ctx.graph.workloads:
@@ -106,12 +117,12 @@ def _spreads(pod: dict[str, Any]) -> bool:
                               "preferredDuringSchedulingIgnoredDuringExecution"))
 
 
-@check("no_spread")
-def no_spread(ctx: CheckContext) -> Iterator[Hit]:
+@check("no_spread", ReplicatedKinds)
+def no_spread(ctx: CheckContext[ReplicatedKinds]) -> Iterator[Hit]:
     """Nothing stops the scheduler from packing every replica onto one node."""
-    floor = int(ctx.params.get("min_replicas", 2))
+    floor = ctx.params.min_replicas
     for w in ctx.graph.workloads:
-        if not _replicated(ctx, w) or _spreads(w.pod):
+        if not _replicated(ctx.params.kinds, w) or _spreads(w.pod):
             continue
         value, path, line, _ = min_replicas(ctx.graph, w)
         if value >= floor:
@@ -145,11 +156,11 @@ def _pinned_zone(w: Workload) -> tuple[str, tuple[Any, ...]] | None:
     return None
 
 
-@check("single_zone")
-def single_zone(ctx: CheckContext) -> Iterator[Hit]:
+@check("single_zone", Kinds)
+def single_zone(ctx: CheckContext[Kinds]) -> Iterator[Hit]:
     """Every replica in one zone: a zone outage (or a zonal GPU stock-out) is a full outage."""
     for w in ctx.graph.workloads:
-        if not _replicated(ctx, w):
+        if not _replicated(ctx.params.kinds, w):
             continue
         pinned = _pinned_zone(w)
         if pinned is not None:
@@ -190,10 +201,14 @@ def _instance_count(model: Document) -> tuple[int | None, int]:
                                                                         model.line))
 
 
-@check("triton_single_instance")
-def triton_single_instance(ctx: CheckContext) -> Iterator[Hit]:
+class ExemptBackends(CheckParams):
+    exempt_backends: list[str]
+
+
+@check("triton_single_instance", ExemptBackends)
+def triton_single_instance(ctx: CheckContext[ExemptBackends]) -> Iterator[Hit]:
     """One execution instance: requests to the model run one at a time, with no spare."""
-    exempt = {str(b) for b in ctx.params.get("exempt_backends", [])}
+    exempt = set(ctx.params.exempt_backends)
     for model in ctx.graph.kind("TritonModelConfig"):
         runtime = str(model.body.get("backend") or model.body.get("platform") or "")
         if runtime in exempt or "${" in runtime:
@@ -210,10 +225,14 @@ def triton_single_instance(ctx: CheckContext) -> Iterator[Hit]:
                   evidence=[evidence])
 
 
-@check("single_node_gpu_pool")
-def single_node_gpu_pool(ctx: CheckContext) -> Iterator[Hit]:
+class MaxNodes(CheckParams):
+    max_nodes: int
+
+
+@check("single_node_gpu_pool", MaxNodes)
+def single_node_gpu_pool(ctx: CheckContext[MaxNodes]) -> Iterator[Hit]:
     """All GPU capacity on one node: a node repair, upgrade or hardware fault empties it."""
-    ceiling = int(ctx.params.get("max_nodes", 1))
+    ceiling = ctx.params.max_nodes
     for pool in ctx.graph.node_pools:
         if not pool.gpu or pool.max_nodes is None or pool.max_nodes > ceiling:
             continue
@@ -223,8 +242,8 @@ def single_node_gpu_pool(ctx: CheckContext) -> Iterator[Hit]:
                   evidence=[ev("maximum nodes", pool.max_nodes, pool.doc.path, line)])
 
 
-@check("kserve_max_one")
-def kserve_max_one(ctx: CheckContext) -> Iterator[Hit]:
+@check("kserve_max_one", NoParams)
+def kserve_max_one(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """A KServe component capped at one replica can neither fail over nor scale out."""
     for isvc in ctx.graph.kind("InferenceService"):
         for component in KSERVE_COMPONENTS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from bot.checks.catalog import Catalog
+from bot.catalog import Catalog
 from bot.config import AriaConfig
 from bot.decision.model import (
     Assumption,

@@ -194,7 +194,7 @@ def _catalog_vocabulary() -> str:
 
     Only names are looked up here: numbers in the catalog are not evidence for this decision.
     """
-    from bot.checks.catalog import load_catalog
+    from bot.catalog import load_catalog
     parts: list[str] = []
     for rule in load_catalog():
         parts += [rule.title, rule.why, *rule.next_steps]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.checks.catalog import RuleSpec
+from bot.catalog import RuleSpec
 from bot.render.templating import environment
 
 

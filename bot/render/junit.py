@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from bot.checks.catalog import load_catalog
+from bot.catalog import load_catalog
 from bot.decision.model import Decision
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot import __version__
-from bot.checks.catalog import load_catalog
+from bot.catalog import load_catalog
 from bot.decision.model import Decision
 from bot.findings import Severity, Status
 

@@ -17,7 +17,7 @@ from github.PullRequest import PullRequest
 from github.Repository import Repository
 from pydantic import ValidationError
 
-from bot.checks.catalog import load_catalog
+from bot.catalog import load_catalog
 from bot.config import ConfigError, load_config_bytes
 from bot.deliver.adr import deliver_adr
 from bot.deliver.audit import audit_commit

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.checks.catalog import load_catalog
+from bot.catalog import load_catalog
 from tests.conftest import findings_for
 
 

@@ -1,18 +1,20 @@
-"""Rule packs: YAML files under `rules/`, one per family, validated into `RuleSpec`s."""
+"""Rule packs: YAML files under `rules/`, one per family, validated into `RuleSpec`s.
+
+Rules are data: everything a reviewer reads (title, why, options, next steps) and every
+threshold. `bot.checks` binds each rule to the check function it names.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.findings import Severity
 from bot.resources import data_dir
-
-FAMILIES = ("headroom", "spof", "rbac", "lock-in", "security", "cost", "observability",
-            "serving", "ingest")
 
 
 class Tradeoff(BaseModel):
@@ -40,7 +42,7 @@ class CheckRef(BaseModel):
 class RuleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[A-Z]+[0-9]{3}$")
-    family: str
+    family: str = Field(description="the pack's family (written once, on the pack)")
     severity: Severity
     title: str
     message: str = Field(description="str.format template over the check's fields")
@@ -63,6 +65,21 @@ class RulePack(BaseModel):
     family: str
     rules: list[RuleSpec]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _family_of_rules(cls, data: Any) -> Any:
+        """Each rule belongs to the pack's family; a rule naming a family of its own is refused."""
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+            return data
+        rules = []
+        for rule in data["rules"]:
+            if isinstance(rule, dict):
+                if "family" in rule:
+                    raise ValueError(f"rule {rule.get('id')}: `family` belongs on the pack")
+                rule = {**rule, "family": data.get("family")}
+            rules.append(rule)
+        return {**data, "rules": rules}
+
 
 class Catalog:
     def __init__(self, rules: list[RuleSpec]) -> None:
@@ -72,7 +89,7 @@ class Catalog:
     def get(self, rule_id: str) -> RuleSpec | None:
         return self._by_id.get(rule_id.upper())
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[RuleSpec]:
         return iter(self.rules)
 
     def __len__(self) -> int:
@@ -91,34 +108,25 @@ def load_pack(path: Path) -> RulePack:
     except YamlError as exc:
         raise CatalogError(f"{path}:{exc.line}: {exc}") from None
     try:
-        pack = RulePack.model_validate(docs[0] if docs else {})
+        return RulePack.model_validate(docs[0] if docs else {})
     except ValidationError as exc:
         raise CatalogError(f"{path}: {exc}") from None
-    for rule in pack.rules:
-        if rule.family != pack.family:
-            raise CatalogError(f"{path}: rule {rule.id} has family {rule.family!r}, "
-                               f"pack is {pack.family!r}")
-    return pack
-
-
-def load_catalog(extra_dirs: tuple[Path, ...] = ()) -> Catalog:
-    return _load(tuple(extra_dirs))
 
 
 @cache
-def _load(extra_dirs: tuple[Path, ...]) -> Catalog:
-    from bot.checks.registry import CHECKS
-
+def load_catalog() -> Catalog:
+    """Aria's rule packs (`rules/*.yaml`), one family each."""
     rules: list[RuleSpec] = []
     seen: dict[str, Path] = {}
-    for directory in (data_dir("rules"), *extra_dirs):
-        for path in sorted(directory.glob("*.yaml")):
-            for rule in load_pack(path).rules:
-                if rule.id in seen:
-                    raise CatalogError(f"duplicate rule id {rule.id} in {path} and {seen[rule.id]}")
-                if rule.check.name not in CHECKS:
-                    raise CatalogError(f"{path}: rule {rule.id} names unknown check "
-                                       f"{rule.check.name!r}")
-                seen[rule.id] = path
-                rules.append(rule)
+    families: dict[str, Path] = {}
+    for path in sorted(data_dir("rules").glob("*.yaml")):
+        pack = load_pack(path)
+        if pack.family in families:
+            raise CatalogError(f"family {pack.family} in {path} and {families[pack.family]}")
+        families[pack.family] = path
+        for rule in pack.rules:
+            if rule.id in seen:
+                raise CatalogError(f"duplicate rule id {rule.id} in {path} and {seen[rule.id]}")
+            seen[rule.id] = path
+            rules.append(rule)
     return Catalog(rules)

@@ -1,0 +1,155 @@
+"""The contract between rule packs and check code: every rule binds to its check with valid
+parameters, fires on realistic input, and every `{placeholder}` of its message is filled."""
+
+from __future__ import annotations
+
+import string
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import CatalogError, RuleSpec, load_catalog, load_pack
+from bot.checks.contract import Hit
+from bot.checks.evaluate import bind, hits
+from bot.config import AriaConfig, ConfigError, load_config_bytes
+from bot.graph.platform import build_graph
+from bot.ingest.loader import Inventory, load_inventory
+from bot.ingest.source import MemorySource
+from bot.measurements import (
+    ABResult,
+    ABSettings,
+    CapacityEstimate,
+    ConfigMeasurement,
+    Latency,
+    LevelResult,
+    MethodSettings,
+    MetricDiff,
+    ProbeRun,
+)
+
+CATALOG = load_catalog()
+
+
+def _example_path(example: str) -> str:
+    if example.lstrip().startswith(("resource", "data")):
+        return "infra/main.tf"
+    return "k8s/example.yaml" if "apiVersion" in example else "models/example/config.pbtxt"
+
+
+def _run(head: ProbeRun, *, base: ProbeRun | None = None, ab: ABResult | None = None,
+         capacity: CapacityEstimate | None = None, error: str | None = None
+         ) -> ConfigMeasurement:
+    return ConfigMeasurement(model="resnet50", path="models/resnet50/config.pbtxt",
+                             target="127.0.0.1:8000", protocol="http",
+                             verdict="refused" if error else ("regression" if ab else "measured"),
+                             base=base, head=None if error else head, ab=ab,
+                             capacity_head=capacity, error=error)
+
+
+def _probe_run(label: str, p99: float) -> ProbeRun:
+    level = LevelResult(concurrency=4, throughput=1000 / p99, requests=4000, errors=0,
+                        windows_measured=4, windows_merged=3, stable=True,
+                        latency_ms=Latency(avg=p99 / 2, p50=p99 / 2, p90=p99 * 0.8,
+                                           p95=p99 * 0.9, p99=p99))
+    return ProbeRun(model="resnet50", url="127.0.0.1:8000", protocol="http", label=label,
+                    method=MethodSettings(), inputs={"INPUT0": [1, 3, 224, 224]},
+                    levels=[level])
+
+
+def _measurements() -> list[ConfigMeasurement]:
+    """One measured config per PROBE rule: refused, slower (A/B), and over its SLO."""
+    base, head = _probe_run("base", 10.0), _probe_run("head", 14.0)
+    diff = MetricDiff(metric="p99_ms", concurrency=4, base=10.0, head=14.0, diff=4.0,
+                      ci_low=3.1, ci_high=4.9, relative=0.4, verdict="regression")
+    ab = ABResult(settings=ABSettings(), interval_confidence=0.9875, base=base, head=head,
+                  diffs=[diff])
+    missed = CapacityEstimate(slo_ms=5.0, slo_percentile=99, peak_rps=400, headroom=0.3,
+                              concurrency=None, latency_at_slo_ms=None,
+                              throughput_per_replica=None, meets_slo=False, replicas=None)
+    return [_run(head, error="Triton refused the head config of model 'resnet50': "
+                             "preferred size must be <= max batch size"),
+            _run(head, base=base, ab=ab),
+            _run(head, capacity=missed)]
+
+
+def _inventory(rule: RuleSpec) -> Inventory:
+    """Realistic input that should make `rule` fire."""
+    if rule.example:
+        files = {_example_path(rule.example): rule.example.encode()}
+    elif rule.id == "INGEST001":
+        files = {"k8s/broken.yaml": b"apiVersion: v1\nkind: Service\nmetadata: {name: [\n"}
+    elif rule.id == "INGEST002":
+        files = {"charts/serving/Chart.yaml": b"apiVersion: v2\nname: serving\nversion: 1.0.0\n",
+                 "charts/serving/values.yaml": b"replicas: 2\n",
+                 "charts/serving/templates/deployment.yaml":
+                     b"apiVersion: apps/v1\nkind: Deployment\n"
+                     b"metadata: {name: {{ .Release.Name }}}\n"}
+    else:
+        files = {}
+    inventory = load_inventory(MemorySource(files))
+    if rule.id.startswith("PROBE"):
+        inventory.measurements = _measurements()
+    return inventory
+
+
+def _placeholders(message: str) -> set[str]:
+    names = set()
+    for _text, field, _spec, _conversion in string.Formatter().parse(message):
+        if field is not None:
+            names.add(field.split(".")[0].split("[")[0])
+    return names
+
+
+@pytest.mark.parametrize("rule", list(CATALOG), ids=lambda r: r.id)
+def test_every_rule_fires_with_every_placeholder_filled(rule: RuleSpec) -> None:
+    inventory = _inventory(rule)
+    config = AriaConfig()
+    graph = build_graph(inventory.documents, config.serving_images)
+    found: list[Hit] = list(hits(rule, graph, config, inventory))
+    assert found, f"{rule.id} does not fire on its example"
+    wanted = _placeholders(rule.message)
+    for hit in found:
+        assert wanted <= hit.fields.keys(), \
+            f"{rule.id}: {sorted(wanted - hit.fields.keys())} not filled by {rule.check.name}"
+
+
+def test_every_rule_binds_to_a_check_with_valid_parameters() -> None:
+    for rule in CATALOG:
+        check, params = bind(rule, AriaConfig())
+        assert check.name == rule.check.name and isinstance(params, check.params)
+
+
+def test_an_override_with_a_misspelt_or_mistyped_parameter_names_the_rule() -> None:
+    rule = CATALOG.get("SPOF001")
+    assert rule is not None
+    tuned = load_config_bytes("rules:\n  SPOF001: {params: {min_replicas: 3}}\n")
+    _check, params = bind(rule, tuned)
+    assert params.model_dump() == {"min_replicas": 3}
+    for bad in ("{min_replica: 3}", "{min_replicas: many}"):
+        config = load_config_bytes(f"rules:\n  SPOF001: {{params: {bad}}}\n")
+        with pytest.raises(ConfigError, match=r"rules\.SPOF001\.params"):
+            bind(rule, config)
+
+
+def test_a_rule_that_names_its_own_family_is_refused(tmp_path: Path) -> None:
+    pack = tmp_path / "spof.yaml"
+    pack.write_text(textwrap.dedent("""\
+        family: spof
+        rules:
+          - id: SPOF999
+            family: cost
+            severity: warning
+            title: t
+            message: m
+            why: w
+            check: {name: single_replica, params: {min_replicas: 2}}
+            options:
+              - {title: a, summary: s, tradeoffs: {cost: c, latency: l, complexity: x, risk: r}}
+              - {title: b, summary: s, tradeoffs: {cost: c, latency: l, complexity: x, risk: r}}
+            next_steps: [n]
+        """))
+    with pytest.raises(CatalogError, match="`family` belongs on the pack"):
+        load_pack(pack)
+    pack.write_text(pack.read_text().replace("    family: cost\n", ""))
+    assert [r.family for r in load_pack(pack).rules] == ["spof"]
