@@ -104,9 +104,9 @@ def _drop(handle: tuple) -> None:
 
 
 def _purge() -> None:
-    from bot.scale.celery_app import make_celery
-    from bot.scale.settings import ScaleOptions
-    app = make_celery(ScaleOptions(broker_url=REDIS))
+    from bot.jobs.celery_app import make_celery
+    from bot.jobs.settings import JobSettings
+    app = make_celery(JobSettings(broker_url=REDIS))
     with app.connection_for_write() as conn:
         app.control.purge(connection=conn)
 
@@ -218,9 +218,9 @@ def _ok(url: str) -> bool:
 
 
 def _workers_ready(count: int) -> None:
-    from bot.scale.celery_app import make_celery
-    from bot.scale.settings import ScaleOptions
-    app = make_celery(ScaleOptions(broker_url=REDIS))
+    from bot.jobs.celery_app import make_celery
+    from bot.jobs.settings import JobSettings
+    app = make_celery(JobSettings(broker_url=REDIS))
     _wait(lambda: len(app.control.ping(timeout=0.5) or []) >= count, 60, "workers ready")
 
 

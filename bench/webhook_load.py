@@ -62,8 +62,8 @@ def serve(port: int, state: Path, processed: Path) -> None:
 
     import uvicorn
 
-    from bot.service.app import create_app
-    from bot.service.runtime import build_service, favour_the_event_loop
+    from bot.cli.processes import build_service
+    from bot.service.app import create_app, favour_the_event_loop
     from bot.service.settings import ServeSettings
 
     favour_the_event_loop()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.exitcodes import FailOn
 from bot.findings import Severity
 from bot.ingest.files import CONFIG_NAMES
 from bot.measurements import ABSettings, MethodSettings
@@ -112,7 +113,7 @@ class AriaConfig(_Strict):
     """Schema of `.aria.yml`."""
 
     version: Literal[1] = 1
-    fail_on: Literal["error", "warning", "note", "never"] = "error"
+    fail_on: FailOn = "error"
     headroom: Headroom = Field(default_factory=Headroom)
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     ignore: list[Ignore] = Field(default_factory=list)

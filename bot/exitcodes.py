@@ -1,22 +1,24 @@
-"""Exit codes shared by every command, and the `--fail-on` gate."""
+"""Exit codes shared by every command, and the `--fail-on` gate they answer to."""
 
 from __future__ import annotations
 
-from bot.decision.model import Decision
+from collections.abc import Iterable
+from typing import Literal
+
 from bot.findings import Severity
 
 OK = 0
 FINDINGS = 1  # the gate failed: findings at or above --fail-on
 USAGE = 2  # bad arguments or configuration
-INTERNAL = 3  # Aria itself failed (I/O, a renderer, an unexpected error)
+INTERNAL = 3  # Aria itself failed (I/O, a renderer, a probe's server, an unexpected error)
 
-_THRESHOLD = {"error": Severity.error.rank, "warning": Severity.warning.rank,
-              "note": Severity.note.rank}
+FailOn = Literal["error", "warning", "note", "never"]
+FAIL_ON_LEVELS: tuple[FailOn, ...] = ("error", "warning", "note", "never")
 
 
-def should_fail(decision: Decision, fail_on: str) -> bool:
-    """Whether the gating findings (new ones in a review) reach the `--fail-on` level."""
+def fails(severities: Iterable[Severity], fail_on: FailOn) -> bool:
+    """Whether any of these severities reaches the `--fail-on` level (`never` never fails)."""
     if fail_on == "never":
         return False
-    threshold = _THRESHOLD[fail_on]
-    return any(f.severity.rank >= threshold for f in decision.gating)
+    threshold = Severity(fail_on).rank
+    return any(severity.rank >= threshold for severity in severities)

@@ -8,4 +8,5 @@ PY=${PYTHON:-python3}
 python -m pip install --quiet --upgrade pip
 python -m pip install --quiet -e ".[test]"
 ruff check .
+mypy
 python -m pytest -q "$@"

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bot.exitcodes import FailOn, fails
 from bot.findings import Finding, Location, Severity, Status
 from bot.measurements import ConfigMeasurement
 from bot.tradeoffs import Option
@@ -95,3 +96,7 @@ class Decision(BaseModel):
         if self.mode == "review":
             return self.active(Status.new)
         return self.active(Status.present, Status.new, Status.unchanged)
+
+    def fails(self, fail_on: FailOn) -> bool:
+        """Whether the gating findings reach the `--fail-on` level."""
+        return fails((f.severity for f in self.gating), fail_on)

@@ -24,7 +24,7 @@ from bot.decision.model import Decision
 from bot.deliver.client import make_github
 from bot.deliver.pipeline import ReviewOptions, decide, fail_on, publish, read_pull
 from bot.deliver.settings import GitHubSettings
-from bot.exitcodes import FINDINGS, OK, USAGE, should_fail
+from bot.exitcodes import FINDINGS, OK, USAGE
 from bot.findings import Severity, Status
 from bot.render import render
 
@@ -108,4 +108,4 @@ def run_action(env: ActionEnv, settings: GitHubSettings, sarif: Path | None,
             out.write("aria: the token cannot post (a fork's pull request gets a read-only "
                       "token); reporting as workflow annotations instead.\n")
             workflow_annotations(decision, out)
-    return FINDINGS if should_fail(decision, gate) else OK
+    return FINDINGS if decision.fails(gate) else OK

@@ -9,7 +9,7 @@ from bot.config import AriaConfig
 from bot.deliver.check_runs import annotations_for, publish_check_run
 from bot.deliver.fetch import Skipped, read_file
 from bot.engine import audit
-from bot.exitcodes import should_fail
+from bot.exitcodes import FailOn
 from bot.ingest.files import is_relevant
 from bot.ingest.source import MemorySource
 from bot.render import render
@@ -17,7 +17,7 @@ from bot.render import render
 AUDIT_CHECK_NAME = "aria audit"
 
 
-def audit_commit(repo: Repository, sha: str, config: AriaConfig, gate: str, *,
+def audit_commit(repo: Repository, sha: str, config: AriaConfig, gate: FailOn, *,
                  max_files: int, max_bytes: int) -> CheckRun:
     tree = repo.get_git_tree(sha, recursive=True)
     blobs = [e for e in tree.tree if e.type == "blob" and is_relevant(e.path)]
@@ -34,7 +34,7 @@ def audit_commit(repo: Repository, sha: str, config: AriaConfig, gate: str, *,
             skipped.append(data)
     decision = audit(MemorySource(files, label=sha[:12]), config,
                      title=f"Audit of {repo.full_name} at {sha[:12]}")
-    conclusion = "failure" if should_fail(decision, gate) else "success"
+    conclusion = "failure" if decision.fails(gate) else "success"
     text = render(decision, "markdown")
     if skipped or tree.truncated:
         text += f"\n\n{len(skipped)} file(s) not read (size or count limits)"

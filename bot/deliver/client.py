@@ -13,13 +13,14 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 from github import Auth, Github, GithubIntegration, GithubRetry
 from github.GithubException import RateLimitExceededExceedsMaxWait
 from urllib3.response import BaseHTTPResponse
 
-from bot.deliver.settings import GitHubSettings
+from bot.deliver.settings import AppSettings, GitHubSettings
+from bot.state.rate_budgets import RateBudgets
 
 # Refresh an installation token this long before it expires (tokens live one hour).
 TOKEN_REFRESH_MARGIN = 300.0
@@ -130,5 +131,36 @@ class AppClients:
         self.integration = integration  # App-level calls: an org's installation
         self.tokens = TokenCache(integration)
 
+    @classmethod
+    def for_app(cls, settings: AppSettings) -> Self:
+        return cls(settings, settings.app_id, settings.private_key_pem())
+
     def for_installation(self, installation_id: int) -> Github:
         return make_github(self.settings, InstallationAuth(self.tokens, installation_id))
+
+
+class ObservedClients(AppClients):
+    """`AppClients` that remember the clients a job made, to read their rate-limit headers."""
+
+    def __init__(self, settings: GitHubSettings, app_id: str, private_key: str) -> None:
+        super().__init__(settings, app_id, private_key)
+        self._made = threading.local()
+
+    def for_installation(self, installation_id: int) -> Github:
+        gh = super().for_installation(installation_id)
+        self.made().append((installation_id, gh))
+        return gh
+
+    def made(self) -> list[tuple[int, Github]]:
+        if not hasattr(self._made, "clients"):
+            self._made.clients = []
+        return self._made.clients
+
+    def record(self, budgets: RateBudgets) -> None:
+        """Store the last rate-limit figures each client of this job saw, then forget them."""
+        for installation_id, gh in self.made():
+            remaining, limit = gh.requester.rate_limiting
+            if limit >= 0:  # -1: the client made no request
+                budgets.observe(installation_id, remaining, limit,
+                                float(gh.requester.rate_limiting_resettime))
+        self.made().clear()

@@ -22,9 +22,10 @@ from bot.deliver.comment import fit_body, upsert_sticky
 from bot.deliver.fetch import ReviewInputs, Skipped, changed_files, review_inputs
 from bot.deliver.inline import post_inline_comments
 from bot.engine import review
-from bot.exitcodes import should_fail
+from bot.exitcodes import FailOn
 from bot.findings import Severity
 from bot.ingest.source import MemorySource
+from bot.narrative import narrate
 from bot.render import render
 from bot.render.escape import code, md_text
 from bot.render.markdown import REVIEW_MARKER, render_compact
@@ -40,7 +41,7 @@ NOTHING_TO_REVIEW = (f"{REVIEW_MARKER}\n### 🏗️ Aria review\n\nThis pull req
 
 @dataclass(frozen=True, slots=True)
 class ReviewOptions:
-    fail_on: str = "error"  # operator default; a base-branch .aria.yml that sets it wins
+    fail_on: FailOn = "error"  # operator default; a base-branch .aria.yml that sets it wins
     review_comments: bool = False
     max_files: int = 300
     max_bytes: int = 1_000_000
@@ -70,7 +71,7 @@ def fingerprint(decision: Decision, skipped: list[Skipped]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
-def fail_on(config: AriaConfig, default: str) -> str:
+def fail_on(config: AriaConfig, default: FailOn) -> FailOn:
     """The base branch's `fail_on` when its .aria.yml sets one, else the operator's default."""
     return config.fail_on if "fail_on" in config.model_fields_set else default
 
@@ -114,17 +115,7 @@ def decide(pr: PullRequest, inputs: ReviewInputs,
             if line:
                 decision.notes.append(line)
         options.history.record(repo, decision.measurements)
-    return _narrate(decision, options.installation), config
-
-
-def _narrate(decision: Decision, installation: str) -> Decision:
-    from bot.narrative.settings import NarrativeSettings
-    settings = NarrativeSettings.from_env()
-    if not settings.configured:
-        return decision
-    from bot.narrative import apply_narrative
-    return apply_narrative(decision, settings=settings.model_copy(
-        update={"installation": installation}))
+    return narrate(decision, options.installation), config
 
 
 def review_pull_request(gh: Github, repo_name: str, number: int, options: ReviewOptions,
@@ -153,10 +144,10 @@ def review_pull_request(gh: Github, repo_name: str, number: int, options: Review
 
 
 def publish(repo: Repository, pr: PullRequest, decision: Decision, inputs: ReviewInputs,
-            gate: str, options: ReviewOptions, prior: ReviewRecord | None) -> ReviewOutcome:
+            gate: FailOn, options: ReviewOptions, prior: ReviewRecord | None) -> ReviewOutcome:
     """Post the check run, then the sticky comment (which links the check run when cut)."""
     head_sha = pr.head.sha
-    conclusion = "failure" if should_fail(decision, gate) else "success"
+    conclusion = "failure" if decision.fails(gate) else "success"
     full = render(decision, "markdown") + _skipped_section(inputs.skipped)
     run = publish_check_run(
         repo, head_sha=head_sha, conclusion=conclusion, title=decision.title,

@@ -6,48 +6,38 @@ repository's `.aria.yml` can turn it on, pick the model or raise a budget.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from bot.settings import AriaSettings, default_state_dir
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 
-def _default_state_dir() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "aria"
+class NarrativeSettings(AriaSettings):
+    model_config = SettingsConfigDict(env_prefix="ARIA_LLM_")
 
-
-class NarrativeSettings(BaseModel):
-    model: str | None = Field(None, description="`provider:model` for init_chat_model")
+    model: str | None = Field(
+        None, description="language model as `provider:model`; unset, no prose is written")
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint (vLLM, Ollama)")
     api_key: SecretStr | None = Field(None, description="key for the OpenAI-compatible endpoint")
-    max_tokens_per_review: int = Field(12_000, gt=0)
-    max_tokens_per_day: int = Field(500_000, gt=0, description="per installation, UTC day")
-    max_output_tokens: int = Field(2_000, gt=0)
-    timeout_s: float = Field(60.0, gt=0, description="bound on one writer call, retries included")
+    max_tokens_per_review: int = Field(12_000, gt=0, description="token budget of one review")
+    max_tokens_per_day: int = Field(500_000, gt=0,
+                                    description="token budget per installation and UTC day")
+    max_output_tokens: int = Field(2_000, gt=0, description="longest answer asked for")
+    timeout_s: float = Field(60.0, gt=0, validation_alias="ARIA_LLM_TIMEOUT",
+                             description="bound on one writer call, retries included")
     installation: str = Field("local", description="whose daily budget this review draws on")
-    state_dir: Path = Field(default_factory=_default_state_dir)
+    state_dir: Path = Field(default_factory=default_state_dir, validation_alias="ARIA_STATE_DIR",
+                            description="state directory (narrative cache and token ledger)")
 
     @property
     def configured(self) -> bool:
         return bool(self.model)
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> NarrativeSettings:
-        env = os.environ if env is None else env
-        names = {"model": "ARIA_LLM_MODEL", "base_url": "ARIA_LLM_BASE_URL",
-                 "api_key": "ARIA_LLM_API_KEY",
-                 "max_tokens_per_review": "ARIA_LLM_MAX_TOKENS_PER_REVIEW",
-                 "max_tokens_per_day": "ARIA_LLM_MAX_TOKENS_PER_DAY",
-                 "max_output_tokens": "ARIA_LLM_MAX_OUTPUT_TOKENS",
-                 "timeout_s": "ARIA_LLM_TIMEOUT", "installation": "ARIA_LLM_INSTALLATION",
-                 "state_dir": "ARIA_STATE_DIR"}
-        return cls.model_validate({k: env[v] for k, v in names.items() if env.get(v)})
 
     def build_model(self) -> BaseChatModel:
         """The configured chat model; raises ImportError when its provider package is missing."""

@@ -10,9 +10,9 @@ from github.Repository import Repository
 from pydantic import BaseModel
 
 from bot.deliver.client import AppClients
+from bot.jobs.payloads import OrgAuditJob
+from bot.jobs.queue import JobQueue, JobSpec
 from bot.orgaudit.store import AuditStore
-from bot.orgaudit.task import KIND, OrgAuditJob
-from bot.state.queue import JobQueue, JobSpec
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,6 @@ def fan_out(store: AuditStore, queue: JobQueue, clients: AppClients, org: str, *
     for ref in repos:
         job = OrgAuditJob(run_id=run_id, installation_id=installation_id, repo=ref.name,
                           ref=ref.default_branch)
-        queue.enqueue(JobSpec(kind=KIND, payload=job.model_dump(),
-                              concurrency_key=f"audit:{run_id}:{ref.name}"))
+        queue.enqueue(JobSpec.of(job, f"audit:{run_id}:{ref.name}"))
     log.info("audit run %d of %s: %d repositories queued", run_id, org, len(repos))
     return run_id

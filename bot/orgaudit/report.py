@@ -9,7 +9,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from bot.findings import Severity
-from bot.orgaudit.store import AuditStore, RepoResult, StoredFinding
+from bot.orgaudit.store import AuditStore, FindingRow, RepoResult
 
 WORST = 25
 CHANGES_LISTED = 20
@@ -25,14 +25,10 @@ class RepoRow(BaseModel):
     total: int
 
 
-class Located(BaseModel):
+class RepoFinding(FindingRow):
+    """A finding row with the repository it was found in."""
+
     repo: str
-    rule_id: str
-    family: str
-    severity: str
-    title: str
-    path: str
-    line: int | None = None
 
 
 class Trend(BaseModel):
@@ -40,8 +36,8 @@ class Trend(BaseModel):
     new: int = 0
     fixed: int = 0
     by_family_delta: dict[str, int] = {}
-    new_findings: list[Located] = []
-    fixed_findings: list[Located] = []
+    new_findings: list[RepoFinding] = []
+    fixed_findings: list[RepoFinding] = []
 
 
 class HistoryPoint(BaseModel):
@@ -62,7 +58,7 @@ class OrgReport(BaseModel):
     by_severity: dict[str, int]
     by_family: dict[str, int]
     repos: list[RepoRow]
-    worst: list[Located]
+    worst: list[RepoFinding]
     trend: Trend
     history: list[HistoryPoint]
 
@@ -75,20 +71,20 @@ def _rank(severity: str) -> int:
     return Severity(severity).rank
 
 
-def _located(repo: str, f: StoredFinding) -> Located:
-    return Located(repo=repo, **f.model_dump(exclude={"fingerprint"}))
+def _located(repo: str, f: FindingRow) -> RepoFinding:
+    return RepoFinding(repo=repo, **f.model_dump())
 
 
-def _worst_first(items: list[Located]) -> list[Located]:
+def _worst_first(items: list[RepoFinding]) -> list[RepoFinding]:
     return sorted(items, key=lambda x: (-_rank(x.severity), x.rule_id, x.repo, x.path,
                                         x.line or 0))
 
 
-def _keyed(results: list[RepoResult]) -> dict[tuple[str, str], Located]:
+def _keyed(results: list[RepoResult]) -> dict[tuple[str, str], RepoFinding]:
     return {(r.repo, f.fingerprint): _located(r.repo, f) for r in results for f in r.findings}
 
 
-def _severities(findings: list[StoredFinding] | list[Located]) -> dict[str, int]:
+def _severities(findings: list[FindingRow]) -> dict[str, int]:
     counts = Counter(f.severity for f in findings)
     return {s.value: counts.get(s.value, 0) for s in Severity}
 

@@ -10,11 +10,14 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.findings import Finding
 from bot.state.db import session
 from bot.state.tables import AuditResult, AuditRun
 
 
-class StoredFinding(BaseModel):
+class FindingRow(BaseModel):
+    """A finding as an audit keeps it: enough to count, rank and match it in the next run."""
+
     rule_id: str
     family: str
     severity: str
@@ -23,6 +26,15 @@ class StoredFinding(BaseModel):
     line: int | None = None
     fingerprint: str
 
+    @classmethod
+    def of(cls, f: Finding) -> FindingRow:
+        return cls(rule_id=f.rule_id, family=f.family, severity=f.severity.value, title=f.title,
+                   path=f.location.path, line=f.location.line, fingerprint=f.fingerprint)
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
 
 class RepoResult(BaseModel):
     repo: str
@@ -30,7 +42,7 @@ class RepoResult(BaseModel):
     head_sha: str | None = None
     files: int = 0
     error: str | None = None
-    findings: list[StoredFinding] = []
+    findings: list[FindingRow] = []
 
 
 @dataclass(frozen=True, slots=True)

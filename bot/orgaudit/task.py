@@ -2,32 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import functools
 
 from github.GithubException import GithubException
 from github.Repository import Repository
-from pydantic import BaseModel, ValidationError
 
 from bot.config import ConfigError
+from bot.deliver.client import AppClients
 from bot.deliver.fetch import Skipped, read_file
+from bot.deliver.settings import GitHubSettings
 from bot.engine import audit
 from bot.ingest.files import is_relevant
 from bot.ingest.source import MemorySource
-from bot.orgaudit.store import AuditStore, RepoResult, StoredFinding
-from bot.service.jobs import Runtime
-from bot.state.queue import ClaimedJob, PermanentError
+from bot.jobs.handlers import Handlers, Result
+from bot.jobs.payloads import OrgAuditJob
+from bot.orgaudit.store import AuditStore, FindingRow, RepoResult
 
-KIND = "org_audit"
 # GitHub answers meaning the repository cannot be read by this installation now.
 _UNREADABLE = frozenset({403, 404, 409, 451})
 
 
-class OrgAuditJob(BaseModel):
-    kind: Literal["org_audit"] = KIND
-    run_id: int
-    installation_id: int
-    repo: str
-    ref: str
+def register(handlers: Handlers, clients: AppClients, settings: GitHubSettings,
+             store: AuditStore) -> None:
+    handlers.register("org_audit", functools.partial(audit_repository, clients, settings, store),
+                      functools.partial(record_give_up, store))
 
 
 def read_tree(repo: Repository, ref: str, *, max_files: int,
@@ -44,13 +42,9 @@ def read_tree(repo: Repository, ref: str, *, max_files: int,
     return files, tree.sha
 
 
-def audit_repository(payload: dict, runtime: Runtime, store: AuditStore) -> dict:
-    try:
-        job = OrgAuditJob.model_validate(payload)
-    except ValidationError as exc:
-        raise PermanentError(f"malformed audit job ({exc.error_count()} error(s))") from None
-    gh = runtime.clients.for_installation(job.installation_id)
-    settings = runtime.settings
+def audit_repository(clients: AppClients, settings: GitHubSettings, store: AuditStore,
+                     job: OrgAuditJob) -> Result:
+    gh = clients.for_installation(job.installation_id)
     try:
         # The client is lazy: get_repo makes no request, the tree read is the first.
         files, sha = read_tree(gh.get_repo(job.repo), job.ref,
@@ -62,22 +56,17 @@ def audit_repository(payload: dict, runtime: Runtime, store: AuditStore) -> dict
         return _failed(store, job, f"GitHub answered {exc.status}")
     except ConfigError as exc:
         return _failed(store, job, f"the repository's .aria.yml cannot be used: {exc}")
-    findings = [StoredFinding(rule_id=f.rule_id, family=f.family, severity=f.severity.value,
-                              title=f.title, path=f.location.path, line=f.location.line,
-                              fingerprint=f.fingerprint)
-                for f in decision.gating]
+    findings = [FindingRow.of(f) for f in decision.gating]
     store.record(job.run_id, RepoResult(repo=job.repo, status="done", head_sha=sha,
                                         files=decision.files_reviewed, findings=findings))
     return {"status": "audited", "repo": job.repo, "findings": len(findings)}
 
 
-def _failed(store: AuditStore, job: OrgAuditJob, error: str) -> dict:
+def _failed(store: AuditStore, job: OrgAuditJob, error: str) -> Result:
     store.record(job.run_id, RepoResult(repo=job.repo, status="failed", error=error[:1000]))
     return {"status": "failed", "repo": job.repo}
 
 
-def record_give_up(store: AuditStore, job: ClaimedJob, error: str) -> None:
+def record_give_up(store: AuditStore, job: OrgAuditJob, error: str, _attempts: int) -> None:
     """An audit task no retry finishes still counts in its run, as failed: the run completes."""
-    if job.payload.get("kind") != KIND:
-        return
-    _failed(store, OrgAuditJob.model_validate(job.payload), error)
+    _failed(store, job, error)

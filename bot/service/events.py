@@ -6,14 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.deliver.check_runs import CHECK_NAME
-from bot.service.payloads import (
-    CommandJob,
-    ForgetJob,
-    RerunJob,
-    ReviewJob,
-    pr_key,
-)
-from bot.state.queue import JobSpec
+from bot.jobs.payloads import CommandJob, ForgetJob, RerunJob, ReviewJob, pr_key
+from bot.jobs.queue import JobSpec
 
 REVIEW_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
 COMMAND_PREFIX = "/aria"
@@ -55,7 +49,7 @@ def _pull_request(payload: dict[str, Any], review_drafts: bool) -> Route:
     if installation is None:
         return Route(reason="no installation in payload")
     job = ReviewJob(installation_id=installation, repo=repo, pr_number=pr["number"])
-    return Route(job=JobSpec(kind=job.kind, payload=job.model_dump(), concurrency_key=key))
+    return Route(job=JobSpec.of(job, key))
 
 
 def _issue_comment(payload: dict[str, Any], _drafts: bool) -> Route:
@@ -77,8 +71,7 @@ def _issue_comment(payload: dict[str, Any], _drafts: bool) -> Route:
     repo = payload["repository"]["full_name"]
     job = CommandJob(installation_id=installation, repo=repo, pr_number=issue["number"],
                      author=comment["user"]["login"], body=body)
-    return Route(job=JobSpec(kind=job.kind, payload=job.model_dump(),
-                             concurrency_key=pr_key(repo, issue["number"])))
+    return Route(job=JobSpec.of(job, pr_key(repo, issue["number"])))
 
 
 def _check_run(payload: dict[str, Any], _drafts: bool) -> Route:
@@ -92,20 +85,17 @@ def _check_run(payload: dict[str, Any], _drafts: bool) -> Route:
     prs = run.get("pull_requests") or []
     if prs:
         number = prs[0]["number"]
-        job = ReviewJob(installation_id=installation, repo=repo, pr_number=number, force=True)
-        key = pr_key(repo, number)
-    else:
-        job = RerunJob(installation_id=installation, repo=repo, head_sha=run["head_sha"])
-        key = f"sha:{repo}@{run['head_sha']}"
-    return Route(job=JobSpec(kind=job.kind, payload=job.model_dump(), concurrency_key=key))
+        review = ReviewJob(installation_id=installation, repo=repo, pr_number=number, force=True)
+        return Route(job=JobSpec.of(review, pr_key(repo, number)))
+    rerun = RerunJob(installation_id=installation, repo=repo, head_sha=run["head_sha"])
+    return Route(job=JobSpec.of(rerun, f"sha:{repo}@{run['head_sha']}"))
 
 
 def _forget(repos: list[dict[str, Any]], why: str) -> Route:
     names = sorted(r["full_name"] for r in repos if "full_name" in r)
     if not names:
         return Route(reason=f"{why}: no repositories named")
-    job = ForgetJob(repos=names)
-    return Route(job=JobSpec(kind=job.kind, payload=job.model_dump(), concurrency_key="forget"))
+    return Route(job=JobSpec.of(ForgetJob(repos=names), "forget"))
 
 
 def _installation_event(payload: dict[str, Any], _drafts: bool) -> Route:

@@ -1,21 +1,22 @@
-"""`run_job(payload) -> result`: the work behind a webhook, as one plain function.
+"""The App's job kinds: a pull request's review, `/aria` commands, a check run's re-run, and
+forgetting repositories the App lost. `register` puts them on the process's `Handlers`.
 
-The embedded worker calls it with its `Runtime`; a distributed task queue can wrap it as a
-task, and then it builds the runtime from the environment once per process.
+GitHub's answers that no retry changes (no access, gone, refused) make a job fail at once; a
+rate limit longer than a request may wait schedules a retry at its reset.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from github import Github
 from github.GithubException import GithubException, RateLimitExceededExceedsMaxWait
 from github.PullRequest import PullRequest
 from github.Repository import Repository
-from pydantic import ValidationError
 
 from bot.catalog import load_catalog
 from bot.config import ConfigError, load_config_bytes
@@ -32,37 +33,36 @@ from bot.deliver.pipeline import (
     read_pull,
     review_pull_request,
 )
+from bot.deliver.settings import AppSettings
+from bot.jobs.handlers import Handlers, Result
+from bot.jobs.payloads import CommandJob, ForgetJob, RerunJob, ReviewJob
+from bot.jobs.queue import PermanentError, RetryLater
+from bot.jobs.wiring import open_database
 from bot.render.adr import render_adr
 from bot.render.escape import code, md_text
 from bot.render.explain import explain_rule
-from bot.service.payloads import PAYLOAD, CommandJob, ForgetJob, RerunJob, ReviewJob
 from bot.service.settings import ServeSettings
-from bot.state.db import make_engine
 from bot.state.probe_history import ProbeHistory
-from bot.state.queue import ClaimedJob, PermanentError, RetryLater
 from bot.state.reviews import ReviewRecord, ReviewStore
 
 log = logging.getLogger(__name__)
 
 # GitHub answers that no retry changes: no access, gone, or refused as invalid.
 _PERMANENT_STATUS = frozenset({401, 403, 404, 410, 422})
+J = TypeVar("J", ReviewJob, CommandJob, RerunJob, ForgetJob)
 
 
 @dataclass
 class Runtime:
-    settings: ServeSettings
+    """What the App's jobs act with: its settings, GitHub clients and the review store."""
+
+    settings: AppSettings
     clients: AppClients
     reviews: ReviewStore
 
-    @staticmethod
-    def clients_for(settings: ServeSettings) -> AppClients:
-        return AppClients(settings, settings.app_id, settings.private_key_pem())
-
     @classmethod
     def from_settings(cls, settings: ServeSettings) -> Runtime:
-        assert settings.database_url is not None  # filled in by the settings validator
-        return cls(settings, cls.clients_for(settings),
-                   ReviewStore(make_engine(settings.database_url)))
+        return cls(settings, AppClients.for_app(settings), ReviewStore(open_database(settings)))
 
     def options(self, force: bool = False, installation: int | None = None) -> ReviewOptions:
         s = self.settings
@@ -72,27 +72,30 @@ class Runtime:
                              history=ProbeHistory(self.reviews.engine))
 
 
-@functools.cache
-def _default_runtime() -> Runtime:
-    return Runtime.from_settings(ServeSettings())
+def register(handlers: Handlers, rt: Runtime) -> None:
+    def on_github(work: Callable[[Runtime, J], Result]) -> Callable[[J], Result]:
+        return functools.partial(_calling_github, work, rt)
+
+    give_up = functools.partial(report_give_up, rt)
+    handlers.register("review", on_github(_review_job), give_up)
+    handlers.register("command", on_github(_command), give_up)
+    handlers.register("rerun", on_github(_rerun), give_up)
+    handlers.register("forget", on_github(_forget))
 
 
-def run_job(job_payload: dict[str, Any], runtime: Runtime | None = None) -> dict[str, Any]:
-    rt = runtime or _default_runtime()
+def run_job(payload: dict[str, Any], runtime: Runtime) -> Result:
+    """One of the App's jobs, run here (the load bench times a review this way)."""
+    handlers = Handlers()
+    register(handlers, runtime)
+    return handlers.run(payload)
+
+
+def _calling_github(work: Callable[[Runtime, J], Result], rt: Runtime, job: J) -> Result:
     try:
-        job = PAYLOAD.validate_python(job_payload)
-    except ValidationError as exc:
-        raise PermanentError(f"malformed job payload ({exc.error_count()} error(s))") from None
-    try:
-        if isinstance(job, ReviewJob):
-            return _review(rt, job.installation_id, job.repo, job.pr_number, job.force)
-        if isinstance(job, CommandJob):
-            return _command(rt, job)
-        if isinstance(job, RerunJob):
-            return _rerun(rt, job)
-        return _forget(rt, job)
+        return work(rt, job)
     except RateLimitExceededExceedsMaxWait as exc:
-        raise RetryLater(f"GitHub rate limit: retry in {exc.wait:.0f} s", exc.wait) from exc
+        wait = exc.wait or 0.0
+        raise RetryLater(f"GitHub rate limit: retry in {wait:.0f} s", wait) from exc
     except GithubException as exc:
         if exc.status in _PERMANENT_STATUS:
             raise PermanentError(f"GitHub answered {exc.status}: {_message(exc)}") from exc
@@ -104,8 +107,12 @@ def _message(exc: GithubException) -> str:
     return str(data.get("message", ""))[:200]
 
 
+def _review_job(rt: Runtime, job: ReviewJob) -> Result:
+    return _review(rt, job.installation_id, job.repo, job.pr_number, job.force)
+
+
 def _review(rt: Runtime, installation_id: int, repo: str, number: int,
-            force: bool) -> dict[str, Any]:
+            force: bool) -> Result:
     gh = rt.clients.for_installation(installation_id)
     outcome = review_pull_request(gh, repo, number, rt.options(force, installation_id),
                                   rt.reviews.get(repo, number))
@@ -120,18 +127,18 @@ def _review(rt: Runtime, installation_id: int, repo: str, number: int,
             "comment": outcome.comment_action, "check_run_id": outcome.check_run_id}
 
 
-def _rerun(rt: Runtime, job: RerunJob) -> dict[str, Any]:
+def _rerun(rt: Runtime, job: RerunJob) -> Result:
     number = rt.reviews.pr_for_head(job.repo, job.head_sha)
     if number is None:
         return {"status": "unknown head", "head_sha": job.head_sha}
     return _review(rt, job.installation_id, job.repo, number, force=True)
 
 
-def _forget(rt: Runtime, job: ForgetJob) -> dict[str, Any]:
+def _forget(rt: Runtime, job: ForgetJob) -> Result:
     return {"status": "forgotten", "reviews": rt.reviews.forget(job.repos)}
 
 
-def _command(rt: Runtime, job: CommandJob) -> dict[str, Any]:
+def _command(rt: Runtime, job: CommandJob) -> Result:
     command = parse(job.body)
     if command is None:
         return {"status": "no command"}
@@ -185,15 +192,14 @@ def _audit(rt: Runtime, repo: Repository, pr: PullRequest) -> str:
             f"see the [`aria audit` check run]({run.html_url}).")
 
 
-def report_give_up(rt: Runtime, job: ClaimedJob, error: str) -> None:
+def report_give_up(rt: Runtime, job: ReviewJob | CommandJob | RerunJob, error: str,
+                   attempts: int) -> None:
     """A review that will not be retried fails its check run: never a silent drop."""
-    payload = job.payload
-    if payload.get("kind") not in ("review", "command", "rerun"):
-        return
-    gh = rt.clients.for_installation(payload["installation_id"])
-    repo = gh.get_repo(payload["repo"])
-    head_sha = payload.get("head_sha") or repo.get_pull(payload["pr_number"]).head.sha
+    gh = rt.clients.for_installation(job.installation_id)
+    repo = gh.get_repo(job.repo)
+    head_sha = job.head_sha if isinstance(job, RerunJob) else \
+        repo.get_pull(job.pr_number).head.sha
     publish_check_run(
         repo, head_sha=head_sha, conclusion="failure", title="Aria could not finish",
-        summary=f"The job failed after {job.attempts} attempt(s): {md_text(error, 1000)}\n\n"
+        summary=f"The job failed after {attempts} attempt(s): {md_text(error, 1000)}\n\n"
                 "Re-run this check, or comment `/aria review`, to try again.")

@@ -23,7 +23,7 @@ class _QueueDepth(Collector):
 
 
 class Metrics:
-    def __init__(self, queue_counts: Callable[[], dict[str, int]]) -> None:
+    def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.deliveries = Counter(
             "aria_webhook_deliveries", "Webhook deliveries by event and outcome",
@@ -40,6 +40,9 @@ class Metrics:
         self.job_seconds = Histogram(
             "aria_job_seconds", "Job attempt duration", ["kind"], registry=self.registry,
         )
+
+    def watch(self, queue_counts: Callable[[], dict[str, int]]) -> None:
+        """Report the queue's depth by status (the queue is made after the metrics it feeds)."""
         self.registry.register(_QueueDepth(queue_counts))
 
     def observe_job(self, kind: str, outcome: str, seconds: float) -> None:

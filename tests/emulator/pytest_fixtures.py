@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from emulator.server import FIXTURES, GitHubEmulator
 
+from bot.cli.processes import build_service
 from bot.service.app import Service, create_app
-from bot.service.runtime import build_service
 from bot.service.settings import ServeSettings
 from bot.service.signature import sign
 

@@ -18,7 +18,7 @@ FAST = ["--warmup", "0.3", "--window", "0.5", "--max-windows", "4", "--request-t
 
 def aria_probe(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.probes.cli", "probe", *args],
+        [sys.executable, "-m", "bot.cli", "probe", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -102,9 +102,9 @@ def test_ab_refused_head_exit_1(triton: Triton, tmp_path: Path) -> None:
 def test_handler_via_register() -> None:
     import argparse
 
-    from bot.probes import cli
+    from bot.cli import probe
 
     parser = argparse.ArgumentParser()
-    cli.register(parser.add_subparsers(dest="command"))
+    probe.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["probe", "--model", "m", "--url", "bad url"])
     assert args.func(args) == 2

@@ -67,9 +67,9 @@ def pg_url() -> Iterator[str]:
 
 
 def _purge(url: str) -> None:
-    from bot.scale.celery_app import make_celery
-    from bot.scale.settings import ScaleOptions
-    app = make_celery(ScaleOptions(broker_url=url))
+    from bot.jobs.celery_app import make_celery
+    from bot.jobs.settings import JobSettings
+    app = make_celery(JobSettings(broker_url=url))
     with app.connection_for_write() as conn:
         app.control.purge(connection=conn)
 
@@ -109,9 +109,9 @@ class Workers:
 
     def wait_ready(self, count: int, timeout: float = 30.0) -> None:
         """Until `count` workers answer a broadcast ping (they consume from then on)."""
-        from bot.scale.celery_app import make_celery
-        from bot.scale.settings import ScaleOptions
-        app = make_celery(ScaleOptions(broker_url=self.env["ARIA_BROKER_URL"]))
+        from bot.jobs.celery_app import make_celery
+        from bot.jobs.settings import JobSettings
+        app = make_celery(JobSettings(broker_url=self.env["ARIA_BROKER_URL"]))
         deadline = time.monotonic() + timeout
         while len(app.control.ping(timeout=0.5) or []) < count:
             assert time.monotonic() < deadline, f"{count} worker(s) not ready in {timeout} s"
@@ -138,7 +138,7 @@ def worker_env(settings: Any, db_url: str, broker: str, **extra: str) -> dict[st
         "ARIA_PRIVATE_KEY": settings.private_key_pem(), "ARIA_DATABASE_URL": db_url,
         "ARIA_BROKER_URL": broker, "ARIA_GITHUB_API_URL": settings.github_api_url,
         "ARIA_GITHUB_SECONDS_BETWEEN_WRITES": "0", "ARIA_STATE_DIR": str(settings.state_dir),
-        "ARIA_WORKER_LEASE_SECONDS": "3", "ARIA_SWEEP_INTERVAL": "0.5",
+        "ARIA_JOB_LEASE_SECONDS": "3", "ARIA_SWEEP_INTERVAL": "0.5",
         "PYTHONPATH": str(ROOT), **extra,
     })
     return env

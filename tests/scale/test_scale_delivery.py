@@ -9,27 +9,25 @@ from emulator.pytest_fixtures import wait_for
 from scale.conftest import worker_env
 from sqlalchemy import select
 
-from bot.scale.celery_app import make_celery
-from bot.scale.deadletters import DeadLetters
-from bot.scale.fairness import RateBudgets, shard_queue
-from bot.scale.settings import ScaleOptions
-from bot.scale.worker import broker_queue
-from bot.state.db import make_engine, migrate, session
-from bot.state.queue import JobSpec
+from bot.jobs.broker import shard_queue
+from bot.jobs.payloads import ReviewJob, pr_key
+from bot.jobs.queue import JobSpec
+from bot.jobs.wiring import broker_queue, open_database
+from bot.state.db import session
+from bot.state.deadletters import DeadLetters
+from bot.state.rate_budgets import RateBudgets
 from bot.state.tables import Job
 
 
 def _queue(settings, pg_url: str, broker: str):  # type: ignore[no-untyped-def]
-    engine = make_engine(pg_url)
-    migrate(engine)
-    options = ScaleOptions(broker_url=broker)
-    return engine, broker_queue(engine, make_celery(options), settings, options)
+    settings = settings.model_copy(update={"database_url": pg_url, "broker_url": broker})
+    engine = open_database(settings)
+    return engine, broker_queue(engine, settings)
 
 
 def _review(installation: int, number: int, repo: str = "acme/platform") -> JobSpec:
-    return JobSpec(kind="review", concurrency_key=f"pr:{repo}#{number}",
-                   payload={"kind": "review", "installation_id": installation, "repo": repo,
-                            "pr_number": number})
+    job = ReviewJob(installation_id=installation, repo=repo, pr_number=number)
+    return JobSpec.of(job, pr_key(repo, number))
 
 
 def _lines(path) -> list[str]:  # type: ignore[no-untyped-def]

@@ -13,15 +13,15 @@ from emulator.pytest_fixtures import wait_for
 from scale.conftest import live_server, pr_delivery, worker_env
 from scale.services import ensure_postgres_running, pg_cluster_version, restart_postgres
 
-from bot.service.runtime import build_service
+from bot.cli.processes import build_service
 
 
 @pytest.mark.timeout(150)
 def test_postgres_restart_mid_run_drops_nothing(
-        settings, pg_url, redis_broker, workers_factory, monkeypatch) -> None:
+        settings, pg_url, redis_broker, workers_factory) -> None:
     if pg_cluster_version() is None or shutil.which("pg_ctlcluster") is None:
         pytest.skip("no local PostgreSQL cluster to restart (pg_ctlcluster)")
-    monkeypatch.setenv("ARIA_BROKER_URL", redis_broker)
+    settings.broker_url = redis_broker
     settings.database_url = pg_url
     workers = workers_factory(worker_env(settings, pg_url, redis_broker))
     workers.start("record", 2)

@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.orgaudit.schedule import Scheduler, matches
+from bot.orgaudit.settings import ScheduleSettings
 from bot.orgaudit.store import AuditStore
-from bot.scale.settings import ScaleOptions
 from bot.state.db import make_engine, migrate
 
 
@@ -43,7 +43,7 @@ def test_one_scheduled_slot_is_started_by_one_worker_only(tmp_path) -> None:
 
 
 def test_schedules_are_validated_from_json() -> None:
-    assert ScaleOptions(audit_schedules='{"acme": "0 3 * * *"}').audit_schedules == {
+    assert ScheduleSettings(audit_schedules='{"acme": "0 3 * * *"}').audit_schedules == {
         "acme": "0 3 * * *"}
     with pytest.raises(ValidationError, match="5 cron fields"):
-        ScaleOptions(audit_schedules='{"acme": "nightly"}')
+        ScheduleSettings(audit_schedules='{"acme": "nightly"}')

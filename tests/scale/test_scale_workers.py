@@ -13,7 +13,7 @@ from emulator.samples import ONE_REPLICA
 from scale.conftest import live_server, pr_delivery, worker_env
 from sqlalchemy import select
 
-from bot.service.runtime import build_service
+from bot.cli.processes import build_service
 from bot.state.db import make_engine, session
 from bot.state.tables import Job
 
@@ -29,8 +29,8 @@ def _statuses(db_url: str) -> Counter[str]:
 
 
 def test_two_workers_share_a_burst_none_lost_none_twice(
-        settings, pg_url, any_broker, workers_factory, monkeypatch) -> None:
-    monkeypatch.setenv("ARIA_BROKER_URL", any_broker)
+        settings, pg_url, any_broker, workers_factory) -> None:
+    settings.broker_url = any_broker
     settings.database_url = pg_url
     workers = workers_factory(worker_env(settings, pg_url, any_broker))
     with live_server(build_service(settings)) as live:
@@ -55,8 +55,8 @@ def test_two_workers_share_a_burst_none_lost_none_twice(
 
 @pytest.mark.timeout(120)
 def test_worker_killed_mid_review_finishes_on_another(
-        settings, pg_url, redis_broker, emulator, workers_factory, monkeypatch) -> None:
-    monkeypatch.setenv("ARIA_BROKER_URL", redis_broker)
+        settings, pg_url, redis_broker, emulator, workers_factory) -> None:
+    settings.broker_url = redis_broker
     settings.database_url = pg_url
     emulator.add_pull("acme/platform", 7, {"README.md": b"x"},
                       {"README.md": b"x", "deploy/triton.yaml": ONE_REPLICA})

@@ -17,9 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.scale.settings import ScaleOptions
-from bot.scale.worker import run_worker
-from bot.service.settings import ServeSettings
+from bot.cli.worker import WorkerSettings, run_worker
 
 
 def _append(path: Path, line: str) -> None:
@@ -33,7 +31,7 @@ def _append(path: Path, line: str) -> None:
 
 def main() -> None:
     mode, out = sys.argv[1], Path(sys.argv[2])
-    settings, options = ServeSettings(), ScaleOptions()
+    settings = WorkerSettings()
     handler = None
     if mode == "record":
         def handler(payload: dict[str, Any]) -> dict[str, Any]:
@@ -44,23 +42,19 @@ def main() -> None:
         def handler(payload: dict[str, Any]) -> dict[str, Any]:
             raise RuntimeError(f"cannot review {payload['repo']}#{payload['pr_number']}")
     elif mode == "slow-first":
-        from bot.orgaudit.store import AuditStore
-        from bot.scale.handlers import make_handler
-        from bot.service.jobs import Runtime
-        from bot.state.db import make_engine
-        from bot.state.reviews import ReviewStore
+        from bot.cli.processes import job_handlers
+        from bot.deliver.client import AppClients
+        from bot.jobs.wiring import open_database
 
-        assert settings.database_url is not None
-        engine = make_engine(settings.database_url)
-        real = make_handler(Runtime(settings, Runtime.clients_for(settings),
-                                    ReviewStore(engine)), AuditStore(engine))
+        real = job_handlers(settings, AppClients.for_app(settings),
+                            open_database(settings)).run
 
         def handler(payload: dict[str, Any]) -> dict[str, Any]:
             if not out.exists():
                 _append(out, str(os.getpid()))
                 time.sleep(600)  # killed here
             return real(payload)
-    run_worker(settings, options, concurrency=1, handler=handler,
+    run_worker(settings, concurrency=1, handler=handler,
                loglevel=os.environ.get("TEST_LOGLEVEL", "WARNING"))
 
 

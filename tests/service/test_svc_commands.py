@@ -7,7 +7,7 @@ from emulator import BOT_LOGIN, GitHubEmulator
 from emulator.pytest_fixtures import LiveServer, run_server, wait_for, webhook
 from emulator.samples import ONE_REPLICA
 
-from bot.service.runtime import build_service
+from bot.cli.processes import build_service
 from bot.service.settings import ServeSettings
 
 REPO = "runatlantis/atlantis-tests"

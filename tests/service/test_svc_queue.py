@@ -8,9 +8,11 @@ from typing import Any
 
 from emulator.pytest_fixtures import wait_for
 
+from bot.jobs.embedded import EmbeddedWorker
+from bot.jobs.queue import DeliveryIn, JobSpec, PermanentError, RetryLater, SqlJobQueue
+from bot.jobs.runner import JobRunner
 from bot.state.db import make_engine, migrate
-from bot.state.queue import DeliveryIn, JobSpec, PermanentError, RetryLater, SqlJobQueue
-from bot.state.worker import EmbeddedWorker
+from bot.state.deadletters import DeadLetters
 
 
 class Clock:
@@ -115,8 +117,9 @@ def test_worker_runs_retries_and_reports_give_up(tmp_path: Path) -> None:
             raise PermanentError("no such repository")
         return {"ok": payload["n"]}
 
-    worker = EmbeddedWorker(q, handler, threads=2, poll_interval=0.02,
-                            on_give_up=lambda job, err: given_up.append(err))
+    runner = JobRunner(q, handler, dead=DeadLetters(q.engine),
+                       give_up=lambda job, err: given_up.append(err))
+    worker = EmbeddedWorker(runner, threads=2, poll_interval=0.02)
     worker.start()
     try:
         for n in (1, 2, 3, 4):
@@ -130,6 +133,9 @@ def test_worker_runs_retries_and_reports_give_up(tmp_path: Path) -> None:
     assert calls == {1: 1, 2: 2, 3: 2, 4: 1}
     assert sorted(given_up) == ["PermanentError: no such repository",
                                 "RuntimeError: GitHub is down"]
+    # Given up, and kept for people to act on, with the error and the attempts made.
+    assert sorted((d.error, d.attempts) for d in DeadLetters(q.engine).all()) == [
+        ("PermanentError: no such repository", 1), ("RuntimeError: GitHub is down", 2)]
 
 
 def test_concurrent_claimers_never_share_a_job(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from emulator import FIXTURES
 from pydantic import ValidationError
 
 from bot.cli import main
-from bot.service.settings import ServeSettings, describe_errors
+from bot.cli.flags import describe_errors
+from bot.service.settings import ServeSettings
 from bot.service.signature import sign, verify
 
 VECTOR = json.loads((FIXTURES / "webhooks" / "signature-test-vector.json").read_text())

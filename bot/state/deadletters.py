@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.state.db import session
-from bot.state.queue import ClaimedJob
 from bot.state.tables import DeadLetter
 
 
@@ -14,11 +15,12 @@ class DeadLetters:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add(self, job: ClaimedJob, error: str) -> None:
+    def add(self, job_id: int, kind: str, payload: dict[str, Any], error: str,
+            attempts: int) -> None:
         try:
             with session(self.engine) as s:
-                s.add(DeadLetter(job_id=job.id, kind=job.kind, payload=job.payload,
-                                 error=error[:4000], attempts=job.attempts))
+                s.add(DeadLetter(job_id=job_id, kind=kind, payload=payload, error=error[:4000],
+                                 attempts=attempts))
         except IntegrityError:
             return  # recorded already by a worker that gave up on the same job
 

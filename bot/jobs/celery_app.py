@@ -10,18 +10,18 @@ from __future__ import annotations
 from celery import Celery
 from kombu import Exchange, Queue
 
-from bot.scale.fairness import queue_names
-from bot.scale.settings import ScaleOptions
+from bot.jobs.broker import Publish, queue_names
+from bot.jobs.settings import JobSettings
 
 RUN_TASK = "aria.run"
 EXCHANGE = Exchange("aria", type="direct")
 
 
-def make_celery(options: ScaleOptions) -> Celery:
-    if not options.broker_url:
+def make_celery(settings: JobSettings) -> Celery:
+    if not settings.broker_url:
         raise ValueError("ARIA_BROKER_URL is not set: the embedded worker needs no Celery")
-    names = queue_names(options.queue_shards)
-    app = Celery("aria", broker=options.broker_url, set_as_current=False)
+    names = queue_names(settings.queue_shards)
+    app = Celery("aria", broker=settings.broker_url, set_as_current=False)
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -34,7 +34,7 @@ def make_celery(options: ScaleOptions) -> Celery:
         task_default_queue=names[0],
         task_default_exchange=EXCHANGE.name,
         task_default_routing_key=names[0],
-        broker_transport_options={"visibility_timeout": options.visibility_timeout,
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout,
                                   "queue_order_strategy": "round_robin"},
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
@@ -43,7 +43,7 @@ def make_celery(options: ScaleOptions) -> Celery:
     return app
 
 
-def publisher(app: Celery):  # type: ignore[no-untyped-def]
+def publisher(app: Celery) -> Publish:
     """A `Publish` for `BrokerJobQueue`: by task name, so the web tier never imports tasks."""
     def publish(job_id: int, queue: str, countdown: float) -> None:
         # retry=False: with the broker down, fail at once and leave the job to the sweep

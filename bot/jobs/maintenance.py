@@ -1,8 +1,4 @@
-"""Background duties of every `aria worker`: re-publish lost jobs, start scheduled audits.
-
-Each worker runs them; the database decides which one acts (conditional UPDATEs, a UNIQUE
-scheduled slot), so there is no leader to elect and no single scheduler to lose.
-"""
+"""Background duties of a worker process, each at its own interval, on one thread."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Job payloads: the few fields a job needs, cut out of the webhook at the door.
+"""Job payloads, one model per job kind, in one typed union.
 
-A job never keeps the whole (up to 25 MB) webhook body; what it needs beyond these fields it
+A job carries the few fields it needs, cut out of the webhook (or the audit's fan-out) at the
+door. It never keeps the whole (up to 25 MB) webhook body; what it needs beyond these fields it
 reads from the API when it runs, so it acts on the pull request as it is then.
 """
 
@@ -46,8 +47,19 @@ class ForgetJob(BaseModel):
     repos: list[str]
 
 
-JobPayload = Annotated[ReviewJob | CommandJob | RerunJob | ForgetJob, Field(discriminator="kind")]
-PAYLOAD = TypeAdapter(JobPayload)
+class OrgAuditJob(BaseModel):
+    """One repository of an organisation audit: audit its default branch, store the result."""
+
+    kind: Literal["org_audit"] = "org_audit"
+    run_id: int
+    installation_id: int
+    repo: str
+    ref: str
+
+
+Job = ReviewJob | CommandJob | RerunJob | ForgetJob | OrgAuditJob
+JobKind = Literal["review", "command", "rerun", "forget", "org_audit"]
+PAYLOAD: TypeAdapter[Job] = TypeAdapter(Annotated[Job, Field(discriminator="kind")])
 
 
 def pr_key(repo: str, pr_number: int) -> str:

@@ -1,18 +1,21 @@
-"""`aria`: review a change, audit a tree, write ADRs, explain rules."""
+"""`aria review`, `aria audit`, `aria rules`, `aria adr new`, `aria config`: the engine on a
+change, a tree, the rule catalog, the repository's ADRs and `.aria.yml`."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import logging
-import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot import __version__
-from bot.exitcodes import FINDINGS, INTERNAL, OK, USAGE, should_fail
+from bot.cli.progress import ProgressBar
+from bot.exitcodes import FAIL_ON_LEVELS, FINDINGS, OK, USAGE, FailOn
 from bot.render import FORMATS
+
+if TYPE_CHECKING:
+    from bot.config import AriaConfig
+    from bot.decision.model import Decision
 
 EPILOG = """exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on;
 2 usage or configuration error; 3 internal error"""
@@ -25,7 +28,7 @@ def _emit(text: str, output: str | None) -> None:
         sys.stdout.write(text)
 
 
-def _load_config(path: str | None):
+def _load_config(path: str | None) -> AriaConfig | None:
     if not path:
         return None
     from bot.config import load_config_file
@@ -35,33 +38,30 @@ def _load_config(path: str | None):
 def _output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", "-f", choices=FORMATS, default="markdown")
     p.add_argument("--output", "-o", help="write to FILE instead of stdout")
-    p.add_argument("--fail-on", choices=["error", "warning", "note", "never"], default=None,
+    p.add_argument("--fail-on", choices=FAIL_ON_LEVELS, default=None,
                    help="exit 1 when (new) findings reach this severity (default: .aria.yml or "
                         "`error`)")
     p.add_argument("--config", help="use this .aria.yml instead of the tree's own")
 
 
-def _finish(decision, args) -> int:
+def _finish(decision: Decision, args: argparse.Namespace) -> int:
     from bot.render import render
     _emit(render(decision, args.format), args.output)
     fail_on = args.fail_on or _fail_on_default(args)
-    return FINDINGS if should_fail(decision, fail_on) else OK
+    return FINDINGS if decision.fails(fail_on) else OK
 
 
-def _fail_on_default(args) -> str:
+def _fail_on_default(args: argparse.Namespace) -> FailOn:
     config = getattr(args, "_config", None)
     return config.fail_on if config is not None else "error"
 
 
-def _narrated(decision):
-    """Prose by the operator's language model (`aria[llm]`), only when ARIA_LLM_MODEL is set."""
-    if not os.environ.get("ARIA_LLM_MODEL"):
-        return decision
-    from bot.narrative import apply_narrative
-    return apply_narrative(decision)
+def _narrate(decision: Decision) -> Decision:
+    from bot.narrative import narrate
+    return narrate(decision)
 
 
-def cmd_review(args) -> int:
+def cmd_review(args: argparse.Namespace) -> int:
     from bot.config import config_of
     from bot.engine import review
     from bot.ingest.source import open_source
@@ -72,12 +72,12 @@ def cmd_review(args) -> int:
         config, _ = config_of(base)
     args._config = config
     decision = review(base, head, config if args.config else None, title=args.title)
-    return _finish(_narrated(decision), args)
+    return _finish(_narrate(decision), args)
 
 
-def cmd_audit(args) -> int:
+def cmd_audit(args: argparse.Namespace) -> int:
     if args.org:
-        from bot.orgaudit.cli import audit_org
+        from bot.cli.org_audit import audit_org
         return audit_org(args)
     from bot.config import config_of
     from bot.engine import audit
@@ -89,23 +89,15 @@ def cmd_audit(args) -> int:
     if args.no_render:
         config.ingest.kustomize = "off"
     args._config = config
-    progress = _progress_bar() if sys.stderr.isatty() else None
-    decision = audit(source, config, title=args.title, workers=args.jobs, progress=progress)
-    if progress:
-        sys.stderr.write("\n")
+    bar = ProgressBar("files") if sys.stderr.isatty() else None
+    decision = audit(source, config, title=args.title, workers=args.jobs,
+                     progress=bar.show if bar else None)
+    if bar:
+        bar.done()
     return _finish(decision, args)
 
 
-def _progress_bar():
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total) if total else width
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
-        sys.stderr.flush()
-    return show
-
-
-def cmd_rules(args) -> int:
+def cmd_rules(args: argparse.Namespace) -> int:
     from bot.catalog import load_catalog
     from bot.render.explain import explain_rule
     catalog = load_catalog()
@@ -126,7 +118,7 @@ def cmd_rules(args) -> int:
     return OK
 
 
-def cmd_adr_new(args) -> int:
+def cmd_adr_new(args: argparse.Namespace) -> int:
     from bot import adr_records
     from bot.decision.model import Decision
     from bot.render.adr import render_adr
@@ -146,7 +138,7 @@ def cmd_adr_new(args) -> int:
         from bot.ingest.source import open_source
         decision = audit(open_source(args.from_path), _load_config(args.config),
                          title=args.title)
-        decision = _narrated(decision.model_copy(update={"mode": "adr"}))
+        decision = _narrate(decision.model_copy(update={"mode": "adr"}))
     else:
         decision = Decision(mode="adr", title=args.title, recommendation="",
                             context="<!-- Describe the context and the problem in two or three "
@@ -161,7 +153,7 @@ def cmd_adr_new(args) -> int:
     return OK
 
 
-def cmd_config(args) -> int:
+def cmd_config(args: argparse.Namespace) -> int:
     from bot.config import config_schema
     if args.action == "schema":
         print(config_schema())
@@ -171,15 +163,7 @@ def cmd_config(args) -> int:
     return OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="aria", epilog=EPILOG,
-        description="Architecture review for AI/ML platform changes: Kubernetes, Terraform, "
-                    "Triton, KServe, vLLM and Ray Serve.")
-    parser.add_argument("--version", action="version", version=f"aria {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("review", help="review the change from BASE to HEAD", epilog=EPILOG,
                        description="BASE and HEAD are directories, or git revisions of --repo.")
     p.add_argument("base")
@@ -222,36 +206,3 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["schema", "check"])
     p.add_argument("file", nargs="?", default=".aria.yml")
     p.set_defaults(func=cmd_config)
-
-    for module in ("bot.probes.cli", "bot.service.cli", "bot.scale.cli"):
-        try:
-            importlib.import_module(module).register(sub)
-        except ImportError as exc:  # optional extras not installed
-            logging.getLogger(__name__).debug("%s unavailable: %s", module, exc)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    from bot.config import ConfigError
-    try:
-        return args.func(args)
-    except ConfigError as exc:
-        print(f"aria: {exc}", file=sys.stderr)
-        return USAGE
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"aria: {exc}", file=sys.stderr)
-        return USAGE
-    except KeyboardInterrupt:
-        return INTERNAL
-    except Exception as exc:  # a crash is exit 3 with a message, never a silent 1
-        logging.getLogger("aria").exception("internal error")
-        print(f"aria: internal error: {exc}", file=sys.stderr)
-        return INTERNAL
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

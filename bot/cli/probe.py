@@ -1,8 +1,8 @@
-"""``aria probe``: measure a Triton model, or A/B two of its configs, from the command line.
+"""`aria probe`: measure a Triton model, or A/B two of its configs, from the command line.
 
 Exit codes: 0 ok, 1 regression / SLO missed / config refused, 2 usage or config error,
-3 server or probe error. The target comes from ``--url``/``--protocol`` or the operator's
-``ARIA_PROBE_*`` environment, and must pass the allow-list (``ARIA_PROBE_ALLOWLIST``).
+3 server or probe error. The target comes from `--url`/`--protocol` or the operator's
+`ARIA_PROBE_*` environment, and must pass the allow-list (`ARIA_PROBE_ALLOWLIST`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _levels(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list") from exc
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "probe",
         help="measure a Triton model's latency, or A/B two configs of it",
@@ -72,7 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _model_settings(args: argparse.Namespace) -> ProbeModelSettings:
-    """``.aria.yml``'s ``probes.models.MODEL``, overridden by CLI flags."""
+    """`.aria.yml`'s `probes.models.MODEL`, overridden by CLI flags."""
     data: dict[str, object] = {}
     if args.aria_config.is_file():
         models = load_config_file(args.aria_config).probes.models
@@ -153,14 +153,3 @@ def handler(args: argparse.Namespace) -> int:
     if report.capacity_head is not None and not report.capacity_head.meets_slo:
         failed = True
     return FINDINGS if failed else OK
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="aria")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

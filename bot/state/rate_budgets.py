@@ -1,10 +1,6 @@
-"""Per-installation fairness and the shared GitHub rate-limit budget.
+"""The GitHub rate limit each installation had left, shared by every worker.
 
-Fairness: each installation's jobs go to one of `shards` queues, and workers consume all of them
-round-robin (Kombu rotates the queues it polls). A burst from one installation fills one queue;
-the next job of every other installation is taken within one rotation, however long that queue.
-
-Budget: after each job a worker records what GitHub said the installation has left
+After each job a worker records what GitHub said the installation has left
 (`X-RateLimit-Remaining`/`-Reset`). Before starting a job every worker reads the same row, so when
 an installation is near its limit they all hold its jobs until the reset, together.
 """
@@ -12,31 +8,14 @@ an installation is near its limit they all hold its jobs until the reset, togeth
 from __future__ import annotations
 
 import random
-import threading
 import time
-import zlib
 from collections.abc import Callable
 
-from github import Github
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.deliver.client import AppClients
-from bot.deliver.settings import GitHubSettings
 from bot.state.db import session
 from bot.state.tables import RateBudget
-
-QUEUE_PREFIX = "aria.q"
-
-
-def queue_names(shards: int) -> list[str]:
-    return [f"{QUEUE_PREFIX}{i}" for i in range(shards)]
-
-
-def shard_queue(installation_id: int | None, shards: int) -> str:
-    # crc32, not hash(): the same installation must land on the same queue in every process.
-    key = str(installation_id or 0).encode()
-    return f"{QUEUE_PREFIX}{zlib.crc32(key) % shards}"
 
 
 class RateBudgets:
@@ -76,30 +55,3 @@ class RateBudgets:
     def snapshot(self) -> dict[int, int]:
         with session(self.engine) as s:
             return dict(s.execute(select(RateBudget.installation_id, RateBudget.remaining)).all())
-
-
-class ObservedClients(AppClients):
-    """`AppClients` that remember the clients a job made, to read their rate-limit headers."""
-
-    def __init__(self, settings: GitHubSettings, app_id: str, private_key: str) -> None:
-        super().__init__(settings, app_id, private_key)
-        self._made = threading.local()
-
-    def for_installation(self, installation_id: int) -> Github:
-        gh = super().for_installation(installation_id)
-        self.made().append((installation_id, gh))
-        return gh
-
-    def made(self) -> list[tuple[int, Github]]:
-        if not hasattr(self._made, "clients"):
-            self._made.clients = []
-        return self._made.clients
-
-    def record(self, budgets: RateBudgets) -> None:
-        """Store the last rate-limit figures each client of this job saw, then forget them."""
-        for installation_id, gh in self.made():
-            remaining, limit = gh.requester.rate_limiting
-            if limit >= 0:  # -1: the client made no request
-                budgets.observe(installation_id, remaining, limit,
-                                float(gh.requester.rate_limiting_resettime))
-        self.made().clear()

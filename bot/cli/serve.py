@@ -12,60 +12,31 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
-from pydantic import ValidationError
-from pydantic_settings import BaseSettings
-
+from bot.cli.flags import add_setting_flags, settings_from
 from bot.deliver.settings import GitHubSettings
-from bot.exitcodes import USAGE
-from bot.service.settings import ServeSettings, describe_errors
-
-_VALUE_ONLY_IN_ENV = frozenset({"webhook_secret", "private_key"})
-
-
-def _add_setting_flags(p: argparse.ArgumentParser, model: type[BaseSettings]) -> None:
-    for name, field in model.model_fields.items():
-        if name in _VALUE_ONLY_IN_ENV:
-            continue
-        flag = "--" + name.replace("_", "-")
-        helptext = f"{field.description or name} [env ARIA_{name.upper()}]"
-        if field.annotation is bool:
-            p.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None,
-                           help=helptext)
-        else:
-            p.add_argument(flag, dest=name, default=None, help=helptext)
-
-
-def _settings(model: type[BaseSettings], args: argparse.Namespace, command: str) -> Any:
-    overrides = {k: getattr(args, k) for k in model.model_fields
-                 if getattr(args, k, None) is not None}
-    try:
-        return model(**overrides)
-    except ValidationError as exc:
-        for line in describe_errors(exc):
-            print(f"aria {command}: {line}", file=sys.stderr)
-        return None
+from bot.exitcodes import OK, USAGE
+from bot.service.settings import ServeSettings
 
 
 def _serve(args: argparse.Namespace) -> int:
-    settings = _settings(ServeSettings, args, "serve")
+    settings = settings_from(ServeSettings, args, "serve")
     if settings is None:
         return USAGE
     import uvicorn
 
-    from bot.service.app import create_app
-    from bot.service.runtime import build_service, favour_the_event_loop
+    from bot.cli.processes import build_service
+    from bot.service.app import create_app, favour_the_event_loop
 
     logging.getLogger("bot").setLevel(logging.INFO)  # deliveries and jobs are the server's log
     favour_the_event_loop()
     app = create_app(build_service(settings))
     uvicorn.run(app, host=settings.host, port=settings.port, access_log=False)
-    return 0
+    return OK
 
 
 def _action(args: argparse.Namespace) -> int:
-    settings = _settings(GitHubSettings, args, "action")
+    settings = settings_from(GitHubSettings, args, "action")
     if settings is None:
         return USAGE
     from bot.deliver.action import ActionEnv, run_action
@@ -78,15 +49,15 @@ def _action(args: argparse.Namespace) -> int:
     return run_action(env, settings, Path(args.sarif) if args.sarif else None)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = subparsers.add_parser("serve", help="run the GitHub App webhook server",
                                   description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_setting_flags(serve, ServeSettings)
+    add_setting_flags(serve, ServeSettings)
     serve.set_defaults(func=_serve)
     action = subparsers.add_parser("action", help="review the pull request of a GitHub "
                                                   "Actions job", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    _add_setting_flags(action, GitHubSettings)
+    add_setting_flags(action, GitHubSettings)
     action.add_argument("--sarif", help="write SARIF 2.1.0 here (for upload-sarif)")
     action.set_defaults(func=_action)

@@ -1,26 +1,41 @@
-"""The enqueue path of the scale-out tier: jobs in SQL, their ids published to Celery.
+"""The enqueue path with a broker: jobs in SQL, their ids published to Celery.
 
 `BrokerJobQueue` is the App's `SqlJobQueue` (exactly-once acceptance by the UNIQUE delivery id,
 attempts, leases) plus a publish after each commit. Publishing comes after the commit: a message
 never names a job the database does not have. When the broker is unreachable the job waits in
 the table and `sweep` publishes it later; nothing is lost and the webhook still answers in time.
+
+Fairness: each installation's jobs go to one of `shards` queues, and workers consume all of them
+round-robin (Kombu rotates the queues it polls). A burst from one installation fills one queue;
+the next job of every other installation is taken within one rotation, however long that queue.
 """
 
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.scale.fairness import shard_queue
+from bot.jobs.queue import ClaimedJob, DeliveryIn, JobSpec, SqlJobQueue
 from bot.state.db import session
-from bot.state.queue import ClaimedJob, DeliveryIn, JobSpec, SqlJobQueue
 from bot.state.tables import Job, JobStatus
 
 log = logging.getLogger(__name__)
+QUEUE_PREFIX = "aria.q"
+
+
+def queue_names(shards: int) -> list[str]:
+    return [f"{QUEUE_PREFIX}{i}" for i in range(shards)]
+
+
+def shard_queue(installation_id: int | None, shards: int) -> str:
+    # crc32, not hash(): the same installation must land on the same queue in every process.
+    key = str(installation_id or 0).encode()
+    return f"{QUEUE_PREFIX}{zlib.crc32(key) % shards}"
 
 # (job id, queue name, countdown seconds)
 Publish = Callable[[int, str, float], None]
@@ -85,11 +100,6 @@ class BrokerJobQueue(SqlJobQueue):
         if row.status == JobStatus.running and row.lease_until is not None:
             return Busy(max(row.lease_until - now, 0.0) + 0.5)
         return Busy(2.0)  # another job of the same pull request is running
-
-    def retry_delay(self, job_id: int) -> float:
-        with session(self.engine) as s:
-            run_after = s.scalar(select(Job.run_after).where(Job.id == job_id))
-        return max(0.0, (run_after or 0.0) - self.clock())
 
     def sweep(self, stale_after: float) -> int:
         """Publish again the jobs whose worker died and those queued too long (a message lost

@@ -1,8 +1,9 @@
 """The job queue: durable jobs in SQL, claimed with a lease.
 
-`JobQueue` is the interface the webhook endpoint and the workers use; `SqlJobQueue` implements it
-on any SQLAlchemy database (the embedded default is SQLite). A job is claimed by setting a lease;
-a worker that dies stops renewing it and the job becomes claimable again when the lease runs out.
+`JobQueue` is the interface the webhook endpoint, the fan-out and the workers use; `SqlJobQueue`
+implements it on any SQLAlchemy database (the embedded default is SQLite). A job is claimed by
+setting a lease; a worker that dies stops renewing it and the job becomes claimable again when
+the lease runs out.
 Claiming is a conditional UPDATE, so two claimers (threads or processes) never both win.
 """
 
@@ -19,6 +20,7 @@ from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.jobs.payloads import Job as JobPayload
 from bot.state.db import session, transaction
 from bot.state.tables import Delivery, Job, JobStatus
 
@@ -27,6 +29,10 @@ class JobSpec(BaseModel):
     kind: str
     payload: dict[str, Any]
     concurrency_key: str
+
+    @classmethod
+    def of(cls, job: JobPayload, concurrency_key: str) -> JobSpec:
+        return cls(kind=job.kind, payload=job.model_dump(), concurrency_key=concurrency_key)
 
 
 class DeliveryIn(BaseModel):
@@ -208,6 +214,12 @@ class SqlJobQueue(JobQueue):
                 return True
             row.status = JobStatus.failed
             return False
+
+    def retry_delay(self, job_id: int) -> float:
+        """Seconds until a job scheduled for a retry may run."""
+        with session(self.engine) as s:
+            run_after = s.scalar(select(Job.run_after).where(Job.id == job_id))
+        return max(0.0, (run_after or 0.0) - self.clock())
 
     def _backoff(self, attempts: int) -> float:
         return min(self.retry_base_seconds * 2 ** (attempts - 1), 600.0)

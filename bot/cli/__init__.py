@@ -1,0 +1,57 @@
+"""`aria`: the command line, and the composition root of the processes it starts.
+
+Each command module registers its subcommands; the App's commands (`serve`, `action`, `worker`,
+`probe`) need optional extras and are left out when those are not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from bot import __version__
+from bot.cli import analysis
+from bot.exitcodes import INTERNAL, USAGE
+
+OPTIONAL = ("bot.cli.probe", "bot.cli.serve", "bot.cli.worker")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aria", epilog=analysis.EPILOG,
+        description="Architecture review for AI/ML platform changes: Kubernetes, Terraform, "
+                    "Triton, KServe, vLLM and Ray Serve.")
+    parser.add_argument("--version", action="version", version=f"aria {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+    analysis.register(sub)
+    for module in OPTIONAL:
+        try:
+            importlib.import_module(module).register(sub)
+        except ImportError as exc:  # optional extras not installed
+            logging.getLogger(__name__).debug("%s unavailable: %s", module, exc)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    from bot.config import ConfigError
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"aria: {exc}", file=sys.stderr)
+        return USAGE
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"aria: {exc}", file=sys.stderr)
+        return USAGE
+    except KeyboardInterrupt:
+        return INTERNAL
+    except Exception as exc:  # a crash is exit 3 with a message, never a silent 1
+        logging.getLogger("aria").exception("internal error")
+        print(f"aria: internal error: {exc}", file=sys.stderr)
+        return INTERNAL

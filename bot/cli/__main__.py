@@ -1,0 +1,5 @@
+"""`python -m bot.cli`: the same as the `aria` command."""
+
+from bot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,132 @@
+"""One runner for a claimed job, in both modes (embedded worker threads, Celery tasks).
+
+While the job runs its lease is renewed (one keeper thread renews every running job's lease, a
+third of the lease apart); a worker that dies stops renewing and the job is claimed again when
+the lease lapses. The outcome is recorded in the queue: done, a retry after a delay (backoff, or
+the delay a `RetryLater` asks for), or given up — after its last attempt, at once for a
+`PermanentError`, and for a job whose every earlier attempt lost its worker. A job given up is
+kept as a dead letter and reported by its kind's handler, so none ends silently.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.jobs.handlers import Handle
+from bot.jobs.queue import ClaimedJob, PermanentError, RetryLater, SqlJobQueue
+from bot.state.deadletters import DeadLetters
+
+log = logging.getLogger(__name__)
+
+Observe = Callable[[str, str, float], None]  # kind, outcome, seconds
+GiveUp = Callable[[ClaimedJob, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: Literal["done", "retry", "dead"]
+
+
+def quietly(fn: Callable[[], object], what: str) -> None:
+    """Run a side duty whose failure must not change the job's outcome."""
+    try:
+        fn()
+    except Exception:
+        log.exception("%s failed", what)
+
+
+class JobRunner:
+    def __init__(self, queue: SqlJobQueue, handle: Handle, *, dead: DeadLetters,
+                 give_up: GiveUp | None = None, observe: Observe | None = None,
+                 after: Callable[[], object] | None = None) -> None:
+        """`after` runs when each attempt ends, whatever its outcome (e.g. recording the
+        rate-limit headers the job saw)."""
+        self.queue = queue
+        self.handle = handle
+        self.dead = dead
+        self.give_up = give_up
+        self.observe = observe
+        self.after = after
+        self._running: dict[int, str] = {}  # job id -> worker id
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._keeper: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._keeper = threading.Thread(target=self._keep_leases, name="aria-lease", daemon=True)
+        self._keeper.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._keeper is not None:
+            self._keeper.join(timeout)
+
+    def alive(self) -> bool:
+        return self._keeper is not None and self._keeper.is_alive()
+
+    def run(self, job: ClaimedJob, worker_id: str) -> Outcome:
+        if job.attempts > job.max_attempts:
+            # Every earlier attempt ended with its worker killed: this job kills workers.
+            error = "worker lost during every attempt"
+            self.queue.fail(job.id, worker_id, error, permanent=True)
+            log.error("job %d (%s) given up: %s", job.id, job.kind, error)
+            return self._dead(job, error, 0.0)
+        with self._lock:
+            self._running[job.id] = worker_id
+        started = time.monotonic()
+        try:
+            result = self.handle(job.payload)
+        except Exception as exc:
+            return self._failed(job, worker_id, exc, time.monotonic() - started)
+        finally:
+            with self._lock:
+                self._running.pop(job.id, None)
+            if self.after is not None:
+                quietly(self.after, "the end-of-job duty")
+        self.queue.complete(job.id, worker_id, result)
+        self._observe(job.kind, "done", time.monotonic() - started)
+        return Outcome("done")
+
+    def _failed(self, job: ClaimedJob, worker_id: str, exc: Exception,
+                seconds: float) -> Outcome:
+        error = f"{type(exc).__name__}: {exc}"
+        again = self.queue.fail(job.id, worker_id, error,
+                                retry_in=exc.delay if isinstance(exc, RetryLater) else None,
+                                permanent=isinstance(exc, PermanentError))
+        if again:
+            log.warning("job %d (%s) attempt %d failed, will retry: %s",
+                        job.id, job.kind, job.attempts, error)
+            self._observe(job.kind, "retry", seconds)
+            return Outcome("retry")
+        log.error("job %d (%s) failed after %d attempt(s): %s",
+                  job.id, job.kind, job.attempts, error, exc_info=exc)
+        return self._dead(job, error, seconds)
+
+    def _dead(self, job: ClaimedJob, error: str, seconds: float) -> Outcome:
+        self._observe(job.kind, "failed", seconds)
+        self.dead.add(job.id, job.kind, job.payload, error, job.attempts)
+        if self.give_up is not None:
+            report = self.give_up
+            quietly(lambda: report(job, error), f"reporting the failure of job {job.id}")
+        return Outcome("dead")
+
+    def _observe(self, kind: str, outcome: str, seconds: float) -> None:
+        if self.observe is not None:
+            self.observe(kind, outcome, seconds)
+
+    def _keep_leases(self) -> None:
+        interval = max(self.queue.lease_seconds / 3, 0.05)
+        while not self._stop.wait(interval):
+            with self._lock:
+                held: dict[str, list[int]] = {}
+                for job_id, worker_id in self._running.items():
+                    held.setdefault(worker_id, []).append(job_id)
+            for worker_id, ids in held.items():
+                quietly(lambda w=worker_id, i=ids: self.queue.renew(i, w),
+                        "renewing job leases")
