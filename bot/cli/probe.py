@@ -17,7 +17,7 @@ from bot.config import ConfigError, ProbeModelSettings, load_config_file
 from bot.exitcodes import FINDINGS, OK, USAGE
 from bot.measurements import ABSettings, MethodSettings, ProbeReport
 from bot.probes.errors import ProbeError, ProbeUsageError
-from bot.probes.settings import PriceTable, ProbeTarget, parse_shape_flags
+from bot.probes.settings import PriceTable, ProbeSettings, parse_shape_flags
 
 
 def _levels(text: str) -> list[int]:
@@ -97,14 +97,15 @@ def _run(args: argparse.Namespace) -> ProbeReport:
     from bot.probes.report import build_report
     from bot.probes.run import probe_config_texts
 
-    target = ProbeTarget.from_env(url=args.url, protocol=args.protocol)
+    operator = ProbeSettings.from_env()
+    target = operator.target(url=args.url, protocol=args.protocol)
     if target is None:
         raise ProbeUsageError("no probe target: give --url HOST:PORT or set ARIA_PROBE_URL")
     settings = _model_settings(args)
     price = (
         PriceTable(replica_hour_usd=args.price_per_replica_hour, source="--price-per-replica-hour")
         if args.price_per_replica_hour is not None
-        else PriceTable.from_env()
+        else operator.prices()
     )
     method = MethodSettings(
         warmup_s=args.warmup,

@@ -44,10 +44,10 @@ def probe_changes(base: Inventory, head: Inventory,
     from bot.probes.configs import load_config
     from bot.probes.errors import ProbeError
     from bot.probes.run import probe_config_change
-    from bot.probes.settings import ProbeTarget
+    from bot.probes.settings import ProbeSettings
 
     try:
-        target = ProbeTarget.from_env()
+        target = ProbeSettings.from_env().target()
     except ProbeError as exc:  # e.g. a target outside the allow-list: never probed
         head.notes.append(f"Latency probes skipped: {exc}")
         return []

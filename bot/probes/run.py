@@ -16,7 +16,7 @@ from bot.probes.configs import parse_config
 from bot.probes.errors import ConfigRejectedError, ProbeUsageError
 from bot.probes.measure import run_probe
 from bot.probes.report import build_report
-from bot.probes.settings import PriceTable, ProbeTarget
+from bot.probes.settings import PriceTable, ProbeSettings, ProbeTarget
 
 
 def probe_config_change(
@@ -38,7 +38,7 @@ def probe_config_change(
     """
     method = method or MethodSettings()
     ab_settings = ab_settings or ABSettings()
-    price = price if price is not None else PriceTable.from_env()
+    price = price if price is not None else ProbeSettings().prices()
     try:
         if base_config is None:
             run = run_probe(
@@ -73,7 +73,7 @@ def probe_config_texts(
     except ProbeUsageError as exc:
         price = kwargs.get("price")
         return build_report(model_name, target, settings,
-                            price=price if price is not None else PriceTable.from_env(),
+                            price=price if price is not None else ProbeSettings().prices(),
                             error=str(exc))
     base = parse_config(base_text, model_name) if base_text is not None else None
     return probe_config_change(model_name, base, head, target, settings, **kwargs)

@@ -1,9 +1,9 @@
-"""Where a probe may point, how it measures, and what each model's SLO is.
+"""Where a probe may point and what a replica costs: the operator's settings.
 
-Trust boundary: :class:`ProbeTarget` (address, credentials) and :class:`PriceTable` are built
-only from the operator's environment or CLI flags — never from a file in the PR, which would let
-any PR author aim the bot at internal hosts or make up prices. The repository's ``.aria.yml``
-(:class:`bot.config.ProbeModelSettings`) only says *what* to measure (SLO, load, shapes).
+Trust boundary: `ProbeTarget` (address, credentials) and `PriceTable` are built only from the
+operator's environment (`ProbeSettings`) or CLI flags — never from a file in the PR, which would
+let any PR author aim the bot at internal hosts or make up prices. The repository's `.aria.yml`
+(`bot.config.ProbeModelSettings`) only says *what* to measure (SLO, load, shapes).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 import fnmatch
 import ipaddress
 import json
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Self
 
 from pydantic import (
     BaseModel,
@@ -24,11 +24,13 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from ruamel.yaml import YAML
+from pydantic_settings import SettingsConfigDict
 
 from bot.config import shape_dims
+from bot.ingest.yamlload import load_documents, plain
 from bot.measurements import Protocol
 from bot.probes.errors import ProbeUsageError
+from bot.settings import AriaSettings
 
 # Loopback only: an operator widens this explicitly with ARIA_PROBE_ALLOWLIST.
 DEFAULT_ALLOWLIST: tuple[str, ...] = ("127.0.0.0/8", "::1", "localhost")
@@ -94,47 +96,6 @@ class ProbeTarget(BaseModel):
     def plain_headers(self) -> dict[str, str] | None:
         return {k: v.get_secret_value() for k, v in self.headers.items()} or None
 
-    @classmethod
-    def from_env(
-        cls,
-        env: Mapping[str, str] | None = None,
-        *,
-        url: str | None = None,
-        protocol: Protocol | None = None,
-    ) -> ProbeTarget | None:
-        """The operator's target: CLI values win over ``ARIA_PROBE_*``; ``None`` if no URL.
-
-        ``ARIA_PROBE_URL`` host:port; ``ARIA_PROBE_PROTOCOL`` http|grpc;
-        ``ARIA_PROBE_ALLOWLIST`` comma-separated CIDRs or host[:port] globs (default loopback);
-        ``ARIA_PROBE_HEADERS`` a JSON object of request headers (credentials);
-        ``ARIA_PROBE_SSL`` 1 for TLS; ``ARIA_PROBE_SERVER_LOG`` path to the server's log.
-        """
-        env = os.environ if env is None else env
-        url = url or env.get("ARIA_PROBE_URL")
-        if not url:
-            return None
-        allow = tuple(p for p in env.get("ARIA_PROBE_ALLOWLIST", "").split(",") if p.strip())
-        headers: dict[str, str] = {}
-        if env.get("ARIA_PROBE_HEADERS"):
-            try:
-                headers = json.loads(env["ARIA_PROBE_HEADERS"])
-            except json.JSONDecodeError as exc:
-                raise ProbeUsageError("ARIA_PROBE_HEADERS must be a JSON object") from exc
-            if not isinstance(headers, dict):
-                raise ProbeUsageError("ARIA_PROBE_HEADERS must be a JSON object")
-        chosen = protocol or env.get("ARIA_PROBE_PROTOCOL") or "http"
-        if chosen not in ("http", "grpc"):
-            raise ProbeUsageError(f"ARIA_PROBE_PROTOCOL must be http or grpc, not {chosen!r}")
-        log = env.get("ARIA_PROBE_SERVER_LOG")
-        return cls(
-            url=url,
-            protocol=chosen,  # type: ignore[arg-type]
-            allowlist=allow or DEFAULT_ALLOWLIST,
-            headers={k: SecretStr(str(v)) for k, v in headers.items()},
-            ssl=env.get("ARIA_PROBE_SSL", "") in ("1", "true", "yes"),
-            server_log=Path(log) if log else None,
-        )
-
 
 class PriceTable(BaseModel):
     """Operator-supplied prices (``ARIA_PRICE_TABLE`` or ``--price-per-replica-hour``)."""
@@ -144,19 +105,69 @@ class PriceTable(BaseModel):
     replica_hour_usd: float = Field(gt=0)
     source: str = "operator"
 
+
+class ProbeSettings(AriaSettings):
+    """The operator's probe target and price table, from `ARIA_PROBE_*` and `ARIA_PRICE_TABLE`."""
+
+    model_config = SettingsConfigDict(env_prefix="ARIA_PROBE_")
+
+    url: str | None = Field(None, description="Triton HOST:PORT that reviews measure on; unset, "
+                                              "reviews measure nothing")
+    protocol: Protocol = Field("http", description="Triton protocol: http or grpc")
+    allowlist: str = Field("", description="comma-separated CIDRs or host[:port] globs a target "
+                                           "must match; empty: loopback only")
+    headers: SecretStr | None = Field(None, description="JSON object of request headers "
+                                                        "(credentials)")
+    ssl: bool = Field(False, description="TLS to the Triton server")
+    server_log: Path | None = Field(None, description="the server's log, where Triton says why "
+                                                      "it refused a config")
+    price_table: Path | None = Field(None, validation_alias="ARIA_PRICE_TABLE",
+                                     description="YAML or JSON file {replica_hour_usd: N} that "
+                                                 "costs replicas")
+
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> PriceTable | None:
-        env = os.environ if env is None else env
-        path = env.get("ARIA_PRICE_TABLE")
-        if not path:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        try:
+            return super().from_env(env)
+        except ValidationError as exc:
+            raise ProbeUsageError(f"probe settings: {exc}") from None
+
+    def target(self, url: str | None = None, protocol: Protocol | None = None
+               ) -> ProbeTarget | None:
+        """The target a probe may measure: CLI values win; None when no URL is given."""
+        url = url or self.url
+        if not url:
+            return None
+        headers: object = {}
+        if self.headers is not None:
+            try:
+                headers = json.loads(self.headers.get_secret_value())
+            except json.JSONDecodeError:
+                headers = None
+            if not isinstance(headers, dict):
+                raise ProbeUsageError("ARIA_PROBE_HEADERS must be a JSON object")
+        allow = tuple(p for p in self.allowlist.split(",") if p.strip())
+        return ProbeTarget(url=url, protocol=protocol or self.protocol,
+                           allowlist=allow or DEFAULT_ALLOWLIST,
+                           headers={k: SecretStr(str(v)) for k, v in headers.items()},
+                           ssl=self.ssl, server_log=self.server_log)
+
+    def prices(self) -> PriceTable | None:
+        """The operator's price table, if one is configured."""
+        path = self.price_table
+        if path is None:
             return None
         try:
-            data = YAML(typ="safe").load(Path(path).read_text())  # YAML is a superset of JSON
-        except (OSError, ValueError) as exc:
+            docs = [value for value, _, _ in load_documents(path.read_text(encoding="utf-8"))]
+        except (OSError, ValueError) as exc:  # YamlError is a ValueError
             raise ProbeUsageError(f"cannot read ARIA_PRICE_TABLE {path}: {exc}") from exc
+        data = plain(docs[0]) if docs else None
+        if not isinstance(data, dict):
+            raise ProbeUsageError(f"ARIA_PRICE_TABLE {path} must hold {{replica_hour_usd: N}}")
         try:
-            return cls.model_validate({**data, "source": f"operator price table {Path(path).name}"})
-        except (TypeError, ValidationError) as exc:  # TypeError: not a mapping
+            return PriceTable.model_validate({**data,
+                                              "source": f"operator price table {path.name}"})
+        except ValidationError as exc:
             raise ProbeUsageError(
                 f"ARIA_PRICE_TABLE {path} must hold {{replica_hour_usd: N}}: {exc}"
             ) from exc

@@ -65,8 +65,8 @@ def test_no_target_means_no_measurement_and_a_note(triton, tmp_path, monkeypatch
 @pytest.mark.parametrize("url", ["10.0.0.5:8000", "metadata.google.internal:80"])
 def test_a_target_outside_the_allow_list_is_refused(url, tmp_path, monkeypatch):
     from bot.probes.errors import ProbeUsageError
-    from bot.probes.settings import ProbeTarget
+    from bot.probes.settings import ProbeSettings
     monkeypatch.setenv("ARIA_PROBE_URL", url)
     monkeypatch.delenv("ARIA_PROBE_ALLOWLIST", raising=False)
     with pytest.raises(ProbeUsageError, match="allow-list"):
-        ProbeTarget.from_env()
+        ProbeSettings.from_env().target()

@@ -9,12 +9,21 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import ProbeModelSettings, ProbesConfig
-from bot.measurements import Latency, LevelResult, MethodSettings, ProbeRun
+from bot.measurements import Latency, LevelResult, MethodSettings, ProbeRun, Protocol
 from bot.probes import capacity, stats
 from bot.probes.errors import ProbeUsageError
-from bot.probes.settings import PriceTable, ProbeTarget, parse_shape_flags
+from bot.probes.settings import PriceTable, ProbeSettings, ProbeTarget, parse_shape_flags
 from bot.probes.stability import is_stable
 from bot.probes.synth import synthesize
+
+
+def _target(env: dict[str, str], url: str | None = None,
+            protocol: Protocol | None = None) -> ProbeTarget | None:
+    return ProbeSettings.from_env(env).target(url, protocol)
+
+
+def _prices(env: dict[str, str]) -> PriceTable | None:
+    return ProbeSettings.from_env(env).prices()
 
 
 def test_default_allow_list_is_loopback_only() -> None:
@@ -28,13 +37,13 @@ def test_default_allow_list_is_loopback_only() -> None:
 
 def test_allow_list_patterns() -> None:
     env = {"ARIA_PROBE_URL": "triton.prod.svc:8001", "ARIA_PROBE_ALLOWLIST": "*.prod.svc:8001"}
-    assert ProbeTarget.from_env(env).url == "triton.prod.svc:8001"
+    assert _target(env).url == "triton.prod.svc:8001"
     with pytest.raises(ProbeUsageError):
-        ProbeTarget.from_env({**env, "ARIA_PROBE_URL": "triton.prod.svc:22"})
+        _target({**env, "ARIA_PROBE_URL": "triton.prod.svc:22"})
     cidr = {"ARIA_PROBE_URL": "10.2.3.4:8000", "ARIA_PROBE_ALLOWLIST": "10.0.0.0/8, 192.0.2.1"}
-    assert ProbeTarget.from_env(cidr) is not None
+    assert _target(cidr) is not None
     with pytest.raises(ProbeUsageError):  # a name is not vouched for by a CIDR
-        ProbeTarget.from_env({**cidr, "ARIA_PROBE_URL": "evil.example:8000"})
+        _target({**cidr, "ARIA_PROBE_URL": "evil.example:8000"})
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8000", "127.0.0.1", "u:p@127.0.0.1:80", "x:0"])
@@ -44,20 +53,20 @@ def test_malformed_urls(url: str) -> None:
 
 
 def test_target_from_env_and_flags() -> None:
-    assert ProbeTarget.from_env({}) is None
+    assert _target({}) is None
     env = {
         "ARIA_PROBE_URL": "127.0.0.1:8000",
         "ARIA_PROBE_PROTOCOL": "grpc",
         "ARIA_PROBE_HEADERS": '{"Authorization": "Bearer s3cret"}',
     }
-    target = ProbeTarget.from_env(env)
+    target = _target(env)
     assert target.protocol == "grpc"
     assert target.plain_headers() == {"Authorization": "Bearer s3cret"}
     assert "s3cret" not in target.model_dump_json()  # credentials never reach a report
-    flagged = ProbeTarget.from_env(env, url="127.0.0.1:9000", protocol="http")
+    flagged = _target(env, url="127.0.0.1:9000", protocol="http")
     assert (flagged.url, flagged.protocol) == ("127.0.0.1:9000", "http")
     with pytest.raises(ProbeUsageError):
-        ProbeTarget.from_env({**env, "ARIA_PROBE_HEADERS": "[1]"})
+        _target({**env, "ARIA_PROBE_HEADERS": "[1]"})
 
 
 def test_model_settings_are_strict() -> None:
@@ -75,14 +84,14 @@ def test_model_settings_are_strict() -> None:
 
 
 def test_price_table_from_operator_file(tmp_path) -> None:
-    assert PriceTable.from_env({}) is None
+    assert _prices({}) is None
     path = tmp_path / "prices.yaml"
     path.write_text("replica_hour_usd: 4.5\n")
-    assert PriceTable.from_env({"ARIA_PRICE_TABLE": str(path)}).replica_hour_usd == 4.5
+    assert _prices({"ARIA_PRICE_TABLE": str(path)}).replica_hour_usd == 4.5
     for bad in ('{"gpu": 1}', "[1, 2]"):  # a review's probe must fail as a ProbeError
         path.write_text(bad)
         with pytest.raises(ProbeUsageError, match="replica_hour_usd"):
-            PriceTable.from_env({"ARIA_PRICE_TABLE": str(path)})
+            _prices({"ARIA_PRICE_TABLE": str(path)})
 
 
 def test_shape_flags() -> None:
