@@ -1,4 +1,8 @@
-"""Engine set-up and schema migration (Alembic, run at start-up)."""
+"""Engine set-up and schema migration (Alembic, run at start-up by every process).
+
+Web and worker processes start together (see `deploy/`), each migrating first: the migration
+runs under a database lock, so one process upgrades and the others then find the schema current.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# PostgreSQL advisory lock held while migrating ("ARIA" in ASCII): any number fits, one is used.
+MIGRATION_LOCK_KEY = 0x41524941
 # SQLite has one writer; a thread that finds it busy sleeps in growing steps (1, 2, 5, 10 ms…)
 # before it looks again, which puts those sleeps on the webhook's answer. Threads of this
 # process queue on a lock instead and are woken the moment the writer is done.
@@ -49,10 +55,12 @@ def _tune_sqlite(engine: Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # Take the write lock up front: a deferred transaction that upgrades to a write after
-        # another writer committed fails at once with SQLITE_BUSY instead of waiting.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # another writer committed fails at once with SQLITE_BUSY instead of waiting. A
+        # migration asks for an exclusive one (see `_migration_transaction`).
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def _writer(engine: Engine):  # type: ignore[no-untyped-def]
@@ -71,10 +79,27 @@ def session(engine: Engine) -> Iterator[Session]:
         yield s
 
 
+@contextmanager
+def _migration_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that only one process holds at a time: a transaction-scoped advisory lock
+    on PostgreSQL (DDL is transactional there), an exclusive transaction on SQLite."""
+    backend = engine.dialect.name
+    if backend == "sqlite":
+        with engine.connect() as conn:
+            conn.execution_options(sqlite_begin="EXCLUSIVE")
+            with conn.begin():
+                yield conn
+        return
+    with engine.begin() as conn:
+        if backend == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        yield conn
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision."""
+    """Bring the schema to the newest revision, one process at a time."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
+    with _migration_transaction(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
