@@ -26,7 +26,7 @@ def _values_of(groups: ByProvider) -> dict[str, str]:
 def _class_settings(doc: Document) -> list[tuple[str, Any, tuple[Any, ...]]]:
     """Where a Service or Ingress names the controller that implements it."""
     spec = mapping(doc.body.get("spec"))
-    out = []
+    out: list[tuple[str, Any, tuple[Any, ...]]] = []
     for key in ("ingressClassName", "loadBalancerClass"):
         if key in spec:
             out.append((f"spec.{key}", spec[key], ("spec", key)))

@@ -29,7 +29,7 @@ def rbac_wildcard(ctx: CheckContext[RuleFields]) -> Iterator[Hit]:
                 yield Hit(subject=doc.identity, path=doc.path, line=line, detail=str(index),
                           fields={"object": doc.ref, "fields": " and ".join(wild),
                                   "rule_index": index},
-                          evidence=[ev(f"rules[{index}].{f}", ",".join(map(str, rule.get(f))),
+                          evidence=[ev(f"rules[{index}].{f}", ",".join(map(str, rule[f])),
                                        doc.path, doc.line_at("rules", index, f)) for f in wild])
 
 

@@ -197,8 +197,8 @@ def _setting(w: Workload, c: Container, flags: dict[str, str], names: tuple[str,
         if value is not None:
             return f"--{name}", value, ev(f"--{name}", value, w.doc.path, flag_line(w, c, name))
     for index, item in enumerate(c.body.get("env") or []):
-        if dig(item, "name") in env_names and as_int(dig(item, "value")) is not None:
-            value = as_int(dig(item, "value"))
+        value = as_int(dig(item, "value"))
+        if dig(item, "name") in env_names and value is not None:
             return (str(item["name"]), value,
                     ev(str(item["name"]), value, w.doc.path,
                        w.line(*c.path, "env", index, "value")))
@@ -296,7 +296,9 @@ def _predictor_setting(w: Workload, key: str, annotation: str | None = None
     value = as_int(dig(w.doc.body, *w.pod_path, key))
     if value is not None:
         return key, value, w.line(*w.pod_path, key)
-    value = as_int(metadata_annotations(w.doc).get(annotation)) if annotation else None
+    if annotation is None:
+        return None
+    value = as_int(metadata_annotations(w.doc).get(annotation))
     if value is not None:
         return annotation, value, w.line("metadata", "annotations", annotation)
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -73,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _model_settings(args: argparse.Namespace) -> ProbeModelSettings:
     """`.aria.yml`'s `probes.models.MODEL`, overridden by CLI flags."""
-    data: dict[str, object] = {}
+    data: dict[str, Any] = {}
     if args.aria_config.is_file():
         models = load_config_file(args.aria_config).probes.models
         if args.model in models:
@@ -86,7 +87,7 @@ def _model_settings(args: argparse.Namespace) -> ProbeModelSettings:
         "concurrency": args.concurrency,
     }
     data.update({k: v for k, v in flags.items() if v is not None})
-    shapes = dict(data.get("shapes") or {})  # type: ignore[call-overload]
+    shapes = dict(data.get("shapes") or {})
     shapes.update(parse_shape_flags(args.shape))
     data["shapes"] = shapes
     return ProbeModelSettings.model_validate(data)

@@ -12,6 +12,7 @@ from github.Repository import Repository
 Verb = Literal["review", "adr", "audit", "explain", "help"]
 WRITE_PERMISSIONS = frozenset({"admin", "write"})  # `maintain` reads as `write` here
 _RULE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,63}$")
+_ARGLESS: dict[str, Verb] = {"review": "review", "audit": "audit", "help": "help"}
 _LINE = re.compile(r"^/aria(?:\s+(?P<verb>\S+))?(?:\s+(?P<arg>.*))?$", re.IGNORECASE)
 
 HELP = (
@@ -39,8 +40,8 @@ def parse(body: str) -> Command | None:
         return None
     verb = (m["verb"] or "help").lower()
     arg = (m["arg"] or "").strip()
-    if verb in ("review", "audit", "help"):
-        return Command(verb)
+    if verb in _ARGLESS:
+        return Command(_ARGLESS[verb])
     if verb == "adr":
         return Command("adr", arg[:120])
     if verb == "explain":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from github.PullRequest import PullRequest
+from github.PullRequest import PullRequest, ReviewComment
 from github.Repository import Repository
 
 from bot.deliver.fetch import ChangedFile
@@ -42,7 +42,8 @@ def post_inline_comments(repo: Repository, pr: PullRequest, head_sha: str,
                          changed: list[ChangedFile], already: set[str]) -> list[str]:
     """Post what is new; return the fingerprints now commented."""
     lines = {f.path: commentable_lines(f.patch) for f in changed}
-    comments, posted = [], []
+    comments: list[ReviewComment] = []
+    posted: list[str] = []
     for f in findings:
         line = f.location.line
         if f.fingerprint in already or line is None or line not in lines.get(f.location.path, ()):

@@ -72,18 +72,18 @@ def node_pool_of(doc: Document) -> NodePool | None:
                         str(node.get("machine_type", "")) + (
                             f" {accel.get('type')}" if accel.get("type") else ""))
     if doc.format == "terraform" and doc.kind == "azurerm_kubernetes_cluster_node_pool":
-        zones = body.get("zones")
+        listed = body.get("zones")
         return NodePool(doc, as_int(body.get("min_count")), as_int(body.get("max_count")),
                         ("max_count",), None, None, _labels(body.get("node_labels")),
                         [str(t).split("=")[0] for t in body.get("node_taints", []) or []],
-                        [str(z) for z in zones] if isinstance(zones, list) else [],
+                        [str(z) for z in listed] if isinstance(listed, list) else [],
                         str(body.get("priority", "")).lower() == "spot",
                         str(body.get("vm_size", "")))
     if doc.format == "k8s" and doc.kind == "NodePool" and doc.api_version.startswith("karpenter"):
-        spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
-        tpl = spec.get("template", {}).get("spec", {}) if isinstance(spec.get("template"),
-                                                                    dict) else {}
-        limits = spec.get("limits") if isinstance(spec.get("limits"), dict) else {}
+        spec: dict[str, Any] = body["spec"] if isinstance(body.get("spec"), dict) else {}
+        tpl: dict[str, Any] = spec.get("template", {}).get("spec", {}) \
+            if isinstance(spec.get("template"), dict) else {}
+        limits: dict[str, Any] = spec["limits"] if isinstance(spec.get("limits"), dict) else {}
         zones: list[str] = []
         spot = None
         for req in tpl.get("requirements", []) or []:

@@ -112,8 +112,8 @@ class PlatformGraph:
 
     def node_pools_for(self, w: Workload) -> list[NodePool]:
         """Pools whose labels satisfy the workload's nodeSelector and whose taints it tolerates."""
-        selector = w.pod.get("nodeSelector") if isinstance(w.pod.get("nodeSelector"),
-                                                           dict) else {}
+        selector: dict[str, Any] = w.pod["nodeSelector"] \
+            if isinstance(w.pod.get("nodeSelector"), dict) else {}
         tolerated = {str(t.get("key")) for t in w.pod.get("tolerations", []) or []
                      if isinstance(t, dict)}
         tolerate_all = any(isinstance(t, dict) and not t.get("key") and

@@ -87,7 +87,7 @@ def _expanded_size(node: Node, memo: dict[int, int]) -> int:
 
 
 def _scalar(node: ScalarNode) -> Any:
-    tag = node.tag
+    tag = node.tag or ""
     value = node.value
     if tag.endswith(":str"):
         return value

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Select, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.jobs.payloads import Job as JobPayload
-from bot.state.db import session, transaction
+from bot.state.db import inserted_id, rowcount, session, transaction
 from bot.state.tables import Delivery, Job, JobStatus
 
 
@@ -117,8 +117,7 @@ class SqlJobQueue(JobQueue):
         # Core statements, not the ORM: this runs on every delivery, inside the ack deadline.
         try:
             with transaction(self.engine) as conn:
-                job_id = conn.execute(insert(Job).values(self._job_values(job))
-                                      ).inserted_primary_key[0]
+                job_id = inserted_id(conn.execute(insert(Job).values(self._job_values(job))))
                 conn.execute(insert(Delivery).values(
                     delivery_id=delivery.delivery_id, event=delivery.event,
                     action=delivery.action, job_id=job_id))
@@ -129,14 +128,14 @@ class SqlJobQueue(JobQueue):
 
     def enqueue(self, job: JobSpec) -> int:
         with transaction(self.engine) as conn:
-            return conn.execute(insert(Job).values(self._job_values(job))).inserted_primary_key[0]
+            return inserted_id(conn.execute(insert(Job).values(self._job_values(job))))
 
     @staticmethod
-    def _busy_keys(now: float):  # type: ignore[no-untyped-def]
+    def _busy_keys(now: float) -> Select[str]:
         return select(Job.concurrency_key).where(Job.status == JobStatus.running,
                                                  Job.lease_until >= now)
 
-    def _claimable(self, now: float):  # type: ignore[no-untyped-def]
+    def _claimable(self, now: float) -> ColumnElement[bool]:
         return and_(
             or_(
                 and_(Job.status == JobStatus.queued, Job.run_after <= now),
@@ -160,12 +159,12 @@ class SqlJobQueue(JobQueue):
 
     def _take(self, s: Session, job_id: int, worker_id: str, now: float) -> bool:
         """Lease one job to this worker; of concurrent claimers only one UPDATE matches."""
-        return s.execute(
+        return rowcount(s.execute(
             update(Job)
             .where(Job.id == job_id, self._claimable(now))
             .values(status=JobStatus.running, attempts=Job.attempts + 1,
                     lease_until=now + self.lease_seconds, worker_id=worker_id)
-        ).rowcount == 1
+        )) == 1
 
     def claim(self, worker_id: str) -> ClaimedJob | None:
         now = self.clock()
@@ -226,12 +225,12 @@ class SqlJobQueue(JobQueue):
 
     def cancel_queued(self, concurrency_key: str, kind: str) -> int:
         with session(self.engine) as s:
-            return s.execute(
+            return rowcount(s.execute(
                 update(Job)
                 .where(Job.concurrency_key == concurrency_key, Job.kind == kind,
                        Job.status == JobStatus.queued)
                 .values(status=JobStatus.cancelled)
-            ).rowcount
+            ))
 
     def counts(self) -> dict[str, int]:
         with session(self.engine) as s:

@@ -10,6 +10,7 @@ kept as a dead letter and reported by its kind's handler, so none ends silently.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -128,5 +129,5 @@ class JobRunner:
                 for job_id, worker_id in self._running.items():
                     held.setdefault(worker_id, []).append(job_id)
             for worker_id, ids in held.items():
-                quietly(lambda w=worker_id, i=ids: self.queue.renew(i, w),
+                quietly(functools.partial(self.queue.renew, ids, worker_id),
                         "renewing job leases")

@@ -7,7 +7,7 @@ repository's `.aria.yml` can turn it on, pick the model or raise a budget.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -42,7 +42,7 @@ class NarrativeSettings(AriaSettings):
     def build_model(self) -> BaseChatModel:
         """The configured chat model; raises ImportError when its provider package is missing."""
         from langchain.chat_models import init_chat_model
-        kwargs: dict[str, object] = {"temperature": 0, "timeout": self.timeout_s,
+        kwargs: dict[str, Any] = {"temperature": 0, "timeout": self.timeout_s,
                                      "max_retries": 1, "max_tokens": self.max_output_tokens}
         model = self.model or ""
         if self.base_url:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
@@ -35,7 +35,8 @@ class WriterResult(BaseModel):
 def build_chain(model: BaseChatModel) -> Runnable[dict[str, Any], dict[str, Any]]:
     """`{"facts": str}` -> `{"raw": AIMessage, "parsed": Narrative | None, "parsing_error": …}`."""
     try:
-        structured = model.with_structured_output(Narrative, include_raw=True)
+        structured = cast(Runnable[Any, dict[str, Any]],
+                          model.with_structured_output(Narrative, include_raw=True))
     except NotImplementedError:  # no tool calling: the prompt also asks for plain JSON
         structured = RunnableParallel(raw=model) | RunnableLambda(_parse_text)
     return PROMPT | structured

@@ -98,7 +98,7 @@ def compare_level(
         base_v = float(b.mean())
         diffs.append(
             MetricDiff(
-                metric=metric,  # type: ignore[arg-type]
+                metric=metric,
                 concurrency=concurrency,
                 base=base_v,
                 head=float(h.mean()),

@@ -37,7 +37,7 @@ def best_level(run: ProbeRun, settings: ProbeModelSettings) -> LevelResult | Non
 def estimate(
     run: ProbeRun, settings: ProbeModelSettings, price: PriceTable | None = None
 ) -> CapacityEstimate | None:
-    """``None`` when ``.aria.yml`` sets no SLO for the model: there is nothing to hold."""
+    """`None` when `.aria.yml` sets no SLO for the model: there is nothing to hold."""
     if settings.slo_ms is None:
         return None
     best = best_level(run, settings)

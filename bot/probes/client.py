@@ -1,11 +1,11 @@
 """One async face over tritonclient for the probe: control calls and inferences.
 
 Async because the load generator needs truly concurrent requests from one process: threads with
-sync clients fall behind at C=8 on a 2-core box (the GIL; ``reference/triton.md`` §0.4). HTTP
-inferences go through :mod:`bot.probes.transport` (tritonclient's wire format over a leaner
-transport than aiohttp), gRPC ones through tritonclient's ``grpc.aio`` channel. Every call is
-bounded — control calls by ``control_timeout_s``, each inference by ``request_timeout_s`` — and
-every tritonclient/transport error becomes a :class:`ProbeServerError` that names the target,
+sync clients fall behind at C=8 on a 2-core box (the GIL; `reference/triton.md` §0.4). HTTP
+inferences go through `bot.probes.transport` (tritonclient's wire format over a leaner
+transport than aiohttp), gRPC ones through tritonclient's `grpc.aio` channel. Every call is
+bounded — control calls by `control_timeout_s`, each inference by `request_timeout_s` — and
+every tritonclient/transport error becomes a `ProbeServerError` that names the target,
 so a dead server never hangs a probe.
 """
 
@@ -38,7 +38,7 @@ def error_message(exc: BaseException) -> str:
 
 
 def _log_errors(log: Path, offset: int, model: str) -> list[str]:
-    """Triton's error lines about ``model`` written to its log after ``offset``."""
+    """Triton's error lines about `model` written to its log after `offset`."""
     try:
         with log.open("rb") as fh:
             fh.seek(offset)
@@ -54,7 +54,7 @@ def _log_errors(log: Path, offset: int, model: str) -> list[str]:
 
 
 def _ints(node: Any) -> Any:
-    """gRPC's ``as_json`` renders uint64 as strings; make stats numeric like HTTP's."""
+    """gRPC's `as_json` renders uint64 as strings; make stats numeric like HTTP's."""
     if isinstance(node, dict):
         return {k: _ints(v) for k, v in node.items()}
     if isinstance(node, list):
@@ -65,7 +65,7 @@ def _ints(node: Any) -> Any:
 
 
 class TritonClient:
-    """Control-plane and inference calls for one target (use as ``async with``)."""
+    """Control-plane and inference calls for one target (use as `async with`)."""
 
     def __init__(self, target: ProbeTarget, method: MethodSettings):
         self.target = target
@@ -175,9 +175,9 @@ class TritonClient:
         return list(index)
 
     async def load(self, model: str, config: dict[str, Any] | None = None) -> None:
-        """Load ``model``; ``config`` replaces its whole config (Triton takes no patches).
+        """Load `model`; `config` replaces its whole config (Triton takes no patches).
 
-        A refusal raises :class:`ConfigRejectedError` carrying Triton's own words: the API's
+        A refusal raises `ConfigRejectedError` carrying Triton's own words: the API's
         message, the repository index's reason, and — when the operator gave the server's log —
         the log lines about this model, since Triton explains poll failures only there.
         """
@@ -219,7 +219,7 @@ class TritonClient:
         await self._call(f"unload of '{model}'", self._control.unload_model(model, self._headers))
 
     def infer_fn(self, model: str, arrays: dict[str, np.ndarray]) -> Callable[[], Awaitable[Any]]:
-        """A zero-argument coroutine factory sending one request with ``arrays``.
+        """A zero-argument coroutine factory sending one request with `arrays`.
 
         The inputs are serialised once: re-encoding the same tensors per request would add
         client overhead perf_analyzer does not have.

@@ -25,7 +25,7 @@ class ProbeServerError(ProbeError):
 
 
 class ConfigRejectedError(ProbeError):
-    """Triton refused to load a config; ``message`` is Triton's own reason."""
+    """Triton refused to load a config; `message` is Triton's own reason."""
 
     exit_code = FINDINGS
 

@@ -44,7 +44,7 @@ class Window:
         return len(self.latencies_s) / self.duration if self.duration > 0 else 0.0
 
     def latency(self, metric: str) -> float:
-        """Latency in ms by metric name (``avg``, ``p50`` …); NaN when nothing completed."""
+        """Latency in ms by metric name (`avg`, `p50` …); NaN when nothing completed."""
         if not len(self.latencies_s):
             return float("nan")
         if metric == "avg":
@@ -54,7 +54,7 @@ class Window:
 
 @dataclass
 class ClosedLoop:
-    """Runs ``concurrency`` workers calling ``infer`` until :meth:`stop`."""
+    """Runs `concurrency` workers calling `infer` until `stop`."""
 
     infer: Callable[[], Awaitable[Any]]
     concurrency: int
@@ -103,7 +103,7 @@ class ClosedLoop:
         )
 
     async def stop(self) -> None:
-        """Stop the workers; in-flight requests get ``stop_timeout_s`` before being cancelled."""
+        """Stop the workers; in-flight requests get `stop_timeout_s` before being cancelled."""
         self._running = False
         if not self._tasks:
             return

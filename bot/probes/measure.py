@@ -1,7 +1,7 @@
 """The probe: warm-up, then measurement windows per concurrency level until stable.
 
-Per level: start ``C`` closed-loop workers, warm up, then measure fixed-length windows until the
-last ``stable_windows`` agree (see :mod:`bot.probes.stability`) or ``max_windows`` / the level's
+Per level: start `C` closed-loop workers, warm up, then measure fixed-length windows until the
+last `stable_windows` agree (see `bot.probes.stability`) or `max_windows` / the level's
 time cap is reached; report the merged stable windows and the server-side split over exactly
 that span. Like perf_analyzer, the load keeps running across window boundaries.
 """
@@ -44,7 +44,7 @@ def latency_summary(latencies_s: np.ndarray) -> Latency | None:
 
 
 def summarise(concurrency: int, windows: list[Window], measured: int, stable: bool) -> LevelResult:
-    """Merge ``windows`` into one level result (latencies pooled, throughput over their span)."""
+    """Merge `windows` into one level result (latencies pooled, throughput over their span)."""
     latencies = np.concatenate([w.latencies_s for w in windows])
     duration = sum(w.duration for w in windows)
     server = stats.split(
@@ -83,7 +83,7 @@ async def measure_level(
     *,
     fixed_windows: int | None = None,
 ) -> LevelMeasurement:
-    """Warm up and measure one level: until stable, or exactly ``fixed_windows`` windows."""
+    """Warm up and measure one level: until stable, or exactly `fixed_windows` windows."""
     deadline = time.monotonic() + method.warmup_s + method.level_timeout_s
     windows: list[Window] = []
     target = fixed_windows or method.max_windows
@@ -143,7 +143,7 @@ def run_budget_s(method: MethodSettings, levels: int) -> float:
 async def config_restored(client: TritonClient, model: str) -> AsyncIterator[None]:
     """Reload the model's current config on exit, so the server serves what it served before.
 
-    An override persists until replaced (a plain ``load_model`` keeps it), so the probe puts
+    An override persists until replaced (a plain `load_model` keeps it), so the probe puts
     back the exact config it found. When the body failed, that error is the story: a failing
     restore (the server died, say) must not replace it.
     """
@@ -167,7 +167,7 @@ async def probe(
     label: str = "",
     config: dict[str, Any] | None = None,
 ) -> ProbeRun:
-    """Measure the model at each concurrency level: as loaded now, or with ``config`` loaded
+    """Measure the model at each concurrency level: as loaded now, or with `config` loaded
     for the probe (and the previous config restored afterwards)."""
     async with (
         TritonClient(target, method) as client,

@@ -205,7 +205,8 @@ def _options(
     head_level = report.head.levels[-1] if report.head else None
     split = head_level.server if head_level else None
     if (
-        split
+        head_level is not None
+        and split is not None
         and split.queue_us is not None
         and split.compute_infer_us is not None
         and split.queue_us >= split.compute_infer_us
@@ -307,7 +308,7 @@ def _chart(
     for run in runs:
         values = [_slo_value(run.level(c), pct) for c in levels]
         if all(v is not None for v in values):
-            series.append(ChartSeries(name=run.label or "head", values=values))  # type: ignore[arg-type]
+            series.append(ChartSeries(name=run.label or "head", values=values))
     if settings.slo_ms is not None and series:
         series.append(ChartSeries(name="SLO", values=[settings.slo_ms] * len(levels)))
     return levels, series
@@ -338,7 +339,7 @@ def build_report(
         model=model,
         target=target.url,
         protocol=target.protocol,
-        verdict=verdict,  # type: ignore[arg-type]
+        verdict=verdict,
         base=base,
         head=head,
         ab=ab,

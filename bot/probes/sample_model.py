@@ -1,7 +1,7 @@
 """A small Python-backend model repository for tests and the fidelity bench.
 
-The model doubles its input. Its service time comes from the config parameter ``sleep_ms``
-(per request, not per batch, so one instance serves at most ``1000 / sleep_ms`` inferences/s
+The model doubles its input. Its service time comes from the config parameter `sleep_ms`
+(per request, not per batch, so one instance serves at most `1000 / sleep_ms` inferences/s
 whatever the batching) — which lets a test build a model slower than 2 ms, and an A/B head
 config that is deliberately slower, by changing the config alone.
 """
@@ -9,6 +9,7 @@ config that is deliberately slower, by changing the config alone.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 MODEL_PY = """\
 import json
@@ -44,7 +45,7 @@ def config_pbtxt(
     instances: int = 1,
     max_queue_delay_us: int | None = 100,
 ) -> str:
-    """The model's ``config.pbtxt``; ``max_queue_delay_us=None`` leaves dynamic batching off."""
+    """The model's `config.pbtxt`; `max_queue_delay_us=None` leaves dynamic batching off."""
     dims_text = ", ".join(str(d) for d in dims)
     batching = (
         f"dynamic_batching {{ max_queue_delay_microseconds: {max_queue_delay_us} }}\n"
@@ -63,10 +64,10 @@ def config_pbtxt(
     )
 
 
-def write_model(repository: Path, name: str, **config: object) -> Path:
-    """Write model ``name`` (version 1) into ``repository``; keyword args go to the config."""
+def write_model(repository: Path, name: str, **config: Any) -> Path:
+    """Write model `name` (version 1) into `repository`; keyword args go to the config."""
     model_dir = repository / name
     (model_dir / "1").mkdir(parents=True, exist_ok=True)
     (model_dir / "1" / "model.py").write_text(MODEL_PY)
-    (model_dir / "config.pbtxt").write_text(config_pbtxt(name, **config))  # type: ignore[arg-type]
+    (model_dir / "config.pbtxt").write_text(config_pbtxt(name, **config))
     return model_dir

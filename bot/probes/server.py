@@ -1,16 +1,16 @@
-"""Launch a local ``tritonserver`` from the ``nvidia-pytriton`` wheel (tests and bench).
+"""Launch a local `tritonserver` from the `nvidia-pytriton` wheel (tests and bench).
 
 The wheel ships a Triton 2.51 binary with the Python backend. Running it outside pytriton
-needs three things (see ``reference/triton.md`` §0):
+needs three things (see `reference/triton.md` §0):
 
-* a backend directory holding ``python/libtriton_python.so`` *and* the stub built for this
+* a backend directory holding `python/libtriton_python.so` *and* the stub built for this
   interpreter's version — prepared once into a cache directory, never into the source tree;
-* ``LD_LIBRARY_PATH`` with the wheel's ``nvidia_pytriton.libs`` (the stub's RPATH is relative,
-  so it breaks once copied) and the interpreter's ``LIBDIR`` (pyenv keeps libpython there);
-* the venv's ``bin`` first on ``PATH``, or the stub embeds pyenv's global interpreter and its
+* `LD_LIBRARY_PATH` with the wheel's `nvidia_pytriton.libs` (the stub's RPATH is relative,
+  so it breaks once copied) and the interpreter's `LIBDIR` (pyenv keeps libpython there);
+* the venv's `bin` first on `PATH`, or the stub embeds pyenv's global interpreter and its
   numpy, and every request fails.
 
-The server runs in its own session so :meth:`TritonServer.stop` can end it and its backend
+The server runs in its own session so `TritonServer.stop` can end it and its backend
 stubs by PID (the process group it leads) without touching anything else.
 """
 
@@ -54,7 +54,7 @@ def _site_packages() -> Path:
 
 
 def cache_dir() -> Path:
-    """Where prepared server files live: ``$ARIA_CACHE_DIR`` or ``$XDG_CACHE_HOME/aria``."""
+    """Where prepared server files live: `$ARIA_CACHE_DIR` or `$XDG_CACHE_HOME/aria`."""
     explicit = os.environ.get("ARIA_CACHE_DIR")
     if explicit:
         return Path(explicit)
@@ -119,7 +119,7 @@ def free_port() -> int:
 
 @dataclass
 class TritonServer:
-    """A running local tritonserver; stop it with :meth:`stop` (or use it as a context)."""
+    """A running local tritonserver; stop it with `stop` (or use it as a context)."""
 
     process: subprocess.Popen[bytes]
     http_port: int
@@ -146,7 +146,7 @@ class TritonServer:
             return ""
 
     def stop(self, timeout_s: float = _EXIT_TIMEOUT_S + 7) -> None:
-        """SIGTERM the server's process group, then SIGKILL it if it outlives ``timeout_s``."""
+        """SIGTERM the server's process group, then SIGKILL it if it outlives `timeout_s`."""
         if self.alive():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.pid, signal.SIGTERM)
@@ -197,10 +197,10 @@ def launch(
 ) -> TritonServer:
     """Start tritonserver in explicit model-control mode on free loopback ports.
 
-    Explicit mode is what the probe's A/B needs (``load_model`` with a config override is
-    refused otherwise). Raises :class:`ProbeServerError` with the server log's tail when the
-    server exits or is not ready within ``startup_timeout_s``. Under coreutils ``timeout``
-    the server ends after ``lifetime_s`` even if its parent is killed before :meth:`stop`.
+    Explicit mode is what the probe's A/B needs (`load_model` with a config override is
+    refused otherwise). Raises `ProbeServerError` with the server log's tail when the
+    server exits or is not ready within `startup_timeout_s`. Under coreutils `timeout`
+    the server ends after `lifetime_s` even if its parent is killed before `stop`.
     """
     binary = _pytriton_dir() / "tritonserver" / "bin" / "tritonserver"
     backends = prepare_backends()

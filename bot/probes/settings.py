@@ -41,7 +41,7 @@ _URL_RE = re.compile(
 
 
 def parse_host_port(url: str) -> tuple[str, int]:
-    """Split tritonclient's ``host:port`` form; schemes, paths and user-info are refused."""
+    """Split tritonclient's `host:port` form; schemes, paths and user-info are refused."""
     match = _URL_RE.match(url.strip())
     if not match:
         raise ProbeUsageError(
@@ -55,7 +55,7 @@ def parse_host_port(url: str) -> tuple[str, int]:
 
 
 def _pattern_matches(pattern: str, host: str, port: int) -> bool:
-    """One allow-list entry: a CIDR (``10.0.0.0/8``), or a host glob with optional ``:port``."""
+    """One allow-list entry: a CIDR (`10.0.0.0/8`), or a host glob with optional `:port`."""
     pattern = pattern.strip().lower()
     if "/" in pattern:
         try:
@@ -70,7 +70,7 @@ def _pattern_matches(pattern: str, host: str, port: int) -> bool:
 
 
 class ProbeTarget(BaseModel):
-    """The Triton server the operator lets Aria measure. Build it with :meth:`from_env`."""
+    """The Triton server the operator lets Aria measure. Build it with `from_env`."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -98,7 +98,7 @@ class ProbeTarget(BaseModel):
 
 
 class PriceTable(BaseModel):
-    """Operator-supplied prices (``ARIA_PRICE_TABLE`` or ``--price-per-replica-hour``)."""
+    """Operator-supplied prices (`ARIA_PRICE_TABLE` or `--price-per-replica-hour`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -138,14 +138,15 @@ class ProbeSettings(AriaSettings):
         url = url or self.url
         if not url:
             return None
-        headers: object = {}
+        headers: dict[str, object] = {}
         if self.headers is not None:
             try:
-                headers = json.loads(self.headers.get_secret_value())
+                given = json.loads(self.headers.get_secret_value())
             except json.JSONDecodeError:
-                headers = None
-            if not isinstance(headers, dict):
+                given = None
+            if not isinstance(given, dict):
                 raise ProbeUsageError("ARIA_PROBE_HEADERS must be a JSON object")
+            headers = given
         allow = tuple(p for p in self.allowlist.split(",") if p.strip())
         return ProbeTarget(url=url, protocol=protocol or self.protocol,
                            allowlist=allow or DEFAULT_ALLOWLIST,
@@ -174,7 +175,7 @@ class ProbeSettings(AriaSettings):
 
 
 def parse_shape_flags(values: list[str]) -> dict[str, list[int]]:
-    """``--shape NAME=DIMS`` (dims ``4,128`` or ``4x128``, without the batch dimension)."""
+    """`--shape NAME=DIMS` (dims `4,128` or `4x128`, without the batch dimension)."""
     shapes: dict[str, list[int]] = {}
     for item in values:
         name, sep, dims = item.partition("=")

@@ -30,7 +30,7 @@ def _totals(snapshot: dict[str, Any]) -> Counter[str]:
 
 
 def split(spans: Iterable[tuple[dict[str, Any], dict[str, Any]]]) -> ServerSplit | None:
-    """The split over ``(before, after)`` snapshot pairs; ``None`` if any pair straddles a
+    """The split over `(before, after)` snapshot pairs; `None` if any pair straddles a
     reload (version changed or counters went backwards) or there is no pair."""
     total: Counter[str] = Counter()
     seen = False

@@ -1,8 +1,8 @@
 """Synthesise one request's input tensors from a model's metadata and config.
 
-Shapes come from the config (``dims`` exclude the batch dimension when ``max_batch_size > 0``)
-and datatypes from the metadata. Dynamic (``-1``) dims cannot be guessed: the operator gives them
-with ``--shape`` or under ``probes.models.NAME.shapes`` in ``.aria.yml``. Data is seeded random,
+Shapes come from the config (`dims` exclude the batch dimension when `max_batch_size > 0`)
+and datatypes from the metadata. Dynamic (`-1`) dims cannot be guessed: the operator gives them
+with `--shape` or under `probes.models.NAME.shapes` in `.aria.yml`. Data is seeded random,
 so two runs (and the two arms of an A/B) send identical requests.
 """
 
@@ -60,7 +60,7 @@ def synthesize(
     shapes: dict[str, list[int]] | None = None,
     seed: int = 0,
 ) -> dict[str, np.ndarray]:
-    """Arrays for every required input of ``model``, batch dimension included when batching."""
+    """Arrays for every required input of `model`, batch dimension included when batching."""
     shapes = shapes or {}
     batching = int(config.get("max_batch_size", 0) or 0) > 0
     dtypes = {i["name"]: i["datatype"] for i in metadata.get("inputs", [])}

@@ -1,11 +1,11 @@
 """A lean HTTP/1.1 keep-alive transport for the probe's inference hot loop.
 
-tritonclient's ``http.aio`` client (aiohttp) spends about 0.4 ms of Python per request, which on
+tritonclient's `http.aio` client (aiohttp) spends about 0.4 ms of Python per request, which on
 a small box is as much as the model and shows up as latency and lost throughput (measured here:
 0.84 vs 1.24 ms p50 at C=1, 2,270 vs 1,010 inferences/s at C=8 on a trivial model). Like
 perf_analyzer, which has its own C++ client, the probe sends pre-built requests over one
 persistent connection per in-flight request — while tritonclient still writes the request
-(``generate_request_body``) and reads the response (``parse_response_body``), so the wire format
+(`generate_request_body`) and reads the response (`parse_response_body`), so the wire format
 is exactly tritonclient's. Control calls keep using tritonclient's own clients.
 """
 
@@ -55,7 +55,7 @@ class HttpInferTransport:
     def request_fn(
         self, model: str, inputs: list[triton_http.InferInput]
     ) -> Callable[[], Awaitable[triton_http.InferResult]]:
-        """A coroutine factory sending one inference of ``inputs`` (built once, sent often)."""
+        """A coroutine factory sending one inference of `inputs` (built once, sent often)."""
         body, json_size = triton_http.InferenceServerClient.generate_request_body(inputs)
         host = f"[{self.host}]" if ":" in self.host else self.host
         lines = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from bot import __version__
 from bot.catalog import load_catalog
@@ -17,7 +18,7 @@ _BASELINE = {Status.new: "new", Status.unchanged: "unchanged", Status.fixed: "ab
 def render_sarif(decision: Decision) -> str:
     catalog = load_catalog()
     used = sorted({f.rule_id for f in decision.findings})
-    descriptors = []
+    descriptors: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for rule_id in used:
         rule = catalog.get(rule_id)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.state.db import session
+from bot.state.db import rowcount, session
 from bot.state.tables import RateBudget
 
 
@@ -43,8 +43,9 @@ class RateBudgets:
         # Portable upsert: update, and insert when there was nothing to update. A concurrent
         # insert by another worker wins the race; its figure is as fresh as ours.
         with session(self.engine) as s:
-            if s.execute(update(RateBudget).where(RateBudget.installation_id == installation_id)
-                         .values(values)).rowcount:
+            if rowcount(s.execute(update(RateBudget)
+                                  .where(RateBudget.installation_id == installation_id)
+                                  .values(values))):
                 return
         try:
             with session(self.engine) as s:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select
 
-from bot.state.db import session
+from bot.state.db import rowcount, session
 from bot.state.tables import Review
 
 
@@ -52,4 +52,4 @@ class ReviewStore:
 
     def forget(self, repos: list[str]) -> int:
         with session(self.engine) as s:
-            return s.execute(delete(Review).where(Review.repo.in_(repos))).rowcount
+            return rowcount(s.execute(delete(Review).where(Review.repo.in_(repos))))
