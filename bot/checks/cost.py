@@ -134,18 +134,15 @@ class MaxGpus(CheckParams):
 @check("gpu_scale_ceiling", MaxGpus)
 def gpu_scale_ceiling(ctx: CheckContext[MaxGpus]) -> Iterator[Hit]:
     """Autoscaling that may add more GPUs than the budget ceiling without another review."""
-    ceiling = ctx.params.max_gpus
     for w in ctx.graph.workloads:
-        if not w.gpus_per_pod:
-            continue
-        most = max_replicas(ctx.graph, w)
-        if most is None or most[0] * w.gpus_per_pod <= ceiling:
+        most = max_replicas(ctx.graph, w) if w.gpus_per_pod else None
+        if most is None or most[0] * w.gpus_per_pod <= ctx.params.max_gpus:
             continue
         high, path, line = most
         yield Hit(subject=w.subject, path=path, line=line,
                   fields={"object": w.ref, "where": f"{path}:{line}", "max_replicas": high,
                           "gpus": w.gpus_per_pod, "total": high * w.gpus_per_pod,
-                          "ceiling": ceiling},
+                          "ceiling": ctx.params.max_gpus},
                   evidence=[ev("maximum replicas", high, path, line), *_gpu_evidence(w)])
 
 

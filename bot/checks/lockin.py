@@ -191,11 +191,10 @@ class NodeLabels(CheckParams):
 @check("provider_node_selector", NodeLabels)
 def provider_node_selector(ctx: CheckContext[NodeLabels]) -> Iterator[Hit]:
     """Pods that can only schedule on nodes carrying one cloud's node labels."""
-    prefixes = ctx.params.label_prefixes
     for w in ctx.graph.workloads:
         found: dict[str, list[tuple[str, Any, tuple[Any, ...]]]] = {}
         for key, value, path in _node_constraints(w):
-            provider = prefixed(key, prefixes)
+            provider = prefixed(key, ctx.params.label_prefixes)
             if provider:
                 found.setdefault(provider, []).append((key, value, path))
         for provider, constraints in found.items():

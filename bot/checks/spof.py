@@ -232,9 +232,8 @@ class MaxNodes(CheckParams):
 @check("single_node_gpu_pool", MaxNodes)
 def single_node_gpu_pool(ctx: CheckContext[MaxNodes]) -> Iterator[Hit]:
     """All GPU capacity on one node: a node repair, upgrade or hardware fault empties it."""
-    ceiling = ctx.params.max_nodes
     for pool in ctx.graph.node_pools:
-        if not pool.gpu or pool.max_nodes is None or pool.max_nodes > ceiling:
+        if not pool.gpu or pool.max_nodes is None or pool.max_nodes > ctx.params.max_nodes:
             continue
         line = pool_max_line(pool)
         yield Hit(subject=pool.doc.identity, path=pool.doc.path, line=line,

@@ -158,6 +158,14 @@ def cmd_config(args: argparse.Namespace) -> int:
     if args.action == "schema":
         print(config_schema())
         return OK
+    if args.action == "settings":
+        try:
+            from bot.cli.settings_table import settings_table
+        except ImportError as exc:  # the App's settings need its extra
+            print(f"aria: the settings table needs aria-review[app] ({exc})", file=sys.stderr)
+            return USAGE
+        sys.stdout.write(settings_table())
+        return OK
     _load_config(args.file)  # raises ConfigError with the reasons
     print(f"{args.file}: valid")
     return OK
@@ -202,7 +210,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--config")
     p.set_defaults(func=cmd_adr_new)
 
-    p = sub.add_parser("config", help="the .aria.yml schema, or check a file")
-    p.add_argument("action", choices=["schema", "check"])
+    p = sub.add_parser("config", help="the .aria.yml schema, check a file, or list every "
+                                      "operator setting")
+    p.add_argument("action", choices=["schema", "check", "settings"])
     p.add_argument("file", nargs="?", default=".aria.yml")
     p.set_defaults(func=cmd_config)

@@ -13,12 +13,12 @@ from pydantic import ValidationError
 from bot.settings import AriaSettings
 
 S = TypeVar("S", bound=AriaSettings)
-_VALUE_ONLY_IN_ENV = frozenset({"webhook_secret", "private_key"})
+VALUE_ONLY_IN_ENV = frozenset({"webhook_secret", "private_key"})
 
 
 def add_setting_flags(p: argparse.ArgumentParser, model: type[AriaSettings]) -> None:
     for name, field in model.model_fields.items():
-        if name in _VALUE_ONLY_IN_ENV:
+        if name in VALUE_ONLY_IN_ENV:
             continue
         flag = "--" + name.replace("_", "-")
         helptext = f"{field.description or name} [env {model.env_name(name)}]"

@@ -146,9 +146,6 @@ class PlatformGraph:
         named = [w for w in out if any(model.name in " ".join(c.argv) for c in w.containers)]
         return named or out
 
-    def is_serving(self, w: Workload) -> bool:
-        return w.serving
-
 
 def build_graph(documents: list[Document], serving_images: list[str] | tuple[str, ...] = ()
                 ) -> PlatformGraph:

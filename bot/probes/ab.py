@@ -11,7 +11,6 @@ improvement only when its interval excludes zero.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from typing import Any
 
@@ -24,6 +23,7 @@ from bot.probes.load import Window
 from bot.probes.measure import (
     config_restored,
     measure_level,
+    run_bounded,
     run_budget_s,
     summarise,
     windows_stable,
@@ -200,13 +200,7 @@ def run_ab(
     shapes: dict[str, list[int]] | None = None,
 ) -> ABResult:
     """Run the interleaved A/B; raises ConfigRejectedError when Triton refuses a config."""
-    budget = settings.rounds * 2 * run_budget_s(method, len(concurrency))
     configs = {"base": base_config, "head": head_config}
-    try:
-        return asyncio.run(
-            asyncio.wait_for(
-                _ab(target, model, configs, concurrency, method, settings, shapes), budget
-            )
-        )
-    except TimeoutError as exc:
-        raise ProbeServerError(f"the A/B of '{model}' exceeded its {budget:.0f} s cap") from exc
+    return run_bounded(_ab(target, model, configs, concurrency, method, settings, shapes),
+                       settings.rounds * 2 * run_budget_s(method, len(concurrency)),
+                       f"the A/B of '{model}'")

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -25,6 +25,8 @@ from bot.probes.load import ClosedLoop, Window
 from bot.probes.settings import ProbeTarget
 from bot.probes.stability import is_stable
 from bot.probes.synth import synthesize
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -202,13 +204,14 @@ def run_probe(
     config: dict[str, Any] | None = None,
 ) -> ProbeRun:
     """Synchronous entry point, bounded as a whole so nothing can hang it."""
-    budget = run_budget_s(method, len(concurrency))
     label = "head" if config is not None else ""
+    return run_bounded(probe(target, model, concurrency, method, shapes, label, config),
+                       run_budget_s(method, len(concurrency)), f"the probe of '{model}'")
+
+
+def run_bounded(work: Coroutine[Any, Any, T], budget_s: float, what: str) -> T:
+    """Run `work` to its end on a new event loop, given up after `budget_s` seconds."""
     try:
-        return asyncio.run(
-            asyncio.wait_for(
-                probe(target, model, concurrency, method, shapes, label, config), budget
-            )
-        )
+        return asyncio.run(asyncio.wait_for(work, budget_s))
     except TimeoutError as exc:
-        raise ProbeServerError(f"the probe of '{model}' exceeded its {budget:.0f} s cap") from exc
+        raise ProbeServerError(f"{what} exceeded its {budget_s:.0f} s cap") from exc
