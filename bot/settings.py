@@ -22,6 +22,11 @@ def default_state_dir() -> Path:
     return Path(base) / "aria"
 
 
+def default_cache_dir() -> Path:
+    """Where Aria keeps files it can rebuild: `$XDG_CACHE_HOME/aria`, else `~/.cache/aria`."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aria"
+
+
 class AriaSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ARIA_", extra="ignore", populate_by_name=True)
 

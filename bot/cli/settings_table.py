@@ -20,7 +20,7 @@ from bot.orgaudit.settings import ScheduleSettings
 from bot.probes.settings import ProbeSettings
 from bot.render.escape import table_cell
 from bot.service.settings import ServeSettings
-from bot.settings import AriaSettings, default_state_dir
+from bot.settings import AriaSettings, default_cache_dir, default_state_dir
 
 BEGIN, END = "<!-- settings:begin -->", "<!-- settings:end -->"
 
@@ -49,6 +49,8 @@ def _own_fields(model: type[AriaSettings]) -> list[str]:
 def _default(field: FieldInfo) -> str:
     if field.default_factory is default_state_dir:
         return "`$XDG_STATE_HOME/aria`"
+    if field.default_factory is default_cache_dir:
+        return "`$XDG_CACHE_HOME/aria`"
     value: Any = field.get_default(call_default_factory=True)
     if value is None or value == "" or value == {}:
         return "—"

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO
 
 from bot.probes.errors import ProbeServerError
+from bot.probes.settings import ProbeSettings
 
 # Triton's own grace period on SIGTERM; without it the server waits up to 30 s for clients.
 _EXIT_TIMEOUT_S = 3
@@ -55,10 +56,7 @@ def _site_packages() -> Path:
 
 def cache_dir() -> Path:
     """Where prepared server files live: `$ARIA_CACHE_DIR` or `$XDG_CACHE_HOME/aria`."""
-    explicit = os.environ.get("ARIA_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "aria"
+    return ProbeSettings.from_env().cache_dir
 
 
 def prepare_backends(root: Path | None = None) -> Path:

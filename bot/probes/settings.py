@@ -30,7 +30,7 @@ from bot.config import shape_dims
 from bot.ingest.yamlload import load_documents, plain
 from bot.measurements import Protocol
 from bot.probes.errors import ProbeUsageError
-from bot.settings import AriaSettings
+from bot.settings import AriaSettings, default_cache_dir
 
 # Loopback only: an operator widens this explicitly with ARIA_PROBE_ALLOWLIST.
 DEFAULT_ALLOWLIST: tuple[str, ...] = ("127.0.0.0/8", "::1", "localhost")
@@ -121,6 +121,8 @@ class ProbeSettings(AriaSettings):
     ssl: bool = Field(False, description="TLS to the Triton server")
     server_log: Path | None = Field(None, description="the server's log, where Triton says why "
                                                       "it refused a config")
+    cache_dir: Path = Field(default_factory=default_cache_dir, validation_alias="ARIA_CACHE_DIR",
+                            description="where a local tritonserver's prepared files are kept")
     price_table: Path | None = Field(None, validation_alias="ARIA_PRICE_TABLE",
                                      description="YAML or JSON file {replica_hour_usd: N} that "
                                                  "costs replicas")
