@@ -81,6 +81,21 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 15.0) -> Any:
     raise AssertionError("condition not met in time")
 
 
+def free_port() -> int:
+    """A port nothing listens on now (for a server process the test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def answers_ok(url: str) -> bool:
+    """Whether `url` answers 200 now (a server still starting does not)."""
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def run_server(service: Service) -> Iterator[LiveServer]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

@@ -3,13 +3,12 @@ at once on an empty PostgreSQL database all come up, and the schema is migrated 
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
 
-import httpx
 import pytest
+from emulator.pytest_fixtures import answers_ok, free_port
 from scale.conftest import ROOT, worker_env
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
@@ -17,25 +16,12 @@ from sqlalchemy.pool import NullPool
 ROUNDS = 5
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("round_", range(ROUNDS))
 def test_web_and_two_workers_start_at_once_on_an_empty_database(
         round_: int, settings, pg_url, redis_broker, workers_factory) -> None:
     env = worker_env(settings, pg_url, redis_broker)
-    port = _free_port()
+    port = free_port()
     aria = [sys.executable, "-m", "bot.cli"]
     workers = workers_factory(env)
     # The three processes run the same start-up (settings, engine, migrations) at once.
@@ -44,7 +30,7 @@ def test_web_and_two_workers_start_at_once_on_an_empty_database(
     started = [*workers.start("real", 2), web]
     try:
         deadline = time.monotonic() + 60
-        while not _ready(f"http://127.0.0.1:{port}/readyz"):
+        while not answers_ok(f"http://127.0.0.1:{port}/readyz"):
             crashed = [p for p in started if p.poll() is not None]
             assert not crashed, f"round {round_}: a process exited with {crashed[0].returncode}"
             assert time.monotonic() < deadline, "the webhook tier did not become ready"

@@ -4,32 +4,17 @@ migrated once, in an exclusive transaction, and the others find it current."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
-from emulator.pytest_fixtures import SECRET
+from emulator.pytest_fixtures import SECRET, answers_ok, free_port
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 3
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _ready(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 @pytest.mark.timeout(180)
@@ -39,13 +24,13 @@ def test_app_processes_start_at_once_on_a_fresh_database(round_: int, tmp_path: 
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARIA_")}
     env.update(ARIA_APP_ID="1", ARIA_WEBHOOK_SECRET=SECRET, ARIA_PRIVATE_KEY=rsa_pem,
                ARIA_STATE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
-    ports = [_free_port() for _ in range(PROCESSES)]
+    ports = [free_port() for _ in range(PROCESSES)]
     procs = [subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
                               env=env, cwd=ROOT, stderr=subprocess.PIPE, start_new_session=True)
              for port in ports]
     try:
         deadline = time.monotonic() + 60
-        while not all(_ready(port) for port in ports):
+        while not all(answers_ok(f"http://127.0.0.1:{port}/readyz") for port in ports):
             crashed = [p for p in procs if p.poll() is not None]
             assert not crashed, f"a process exited with {crashed[0].returncode}"
             assert time.monotonic() < deadline, "not every process became ready"
