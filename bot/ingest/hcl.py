@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 MAX_DEPTH = 128
 _BINARY = frozenset({"*", "/", "%", "+", "-", ">", ">=", "<", "<=", "==", "!=", "&&", "||"})
 _SKIPPED = frozenset({"comment"})
+_EXPONENT = "a number with an exponent needs a fraction here: write `1.0e3`, not `1e3`"
 _CLOSERS = {"quoted_template_end": '"', "template_interpolation_end": "}",
             "template_directive_end": "}", "block_end": "}", "object_end": "}", "tuple_end": "]"}
 
@@ -75,6 +76,10 @@ def _first_error(root: Node) -> HclError:
         return HclError(f"missing `{token}`", line_of(owner.parent or owner))
     while (nested := next((c for c in node.children if c.is_error), None)) is not None:
         node = nested
+    pairs = [(node.prev_sibling, node), *zip(node.children, node.children[1:], strict=False)]
+    split = next((a for a, b in pairs if a is not None and _exponent_split(a, b)), None)
+    if split is not None:
+        return HclError(_EXPONENT, line_of(split))
     snippet = node.text.decode(errors="replace").strip().splitlines()
     shown = snippet[0][:60] if snippet else ""
     return HclError(f"unexpected `{shown}`" if shown else "syntax error", line_of(node))
@@ -305,10 +310,17 @@ def block_body(block: Node) -> Node | None:
 
 
 def _same_line(previous: Node, item: Node) -> str:
+    if _exponent_split(previous, item):
+        return _EXPONENT
     head = item.text.decode(errors="replace").split(None, 1)[0][:60]
-    if previous.end_byte == item.start_byte and head[:1] in "eE" and head[1:2].isdigit():
-        return f"exponent without a fraction (`…{head}`) is not read; write it as `1.0{head}`"
     return f"expected a newline before `{head}`"
+
+
+def _exponent_split(before: Node, after: Node) -> bool:
+    """`1e3`: tree-sitter-hcl 1.2 reads a number, then a word `e3` right against it (HCL allows
+    no word against a number, so this adjacency is always that case)."""
+    return before.end_byte == after.start_byte and before.text[-1:].isdigit() and \
+        after.text[:1] in (b"e", b"E")
 
 
 def _parts(node: Node) -> list[Node]:
