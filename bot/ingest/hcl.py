@@ -9,6 +9,7 @@ value decided at plan time from a literal.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 # node-group block is ~10 deep); each level costs at most 4 Python frames, so 128 levels stay well
 # inside the interpreter's recursion limit and hostile nesting is a parse problem, not a crash.
 MAX_DEPTH = 128
+# A plain reference (`var.x`, `module.eks.node_groups["gpu"].arn`, `aws_instance.x[*].id`):
+# python-hcl2 writes it exactly as the source does.
+_REFERENCE = re.compile(r'[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\.\d+|\[\d+\]|\["[\w./-]*"\]'
+                        r"|\.\*|\[\*\])*")
 _BINARY = frozenset({"*", "/", "%", "+", "-", ">", ">=", "<", "<=", "==", "!=", "&&", "||"})
 _SKIPPED = frozenset({"comment"})
 _EXPONENT = "a number with an exponent needs a fraction here: write `1.0e3`, not `1e3`"
@@ -213,6 +218,10 @@ class HclReader:
 
     def text(self, node: Node) -> str:
         """An expression in python-hcl2's canonical spacing (comments and newlines dropped)."""
+        if node.type == "expression":
+            source = node.text.decode()
+            if _REFERENCE.fullmatch(source):  # most expressions: already canonical as written
+                return source
         self._enter(node)
         try:
             return self._text(node)
