@@ -4,7 +4,6 @@ extra), not merely present because something else pulled it in."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 import sys
 import tomllib
@@ -51,9 +50,9 @@ def imported() -> dict[str, set[str]]:
 
 @cache
 def _namespace(top: str) -> bool:
-    """A namespace package (`google`) that several distributions share."""
-    spec = importlib.util.find_spec(top)
-    return spec is not None and spec.origin in (None, "namespace")
+    """A namespace package (`google`, `ruamel`): no distribution ships its `__init__.py`."""
+    return not any(str(f) == f"{top}/__init__.py"
+                   for dist in _owners().get(top, []) for f in files(dist) or [])
 
 
 @cache
