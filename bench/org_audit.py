@@ -50,11 +50,11 @@ def _expected(files: dict[str, bytes]) -> dict[str, int]:
 
 def run(repos: int, workers: int) -> dict:
     from emulator.server import GitHubEmulator
-    from scale.corpus import org_repos
+    from scale.corpus import corpus_org_repos
 
     from bot.cli import main as aria
 
-    made = org_repos("acme", repos)
+    made = corpus_org_repos("acme", repos)
     db_url, handle = _database()
     _purge()
     children: list[subprocess.Popen] = []

@@ -11,9 +11,13 @@ from bot.config import load_config_bytes
 from bot.engine import audit
 from bot.findings import Finding
 from bot.ingest.source import MemorySource
+from tests.shared_corpus import find_corpus
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = REPO_ROOT.parent / "shared"
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+
+
+CORPUS = find_corpus()
 
 
 def findings_for(files: dict[str, str], config: str | None = None,
@@ -26,8 +30,15 @@ def findings_for(files: dict[str, str], config: str | None = None,
     return [f for f in found if f.rule_id == rule] if rule else found
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("corpus") and CORPUS is None:
+        pytest.skip("no shared/corpus beside the repository or its parents (ARIA_SHARED_DIR): "
+                    "the sweep over real third-party files did not run")
+
+
 @pytest.fixture
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"shared reference material not found at {SHARED}")
-    return SHARED
+def corpus_dir(request: pytest.FixtureRequest) -> Path:
+    """The shared corpus of real public manifests; only `corpus`-marked tests may read it."""
+    assert request.node.get_closest_marker("corpus"), "tests that read the corpus are marked so"
+    assert CORPUS is not None
+    return CORPUS

@@ -130,8 +130,7 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
 def _warm_parsers(kinds: set[FileKind]) -> None:
     """Import parser libraries before the pool forks, so workers inherit them."""
     if FileKind.terraform in kinds:
-        import hcl2.parser
-        hcl2.parser.parser()
+        import bot.ingest.hcl  # noqa: F401
     if FileKind.triton in kinds:
         import tritonclient.grpc.model_config_pb2  # noqa: F401
 

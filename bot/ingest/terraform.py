@@ -1,96 +1,50 @@
-"""Terraform `.tf` files to documents keyed by resource address (python-hcl2)."""
+"""Terraform `.tf` files to documents keyed by resource address."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.ingest.documents import Document, FileResult, ParseProblem
+from bot.ingest.hcl import HclError, HclReader, block_body, block_labels, line_of, parse_body
 
-_BLOCK_TYPES = ("resource", "data", "module", "variable", "provider")
-# python-hcl2 8.x no longer reports block lines, so they are found in the text.
-_BLOCK_START = re.compile(r'^(resource|data|module|variable|provider)\s+"?([\w-]+)"?'
-                          r'(?:\s+"?([\w-]+)"?)?\s*\{', re.MULTILINE)
-_ATTR = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*(?:=|\{)", re.MULTILINE)
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+# Block type -> number of labels its address is made of.
+_ADDRESSED = {"resource": 2, "data": 2, "module": 1, "variable": 1, "provider": 1}
 
 
 def parse_terraform(path: str, text: str) -> FileResult:
-    import hcl2  # imported on first use: lark grammar load is not free
-
     result = FileResult()
     try:
-        tree = hcl2.loads(text, serialization_options=hcl2.SerializationOptions(
-            with_comments=False))
-    except Exception as exc:  # python-hcl2 raises lark errors of several types
-        line = getattr(exc, "line", None)
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        result.problems.append(ParseProblem(path, f"invalid HCL: {message}", line))
+        top = HclReader().items(parse_body(text))
+        found: list[tuple[int, Document]] = []
+        for block in top:
+            kind = block.named_children[0].text.decode()
+            if block.type != "block" or kind not in _ADDRESSED:
+                continue
+            labels = block_labels(block)
+            if len(labels) != _ADDRESSED[kind]:
+                raise HclError(f"`{kind}` block has {len(labels)} label(s), Terraform wants "
+                               f"{_ADDRESSED[kind]}", line_of(block))
+            found.append((list(_ADDRESSED).index(kind), _document(kind, labels, block, path)))
+    except HclError as exc:
+        result.problems.append(ParseProblem(path, f"invalid HCL: {exc.message}", exc.line))
         return result
-    spans = _block_spans(text)
-    for block_type in _BLOCK_TYPES:
-        for block in tree.get(block_type, []) or []:
-            for doc in _documents(block_type, block, path):
-                start, end, lines = spans.get(doc.name, (1, 1, {}))
-                doc.line, doc.end_line, doc.text_lines = start, end, lines
-                result.documents.append(doc)
+    # Grouped by block type (a stable sort keeps file order within a type), as before.
+    result.documents = [doc for _, doc in sorted(found, key=lambda pair: pair[0])]
     return result
 
 
-def _block_spans(text: str) -> dict[str, tuple[int, int, dict[str, int]]]:
-    """Address -> (first line, last line, attribute -> line) for each top-level block."""
-    starts = []
-    for match in _BLOCK_START.finditer(text):
-        kind, first, second = match.groups()
-        if kind in ("resource", "data"):
-            address = f"{'data.' if kind == 'data' else ''}{first}.{second}"
-        else:
-            address = f"{kind}.{first}"
-        starts.append((address, match.start()))
-    spans: dict[str, tuple[int, int, dict[str, int]]] = {}
-    for index, (address, offset) in enumerate(starts):
-        end_offset = starts[index + 1][1] if index + 1 < len(starts) else len(text)
-        first_line = text.count("\n", 0, offset) + 1
-        body = text[offset:end_offset]
-        lines: dict[str, int] = {}
-        for attr in _ATTR.finditer(body):
-            lines.setdefault(attr.group(1), first_line + body.count("\n", 0, attr.start(1)))
-        spans[address] = (first_line, first_line + body.rstrip().count("\n"), lines)
-    return spans
-
-
-def _documents(block_type: str, block: dict[str, Any], path: str):
-    if block_type in ("resource", "data"):
-        for rtype, named in block.items():
-            if not isinstance(named, dict):
-                continue
-            for rname, body in named.items():
-                if not isinstance(body, dict):
-                    continue
-                prefix = "data." if block_type == "data" else ""
-                yield _doc(rtype, f"{prefix}{_unquote(rtype)}.{_unquote(rname)}", body, path)
+def _document(kind: str, labels: list[str], block: Node, path: str) -> Document:
+    reader = HclReader()
+    body = reader.body(block_body(block))
+    if kind in ("resource", "data"):
+        doc_kind, address = labels[0], ".".join(labels)
+        address = f"data.{address}" if kind == "data" else address
     else:
-        for bname, body in block.items():
-            if isinstance(body, dict):
-                yield _doc(block_type, f"{block_type}.{_unquote(bname)}", body, path)
+        doc_kind, address = kind, f"{kind}.{labels[0]}"
+    return Document(format="terraform", kind=doc_kind, name=address, path=path,
+                    line=line_of(block), end_line=block.end_point[0] + 1, body=body,
+                    text_lines=reader.lines)
 
-
-def _doc(kind: str, address: str, body: dict[str, Any], path: str) -> Document:
-    return Document(format="terraform", kind=_unquote(kind), name=address, path=path,
-                    line=1, end_line=1, body=strip_meta(body))
-
-
-def strip_meta(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {_unquote(k): strip_meta(v) for k, v in value.items()
-                if k not in ("__start_line__", "__end_line__", "__is_block__")}
-    if isinstance(value, list):
-        return [strip_meta(v) for v in value]
-    if isinstance(value, str):
-        return _unquote(value)
-    return value
-
-
-def _unquote(text: str) -> str:
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        return text[1:-1]
-    return text

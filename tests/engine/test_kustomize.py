@@ -3,12 +3,11 @@
 import shutil
 from pathlib import Path
 
-import pytest
-
 from bot.engine import audit
 from bot.ingest.source import DirectorySource
+from tests.prerequisites import need
 
-pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
+need(shutil.which("kubectl") is not None, "kubectl not installed", module=True)
 
 BASE = """apiVersion: apps/v1
 kind: Deployment

@@ -1,8 +1,6 @@
 """SARIF 2.1.0 (validated against the official schema), JUnit XML, MADR records."""
 
 import json
-import subprocess
-import tarfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -13,31 +11,16 @@ from bot.cli import main
 from bot.engine import review
 from bot.ingest.source import DirectorySource
 from bot.render import render
-from tests.conftest import REPO_ROOT
+from tests.conftest import FIXTURES, REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "examples" / "gpu-serving"
-# The official OASIS schema travels in Microsoft's jest-sarif package on the npm registry.
-SARIF_PACKAGE = "@microsoft/jest-sarif@1.0.0-beta.0"
-SARIF_MEMBER = "package/lib/schemas/sarif-2.1.0-rtm.5.json"
-CACHE = REPO_ROOT / ".aria-cache"
+# The official OASIS schema, vendored from Microsoft's jest-sarif package (see its SOURCES.md).
+SARIF_SCHEMA = FIXTURES / "sarif" / "sarif-2.1.0-rtm.5.json"
 
 
 @pytest.fixture(scope="module")
 def sarif_schema() -> dict:
-    target = CACHE / "sarif-2.1.0-rtm.5.json"
-    if not target.exists():
-        CACHE.mkdir(exist_ok=True)
-        try:
-            name = subprocess.run(["npm", "pack", SARIF_PACKAGE, "--silent"], cwd=CACHE,
-                                  check=True, capture_output=True, text=True,
-                                  timeout=120).stdout.strip().splitlines()[-1]
-        except (OSError, subprocess.SubprocessError) as exc:
-            pytest.skip(f"cannot fetch the SARIF schema from the npm registry: {exc}")
-        with tarfile.open(CACHE / name) as tar:
-            member = tar.extractfile(SARIF_MEMBER)
-            assert member is not None
-            target.write_bytes(member.read())
-    return json.loads(target.read_text(encoding="utf-8-sig"))
+    return json.loads(SARIF_SCHEMA.read_text(encoding="utf-8-sig"))
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,17 @@ own model so they cannot disturb the others. The server is stopped by PID (its p
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-pytest.importorskip("pytriton", reason="nvidia-pytriton (the `probe` extra) is not installed")
+from tests.prerequisites import need
+
+need(importlib.util.find_spec("pytriton") is not None,
+     "nvidia-pytriton (the `probe` extra) is not installed", module=True)
 
 from bot.measurements import MethodSettings  # noqa: E402
 from bot.probes import sample_model, server  # noqa: E402

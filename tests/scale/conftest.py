@@ -1,6 +1,7 @@
 """Fixtures of the scale-out tests: a fresh PostgreSQL database per test, a clean broker
 (Redis or RabbitMQ), worker subprocesses killed by PID, and the webhook tier in broker mode.
-A test skips, naming the service, only when that service is not reachable."""
+A test skips, naming the service, only when that service is not reachable (and fails instead
+under CI=true)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from emulator.pytest_fixtures import *  # noqa: E402,F403
 from emulator.pytest_fixtures import SECRET, run_server  # noqa: E402
 from scale.services import AMQP_URL, PG_ADMIN_URL, REDIS_URL, reachable  # noqa: E402
 
+from tests.prerequisites import need  # noqa: E402
+
 live_server = contextlib.contextmanager(run_server)
 WORKER_MAIN = Path(__file__).with_name("worker_main.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _require(url: str, name: str) -> None:
     parsed = make_url(url) if "://" in url and "+" in url.split("://")[0] else None
     host, port = (parsed.host, parsed.port) if parsed else _host_port(url)
-    if not reachable(host or "127.0.0.1", port or 0):
-        pytest.skip(f"{name} not reachable at {host}:{port}")
+    need(reachable(host or "127.0.0.1", port or 0), f"{name} not reachable at {host}:{port}")
 
 
 def _host_port(url: str) -> tuple[str, int]:
