@@ -59,6 +59,11 @@ def parse_body(text: str) -> Node | None:
     return body
 
 
+def node_bytes(node: Node) -> bytes:
+    """The node's source bytes (typed optional by tree-sitter; a parsed tree always has them)."""
+    return node.text or b""
+
+
 def line_of(node: Node) -> int:
     return node.start_point[0] + 1
 
@@ -85,7 +90,7 @@ def _first_error(root: Node) -> HclError:
     split = next((a for a, b in pairs if a is not None and _exponent_split(a, b)), None)
     if split is not None:
         return HclError(_EXPONENT, line_of(split))
-    snippet = node.text.decode(errors="replace").strip().splitlines()
+    snippet = node_bytes(node).decode(errors="replace").strip().splitlines()
     shown = snippet[0][:60] if snippet else ""
     return HclError(f"unexpected `{shown}`" if shown else "syntax error", line_of(node))
 
@@ -130,7 +135,7 @@ class HclReader:
         try:
             out: dict[str, Any] = {}
             for item in self.items(body):
-                name = item.named_children[0].text.decode()
+                name = node_bytes(item.named_children[0]).decode()
                 self._seen(name, item)
                 if item.type == "attribute":
                     out[name] = self.value(_expression(item))
@@ -164,7 +169,7 @@ class HclReader:
                     if negative is not None:
                         return negative
                 if kind == "variable_expr":  # a bare word (`type = string`) reads as text
-                    return only.text.decode()
+                    return node_bytes(only).decode()
             return "${" + self.text(expr) + "}"
         finally:
             self._depth -= 1
@@ -195,7 +200,7 @@ class HclReader:
     def template(self, node: Node, quoted: bool) -> str:
         """A quoted template (interpolations in canonical form) or a heredoc (as written)."""
         if node.type == "heredoc_template":
-            raw = node.text.decode()
+            raw = node_bytes(node).decode()
             return f'"{raw}"' if quoted else raw
         spliced = self._spliced(node)
         return spliced if quoted else spliced[1:-1]
@@ -203,7 +208,7 @@ class HclReader:
     def _spliced(self, node: Node) -> str:
         """A template with its interpolations and directives in canonical form and its literal
         runs cut from the source (tree-sitter-hcl's literal nodes leave out edge spaces)."""
-        raw, base = node.text, node.start_byte
+        raw, base = node_bytes(node), node.start_byte
         out, cursor = [], base
         for part in node.children:
             if part.type == "template_literal":
@@ -219,7 +224,7 @@ class HclReader:
     def text(self, node: Node) -> str:
         """An expression in python-hcl2's canonical spacing (comments and newlines dropped)."""
         if node.type == "expression":
-            source = node.text.decode()
+            source = node_bytes(node).decode()
             if _REFERENCE.fullmatch(source):  # most expressions: already canonical as written
                 return source
         self._enter(node)
@@ -231,7 +236,7 @@ class HclReader:
     def _text(self, node: Node) -> str:
         kind = node.type
         if node.child_count == 0 or kind == "legacy_index":  # `.0`: its digits are a hidden token
-            return node.text.decode()
+            return node_bytes(node).decode()
         if kind == "literal_value":
             return _literal_text(node.named_children[0])
         if kind == "template_expr":
@@ -274,7 +279,7 @@ class HclReader:
     def _for(self, node: Node) -> str:
         parts = _parts(node)
         intro = next(p for p in parts if p.type == "for_intro")
-        names = [p.text.decode() for p in _parts(intro) if p.type == "identifier"]
+        names = [node_bytes(p).decode() for p in _parts(intro) if p.type == "identifier"]
         collection = next(p for p in _parts(intro) if p.type == "expression")
         head = f"for {', '.join(names)} in {self.text(collection)} : "
         exprs = [p for p in parts if p.type == "expression"]
@@ -298,7 +303,7 @@ class HclReader:
                 words[-1] += ","
             else:
                 words.append(self.text(part) if part.type == "expression"
-                             else part.text.decode())
+                             else node_bytes(part).decode())
         return "%{ " + " ".join(words) + " }"
 
 
@@ -308,7 +313,7 @@ def block_labels(block: Node) -> list[str]:
         if child.type == "string_lit":
             labels.append(_string(child))
         elif child.type == "identifier":
-            labels.append(child.text.decode())
+            labels.append(node_bytes(child).decode())
         elif child.type == "block_start":
             break
     return labels
@@ -321,15 +326,15 @@ def block_body(block: Node) -> Node | None:
 def _same_line(previous: Node, item: Node) -> str:
     if _exponent_split(previous, item):
         return _EXPONENT
-    head = item.text.decode(errors="replace").split(None, 1)[0][:60]
+    head = node_bytes(item).decode(errors="replace").split(None, 1)[0][:60]
     return f"expected a newline before `{head}`"
 
 
 def _exponent_split(before: Node, after: Node) -> bool:
     """`1e3`: tree-sitter-hcl 1.2 reads a number, then a word `e3` right against it (HCL allows
     no word against a number, so this adjacency is always that case)."""
-    return before.end_byte == after.start_byte and before.text[-1:].isdigit() and \
-        after.text[:1] in (b"e", b"E")
+    return before.end_byte == after.start_byte and node_bytes(before)[-1:].isdigit() and \
+        node_bytes(after)[:1] in (b"e", b"E")
 
 
 def _parts(node: Node) -> list[Node]:
@@ -339,7 +344,7 @@ def _parts(node: Node) -> list[Node]:
 def _bare_word(expr: Node) -> str | None:
     """The identifier an expression consists of (an object key like `role`), if that is all."""
     parts = _parts(expr)
-    return parts[0].text.decode() if len(parts) == 1 and parts[0].type == "variable_expr" \
+    return node_bytes(parts[0]).decode() if len(parts) == 1 and parts[0].type == "variable_expr" \
         else None
 
 
@@ -354,7 +359,7 @@ def _key_value(elem: Node) -> tuple[Node, Node]:
 
 def _string(node: Node) -> str:
     """A string literal's text between its quotes, escapes as written."""
-    return node.text[1:-1].decode()
+    return node_bytes(node)[1:-1].decode()
 
 
 def _number(text: str) -> int | float:
@@ -367,9 +372,9 @@ def _number(text: str) -> int | float:
 def _literal(node: Node) -> Any:
     kind = node.type
     if kind == "numeric_lit":
-        return _number(node.text.decode())
+        return _number(node_bytes(node).decode())
     if kind == "bool_lit":
-        return node.text == b"true"
+        return node_bytes(node) == b"true"
     if kind == "null_lit":
         return None
     return _string(node)
@@ -377,10 +382,10 @@ def _literal(node: Node) -> Any:
 
 def _literal_text(node: Node) -> str:
     if node.type == "numeric_lit":
-        return str(_number(node.text.decode()))
+        return str(_number(node_bytes(node).decode()))
     if node.type == "string_lit":
         return f'"{_string(node)}"'
-    return node.text.decode()
+    return node_bytes(node).decode()
 
 
 def _negative_number(operation: Node) -> int | float | None:
@@ -391,5 +396,5 @@ def _negative_number(operation: Node) -> int | float | None:
     parts = _parts(unary)
     if len(parts) == 2 and parts[0].type == "-" and parts[1].type == "literal_value" and \
             parts[1].named_children[0].type == "numeric_lit":
-        return -_number(parts[1].named_children[0].text.decode())
+        return -_number(node_bytes(parts[1].named_children[0]).decode())
     return None

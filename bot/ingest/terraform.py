@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.ingest.documents import Document, FileResult, ParseProblem
-from bot.ingest.hcl import HclError, HclReader, block_body, block_labels, line_of, parse_body
+from bot.ingest.hcl import (
+    HclError,
+    HclReader,
+    block_body,
+    block_labels,
+    line_of,
+    node_bytes,
+    parse_body,
+)
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -20,7 +28,7 @@ def parse_terraform(path: str, text: str) -> FileResult:
         top = HclReader().items(parse_body(text))
         found: list[tuple[int, Document]] = []
         for block in top:
-            kind = block.named_children[0].text.decode()
+            kind = node_bytes(block.named_children[0]).decode()
             if block.type != "block" or kind not in _ADDRESSED:
                 continue
             labels = block_labels(block)
