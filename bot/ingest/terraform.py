@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from bot.ingest.documents import Document, FileResult, ParseProblem
+from bot.ingest.lines import line_numbers
 
 _BLOCK_TYPES = ("resource", "data", "module", "variable", "provider")
 # python-hcl2 8.x no longer reports block lines, so they are found in the text.
@@ -47,13 +48,15 @@ def _block_spans(text: str) -> dict[str, tuple[int, int, dict[str, int]]]:
             address = f"{kind}.{first}"
         starts.append((address, match.start()))
     spans: dict[str, tuple[int, int, dict[str, int]]] = {}
-    for index, (address, offset) in enumerate(starts):
+    first_lines = line_numbers(text, (offset for _, offset in starts))
+    for index, ((address, offset), first_line) in enumerate(zip(starts, first_lines, strict=True)):
         end_offset = starts[index + 1][1] if index + 1 < len(starts) else len(text)
-        first_line = text.count("\n", 0, offset) + 1
         body = text[offset:end_offset]
         lines: dict[str, int] = {}
-        for attr in _ATTR.finditer(body):
-            lines.setdefault(attr.group(1), first_line + body.count("\n", 0, attr.start(1)))
+        attrs = list(_ATTR.finditer(body))
+        for attr, line in zip(attrs, line_numbers(body, (a.start(1) for a in attrs)),
+                              strict=True):
+            lines.setdefault(attr.group(1), first_line - 1 + line)
         spans[address] = (first_line, first_line + body.rstrip().count("\n"), lines)
     return spans
 
