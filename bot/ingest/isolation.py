@@ -11,6 +11,7 @@ adr/0006-isolated-bounded-ingest.md.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import resource
 import signal
@@ -70,6 +71,7 @@ def _limit_address_space(budget: int) -> None:
 
 def _serve(conn: Connection, parse: ParseFn, limits: WorkerLimits) -> None:
     """Worker loop: receive a job, parse it under the limits, send (result, retiring)."""
+    faulthandler.disable()  # the supervisor reports a crash, naming the file
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor ends workers, not Ctrl-C
     signal.signal(signal.SIGXCPU, signal.SIG_DFL)  # the CPU limit ends the worker
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not leave core files

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-MAX_NESTING = 200  # levels; the deepest file of the corpus (/work/shared/corpus) nests 30
+# Levels. Of the real files in ../shared/corpus, the deepest YAML nests 35 levels (argo-cd's
+# CRD schemas in install.yaml), the deepest Terraform 20 brackets, the deepest pbtxt 6.
+MAX_NESTING = 200
 
 
 class Syntax(StrEnum):

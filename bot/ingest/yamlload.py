@@ -146,7 +146,7 @@ class _Document:
         self._count(1, line)
         plain_style = not event.style
         raw = resolve_scalar(event.value, event.tag, plain_style)
-        value = json_number(raw) if isinstance(raw, float) else raw
+        value = json_number(raw) if type(raw) in (int, float) else raw
         parent = self.stack[-1] if self.stack else None
         self._place(value, line, raw, scalar=True)
         if parent is not None and parent.has_key and isinstance(parent.value, YMap):
@@ -188,6 +188,8 @@ def load_documents(text: str) -> Iterator[tuple[Any, int, int]]:
     problem = nesting_problem(text, Syntax.yaml)
     if problem is not None:
         raise YamlError(*problem)
+    if not text.endswith("\n"):  # kubectl reads line by line and ends each line with one
+        text += "\n"
     parser = _EventParser(text)
     doc = _Document(1)
     try:

@@ -9,6 +9,7 @@ check sees what the cluster would apply (see adr/0006-isolated-bounded-ingest.md
 from __future__ import annotations
 
 import base64
+import binascii
 import math
 import re
 from decimal import Decimal
@@ -28,31 +29,27 @@ MERGE_KEY = "<<"
 # strconv.ParseInt(s, 0, 64) syntax once underscores are removed
 _GO_INT = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
 _GO_YAML_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
-_GO_FLOAT = re.compile(r"[-+]?(?:[0-9](?:_?[0-9])*)?\.?(?:[0-9](?:_?[0-9])*)?"
-                       r"(?:[eE][-+]?[0-9](?:_?[0-9])*)?")
+# strconv.ParseFloat syntax for text that starts with "." (underscores only between digits)
+_GO_DOT_FLOAT = re.compile(r"\.[0-9](?:_?[0-9])*(?:[eE][-+]?[0-9](?:_?[0-9])*)?")
 _INT64 = (-(2**63), 2**63 - 1)
 _UINT64_MAX = 2**64 - 1
-_JSON_EXACT_FLOAT = 1e21  # Go's encoding/json writes smaller whole floats without exponent
+_JSON_PLAIN_FLOAT = 1e21  # encoding/json writes smaller floats without an exponent
 
 TAG_PREFIX = "tag:yaml.org,2002:"
 _RESOLVABLE = {"str", "bool", "int", "float", "null", "timestamp"}
 
 
 def _parse_go_int(text: str) -> int | None:
+    """strconv.ParseInt(text, 0, 64), or ParseUint for what only fits unsigned."""
     if not _GO_INT.fullmatch(text):
         return None
-    sign = -1 if text[0] == "-" else 1
     digits = text.lstrip("+-")
-    if len(digits) > 1 and digits[0] == "0" and digits[1] in "xXoObB":
-        value = int(digits, 0)
-    elif len(digits) > 1 and digits[0] == "0":
-        value = int(digits, 8)
+    if len(digits) > 1 and digits[0] == "0":
+        value = int(digits, 0) if digits[1] in "xXoObB" else int(digits, 8)
     else:
         value = int(digits)
-    value *= sign
-    if _INT64[0] <= value <= _INT64[1] or 0 <= value <= _UINT64_MAX:
-        return value
-    return None
+    value = -value if text[0] == "-" else value
+    return value if _INT64[0] <= value <= _UINT64_MAX else None
 
 
 def _plain(text: str) -> Any:
@@ -61,9 +58,7 @@ def _plain(text: str) -> Any:
         return _MAP[text]
     first = text[0]
     if first == ".":
-        if _GO_FLOAT.fullmatch(text) and any(c.isdigit() for c in text):
-            return float(text)
-        return text
+        return float(text) if _GO_DOT_FLOAT.fullmatch(text) else text
     if first in "+-0123456789":
         compact = text.replace("_", "")
         number = _parse_go_int(compact)
@@ -74,17 +69,23 @@ def _plain(text: str) -> Any:
     return text
 
 
-def json_number(value: float) -> float | int:
-    """A float as JSON carries it to the cluster: whole values below 1e21 are integers."""
-    if math.isfinite(value) and value.is_integer() and abs(value) < _JSON_EXACT_FLOAT:
-        return int(value)
-    return value
+def json_number(value: int | float) -> int | float:
+    """A number as the API server holds it after the JSON step: Go writes a whole float below
+    1e21 as an integer literal of its shortest digits (2**62 becomes 4611686018427388000),
+    which is read back as an int64 when it fits; anything else is a float64."""
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < _JSON_PLAIN_FLOAT:
+            literal = int(Decimal(repr(value)))
+            if _INT64[0] <= literal <= _INT64[1]:
+                return literal
+        return value
+    return value if _INT64[0] <= value <= _INT64[1] else float(value)
 
 
 def resolve_scalar(value: str, tag: str | None, plain: bool) -> Any:
     """go-yaml v2's value of a scalar: `tag` as written (None when implicit), `plain` if unquoted.
 
-    Floats stay floats here: a key is named from the float, a value becomes `json_number`.
+    Numbers are Go's here: a key is named from them, a value goes through `json_number`.
     """
     if tag is None or tag == "!":
         return _plain(value) if plain and tag is None else value
@@ -92,7 +93,10 @@ def resolve_scalar(value: str, tag: str | None, plain: bool) -> Any:
     if short in ("str", "timestamp"):
         return value  # a timestamp stays text in an untyped Go value
     if short == "binary":
-        return base64.b64decode(value).decode("utf-8", "replace")
+        try:
+            return base64.b64decode(value).decode("utf-8", "replace")
+        except binascii.Error:
+            return value  # the cluster refuses the document; the text is what there is
     if short not in _RESOLVABLE:
         return value  # custom tags (!Ref, !!python/…) keep their text
     result = _plain(value)
