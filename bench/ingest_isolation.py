@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.ingest.files import DEFAULT_MAX_FILE_BYTES, FileKind, classify  # noqa: E402
 from bot.ingest.isolation import ParserPool  # noqa: E402
-from bot.ingest.loader import _warm_parsers, parse_file  # noqa: E402
+from bot.ingest.loader import parse_file, warm_parsers  # noqa: E402
 from bot.ingest.source import DirectorySource  # noqa: E402
 
 
@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, default=ROOT / "examples/gpu-serving/head")
     args = parser.parse_args()
     jobs = jobs_of(args.tree)
-    _warm_parsers({job[1] for job in jobs})
+    warm_parsers({job[1] for job in jobs})
     warm_pool = ParserPool(parse_file)
     warm_pool.parse(jobs, 1)
 

@@ -157,7 +157,7 @@ def _parser_pool() -> ParserPool:
     return _pool
 
 
-def _warm_parsers(kinds: set[FileKind]) -> None:
+def warm_parsers(kinds: set[FileKind]) -> None:
     """Import parser libraries before workers fork, so each worker inherits them."""
     if FileKind.terraform in kinds:
         import hcl2.parser
@@ -173,7 +173,7 @@ def _run(pending, workers: int | None, progress: Progress | None) -> list[FileRe
     count = workers if workers is not None else (os.cpu_count() or 1)
     total = sum(len(job[2]) for job in jobs)
     width = count if len(jobs) >= PARALLEL_MIN_FILES and total >= PARALLEL_MIN_BYTES else 1
-    _warm_parsers({job[1] for job in jobs})
+    warm_parsers({job[1] for job in jobs})
     try:
         return _parser_pool().parse(jobs, max(1, width), progress)
     except OSError as exc:  # no processes can be started here (a sandbox, a process limit)

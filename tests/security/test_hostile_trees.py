@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -133,15 +134,34 @@ def test_a_file_that_vanishes_or_turns_into_a_fifo_is_one_problem(tmp_path):
     assert [d.name for d in inventory.documents] == ["app"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_an_unreadable_file_is_one_problem(tmp_path):
-    (tmp_path / "app.yaml").write_text(deploy("app"))
-    secret = tmp_path / "secret.yaml"
-    secret.write_text(deploy("secret"))
-    secret.chmod(0)
-    inventory = load_inventory(DirectorySource(tmp_path))
-    assert [(p.path, p.reason) for p in inventory.problems] == [
-        ("secret.yaml", "it could not be read (Permission denied)")]
+READ_AS_ANOTHER_USER = """
+import json, sys
+from bot.ingest.loader import load_inventory
+from bot.ingest.source import DirectorySource
+inventory = load_inventory(DirectorySource(sys.argv[1]))
+print(json.dumps({"problems": [[p.path, p.reason] for p in inventory.problems],
+                  "documents": [d.name for d in inventory.documents]}))
+"""
+
+
+def test_an_unreadable_file_is_one_problem():
+    """Read by an unprivileged user (root reads files whatever their mode)."""
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: every file is readable")
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp)
+        tree.chmod(0o755)
+        (tree / "app.yaml").write_text(deploy("app"))
+        (tree / "secret.yaml").write_text(deploy("secret"))
+        (tree / "secret.yaml").chmod(0)
+        proc = subprocess.run([*(as_nobody if os.geteuid() == 0 else []), sys.executable, "-c",
+                               READ_AS_ANOTHER_USER, str(tree)], capture_output=True, text=True,
+                              timeout=CLI_TIMEOUT_S, cwd=Path(__file__).parents[2])
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {
+        "problems": [["secret.yaml", "it could not be read (Permission denied)"]],
+        "documents": ["app"]}
 
 
 def test_an_oversized_aria_yml_is_a_configuration_error_not_a_parse(tmp_path):
