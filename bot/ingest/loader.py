@@ -96,10 +96,13 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     templates_seen: set[str] = set()
     for item in files:
         kind = classify(item.path, charts)
+        if item.is_dir or (item.problem is not None and kind is not FileKind.other):
+            results[(item.path, "")] = FileResult.failed(item.path, item.problem or "", "invalid")
+            continue
         if kind is FileKind.other:
             continue
         if kind is FileKind.config:
-            if "/" not in item.path and item.problem is None:
+            if "/" not in item.path:
                 inventory.config_text = item.read(CONFIG_MAX_BYTES).decode("utf-8", "replace")
             continue
         if kind is FileKind.helm_template:
@@ -107,9 +110,6 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
             templates_seen.add(chart)
             continue
         inventory.files_read += 1
-        if item.problem is not None:
-            results[(item.path, "")] = FileResult.failed(item.path, item.problem, "invalid")
-            continue
         if item.size > max_bytes:  # never read a huge file into memory
             results[(item.path, "")] = FileResult.failed(
                 item.path, f"file is {item.size:,} bytes, over the {max_bytes:,}-byte limit",

@@ -28,6 +28,7 @@ class SourceFile:
     size: int
     _read: Callable[[int], bytes] | None  # (at most n bytes, -1 for all) -> bytes
     problem: str | None = None  # why this entry is not read: a link out of the tree, a FIFO
+    is_dir: bool = False  # a directory whose files were not read (a problem names it)
 
     def read(self, limit: int = -1) -> bytes:
         """The file's bytes (at most `limit` of them); OSError when it cannot be read."""
@@ -81,12 +82,34 @@ class DirectorySource(Source):
         self.label = str(root)
 
     def files(self) -> Iterator[SourceFile]:
-        for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        unreadable: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(self.root, onerror=unreadable.append):
+            yield from map(self._unreadable_dir, unreadable)
+            unreadable.clear()
+            kept = []
+            for name in sorted(d for d in dirnames if d not in SKIP_DIRS):
+                full = os.path.join(dirpath, name)
+                if not os.path.islink(full):
+                    kept.append(name)
+                elif not Path(os.path.realpath(full)).is_relative_to(self.root):
+                    yield SourceFile(self._rel(full), 0, None, "it is a symbolic link to a "
+                                     "directory outside the tree under review, not followed",
+                                     is_dir=True)
+                # a link to a directory inside the tree is not walked (kubectl -R does not
+                # follow one either): its files are reviewed where they are
+            dirnames[:] = kept
             for name in sorted(filenames):
                 full = os.path.join(dirpath, name)
-                rel = os.path.relpath(full, self.root).replace(os.sep, "/")
-                yield self._entry(rel, full)
+                yield self._entry(self._rel(full), full)
+        yield from map(self._unreadable_dir, unreadable)
+
+    def _rel(self, full: str) -> str:
+        return os.path.relpath(full, self.root).replace(os.sep, "/")
+
+    def _unreadable_dir(self, error: OSError) -> SourceFile:
+        return SourceFile(self._rel(str(error.filename)), 0, None,
+                          f"this directory could not be read ({error.strerror or error}); "
+                          "nothing in it was reviewed", is_dir=True)
 
     def _entry(self, rel: str, full: str) -> SourceFile:
         """A regular file, a link to one inside the tree (kubectl reads through it), or a
@@ -186,8 +209,18 @@ class GitRevisionSource(Source):
                         self._refused.append(SourceFile(member.name, 0, None, _refusal(exc)))
             if proc.wait(timeout=120) != 0:
                 raise RuntimeError(f"git archive failed for {self.rev}")
+            self._refused += self._gitlinks()
             self._dir = DirectorySource(self._tmp.name)
         return self._dir
+
+    def _gitlinks(self) -> list[SourceFile]:
+        """Submodule entries: `git archive` leaves an empty directory where their files are."""
+        listing = subprocess.run(
+            ["git", "-C", str(self.repo), "ls-tree", "-r", "-z", "--full-tree", self.commit],
+            capture_output=True, text=True, timeout=120, check=True).stdout
+        return [SourceFile(entry.split("\t", 1)[1], 0, None, "it is a git submodule (gitlink): "
+                           "its files are not in this repository and were not reviewed")
+                for entry in listing.split("\0") if entry.startswith("160000 ")]
 
     def files(self) -> Iterator[SourceFile]:
         exported = self._export()

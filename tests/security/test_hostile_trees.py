@@ -62,7 +62,12 @@ def test_audit_of_a_tree_with_special_files_names_each_and_reviews_the_rest(tmp_
     (tree / "deep.yaml").write_text(DEEP)
     os.mkfifo(tree / "pipe.yaml")
     (tree / "out.yaml").symlink_to("/etc/hostname")
+    (tree / "loop.yaml").symlink_to("loop.yaml")
     (tree / "also-app.yaml").symlink_to("app.yaml")  # inside the tree: read, as kubectl does
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "hidden.yaml").write_text(deploy("hidden", privileged=True))
+    (tree / "linked-dir").symlink_to(tmp_path / "elsewhere")
+    (tree / "same-dir").symlink_to(".")  # a loop back into the tree: nothing is lost
     listener = socket.socket(socket.AF_UNIX)
     listener.bind(str(tree / "sock.yaml"))
     try:
@@ -71,8 +76,11 @@ def test_audit_of_a_tree_with_special_files_names_each_and_reviews_the_rest(tmp_
         listener.close()
     assert proc.returncode == 0, proc.stderr
     bad = _ingest_findings(proc.stdout)
-    assert set(bad) == {"deep.yaml", "pipe.yaml", "out.yaml", "sock.yaml"}
+    assert set(bad) == {"deep.yaml", "pipe.yaml", "out.yaml", "sock.yaml", "loop.yaml",
+                        "linked-dir"}
     assert "nesting deeper than 200 levels" in bad["deep.yaml"]
+    assert "directory outside the tree" in bad["linked-dir"]
+    assert "Too many levels of symbolic links" in bad["loop.yaml"]
     assert "named pipe (FIFO)" in bad["pipe.yaml"].replace("\\", "")
     assert "outside the tree" in bad["out.yaml"]
     assert "socket" in bad["sock.yaml"]
@@ -91,14 +99,19 @@ def test_review_of_git_revisions_holding_links_out_of_the_tree(tmp_path):
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "base")
+    commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
+                            text=True, check=True).stdout.strip()
+    _git(repo, "update-index", "--add", "--cacheinfo", f"160000,{commit},sub.yaml")
     (repo / "app.yaml").write_text(deploy("app", privileged=True))
-    _git(repo, "commit", "-qam", "privileged")
+    _git(repo, "add", "app.yaml")
+    _git(repo, "commit", "-qm", "privileged, and a submodule named like a manifest")
     proc = aria("review", "HEAD~1", "HEAD", "--repo", str(repo), "-f", "json",
                 "--fail-on", "never")
     assert proc.returncode == 0, proc.stderr
     bad = _ingest_findings(proc.stdout)
-    assert set(bad) == {"passwd.yaml", "up.yaml"}
-    assert all("outside the tree" in message for message in bad.values())
+    assert set(bad) == {"passwd.yaml", "up.yaml", "sub.yaml"}
+    assert "outside the tree" in bad["passwd.yaml"] and "outside the tree" in bad["up.yaml"]
+    assert "git submodule" in bad["sub.yaml"]
     new = {(f["rule_id"], f["location"]["path"]) for f in json.loads(proc.stdout)["findings"]
            if f["status"] == "new"}
     assert ("SEC001", "app.yaml") in new and ("SEC001", "same.yaml") in new
@@ -144,7 +157,7 @@ print(json.dumps({"problems": [[p.path, p.reason] for p in inventory.problems],
 """
 
 
-def test_an_unreadable_file_is_one_problem():
+def test_an_unreadable_file_or_directory_is_one_problem():
     """Read by an unprivileged user (root reads files whatever their mode)."""
     as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     if os.geteuid() == 0 and shutil.which("setpriv") is None:
@@ -155,12 +168,17 @@ def test_an_unreadable_file_is_one_problem():
         (tree / "app.yaml").write_text(deploy("app"))
         (tree / "secret.yaml").write_text(deploy("secret"))
         (tree / "secret.yaml").chmod(0)
+        (tree / "locked").mkdir()
+        (tree / "locked" / "inside.yaml").write_text(deploy("inside"))
+        (tree / "locked").chmod(0)
         proc = subprocess.run([*(as_nobody if os.geteuid() == 0 else []), sys.executable, "-c",
                                READ_AS_ANOTHER_USER, str(tree)], capture_output=True, text=True,
                               timeout=CLI_TIMEOUT_S, cwd=Path(__file__).parents[2])
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {
-        "problems": [["secret.yaml", "it could not be read (Permission denied)"]],
+        "problems": [["locked", "this directory could not be read (Permission denied); "
+                                "nothing in it was reviewed"],
+                     ["secret.yaml", "it could not be read (Permission denied)"]],
         "documents": ["app"]}
 
 
