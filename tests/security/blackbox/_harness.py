@@ -143,6 +143,12 @@ def assert_ingest_names(report: dict[str, Any], rel_path: str) -> None:
     assert hits, f"no INGEST finding names {rel_path!r}; findings: {summary}"
 
 
+def assert_reviewed_or_refused(report: dict[str, Any], rel_path: str) -> None:
+    """Some finding sits in ``rel_path``: it was reviewed, or an INGEST finding refuses it."""
+    located = [f for f in findings(report) if (f.get("location") or {}).get("path") == rel_path]
+    assert located, f"{rel_path} was neither reviewed nor reported as unreadable"
+
+
 def mentioned_anywhere(report: dict[str, Any], needle: str) -> bool:
     """``needle`` appears in an INGEST finding or in the report's notes."""
     texts = [json.dumps(note, ensure_ascii=False) for note in report.get("notes") or []]
@@ -156,34 +162,47 @@ def mentioned_anywhere(report: dict[str, Any], needle: str) -> bool:
 RISKY_RULES = {"SEC001", "SPOF001", "SEC008"}  # privileged, one replica, moving tag
 
 
-def risky_gpu_deployment(name: str, namespace: str = "serving") -> str:
-    """A privileged, single-replica GPU model server on a moving tag."""
-    return textwrap.dedent(f"""\
-        apiVersion: apps/v1
-        kind: Deployment
+# Container fields sit at 10 spaces: a value passed in indents its own continuation lines.
+_DEPLOYMENT = textwrap.dedent("""\
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: {name}
+      namespace: {namespace}
+    spec:
+      {replicas}
+      selector:
+        matchLabels:
+          app: {app}
+      template:
         metadata:
-          name: {name}
-          namespace: {namespace}
+          labels:
+            app: {app}
         spec:
-          replicas: 1
-          selector:
-            matchLabels:
-              app: {name}
-          template:
-            metadata:
-              labels:
-                app: {name}
-            spec:
-              containers:
-                - name: server
-                  image: vllm/vllm-openai:latest
-                  args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]
-                  securityContext:
-                    privileged: true
-                  resources:
-                    limits:
-                      nvidia.com/gpu: 1
-        """)
+          containers:
+            - name: {container}
+              {image}
+              {args_line}
+              {security}
+              resources:
+                limits:
+                  nvidia.com/gpu: 1
+    """)
+
+
+def risky_gpu_deployment(name: str, *, namespace: str = "serving", app: str | None = None,
+                         container: str = "server", replicas: str = "replicas: 1",
+                         image: str = "image: vllm/vllm-openai:latest",
+                         args_line: str = 'args: ["--model", "meta-llama/Llama-3.1-8B"]',
+                         security: str = "securityContext:\n            privileged: true") -> str:
+    """A privileged, single-replica GPU model server on a moving tag.
+
+    The keyword arguments replace one line each (already YAML), for tests that write the same
+    object in another YAML form or with hostile values.
+    """
+    return _DEPLOYMENT.format(name=name, namespace=namespace, app=app or name,
+                              container=container, replicas=replicas, image=image,
+                              args_line=args_line, security=security)
 
 
 def write_neighbour(tree: Path, name: str) -> Path:

@@ -27,14 +27,15 @@ ISSUE_REF = "#1"
 INJECTED_HEADING = "Approved by security"
 ZERO_WIDTH = "\u200b"
 BIDI_OVERRIDE = "\u202e"
-INVISIBLE = {chr(c) for c in [*range(0x200B, 0x2010), *range(0x202A, 0x202F),
-                              *range(0x2060, 0x2065), *range(0x2066, 0x206A), 0xFEFF]}
+HIDDEN_RUN = f"a{ZERO_WIDTH}b{BIDI_OVERRIDE}c"  # as planted in the payloads
+# Directional controls (embeddings, overrides, isolates, marks): Aria's own text needs none.
+BIDI_CONTROLS = {chr(c) for c in [0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
 
 
 def sink(marker: str) -> str:
     """One string carrying every payload, led by a plain ``marker`` to find it again."""
     return (f"{marker}-x` {LINK} {IMAGE} {COMMENT} {MENTION} {ISSUE_REF} | "
-            f"{AUTOLINK} a{ZERO_WIDTH}b{BIDI_OVERRIDE}c `y")
+            f"{AUTOLINK} {HIDDEN_RUN} `y")
 
 
 def fence_sink(marker: str) -> str:
@@ -145,7 +146,15 @@ def broken_tables(markdown: str) -> list[str]:
 
 
 def invisible_characters(text: str) -> list[str]:
-    return sorted({f"U+{ord(c):04X}" for c in text if c in INVISIBLE})
+    """Raw directional controls anywhere, and the payloads' zero-width run passed through.
+
+    A zero-width character Aria adds itself (e.g. after ``@`` to defuse a mention) is allowed;
+    the one planted between ``a`` and ``b`` must not reach the output unchanged.
+    """
+    found = sorted({f"U+{ord(c):04X}" for c in text if c in BIDI_CONTROLS})
+    if f"a{ZERO_WIDTH}b" in text:
+        found.append("U+200B from the input")
+    return found
 
 
 def control_characters(text: str) -> list[str]:

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -164,7 +165,7 @@ def _lock(path: Path) -> None:
 
 
 @pytest.fixture
-def unlock_after(tmp_path: Path):
+def unlock_after(tmp_path: Path) -> Iterator[None]:
     yield
     for path in tmp_path.rglob("*"):  # let pytest clean its temp directory
         if not path.is_symlink():

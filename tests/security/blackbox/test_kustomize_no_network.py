@@ -31,45 +31,46 @@ from ._harness import (
     run_aria,
 )
 
-# Each field that names a file, a directory or a remote: field name -> kustomization fragment,
-# given the reference R to plant in it. Every overlay also lists a local, valid Deployment.
+
+def _generator(kind: str, entry: str) -> Callable[[str], str]:
+    """A config-map or secret generator whose ``entry`` (with ``{r}``) names the reference."""
+    return lambda r: f"{kind}:\n  - name: generated\n    {entry.format(r=r)}\n"
+
+
+def _listed(key: str) -> Callable[[str], str]:
+    return lambda r: f"{key}:\n  - {r}\n"
+
+
+# Every overlay lists a local, valid Deployment; then each field that names a file, a directory
+# or a remote gets the reference R (field name -> kustomization text after the local resource).
+LOCAL_RESOURCE = "resources:\n  - deployment.yaml\n"
 FIELDS: dict[str, Callable[[str], str]] = {
-    "resources": lambda r: f"resources:\n  - deployment.yaml\n  - {r}\n",
-    "bases": lambda r: f"resources:\n  - deployment.yaml\nbases:\n  - {r}\n",
-    "components": lambda r: f"resources:\n  - deployment.yaml\ncomponents:\n  - {r}\n",
-    "cm-files": lambda r: f"resources: [deployment.yaml]\nconfigMapGenerator:\n"
-                          f"  - name: cm\n    files:\n      - {r}\n",
-    "cm-files-keyed": lambda r: f"resources: [deployment.yaml]\nconfigMapGenerator:\n"
-                                f"  - name: cm\n    files:\n      - key.txt={r}\n",
-    "cm-envs": lambda r: f"resources: [deployment.yaml]\nconfigMapGenerator:\n"
-                         f"  - name: cm\n    envs:\n      - {r}\n",
-    "cm-env-legacy": lambda r: f"resources: [deployment.yaml]\nconfigMapGenerator:\n"
-                               f"  - name: cm\n    env: {r}\n",
-    "secret-files": lambda r: f"resources: [deployment.yaml]\nsecretGenerator:\n"
-                              f"  - name: s\n    files:\n      - {r}\n",
-    "secret-envs": lambda r: f"resources: [deployment.yaml]\nsecretGenerator:\n"
-                             f"  - name: s\n    envs:\n      - {r}\n",
-    "patches": lambda r: f"resources: [deployment.yaml]\npatches:\n  - path: {r}\n",
-    "patches-targeted": lambda r: f"resources: [deployment.yaml]\npatches:\n  - path: {r}\n"
-                                  f"    target:\n      kind: Deployment\n",
-    "patchesStrategicMerge": lambda r: f"resources: [deployment.yaml]\n"
-                                       f"patchesStrategicMerge:\n  - {r}\n",
-    "patchesJson6902": lambda r: f"resources: [deployment.yaml]\npatchesJson6902:\n"
-                                 f"  - target:\n      group: apps\n      version: v1\n"
-                                 f"      kind: Deployment\n      name: overlay-app\n"
-                                 f"    path: {r}\n",
-    "crds": lambda r: f"resources: [deployment.yaml]\ncrds:\n  - {r}\n",
-    "openapi": lambda r: f"resources: [deployment.yaml]\nopenapi:\n  path: {r}\n",
-    "replacements": lambda r: f"resources: [deployment.yaml]\nreplacements:\n  - path: {r}\n",
-    "helmCharts": lambda r: f"resources: [deployment.yaml]\nhelmCharts:\n  - name: gpu\n"
-                            f"    repo: {r}\n    version: 1.0.0\n    releaseName: gpu\n",
-    "helmChartInflationGenerator": lambda r: f"resources: [deployment.yaml]\n"
-                                             f"helmChartInflationGenerator:\n"
-                                             f"  - chartName: gpu\n    chartRepoUrl: {r}\n",
-    "generators": lambda r: f"resources: [deployment.yaml]\ngenerators:\n  - {r}\n",
-    "transformers": lambda r: f"resources: [deployment.yaml]\ntransformers:\n  - {r}\n",
-    "validators": lambda r: f"resources: [deployment.yaml]\nvalidators:\n  - {r}\n",
-    "configurations": lambda r: f"resources: [deployment.yaml]\nconfigurations:\n  - {r}\n",
+    "resources": lambda r: f"  - {r}\n",  # a second item of the local resources list
+    "bases": _listed("bases"),
+    "components": _listed("components"),
+    "cm-files": _generator("configMapGenerator", "files:\n      - {r}"),
+    "cm-files-keyed": _generator("configMapGenerator", "files:\n      - key.txt={r}"),
+    "cm-envs": _generator("configMapGenerator", "envs:\n      - {r}"),
+    "cm-env-legacy": _generator("configMapGenerator", "env: {r}"),
+    "secret-files": _generator("secretGenerator", "files:\n      - {r}"),
+    "secret-envs": _generator("secretGenerator", "envs:\n      - {r}"),
+    "patches": lambda r: f"patches:\n  - path: {r}\n",
+    "patches-targeted": lambda r: f"patches:\n  - path: {r}\n    target:\n      kind: Deployment\n",
+    "patchesStrategicMerge": _listed("patchesStrategicMerge"),
+    "patchesJson6902": lambda r: (
+        "patchesJson6902:\n  - target:\n      group: apps\n      version: v1\n"
+        f"      kind: Deployment\n      name: overlay-app\n    path: {r}\n"),
+    "crds": _listed("crds"),
+    "openapi": lambda r: f"openapi:\n  path: {r}\n",
+    "replacements": lambda r: f"replacements:\n  - path: {r}\n",
+    "helmCharts": lambda r: (
+        f"helmCharts:\n  - name: gpu\n    repo: {r}\n    version: 1.0.0\n    releaseName: gpu\n"),
+    "helmChartInflationGenerator": lambda r: (
+        f"helmChartInflationGenerator:\n  - chartName: gpu\n    chartRepoUrl: {r}\n"),
+    "generators": _listed("generators"),
+    "transformers": _listed("transformers"),
+    "validators": _listed("validators"),
+    "configurations": _listed("configurations"),
 }
 
 
@@ -95,7 +96,7 @@ class Listener:
                 if self.command != "HEAD":
                     self.wfile.write(body)
 
-            do_GET = do_POST = do_HEAD = do_PUT = _answer  # noqa: N815
+            do_GET = do_POST = do_HEAD = do_PUT = _answer
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -103,7 +104,7 @@ class Listener:
         class Server(http.server.ThreadingHTTPServer):
             daemon_threads = True
 
-            def verify_request(self, request, client_address) -> bool:  # noqa: ANN001
+            def verify_request(self, request: object, client_address: object) -> bool:
                 # Counted before any HTTP parsing: a TLS handshake or git probe counts too.
                 listener.connections.append(str(client_address))
                 return True
@@ -151,7 +152,7 @@ def _write_overlays(tree: Path, reference: Callable[[str], str], prefix: str = "
         (directory / "deployment.yaml").write_text(risky_gpu_deployment("overlay-app"))
         (directory / "kustomization.yaml").write_text(
             "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-            + fragment(reference(field)))
+            + LOCAL_RESOURCE + fragment(reference(field)))
         overlays.append(rel)
     return overlays
 

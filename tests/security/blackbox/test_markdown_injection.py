@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,33 +45,8 @@ def _q(value: str) -> str:
 
 
 def _hostile_deployment(name: str, namespace: str, container: str, image: str) -> str:
-    return f"""\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {_q(name)}
-  namespace: {_q(namespace)}
-  labels:
-    app: {_q(markup.sink("lb7"))}
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: {_q(markup.sink("lb7"))}
-  template:
-    metadata:
-      labels:
-        app: {_q(markup.sink("lb7"))}
-    spec:
-      containers:
-        - name: {_q(container)}
-          image: {_q(image)}
-          securityContext:
-            privileged: true
-          resources:
-            limits:
-              nvidia.com/gpu: 1
-"""
+    return risky_gpu_deployment(_q(name), namespace=_q(namespace), app=_q(markup.sink("lb7")),
+                                container=_q(container), image=f"image: {_q(image)}")
 
 
 def _pbtxt_string(value: str) -> str:
@@ -200,8 +176,8 @@ def test_hostile_urls_are_not_autolinked(outputs: Outputs, name: str) -> None:
 @pytest.mark.parametrize("name", [*MARKDOWN_OUTPUTS, "audit-sarif"])
 def test_no_invisible_or_bidi_characters(outputs: Outputs, name: str) -> None:
     """Attack (Trojan Source): zero-width and right-to-left override characters in names make
-    the review display text other than what it contains. Rendered outputs must show them
-    visibly (escaped) or drop them, never pass them through raw."""
+    the review display text other than what it contains. Rendered outputs must show the
+    planted ones visibly (escaped) or drop them, never pass them through raw."""
     text = outputs.runs[name].stdout if name == "audit-sarif" else _rendered(outputs, name)
     found = markup.invisible_characters(text)
     assert not found, f"{name}: raw invisible characters {found}"
@@ -311,7 +287,8 @@ def test_checks_find_nothing_in_a_benign_review(tmp_path: Path) -> None:
         assert not check(run.stdout), check.__name__
 
 
-@pytest.mark.parametrize("check, sample", [
+Check = Callable[[str], list[str]]
+KNOWN_INJECTIONS: list[tuple[Check, str]] = [
     (markup.live_markup, f"name: x {markup.LINK}"),
     (markup.live_markup, f"name: `x` {markup.IMAGE}"),
     (markup.live_markup, f"text\n\n{markup.COMMENT}\nrest of the comment\n"),
@@ -321,18 +298,27 @@ def test_checks_find_nothing_in_a_benign_review(tmp_path: Path) -> None:
     (markup.bare_hostile_urls, "\\[x\\](https://evil.example/approve)"),
     (markup.invisible_characters, f"a{markup.BIDI_OVERRIDE}b"),
     (markup.sarif_embedded_links, f"object {markup.LINK}"),
-])
-def test_checks_catch_known_injections(check, sample: str) -> None:  # noqa: ANN001
-    """Control: each check flags a hand-written instance of the injection it looks for."""
-    assert check(sample)
-
-
-@pytest.mark.parametrize("check, sample", [
+]
+NEUTRALISED: list[tuple[Check, str]] = [
     (markup.live_markup, f"name: `x {markup.LINK} {markup.IMAGE} {markup.COMMENT}`"),
     (markup.live_references, f"`{markup.MENTION} {markup.ISSUE_REF}`"),
     (markup.broken_tables, "| a | b |\n| --- | --- |\n| `x\\|y` | z |\n"),
     (markup.sarif_embedded_links, "object \\[Approve\\](https://evil.example/approve)"),
-])
-def test_checks_accept_neutralised_text(check, sample: str) -> None:  # noqa: ANN001
+    (markup.invisible_characters, f"`@{markup.ZERO_WIDTH}someone`"),
+]
+
+
+def _ids(cases: list[tuple[Check, str]]) -> list[str]:
+    return [f"{check.__name__}-{index}" for index, (check, _) in enumerate(cases)]
+
+
+@pytest.mark.parametrize("check, sample", KNOWN_INJECTIONS, ids=_ids(KNOWN_INJECTIONS))
+def test_checks_catch_known_injections(check: Check, sample: str) -> None:
+    """Control: each check flags a hand-written instance of the injection it looks for."""
+    assert check(sample)
+
+
+@pytest.mark.parametrize("check, sample", NEUTRALISED, ids=_ids(NEUTRALISED))
+def test_checks_accept_neutralised_text(check: Check, sample: str) -> None:
     """Control: the same payloads kept in code (or escaped as each format requires) pass."""
     assert not check(sample)

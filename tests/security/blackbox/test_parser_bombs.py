@@ -17,9 +17,9 @@ import pytest
 
 from ._harness import (
     assert_ingest_names,
+    assert_reviewed_or_refused,
     assert_risky_seen,
     assert_survived,
-    findings,
     risky_gpu_deployment,
     run_aria,
     write_neighbour,
@@ -280,9 +280,7 @@ def test_deep_terraform_is_reviewed_or_refused(tmp_path: Path, hostile: Hostile)
     bounds and either review the file (its public-ACL bucket is reported) or name it in an
     INGEST finding; the neighbour keeps its findings."""
     report, neighbour = _audit_tree_with(tmp_path, hostile)
-    in_file = [f for f in findings(report) if (f.get("location") or {}).get("path")
-               == hostile.rel_path]
-    assert in_file, f"{hostile.rel_path} was neither reviewed nor reported as unreadable"
+    assert_reviewed_or_refused(report, hostile.rel_path)
     assert_risky_seen(report, neighbour)
 
 
@@ -314,9 +312,7 @@ def test_large_valid_file_is_reviewed_or_refused(tmp_path: Path, hostile: Hostil
     annotation) that costs quadratic time in a naive line counter or scanner. Aria must finish
     within bounds and either review it (findings in that file) or say it did not."""
     report, neighbour = _audit_tree_with(tmp_path, hostile)
-    in_file = [f for f in findings(report) if (f.get("location") or {}).get("path")
-               == hostile.rel_path]
-    assert in_file, f"{hostile.rel_path} was neither reviewed nor reported as unreadable"
+    assert_reviewed_or_refused(report, hostile.rel_path)
     assert_risky_seen(report, neighbour)
 
 
@@ -368,8 +364,7 @@ def test_utf16_manifest_is_reviewed_or_refused(tmp_path: Path, encoding: str) ->
     run = run_aria(["audit", str(tree), "-f", "json"], cwd=tmp_path)
     assert_survived(run)
     report = run.json()
-    in_file = [f for f in findings(report) if (f.get("location") or {}).get("path") == rel]
-    assert in_file, f"{rel} ({encoding}) silently vanished from the review"
+    assert_reviewed_or_refused(report, rel)
     assert_risky_seen(report, "utf16-neighbour")
 
 

@@ -23,6 +23,7 @@ from ._harness import (
     RISKY_RULES,
     assert_survived,
     ingest_findings_for,
+    risky_gpu_deployment,
     rule_ids_for_object,
     run_aria,
 )
@@ -34,39 +35,9 @@ class Trick:
     render: Callable[[str], bytes]  # Deployment name -> file bytes
 
 
-# Container fields sit at 10 spaces: values passed in indent their own continuation lines.
-_DEPLOYMENT = textwrap.dedent("""\
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata:
-      name: {name}
-      namespace: serving
-    spec:
-      {replicas}
-      selector:
-        matchLabels:
-          app: {name}
-      template:
-        metadata:
-          labels:
-            app: {name}
-        spec:
-          containers:
-            - name: server
-              {image}
-              {args_line}
-              {security}
-              resources:
-                limits:
-                  nvidia.com/gpu: 1
-    """)
-
-
-def _block(name: str, args_line: str = 'args: ["--model", "m"]',
-           security: str = "securityContext:\n            privileged: true",
-           image: str = "image: vllm/vllm-openai:latest", replicas: str = "replicas: 1") -> str:
-    return _DEPLOYMENT.format(name=name, args_line=args_line, security=security, image=image,
-                              replicas=replicas)
+def _block(name: str, **lines: str) -> str:
+    return risky_gpu_deployment(name, args_line=lines.pop("args_line", 'args: ["--model", "m"]'),
+                                **lines)
 
 
 def _flow_colon_host(name: str) -> bytes:
