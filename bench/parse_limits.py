@@ -2,8 +2,8 @@
 
     python bench/parse_limits.py [--root CHECKOUT] [--max-bytes 1000000] [--json FILE]
 
-Each hostile or heavy file (deep nesting, a 1 MB flow list, an alias bomb, a 40,000-line
-`config.pbtxt`, 1 MB of HCL, …) is parsed by `bot.ingest.loader.parse_file` of the checkout at
+Each hostile or heavy file (deep nesting, a 1 MB flow list, an alias bomb, a `config.pbtxt`
+of 65,000 lines, 1 MB of HCL, …) is parsed by `bot.ingest.loader.parse_file` of the checkout at
 `--root` (default: this one) in a fresh child process whose parser libraries are already
 imported, as in a warm parser worker. Per file it reports the wall time, the CPU time, the
 child's peak RSS, that peak over a child that parsed a tiny file of the same kind, and the
@@ -93,7 +93,7 @@ def yaml_manifests(max_bytes: int) -> str:
 
 
 def pbtxt_lines(max_bytes: int) -> str:
-    """About 40,000 lines in max-bytes: every entry names its line in the document's lines."""
+    """Inputs up to max-bytes (about 65,000 lines at 1 MB): each field's line is looked up."""
     head = 'name: "big"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 8\n'
     entry = ('input [\n  {\n    name: "input_tensor_number_%06d"\n    data_type: TYPE_FP32\n'
              '    dims: [ 3, 224, 224 ]\n  }\n]\n')
