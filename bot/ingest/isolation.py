@@ -92,7 +92,7 @@ def _serve(conn: Connection, parse: ParseFn, limits: WorkerLimits) -> None:
                                     f"{limits.memory_bytes >> 20:,} MiB of memory", "too-large")
         del data
         grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start_rss_kb
-        retiring = grown_kb * 1024 > limits.retire_after_growth_bytes
+        retiring = grown_kb * 1024 >= limits.retire_after_growth_bytes
         try:
             conn.send((result, retiring))
         except MemoryError:
@@ -104,6 +104,7 @@ def _serve(conn: Connection, parse: ParseFn, limits: WorkerLimits) -> None:
 class _Worker:
     def __init__(self, ctx: Any, parse: ParseFn, limits: WorkerLimits) -> None:
         parent, child = ctx.Pipe()
+        self.start_method: str = ctx.get_start_method()
         self.process = ctx.Process(target=_serve, args=(child, parse, limits), daemon=True,
                                    name="aria-parser")
         self.process.start()
@@ -121,7 +122,8 @@ class _Worker:
 
 def _context(parse: ParseFn) -> Any:
     """fork where it is safe (one thread: the CLI); a clean fork server where threads run
-    (`aria serve`), which imports the parser once and forks workers from that."""
+    (`aria serve`), which imports the parser once and forks workers from that. Asked at each
+    worker's start, since a process can start threads after its first worker."""
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
@@ -135,7 +137,6 @@ class ParserPool:
     def __init__(self, parse: ParseFn, limits: WorkerLimits | None = None) -> None:
         self.parse_fn = parse
         self.limits = limits or WorkerLimits()
-        self._ctx = _context(parse)
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
 
@@ -185,7 +186,7 @@ class ParserPool:
         return [r if r is not None else FileResult() for r in results]
 
     def _start_worker(self) -> _Worker:
-        return _Worker(self._ctx, self.parse_fn, self.limits)
+        return _Worker(_context(self.parse_fn), self.parse_fn, self.limits)
 
     def _collect(self, worker: _Worker, ready: set[Any], path: str) -> FileResult | None:
         """The worker's result if it has one, a problem if it died or overran, else None."""

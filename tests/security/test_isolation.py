@@ -91,16 +91,20 @@ def test_workers_stay_warm_between_batches_and_retire_when_grown():
 def test_a_threaded_process_forks_workers_from_a_clean_fork_server():
     """`aria serve` runs threads; forking it could copy a lock another thread holds."""
     pytest.importorskip("_ruamel_yaml", reason="ruamel.yaml.clib (the crashing C composer)")
+    pool = ParserPool(parsers.with_ruamel_c_composer)
+    pool.parse([_job("a.yaml", DEPLOY)], width=1)  # a worker forked while single-threaded
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait, daemon=True)
     thread.start()
     try:
-        pool = ParserPool(parsers.with_ruamel_c_composer)
-        results = pool.parse([_job("crash.yaml", DEEP), _job("a.yaml", DEPLOY)], width=2)
-        pool.close()
+        results = pool.parse([_job("crash.yaml", DEEP), _job("b.yaml", DEPLOY)], width=2)
+        methods = sorted(worker.start_method for worker in pool._idle)
     finally:
         stop.set()
-    assert pool._ctx.get_start_method() == "forkserver"
+        pool.close()
+    # the single-threaded worker took the crashing file; the one started beside it, once a
+    # thread ran, came from the fork server
+    assert methods == ["forkserver"]
     assert "SIGSEGV" in _reasons(results)[0] and results[1].documents
 
 
