@@ -134,7 +134,11 @@ class AriaConfig(_Strict):
 def load_config_bytes(data: bytes | str | None, path: str = ".aria.yml") -> AriaConfig:
     if data is None:
         return AriaConfig()
+    from bot.ingest.files import CONFIG_MAX_BYTES
     from bot.ingest.yamlload import YamlError, load_documents, plain
+
+    if len(data) > CONFIG_MAX_BYTES:
+        raise ConfigError(f"{path}: {len(data):,} bytes, over the {CONFIG_MAX_BYTES:,}-byte limit")
 
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     try:

@@ -89,3 +89,9 @@ class FileResult:
     documents: list[Document] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
     suppressions: list[tuple[int, str, str]] = field(default_factory=list)  # line, rule, reason
+
+    @classmethod
+    def failed(cls, path: str, reason: str, kind: str = "invalid",
+               line: int | None = None) -> FileResult:
+        """The result for a file that yields no documents, only this problem."""
+        return cls(problems=[ParseProblem(path, reason, line, kind)])

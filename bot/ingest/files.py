@@ -8,6 +8,7 @@ from enum import StrEnum
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 CONFIG_NAMES = frozenset({".aria.yml", ".aria.yaml"})
+CONFIG_MAX_BYTES = 1_000_000  # as the App reads it: GitHubSettings.max_file_bytes
 KUSTOMIZATION_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 

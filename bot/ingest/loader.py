@@ -1,20 +1,24 @@
 """Read a whole source into an inventory of documents and per-file problems.
 
-Parsing is the expensive step, so results are cached by (path, content digest) — a review
-parses files that did not change between base and head once — and large trees are parsed on
-all cores.
+Files come from the PR, so they are parsed in supervised worker processes under limits
+(`isolation`), after a scanner has bounded their nesting: a file that crashes or exhausts its
+parser is one problem naming that file. Parsing is the expensive step, so results are cached by
+(path, content digest) — a review parses files that did not change between base and head once —
+and large trees are parsed on all cores.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.ingest.documents import Document, FileResult, ParseProblem
 from bot.ingest.files import (
+    CONFIG_MAX_BYTES,
     DEFAULT_MAX_FILE_BYTES,
     FileKind,
     chart_dirs_of,
@@ -22,14 +26,18 @@ from bot.ingest.files import (
     inline_suppressions,
     screen,
 )
+from bot.ingest.isolation import ParserPool
 from bot.ingest.kubernetes import parse_yaml_file
+from bot.ingest.scan import Syntax, nesting_problem
 from bot.ingest.source import Source
 from bot.ingest.terraform import parse_terraform
 from bot.ingest.triton import parse_pbtxt
 from bot.measurements import ConfigMeasurement
 
+log = logging.getLogger(__name__)
+
 Progress = Callable[[int, int], None]  # (files parsed, files to parse)
-# Below these, starting a process pool costs more than it saves (measured: ~0.3 s to start).
+# Below these, one worker parses the whole batch: more would not pay for their start.
 PARALLEL_MIN_FILES = 96
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 _CACHE_LIMIT = 20_000
@@ -52,25 +60,28 @@ _PARSERS = {
     FileKind.triton: parse_pbtxt,
 }
 
+# YAML readers scan their own text (`yamlload`); these are scanned here before parsing.
+_SYNTAX = {FileKind.terraform: Syntax.hcl, FileKind.triton: Syntax.pbtxt}
+
 _cache: dict[tuple[str, str], FileResult] = {}
 
 
 def parse_file(path: str, kind: FileKind, data: bytes, max_bytes: int) -> FileResult:
+    """One file's documents or problem, parsed in this process (what a parser worker runs)."""
     text, problem = screen(data, max_bytes)
     if text is None:
         kind_name = "too-large" if "limit" in (problem or "") else (
             "binary" if "binary" in (problem or "") else "encoding")
-        return FileResult(problems=[ParseProblem(path, problem or "unreadable", None, kind_name)])
+        return FileResult.failed(path, problem or "unreadable", kind_name)
+    deep = nesting_problem(text, _SYNTAX[kind]) if kind in _SYNTAX else None
+    if deep is not None:
+        return FileResult.failed(path, deep[0], "too-large", deep[1])
     try:
         result = _PARSERS[kind](path, text)
     except RecursionError:
-        result = FileResult(problems=[ParseProblem(path, "nesting too deep to parse")])
+        result = FileResult.failed(path, "nesting too deep to parse")
     result.suppressions = inline_suppressions(text)
     return result
-
-
-def _parse_job(job: tuple[str, FileKind, bytes, int]) -> FileResult:
-    return parse_file(*job)
 
 
 def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
@@ -86,11 +97,14 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     templates_seen: set[str] = set()
     for item in files:
         kind = classify(item.path, charts)
+        if item.is_dir or (item.problem is not None and kind is not FileKind.other):
+            results[(item.path, "")] = FileResult.failed(item.path, item.problem or "", "invalid")
+            continue
         if kind is FileKind.other:
             continue
         if kind is FileKind.config:
             if "/" not in item.path:
-                inventory.config_text = item.read().decode("utf-8", "replace")
+                inventory.config_text = item.read(CONFIG_MAX_BYTES).decode("utf-8", "replace")
             continue
         if kind is FileKind.helm_template:
             chart = item.path.split("/templates/")[0]
@@ -98,11 +112,16 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
             continue
         inventory.files_read += 1
         if item.size > max_bytes:  # never read a huge file into memory
-            results[(item.path, "")] = FileResult(problems=[ParseProblem(
+            results[(item.path, "")] = FileResult.failed(
                 item.path, f"file is {item.size:,} bytes, over the {max_bytes:,}-byte limit",
-                None, "too-large")])
+                "too-large")
             continue
-        data = item.read()
+        try:
+            data = item.read(max_bytes + 1)
+        except OSError as exc:
+            results[(item.path, "")] = FileResult.failed(
+                item.path, f"it could not be read ({exc.strerror or exc})", "invalid")
+            continue
         key = (item.path, hashlib.blake2b(data, digest_size=16).hexdigest())
         cached = _cache.get(key)
         if cached is not None:
@@ -127,8 +146,20 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     return inventory
 
 
-def _warm_parsers(kinds: set[FileKind]) -> None:
-    """Import parser libraries before the pool forks, so workers inherit them."""
+_pool: ParserPool | None = None
+
+
+def _parser_pool() -> ParserPool:
+    """This process's parser workers: started on first use, kept warm until exit."""
+    global _pool
+    if _pool is None:
+        _pool = ParserPool(parse_file)
+        atexit.register(_pool.close)
+    return _pool
+
+
+def warm_parsers(kinds: set[FileKind]) -> None:
+    """Import parser libraries before workers fork, so each worker inherits them."""
     if FileKind.terraform in kinds:
         import bot.ingest.hcl  # noqa: F401
     if FileKind.triton in kinds:
@@ -137,22 +168,19 @@ def _warm_parsers(kinds: set[FileKind]) -> None:
 
 def _run(pending, workers: int | None, progress: Progress | None) -> list[FileResult]:
     jobs = [job for _, job in pending]
+    if not jobs:
+        return []
     count = workers if workers is not None else (os.cpu_count() or 1)
-    out: list[FileResult] = [FileResult()] * len(jobs)
     total = sum(len(job[2]) for job in jobs)
-    if count <= 1 or len(jobs) < PARALLEL_MIN_FILES or total < PARALLEL_MIN_BYTES:
-        for index, job in enumerate(jobs):
-            out[index] = _parse_job(job)
-            if progress:
-                progress(index + 1, len(jobs))
-        return out
-    _warm_parsers({job[1] for job in jobs})
-    # Biggest files first so one slow file does not trail at the end of a chunk.
-    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i][2]))
-    with ProcessPoolExecutor(max_workers=count) as pool:
-        done = pool.map(_parse_job, [jobs[i] for i in order], chunksize=8)
-        for finished, (index, result) in enumerate(zip(order, done, strict=True), start=1):
-            out[index] = result
-            if progress:
-                progress(finished, len(jobs))
+    width = count if len(jobs) >= PARALLEL_MIN_FILES and total >= PARALLEL_MIN_BYTES else 1
+    warm_parsers({job[1] for job in jobs})
+    try:
+        return _parser_pool().parse(jobs, max(1, width), progress)
+    except OSError as exc:  # no processes can be started here (a sandbox, a process limit)
+        log.warning("parser workers unavailable (%s); parsing in this process", exc)
+    out = []
+    for index, job in enumerate(jobs, start=1):
+        out.append(parse_file(*job))
+        if progress:
+            progress(index, len(jobs))
     return out

@@ -6,6 +6,7 @@ import posixpath
 import re
 
 from bot.ingest.documents import Document, FileResult, ParseProblem
+from bot.ingest.lines import line_numbers
 
 _FIELD_LINE = re.compile(r"^\s*([a-z_]+)\s*[:{\[]", re.MULTILINE)
 
@@ -26,8 +27,9 @@ def parse_pbtxt(path: str, text: str) -> FileResult:
     model_dir = posixpath.basename(posixpath.dirname(path)) or path
     name = message.name or model_dir
     lines: dict[str, int] = {}
-    for match in _FIELD_LINE.finditer(text):
-        lines.setdefault(match.group(1), text.count("\n", 0, match.start()) + 1)
+    fields = list(_FIELD_LINE.finditer(text))
+    for match, line in zip(fields, line_numbers(text, (m.start() for m in fields)), strict=True):
+        lines.setdefault(match.group(1), line)
     total = text.count("\n") + 1
     result.documents.append(Document(
         format="triton", kind="TritonModelConfig", name=name, path=path, line=1, end_line=total,

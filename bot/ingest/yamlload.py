@@ -1,19 +1,28 @@
-"""YAML to plain Python values that remember their line numbers.
+"""YAML to plain Python values that remember their line numbers, read as the cluster reads them.
 
-ruamel.yaml's C composer builds the node graph (fast, aliases shared, not expanded); we then
-construct values ourselves so that an alias bomb is refused by counting the expanded size of the
-node graph before anything is expanded.
+libyaml's event parser (via PyYAML) turns text into a flat stream of events: it keeps its state
+on heap stacks, so no input can overflow the C stack. We build values from those events in one
+loop with an explicit stack, counting every node as it is made (an alias counts as the whole
+value it repeats), so a too-deep, too-big or alias-bomb document stops the moment it crosses a
+limit instead of after it has been built. Scalars resolve as go-yaml v2 does and keys and
+numbers come out as JSON has them (`yamlresolve`), because that is what `kubectl` sends.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Iterator
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+import yaml
+from yaml import events
+
+from bot.ingest.scan import MAX_NESTING, Syntax, nesting_problem
+from bot.ingest.yamlresolve import MERGE_KEY, TAG_PREFIX, json_key, json_number, resolve_scalar
+
+try:  # libyaml, as bundled with PyYAML's wheels
+    from yaml.cyaml import CParser as _EventParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml: same events, in Python
+    from yaml.loader import BaseLoader as _EventParser
 
 MAX_EXPANDED_NODES = 200_000  # per document; a real manifest is a few thousand at most
 
@@ -66,115 +75,152 @@ def line_of(container: Any, key: Any, default: int | None = None) -> int | None:
     return default
 
 
-_yaml = YAML(typ="safe", pure=False)
+class _Open:
+    """A collection being built: where its next child goes, and how many nodes came before it."""
 
-_BOOL = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}
+    __slots__ = ("value", "anchor", "first_node", "key", "key_line", "has_key", "merge")
 
-
-def _expanded_size(node: Node, memo: dict[int, int]) -> int:
-    key = id(node)
-    if key in memo:
-        return memo[key]
-    memo[key] = 1  # a recursive alias counts once instead of looping
-    if isinstance(node, MappingNode):
-        total = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
-    elif isinstance(node, SequenceNode):
-        total = 1 + sum(_expanded_size(v, memo) for v in node.value)
-    else:
-        total = 1
-    memo[key] = total
-    return total
+    def __init__(self, value: YMap | YList, anchor: str | None, first_node: int) -> None:
+        self.value = value
+        self.anchor = anchor
+        self.first_node = first_node
+        self.key: Any = None
+        self.key_line = 0
+        self.has_key = False
+        self.merge = False
 
 
-def _scalar(node: ScalarNode) -> Any:
-    tag = node.tag or ""
-    value = node.value
-    if tag.endswith(":str"):
-        return value
-    if tag.endswith(":int"):
-        try:
-            return int(value.replace("_", ""), 0)
-        except ValueError:
-            try:
-                return int(value.replace("_", ""))
-            except ValueError:
-                return value
-    if tag.endswith(":float"):
-        low = value.lower()
-        if low in (".inf", "+.inf"):
-            return float("inf")
-        if low == "-.inf":
-            return float("-inf")
-        if low == ".nan":
-            return float("nan")
-        try:
-            return float(value.replace("_", ""))
-        except ValueError:
-            return value
-    if tag.endswith(":bool"):
-        return _BOOL.get(value.lower(), value)
-    if tag.endswith(":null"):
-        return None
-    if tag.endswith(":timestamp"):
-        try:
-            return _dt.date.fromisoformat(value) if len(value) == 10 else value
-        except ValueError:
-            return value
-    return value  # custom tags (!Ref, !!binary …) stay as their text
+def _merge(target: YMap, source: Any, line: int) -> None:
+    """go-yaml v2 merge: each merged key overwrites what is already there; in a list of maps,
+    the first one wins. (Kubernetes reads `{a: 1, <<: {a: 2}}` as a = 2.)"""
+    sources = list(reversed(source)) if isinstance(source, list) else [source]
+    for item in sources:
+        if not isinstance(item, dict):
+            raise YamlError("a merge key (<<) needs a mapping or a list of mappings", line)
+        for key, value in item.items():
+            target[key] = value
+            target.key_lines[key] = item.line_of(key) if isinstance(item, YMap) else line
 
 
-def _construct(node: Node, depth: int = 0) -> Any:
-    if depth > 200:
-        raise YamlError("nesting deeper than 200 levels", node.start_mark.line + 1)
-    if isinstance(node, ScalarNode):
-        return _scalar(node)
-    if isinstance(node, SequenceNode):
-        seq = YList(node.start_mark.line + 1)
-        for item in node.value:
-            seq.append(_construct(item, depth + 1))
-            seq.item_lines.append(item.start_mark.line + 1)
-        return seq
-    if isinstance(node, MappingNode):
-        mapping = YMap(node.start_mark.line + 1)
-        for key_node, value_node in node.value:
-            if key_node.tag.endswith(":merge"):
-                merged = _construct(value_node, depth + 1)
-                for src in merged if isinstance(merged, list) else [merged]:
-                    if isinstance(src, dict):
-                        for k, v in src.items():
-                            mapping.setdefault(k, v)
-                continue
-            key = _construct(key_node, depth + 1)
-            if isinstance(key, list | dict):
-                key = str(key)
-            mapping[key] = _construct(value_node, depth + 1)
-            mapping.key_lines[key] = key_node.start_mark.line + 1
-        return mapping
-    raise YamlError(f"unsupported YAML node {type(node).__name__}")
+class _Document:
+    """Builds the value of one document from its events."""
+
+    def __init__(self, line: int) -> None:
+        self.stack: list[_Open] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}  # name -> (value, expanded node count)
+        self.nodes = 0
+        self.root: Any = None
+        self.first_line = self.last_line = line
+
+    def _count(self, size: int, line: int) -> None:
+        self.nodes += size
+        if self.nodes > MAX_EXPANDED_NODES:
+            raise YamlError(f"document expands to more than {MAX_EXPANDED_NODES:,} nodes "
+                            "(YAML alias bomb, or too big to review)", line)
+
+    def _place(self, value: Any, line: int, raw: Any = None, scalar: bool = False) -> None:
+        """Put a finished node where it belongs: root, list item, map key or map value."""
+        if not self.stack:
+            self.root, self.first_line = value, line
+            return
+        parent = self.stack[-1]
+        container = parent.value
+        if isinstance(container, YList):
+            container.append(value)
+            container.item_lines.append(line)
+        elif not parent.has_key:
+            parent.key = json_key(raw) if scalar else str(value)
+            parent.key_line = line
+            parent.has_key = True
+        else:
+            parent.has_key = False
+            if parent.merge:
+                parent.merge = False
+                _merge(container, value, parent.key_line)
+            else:
+                container[parent.key] = value
+                container.key_lines[parent.key] = parent.key_line
+
+    def scalar(self, event: events.ScalarEvent) -> None:
+        line = event.start_mark.line + 1
+        self._count(1, line)
+        plain_style = not event.style
+        raw = resolve_scalar(event.value, event.tag, plain_style)
+        value = json_number(raw) if type(raw) in (int, float) else raw
+        parent = self.stack[-1] if self.stack else None
+        self._place(value, line, raw, scalar=True)
+        if parent is not None and parent.has_key and isinstance(parent.value, YMap):
+            parent.merge = (plain_style and event.tag is None and event.value == MERGE_KEY) \
+                or event.tag == TAG_PREFIX + "merge"
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1)
+
+    def alias(self, event: events.AliasEvent) -> None:
+        line = event.start_mark.line + 1
+        if event.anchor not in self.anchors:
+            raise YamlError(f"alias *{event.anchor} names no anchor defined before it", line)
+        value, size = self.anchors[event.anchor]
+        self._count(size, line)
+        self._place(value, line, value, scalar=not isinstance(value, dict | list))
+
+    def start(self, event: events.CollectionStartEvent, value: YMap | YList) -> None:
+        if len(self.stack) >= MAX_NESTING:
+            raise YamlError(f"nesting deeper than {MAX_NESTING} levels", value.line)
+        self._count(1, value.line)
+        self.stack.append(_Open(value, event.anchor, self.nodes))
+
+    def end(self, event: events.CollectionEndEvent) -> None:
+        done = self.stack.pop()
+        if done.anchor is not None:
+            self.anchors[done.anchor] = (done.value, self.nodes - done.first_node + 1)
+        self._place(done.value, done.value.line)
+        if not self.stack:
+            self.last_line = event.end_mark.line + 1
 
 
 def load_documents(text: str) -> Iterator[tuple[Any, int, int]]:
     """Yield (value, first line, last line) per YAML document.
 
-    Raises YamlError for syntax errors and alias bombs; documents before the error have
-    already been yielded, so the caller keeps what parsed.
+    Raises YamlError for syntax errors, nesting beyond MAX_NESTING and documents over
+    MAX_EXPANDED_NODES; documents before the error have already been yielded, so the caller
+    keeps what parsed.
     """
+    problem = nesting_problem(text, Syntax.yaml)
+    if problem is not None:
+        raise YamlError(*problem)
+    if not text.endswith("\n"):  # kubectl reads line by line and ends each line with one
+        text += "\n"
+    parser = _EventParser(text)
+    doc = _Document(1)
     try:
-        for node in _yaml.compose_all(text):
-            if node is None:
-                continue
-            size = _expanded_size(node, {})
-            if size > MAX_EXPANDED_NODES:
-                raise YamlError(
-                    f"document expands to more than {MAX_EXPANDED_NODES:,} nodes "
-                    "(YAML alias bomb?)",
-                    node.start_mark.line + 1,
-                )
-            yield _construct(node), node.start_mark.line + 1, node.end_mark.line + 1
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is events.ScalarEvent:
+                doc.scalar(event)
+                if not doc.stack:
+                    doc.last_line = event.end_mark.line + 1
+            elif kind is events.MappingStartEvent:
+                doc.start(event, YMap(event.start_mark.line + 1))
+            elif kind is events.SequenceStartEvent:
+                doc.start(event, YList(event.start_mark.line + 1))
+            elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+                doc.end(event)
+            elif kind is events.AliasEvent:
+                doc.alias(event)
+                if not doc.stack:
+                    doc.last_line = event.end_mark.line + 1
+            elif kind is events.DocumentStartEvent:
+                doc = _Document(event.start_mark.line + 1)
+            elif kind is events.DocumentEndEvent:
+                yield doc.root, doc.first_line, max(doc.last_line, doc.first_line)
+            elif kind is events.StreamEndEvent or event is None:
+                return
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise YamlError(f"invalid YAML: {problem}", line) from None
-    except RecursionError:
-        raise YamlError("YAML nesting too deep") from None
+        raise YamlError(f"invalid YAML: {exc.problem or exc.context}", line) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"invalid YAML: {str(exc).splitlines()[0]}") from None
+    finally:
+        parser.dispose()
