@@ -147,7 +147,7 @@ def test_a_rule_that_names_its_own_family_is_refused(tmp_path: Path) -> None:
             options:
               - {title: a, summary: s, tradeoffs: {cost: c, latency: l, complexity: x, risk: r}}
               - {title: b, summary: s, tradeoffs: {cost: c, latency: l, complexity: x, risk: r}}
-            next_steps: [n]
+            next_steps: [a step]
         """))
     with pytest.raises(CatalogError, match="`family` belongs on the pack"):
         load_pack(pack)
