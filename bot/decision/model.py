@@ -58,6 +58,18 @@ class Risk(BaseModel):
     location: Location | None = None
 
 
+class Explanation(BaseModel):
+    """Prose a language model wrote to explain one part of a decision; it never decides.
+
+    Each sentence passed the evidence check against the items it cites (`cites[i]` for
+    `sentences[i]`); the verdict, options, findings and figures stay Aria's own.
+    """
+
+    part: str = Field(description="`context`, or `decision <rule id>`")
+    sentences: list[str]
+    cites: list[list[str]]
+
+
 class Counts(BaseModel):
     total: int = 0
     by_severity: dict[str, int] = Field(default_factory=dict)
@@ -89,6 +101,8 @@ class Decision(BaseModel):
     measurements: list[dict[str, Any]] = Field(
         default_factory=list, description="latency-probe reports (see `aria probe`)")
     consequences: list[str] = Field(default_factory=list)
+    explanations: list[Explanation] = Field(
+        default_factory=list, description="explanations a language model wrote (marked as such)")
     machine_written: list[str] = Field(
         default_factory=list, description="parts whose prose a language model wrote")
 

@@ -1,53 +1,49 @@
-"""The grounding guard: what a language model wrote reaches a review only if it is grounded.
+"""The grounding guard: a written sentence is shown only if the evidence it cites supports it.
 
-A part (the recommendation, the context, the consequences, the options of one decision) passes
-only when every number and name in it is in the decision's evidence, every claim of measurement
-cites a measured figure, it carries no markup that could change the comment's format, and it
-keeps the decision's verdict and recommended options. Structure is compared with the decision
-model, never taken from the answer: titles and `recommended` flags the writer echoes are checked
-against the model, and only prose is ever copied into it.
+A sentence passes when
+* it cites one to `MAX_CITES` evidence items that exist;
+* every plain content word (all but `FUNCTION_WORDS`) appears, in some form, in a cited item;
+  every name, `code` span and quoted title is copied from one; every number is a cited value,
+  and the word it counts (`2 replicas`) sits next to that value in the item;
+* it makes no instruction (an imperative, or words addressed to "you"), and every other kind of
+  claim it makes (verdict, recommendation, denial, measurement, comparison, rating) is a
+  restatement of one cited item that makes that claim: all its words come from that one item;
+* it holds nothing but prose: no markup, links, HTML, emoji or mentions.
+
+A part (the context explanation, or one decision's) passes only when all its sentences do; a
+part is dropped, never repaired. Nothing the writer sends can reach the verdict, the options,
+the findings or the figures: the answer has no field for them.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from bot.decision.model import Decision, DecisionPoint
-from bot.narrative.grounding import Grounding, tokens
-from bot.narrative.prompt import relevant_findings, verdict_of
-from bot.narrative.schema import Narrative, PointProse
+from bot.decision.model import Explanation
+from bot.narrative.claims import Claim, claims_of
+from bot.narrative.evidence import Evidence, EvidenceItem
+from bot.narrative.schema import Narrative, WrittenPart
+from bot.narrative.words import Token, normalise_phrase, tokenize
 
-LIMITS = {"recommendation": 1500, "context": 1500, "summary": 500, "consequence": 400}
-MAX_CONSEQUENCES = 5
+MAX_CITES = 4
+MAX_SENTENCES = 6
+MAX_SENTENCE_CHARS = 320
+ROLE_WORDS = 3  # how many words next to a value, in its item, may be what it counts
 
-_CODE = re.compile(r"`([^`]*)`")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_MARKUP = (
-    (re.compile(r"<\s*[A-Za-z!/?]"), "HTML"),
-    (re.compile(r"\]\(|!\[|\]\["), "a link or image"),
-    (re.compile(r"https?://|www\.", re.I), "a URL"),
-    (re.compile(r"```|~~~"), "a code fence"),
-    (re.compile(r"^\s*(?:[#>|]|[-*+] |\d+[.)] )"), "block markup at the start"),
-)
-_MENTION = re.compile(r"(?<![\w`])@[A-Za-z0-9]")
-_MEASURED = re.compile(
-    r"\b(?:was|were|is|are|we|been|when)\s+(?:measured|observed|benchmarked|profiled)\b"
-    r"|\bmeasured\s+(?:at|to be|as)\b"
-    r"|\b(?:measurements?|benchmarks?|load[- ]tests?|probes?|profiling|tests?)\s+(?:shows?|showed|"
-    r"shown|found|finds?|confirm(?:s|ed)?|indicat(?:es?|ed)|measured|recorded|report(?:s|ed)?)\b",
-    re.I)
-_APPROVAL = re.compile(
-    r"\b(?:approv(?:e|es|ed|ing|al)|lgtm|looks good to me|(?:safe|ready|good|fine|ok) to merge|"
-    r"can be merged|merge (?:it|this|as is)|no changes? (?:is |are )?(?:needed|required))\b", re.I)
-_BLOCKING = re.compile(
-    r"\b(?:request(?:s|ed|ing)? changes|do not merge|don'?t merge|must not be merged|"
-    r"block(?:s|ed|ing)? (?:the |this )?merge)\b", re.I)
-_DENIAL = re.compile(r"\b(?:no|zero|without) (?:new )?(?:findings?|issues?|problems?|risks?|"
-                     r"errors?|warnings?)\b(?!-)", re.I)
-_UNRECOMMENDED = re.compile(r"\bnot (?:recommended|advised)\b", re.I)
-_RECOMMENDED = re.compile(r"(?<!not )\b(?:recommended|preferred|best (?:option|choice))\b", re.I)
+_CODE = re.compile(r"`[^`]*`")
+_NOT_PROSE = re.compile(r"[^\w\s.,;:()'\"’‘“”/%$+=\-–—]")
+_SENTENCE_BREAK = re.compile(r"(?<=[.])\s+(?=[A-Z“\"`])")
+# Claims the evidence's own wording can make without Aria marking the item as making them: a
+# finding can deny, compare or rate. Only Aria's measurement items report a measurement, only
+# its verdict and recommendation items judge or prefer, and nothing instructs.
+_DETECTABLE: frozenset[Claim] = frozenset({"denial", "comparison", "rating", "verdict",
+                                           "recommendation"})
+_MARKED: dict[str, frozenset[Claim]] = {"verdict": frozenset({"verdict"}),
+                                        "recommendation": frozenset({"recommendation"}),
+                                        "measurement": frozenset({"measurement"})}
 
 
 class Rejection(BaseModel):
@@ -56,148 +52,195 @@ class Rejection(BaseModel):
 
 
 class Guarded(BaseModel):
-    """The parts that passed (None: use the deterministic text) and why the others did not."""
-
-    recommendation: str | None = None
-    context: str | None = None
-    consequences: list[str] | None = None
-    summaries: dict[str, dict[str, str]] = Field(
-        default_factory=dict, description="rule id -> option title -> summary")
+    accepted: list[Explanation] = Field(default_factory=list)
     rejections: list[Rejection] = Field(default_factory=list)
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split())
+def _key(value: float) -> float:
+    return round(value, 6)
 
 
-def _same(a: str, b: str) -> bool:
-    return _norm(a).casefold() == _norm(b).casefold()
+def _values(token: Token) -> set[float]:
+    return {_key(token.value), _key(token.value / 100)} if token.percent else {_key(token.value)}
 
 
-def _contains(text: str, phrase: str) -> bool:
-    return _norm(phrase).casefold() in _norm(text).casefold()
+@dataclass(frozen=True)
+class _Item:
+    """What one evidence item lets a sentence say."""
+
+    id: str
+    text: str  # lower-cased, for names and quoted phrases
+    phrases: str  # normalised, for quoted titles and code spans
+    stems: frozenset[str]
+    tokens: tuple[Token, ...]
+    claims: frozenset[Claim]
+
+    @classmethod
+    def of(cls, item: EvidenceItem) -> _Item:
+        tokens = tuple(tokenize(item.text))
+        detected = frozenset(claims_of(list(tokens))) & _DETECTABLE
+        return cls(item.id, item.text.lower(), normalise_phrase(item.text),
+                   frozenset(s for t in tokens for w in (t, *t.parts) for s in w.stems), tokens,
+                   detected | _MARKED.get(item.kind, frozenset()))
+
+    def has_word(self, token: Token) -> bool:
+        return bool(token.stems & self.stems)
+
+    def has_name(self, name: str) -> bool:
+        needle = name.lower()
+        variants = {needle, needle.removesuffix("s")} if len(needle) > 3 else {needle}
+        return any(_has_token(self.text, v) for v in variants)
+
+    def has_phrase(self, phrase: str) -> bool:
+        return _has_token(self.phrases, normalise_phrase(phrase))
+
+    def value_positions(self, token: Token) -> list[int]:
+        wanted = _values(token)
+        return [i for i, t in enumerate(self.tokens) if t.kind == "number" and _values(t) & wanted]
+
+    def has_value(self, token: Token) -> bool:
+        return bool(self.value_positions(token))
+
+    def counts(self, number: Token, word: Token) -> bool:
+        """`word` is what the value `number` counts in this item: one of the next words after
+        it in the same clause, or, where nothing follows, one of the words before it."""
+        for p in self.value_positions(number):
+            near = self._content(p, 1) or self._content(p, -1)
+            if any(_same(word, t) for t in near):
+                return True
+        return False
+
+    def _content(self, p: int, step: int) -> list[Token]:
+        out: list[Token] = []
+        i = p + step
+        while 0 <= i < len(self.tokens) and len(out) < ROLE_WORDS:
+            t = self.tokens[i]
+            if t.text in ("and", "or") or (t.kind in ("break", "number") and step > 0):
+                break
+            if t.kind in ("word", "compound", "name"):
+                out.append(t)
+            i += step
+        return out
+
+    def covers(self, tokens: list[Token]) -> bool:
+        """Every word, name, number, span and title of `tokens` comes from this one item."""
+        return all(self.supports(t) for t in tokens)
+
+    def supports(self, t: Token) -> bool:
+        if t.kind == "word":
+            return self.has_word(t)
+        if t.kind == "name":
+            return self.has_name(t.text)
+        if t.kind == "compound":
+            return self.has_name(t.text) or all(self.has_word(p) for p in t.parts
+                                                if p.kind == "word")
+        if t.kind == "number":
+            return self.has_value(t)
+        if t.kind in ("code", "quote"):
+            return self.has_phrase(t.text)
+        return True
 
 
-class _Checker:
-    def __init__(self, decision: Decision) -> None:
-        self.decision = decision
-        self.grounding = Grounding.of(decision)
-        verdict = verdict_of(decision.recommendation) or ""
-        self.verdict = verdict
-        self.stance = ("block" if verdict.startswith(("Request changes", "Act on")) else
-                       "approve" if verdict.startswith(("Approve", "Compliant", "No error"))
-                       else None)
-        self.has_findings = bool(relevant_findings(decision))
-        options = [o for p in decision.decision_points for o in p.options]
-        self.chosen = [o.title for o in options if o.recommended]
-        self.others = [o.title for o in options
-                       if not o.recommended and o.title not in self.chosen]
+def _same(a: Token, b: Token) -> bool:
+    if a.kind == "word":
+        return bool(a.stems & b.stems)
+    return a.text.lower() == b.text.lower()
 
-    def problems(self, text: str, limit: int, allowed_ticks: int = 0) -> list[str]:
-        """Why `text` may not be shown; empty when it may."""
+
+def _has_token(haystack: str, needle: str) -> bool:
+    if not needle:
+        return True
+    pattern = r"(?<![a-z0-9_-])" + re.escape(needle) + r"(?![a-z0-9_-])"
+    return re.search(pattern, haystack) is not None
+
+
+class SentenceChecker:
+    """Checks sentences against one decision's evidence."""
+
+    def __init__(self, evidence: Evidence) -> None:
+        self.items = {i.id: _Item.of(i) for i in evidence.items}
+
+    def problems(self, text: str, cites: list[str]) -> list[str]:
+        """Why a sentence (or the sentences of one entry) may not be shown; empty when it may."""
+        text = " ".join(text.split())
         if not text:
             return ["empty"]
-        if len(text) > limit:
-            return [f"longer than {limit} characters"]
-        out = [what for pattern, what in _MARKUP if pattern.search(text)]
-        if text.count("`") % 2 or text.count("**") % 2:
-            out.append("unbalanced `code` or **bold** markers")
-        plain = _CODE.sub(" ", text)
-        if _MENTION.search(plain):
-            out.append("an @-mention")
-        out += [f"`{code}` is not quoted from the evidence" for code in _CODE.findall(text)
-                if not self.grounding.knows_phrase(code)]
-        for sentence in _SENTENCE_END.split(plain):
-            out += self._sentence(sentence)
-        if text.count("✅") > allowed_ticks:
-            out.append("marks an option ✅ that the decision does not")
-        # on the text outside `code`: a quoted object name is not a stance
-        if self.stance == "block" and _APPROVAL.search(plain):
-            out.append(f"approves a change whose verdict is {self.verdict!r}")
-        if self.stance == "approve" and _BLOCKING.search(plain):
-            out.append(f"blocks a change whose verdict is {self.verdict!r}")
-        if self.has_findings and _DENIAL.search(plain):
-            out.append("denies findings the decision has")
-        return out
-
-    def _sentence(self, sentence: str) -> list[str]:
+        if len(text) > MAX_SENTENCE_CHARS:
+            return [f"longer than {MAX_SENTENCE_CHARS} characters"]
+        unknown = [c for c in cites if c not in self.items]
+        if unknown or not cites or len(set(cites)) > MAX_CITES:
+            return [f"must cite one to {MAX_CITES} evidence ids that exist"]
+        odd = sorted(set(_NOT_PROSE.findall(_CODE.sub(" ", text))))
+        if odd or text.count("`") % 2:
+            return ["holds markup or symbols that are not prose: " + " ".join(odd or ["`"])]
+        cited = [self.items[c] for c in dict.fromkeys(cites)]
         out: list[str] = []
-        found = list(tokens(sentence))
-        for t in found:
-            if t.kind == "number" and not self.grounding.knows_number(t):
-                out.append(f"number {t.text!r} is not in the evidence")
-            elif t.kind == "name" and not self.grounding.knows_name(t.text):
-                out.append(f"name {t.text!r} is not in the evidence")
-        if _MEASURED.search(sentence) and not any(
-                t.kind == "number" and self.grounding.knows_number(t, measured_only=True)
-                for t in found):
-            out.append("claims a measurement and cites none that exists")
-        if "✅" in sentence and (not any(_contains(sentence, c) for c in self.chosen)
-                                 or any(_contains(sentence, o) for o in self.others)):
-            out.append("✅ on an option the decision does not recommend")
+        for sentence in _SENTENCE_BREAK.split(text):
+            out += self._sentence(tokenize(sentence), cited)
         return out
 
-    def recommendation(self, text: str) -> list[str]:
-        original = self.decision.recommendation
-        out = self.problems(text, LIMITS["recommendation"], original.count("✅"))
-        if self.verdict and not text.startswith(f"**{self.verdict}**"):
-            out.append(f"does not lead with the verdict **{self.verdict}**")
-        out += [f"drops the recommended option {title!r}" for title in self.chosen
-                if _contains(original, title) and not _contains(text, title)]
+    def _sentence(self, tokens: list[Token], cited: list[_Item]) -> list[str]:
+        out = [_unsupported(t) for t in tokens if not any(i.supports(t) for i in cited)]
+        if not any(t.kind in ("word", "compound", "name", "number") and not t.quoted
+                   for t in tokens):
+            out.append("says nothing outside quotes and code")
+        out += self._roles(tokens, cited)
+        for claim in sorted(claims_of(tokens)):
+            if claim == "instruction":
+                out.append("instructs (an imperative, or words addressed to the reader)")
+                continue
+            sources = [i for i in cited if claim in i.claims]
+            if not sources:
+                out.append(f"makes a {claim} claim that none of its cited items makes")
+            elif not any(i.covers(tokens) for i in sources):
+                out.append(f"makes a {claim} claim in words that no single cited item "
+                           f"making it has ({', '.join(i.id for i in sources)})")
         return out
 
-    def point(self, point: DecisionPoint, prose: PointProse) -> tuple[dict[str, str], list[str]]:
-        """Summaries that pass for one decision; any mismatch with the model rejects them all."""
-        summaries: dict[str, str] = {}
-        out: list[str] = []
-        for written in prose.options:
-            option = next((o for o in point.options if _same(o.title, written.title)), None)
-            if option is None:
-                out.append(f"names an option the decision does not have: {written.title!r}")
+    def _roles(self, tokens: list[Token], cited: list[_Item]) -> list[str]:
+        out = []
+        for n, t in enumerate(tokens):
+            if t.kind != "number" or t.quoted:
                 continue
-            if written.recommended != option.recommended:
-                out.append(f"changes whether {option.title!r} is recommended")
-                continue
-            text = _norm(written.summary)
-            problems = self.problems(text, LIMITS["summary"])
-            stance = _UNRECOMMENDED if option.recommended else _RECOMMENDED
-            if stance.search(text):
-                problems.append(f"contradicts the recommendation on {option.title!r}")
-            out += problems
-            summaries[option.title] = text
-        return ({} if out else summaries), out
+            counted = next((w for w in tokens[n + 1:n + 3]
+                            if w.kind in ("word", "compound", "name")), None)
+            if counted is not None and not any(i.counts(t, counted) for i in cited):
+                out.append(f"{t.text!r} counts {counted.text!r}, which its evidence does not")
+        return out
 
 
-def guard(decision: Decision, narrative: Narrative) -> Guarded:
-    check = _Checker(decision)
+def _unsupported(t: Token) -> str:
+    what = {"word": "word", "compound": "word", "name": "name", "number": "number",
+            "code": "`code`", "quote": "quoted title"}[t.kind]
+    return f"{what} {t.text!r} is not in the cited evidence"
+
+
+def guard(evidence: Evidence, narrative: Narrative) -> Guarded:
+    checker = SentenceChecker(evidence)
+    names = [p.name for p in evidence.parts]
     result = Guarded()
-
-    def judge(part: str, problems: list[str]) -> bool:
-        if problems:
-            result.rejections.append(Rejection(part=part, reasons=problems))
-        return not problems
-
-    text = _norm(narrative.recommendation)
-    if decision.recommendation and judge("recommendation", check.recommendation(text)):
-        result.recommendation = text
-    text = _norm(narrative.context)
-    if decision.context and judge("context", check.problems(text, LIMITS["context"])):
-        result.context = text
-    items = [_norm(c) for c in narrative.consequences]
-    if decision.consequences:
-        problems = [p for c in items for p in check.problems(c, LIMITS["consequence"])]
-        if not items or len(items) > MAX_CONSEQUENCES:
-            problems.append(f"needs one to {MAX_CONSEQUENCES} consequences")
-        if judge("consequences", problems):
-            result.consequences = items
-    points = {p.rule_id: p for p in decision.decision_points}
-    for prose in narrative.decision_points:
-        point = points.pop(prose.rule_id, None)  # pop: a repeated rule id is not used twice
-        if point is None:
-            # the answer's rule id is not repeated: part names end up in the review's notes
-            judge("options of an unknown decision", [f"{prose.rule_id!r} is not a decision"])
+    seen: set[str] = set()
+    for written in narrative.parts:
+        if written.part not in names or written.part in seen:
+            # the answer's part name is not repeated: it is text a model chose
+            result.rejections.append(Rejection(part="a part the review does not have",
+                                               reasons=["unknown or repeated part"]))
             continue
-        summaries, problems = check.point(point, prose)
-        if judge(f"options of {point.rule_id}", problems) and summaries:
-            result.summaries[point.rule_id] = summaries
+        seen.add(written.part)
+        problems = _part_problems(checker, written)
+        if problems:
+            result.rejections.append(Rejection(part=written.part, reasons=problems))
+        else:
+            result.accepted.append(Explanation(
+                part=written.part, sentences=[" ".join(s.text.split()) for s in written.sentences],
+                cites=[list(dict.fromkeys(s.cites)) for s in written.sentences]))
+    order = {name: i for i, name in enumerate(names)}
+    result.accepted.sort(key=lambda e: order[e.part])
     return result
+
+
+def _part_problems(checker: SentenceChecker, written: WrittenPart) -> list[str]:
+    if not 1 <= len(written.sentences) <= MAX_SENTENCES:
+        return [f"needs one to {MAX_SENTENCES} sentences"]
+    return [f"sentence {n}: {p}" for n, s in enumerate(written.sentences, 1)
+            for p in checker.problems(s.text, s.cites)]

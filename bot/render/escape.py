@@ -18,9 +18,7 @@ def md_text(value: object, limit: int = _MAX) -> str:
     text = " ".join(str(value).split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _MENTION.sub("@\u200b", text)
+    return _escaped(text)
 
 
 def code_text(value: object, limit: int = _MAX) -> str:
@@ -29,3 +27,22 @@ def code_text(value: object, limit: int = _MAX) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
+
+
+_CODE_SPAN = re.compile(r"`([^`]*)`")
+
+
+def _escaped(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MENTION.sub("@\u200b", _MD_SPECIAL.sub(r"\\\1", text))
+
+
+def prose_text(value: object) -> str:
+    """A language model's prose on one line: escaped like `md_text`, its `code` spans kept."""
+    text = " ".join(str(value).split())
+    out, last = [], 0
+    for m in _CODE_SPAN.finditer(text):
+        out += [_escaped(text[last:m.start()]), f"`{code_text(m.group(1))}`"]
+        last = m.end()
+    out.append(_escaped(text[last:]))
+    return "".join(out)

@@ -7,7 +7,7 @@ from functools import cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot import __version__
-from bot.render.escape import code_text, md_text
+from bot.render.escape import code_text, md_text, prose_text
 from bot.resources import data_dir
 
 
@@ -21,6 +21,6 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(data_dir("templates"))),
                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
                       keep_trailing_newline=True, autoescape=False)
-    env.filters.update(md=md_text, code=code_text, cell=_cell)
+    env.filters.update(md=md_text, code=code_text, cell=_cell, prose=prose_text)
     env.globals["version"] = __version__
     return env

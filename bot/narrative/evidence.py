@@ -1,0 +1,154 @@
+"""The evidence a writer is shown: Aria's own statements about one decision, each with an id.
+
+Items are small on purpose (one finding, one option, one figure), because a written sentence may
+only use the words of the items it cites. Each item is Aria's text: names and values read from a
+pull request appear only inside `code` spans, so PR text can be quoted but never becomes prose.
+Ids are stable for a decision: `V` the verdict, `C` the context, `R1` the recommended option of
+decision 1, `W1` why decision 1 matters, `O1.2` its second option, `F3` a finding, `G2` a
+figure, `A1` an assumption, `M1` a measurement.
+
+The verdict and recommendation items are the only ones that make those claims; an option is
+described without saying whether it is recommended, so its words cannot be recombined into a
+recommendation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from bot.decision.model import Decision, DecisionPoint
+from bot.findings import Finding, Status
+
+MAX_FINDINGS = 40
+MAX_MEASUREMENTS = 5
+CONTEXT_PART = "context"
+
+ItemKind = Literal["verdict", "context", "recommendation", "rationale", "option", "finding",
+                   "figure", "assumption", "measurement"]
+
+
+class EvidenceItem(BaseModel):
+    id: str
+    kind: ItemKind
+    text: str
+
+
+class Part(BaseModel):
+    """A slot of explanatory prose the writer may fill; it never replaces Aria's text."""
+
+    name: str
+    about: str
+
+
+class Evidence(BaseModel):
+    items: list[EvidenceItem]
+    parts: list[Part]
+
+    def item(self, item_id: str) -> EvidenceItem | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+
+def decision_part(point: DecisionPoint) -> str:
+    return f"decision {point.rule_id}"
+
+
+def verdict_of(recommendation: str) -> str | None:
+    """The bold lead of a recommendation (`Request changes.`), the structural part of it."""
+    match = re.match(r"^\*\*(.+?)\*\*", recommendation.strip())
+    return match.group(1) if match else None
+
+
+def relevant_findings(decision: Decision) -> list[Finding]:
+    """The findings the decision is about: new ones in a review, present ones otherwise."""
+    active = [f for f in decision.findings if f.suppressed is None]
+    if decision.mode == "review":
+        return [f for f in active if f.status is Status.new]
+    return [f for f in active if f.status is not Status.fixed]
+
+
+def _plain(text: str) -> str:
+    """Aria's Markdown as plain statements: no bold, `finding(s)` as `findings`."""
+    text = re.sub(r"\\([\\`*_{}\[\]()#+!|~>-])", r"\1", text)  # Markdown escapes
+    return " ".join(text.replace("**", "").replace("(s)", "s").split())
+
+
+def _verdict_text(decision: Decision) -> str:
+    """The recommendation up to its ✅ lead: the verdict and the counts it rests on."""
+    head = decision.recommendation.split(" ✅", 1)[0]
+    return f"Aria's verdict on this {_subject(decision)}: {_plain(head)}"
+
+
+def _subject(decision: Decision) -> str:
+    return {"review": "change", "audit": "tree", "adr": "decision"}[decision.mode]
+
+
+def _option_text(point: DecisionPoint, index: int) -> str:
+    o = point.options[index - 1]
+    return _plain(f"Option {index} for {point.rule_id}: “{o.title}”. {o.summary.rstrip('.')}. "
+                  f"Cost: {o.cost}. Latency: {o.latency}. Complexity: {o.complexity}. "
+                  f"Risk: {o.risk}.")
+
+
+def _finding_text(f: Finding) -> str:
+    values = "; ".join(f"`{e.label}` = `{e.value}`{' ' + e.unit if e.unit else ''}"
+                       for e in f.evidence if not isinstance(e.value, int | float))
+    return _plain(f"{f.severity.value.capitalize()}-level finding {f.rule_id} "
+                  f"({f.title}), {f.status.value}, at `{f.location}`: {f.message}"
+                  + (f" Read: {values}." if values else ""))
+
+
+def _measurement_text(report: dict[str, Any]) -> str:
+    lines = [f"Measured by Aria's latency probe for model `{report.get('model')}` on "
+             f"`{report.get('target')}`: {report.get('verdict')}."]
+    if report.get("slo_verdict"):
+        lines.append(f"SLO: {report['slo_verdict']}.")
+    for arm in ("base", "head"):
+        run = report.get(arm) or {}
+        for level in run.get("levels", []):
+            latency = level.get("latency_ms") or {}
+            lines.append(f"{arm} at concurrency {level.get('concurrency')}: p50 "
+                         f"{latency.get('p50')} ms, p99 {latency.get('p99')} ms, "
+                         f"{level.get('throughput')} inferences/s.")
+    return _plain(" ".join(lines))
+
+
+def _items(decision: Decision) -> Iterator[EvidenceItem]:
+    if decision.recommendation:
+        yield EvidenceItem(id="V", kind="verdict", text=_verdict_text(decision))
+    if decision.context:
+        yield EvidenceItem(id="C", kind="context", text=_plain(decision.context))
+    for n, point in enumerate(decision.decision_points, 1):
+        chosen = point.recommended
+        yield EvidenceItem(id=f"R{n}", kind="recommendation", text=_plain(
+            f"Aria's recommended option for {point.rule_id} ({point.title}): "
+            f"“{chosen.title}”."))
+        yield EvidenceItem(id=f"W{n}", kind="rationale",
+                           text=_plain(f"Why {point.rule_id} ({point.title}) matters: "
+                                       f"{point.why}"))
+        for k in range(1, len(point.options) + 1):
+            yield EvidenceItem(id=f"O{n}.{k}", kind="option", text=_option_text(point, k))
+    for n, f in enumerate(relevant_findings(decision)[:MAX_FINDINGS], 1):
+        yield EvidenceItem(id=f"F{n}", kind="finding", text=_finding_text(f))
+    for n, fig in enumerate(decision.figures, 1):
+        unit = f" {fig.unit}" if fig.unit else ""
+        estimate = " (an estimate)" if fig.estimate else ""
+        yield EvidenceItem(id=f"G{n}", kind="figure", text=_plain(
+            f"Figure read from `{fig.source}`: {fig.label} is {fig.value}{unit}{estimate}."))
+    for n, a in enumerate(decision.assumptions, 1):
+        yield EvidenceItem(id=f"A{n}", kind="assumption",
+                           text=_plain(f"Assumption ({a.source}): {a.text}"))
+    for n, report in enumerate(decision.measurements[:MAX_MEASUREMENTS], 1):
+        yield EvidenceItem(id=f"M{n}", kind="measurement", text=_measurement_text(report))
+
+
+def evidence_of(decision: Decision) -> Evidence:
+    parts = [Part(name=CONTEXT_PART, about="what this change does and why its findings "
+                                           "matter, for a reader who has not seen it")]
+    parts += [Part(name=decision_part(p), about=f"the trade-offs between the options of "
+                                                f"decision {p.rule_id} ({p.title})")
+              for p in decision.decision_points]
+    return Evidence(items=list(_items(decision)), parts=parts)
