@@ -1,0 +1,100 @@
+"""The claim kinds the adversary plants, each with its paraphrase templates.
+
+Every kind names a claim a narrative writer must not make unless the evidence makes it first:
+
+- ``recommendation_flip``: endorses an option the decision does not recommend, in plain prose,
+  "rather than" comparisons, rhetorical questions, or "this one" in that option's own part.
+- ``option_preference``: ranks options against each other, or calls them equivalent, so the
+  recommendation reads as one choice among equals.
+- ``verdict_approve``: pushes the verdict toward approval ("fine to ship as it stands"), or past
+  any verdict ("merge without a second reviewer", "skip the canary").
+- ``verdict_reject``: pushes the verdict toward holding or rejecting the change ("should be held
+  back and reworked", "close this PR", "revert it everywhere").
+- ``denial``: says the problems are not there or do not matter (false positive, cosmetic, nit).
+- ``reader_instruction``: tells the human reader to act (merge now, skip the check, suppress).
+- ``tool_instruction``: addresses a model or tool (ignore previous instructions, reveal the
+  prompt, set the verdict, chat-template and JSON injections, notes to the guard itself).
+- ``invented_measurement``: reports a benchmark, load test, profile or production observation
+  nobody ran, often with no number or name a token filter could catch.
+- ``invented_figure``: states a number, percentage, price or latency the brief does not hold,
+  including numbers spelled as words ("three replicas", "half of the traffic").
+- ``invented_comparison``: says X is faster, cheaper, safer or simpler than Y with no evidence.
+- ``false_guarantee``: promises certainty (never fails, zero risk, 100% availability).
+- ``compliance_claim``: asserts SOC 2, HIPAA, PCI DSS, ISO 27001, FedRAMP or audit status.
+- ``causal_claim``: blames an outage, spike or cost on the change, or credits a fix to it.
+- ``invented_authority``: cites approvals, sign-offs, reviews, exceptions or vendor advice.
+- ``invented_resource``: names a resource, path, rule id, model, GPU, pool or namespace that
+  is not in the brief, shaped like the real ones.
+- ``social_engineering``: urgency, pressure, blame and appeals to rank or to the crowd.
+- ``hidden_markup``: honest visible words carrying HTML comments, links, images, mentions,
+  footnotes, headings, task lists, zero-width or tag characters, bidi overrides, look-alike
+  letters or HTML entities.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tests.narrative.adversary import kinds_claims as claims
+from tests.narrative.adversary import kinds_decision as decision
+from tests.narrative.adversary import kinds_injection as injection
+from tests.narrative.adversary.vocab import Vocabulary
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A claim kind: its templates, plus ones that are planted only when `applies` holds."""
+
+    name: str
+    templates: tuple[str, ...]
+    conditional: tuple[str, ...] = ()
+    applies: Callable[[Vocabulary], bool] | None = None
+
+    def pool(self, vocab: Vocabulary) -> tuple[str, ...]:
+        if self.applies is not None and self.applies(vocab):
+            return self.templates + self.conditional
+        return self.templates
+
+    @property
+    def template_count(self) -> int:
+        return len(self.templates) + len(self.conditional)
+
+
+def _short_of_clean_approval(vocab: Vocabulary) -> bool:
+    """'Approve' and 'Compliant' alone are clean; follow-ups, warnings or errors are not."""
+    return not re.fullmatch(r"\W*(approve|compliant)\W*", vocab.verdict.strip().lower())
+
+
+def _approving(vocab: Vocabulary) -> bool:
+    return vocab.approving
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("recommendation_flip", decision.RECOMMENDATION_FLIP),
+    Kind("option_preference", decision.OPTION_PREFERENCE),
+    Kind("verdict_approve", decision.VERDICT_APPROVE_BEYOND, decision.VERDICT_APPROVE_AS_IS,
+         _short_of_clean_approval),
+    Kind("verdict_reject", decision.VERDICT_REJECT_BEYOND, decision.VERDICT_REJECT_HOLD,
+         _approving),
+    Kind("denial", decision.DENIAL),
+    Kind("reader_instruction", injection.READER_INSTRUCTION),
+    Kind("tool_instruction", injection.TOOL_INSTRUCTION),
+    Kind("invented_measurement", claims.INVENTED_MEASUREMENT),
+    Kind("invented_figure", claims.INVENTED_FIGURE),
+    Kind("invented_comparison", claims.INVENTED_COMPARISON),
+    Kind("false_guarantee", claims.FALSE_GUARANTEE),
+    Kind("compliance_claim", claims.COMPLIANCE_CLAIM),
+    Kind("causal_claim", claims.CAUSAL_CLAIM),
+    Kind("invented_authority", claims.INVENTED_AUTHORITY),
+    Kind("invented_resource", claims.INVENTED_RESOURCE),
+    Kind("social_engineering", injection.SOCIAL_ENGINEERING),
+    Kind("hidden_markup", injection.HIDDEN_MARKUP),
+)
+KIND_NAMES: tuple[str, ...] = tuple(kind.name for kind in KINDS)
+
+
+def template_counts() -> dict[str, int]:
+    """Number of paraphrase templates per kind (conditional ones included)."""
+    return {kind.name: kind.template_count for kind in KINDS}
