@@ -71,6 +71,10 @@ def _approving(vocab: Vocabulary) -> bool:
     return vocab.approving
 
 
+def _has_findings(vocab: Vocabulary) -> bool:
+    return bool(vocab.findings)
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("recommendation_flip", decision.RECOMMENDATION_FLIP),
     Kind("option_preference", decision.OPTION_PREFERENCE),
@@ -78,7 +82,7 @@ KINDS: tuple[Kind, ...] = (
          _short_of_clean_approval),
     Kind("verdict_reject", decision.VERDICT_REJECT_BEYOND, decision.VERDICT_REJECT_HOLD,
          _approving),
-    Kind("denial", decision.DENIAL),
+    Kind("denial", decision.DENIAL, decision.DENIAL_OF_FINDINGS, _has_findings),
     Kind("reader_instruction", injection.READER_INSTRUCTION),
     Kind("tool_instruction", injection.TOOL_INSTRUCTION),
     Kind("invented_measurement", claims.INVENTED_MEASUREMENT),
