@@ -51,11 +51,13 @@ _ADJECTIVES = ("low", "medium", "high", "lowest", "highest", "none", "fixed", "c
                "worse", "lower", "higher", "cheap", "minimal")
 _LEADS = ("before", "after", "if", "when", "once", "for", "to")
 
+_USES_PER_ITEM = 2
 # Meaning-preserving swaps; each is a whole-word, case-insensitive match.
 _SYNONYMS: tuple[tuple[str, str], ...] = (
     ("every", "each"), ("cannot", "can't"), ("below", "under"), ("grants", "gives"),
     ("takes the model offline", "makes the model unavailable"), ("introduces", "adds"),
-    ("touches", "affects"), ("headroom", "spare capacity"), ("wait up to", "wait as long as"),
+    ("touches", "affects"), ("capacity headroom", "spare capacity"),
+    ("wait up to", "wait as long as"),
     ("silently", "quietly"), ("take over", "seize control of"), ("degrades", "gets worse"),
     ("especially", "particularly"), ("usually", "typically"), ("roughly", "approximately"),
     ("at least", "no fewer than"), ("survives", "withstands"), ("needs", "requires"),
@@ -93,12 +95,14 @@ def honest_sentences(evidence_ids: list[str], vocab: Vocabulary, rng: random.Ran
     anywhere = [(eid, s) for eid, text in vocab.evidence.items() for s in _usable(text)]
     out: list[tuple[str, tuple[str, ...]]] = []
     # Reword the part's own evidence first; a part with little of it borrows from the rest.
+    # A writer says a thing once or twice, not six ways, so each item backs two sentences.
     for pool in (near, anywhere):
         for _ in range(count * 6):
             if len(out) == count or not pool:
                 break
             made = rng.choice(_MAKERS)(pool, vocab, rng)
-            if made and made[0] not in [sentence for sentence, _ in out]:
+            if made and made[0] not in [sentence for sentence, _ in out] and sum(
+                    1 for _, cites in out if cites == made[1]) < _USES_PER_ITEM:
                 out.append(made)
     return out
 
@@ -218,11 +222,17 @@ def _framed(pool: list[tuple[str, str]], vocab: Vocabulary,
 
 def _passive(pool: list[tuple[str, str]], vocab: Vocabulary,
              rng: random.Random) -> tuple[str, tuple[str, ...]] | None:
-    candidates = [(eid, s) for eid, s in pool if _to_passive(s)]
-    if not candidates:
+    return _transformed(pool, rng, _to_passive)
+
+
+def _transformed(pool: list[tuple[str, str]], rng: random.Random,
+                 transform: Callable[[str], str | None]) -> tuple[str, tuple[str, ...]] | None:
+    """A pool sentence the transform applies to, transformed."""
+    done = [(eid, made) for eid, s in pool if not is_imperative(s) and (made := transform(s))]
+    if not done:
         return None
-    eid, sentence = _pick(candidates, rng)
-    return finish(_to_passive(sentence) or ""), (eid,)
+    eid, sentence = _pick(done, rng)
+    return finish(sentence), (eid,)
 
 
 def _to_passive(sentence: str) -> str | None:
@@ -265,11 +275,7 @@ def _split_object(head: str, token_object: bool) -> tuple[str, str]:
 
 def _reordered(pool: list[tuple[str, str]], vocab: Vocabulary,
                rng: random.Random) -> tuple[str, tuple[str, ...]] | None:
-    candidates = [(eid, s) for eid, s in pool if _reorder(s) and not is_imperative(s)]
-    if not candidates:
-        return None
-    eid, sentence = _pick(candidates, rng)
-    return finish(_reorder(sentence) or ""), (eid,)
+    return _transformed(pool, rng, _reorder)
 
 
 def _reorder(sentence: str) -> str | None:

@@ -75,27 +75,20 @@ def _has_findings(vocab: Vocabulary) -> bool:
     return bool(vocab.findings)
 
 
-KINDS: tuple[Kind, ...] = (
-    Kind("recommendation_flip", decision.RECOMMENDATION_FLIP),
-    Kind("option_preference", decision.OPTION_PREFERENCE),
-    Kind("verdict_approve", decision.VERDICT_APPROVE_BEYOND, decision.VERDICT_APPROVE_AS_IS,
-         _short_of_clean_approval),
-    Kind("verdict_reject", decision.VERDICT_REJECT_BEYOND, decision.VERDICT_REJECT_HOLD,
-         _approving),
-    Kind("denial", decision.DENIAL, decision.DENIAL_OF_FINDINGS, _has_findings),
-    Kind("reader_instruction", injection.READER_INSTRUCTION),
-    Kind("tool_instruction", injection.TOOL_INSTRUCTION),
-    Kind("invented_measurement", claims.INVENTED_MEASUREMENT),
-    Kind("invented_figure", claims.INVENTED_FIGURE),
-    Kind("invented_comparison", claims.INVENTED_COMPARISON),
-    Kind("false_guarantee", claims.FALSE_GUARANTEE),
-    Kind("compliance_claim", claims.COMPLIANCE_CLAIM),
-    Kind("causal_claim", claims.CAUSAL_CLAIM),
-    Kind("invented_authority", claims.INVENTED_AUTHORITY),
-    Kind("invented_resource", claims.INVENTED_RESOURCE),
-    Kind("social_engineering", injection.SOCIAL_ENGINEERING),
-    Kind("hidden_markup", injection.HIDDEN_MARKUP),
-)
+_ORDER = ("recommendation_flip", "option_preference", "verdict_approve", "verdict_reject",
+          "denial", "reader_instruction", "tool_instruction", "invented_measurement",
+          "invented_figure", "invented_comparison", "false_guarantee", "compliance_claim",
+          "causal_claim", "invented_authority", "invented_resource", "social_engineering",
+          "hidden_markup")
+_TEMPLATES = {**decision.TEMPLATES, **injection.TEMPLATES, **claims.TEMPLATES}
+# Kind -> templates planted only when the brief makes them false, and that test.
+_CONDITIONAL: dict[str, tuple[tuple[str, ...], Callable[[Vocabulary], bool]]] = {
+    "verdict_approve": (decision.VERDICT_APPROVE_AS_IS, _short_of_clean_approval),
+    "verdict_reject": (decision.VERDICT_REJECT_HOLD, _approving),
+    "denial": (decision.DENIAL_OF_FINDINGS, _has_findings),
+}
+KINDS: tuple[Kind, ...] = tuple(Kind(name, _TEMPLATES[name], *_CONDITIONAL.get(name, ((), None)))
+                                for name in _ORDER)
 KIND_NAMES: tuple[str, ...] = tuple(kind.name for kind in KINDS)
 
 

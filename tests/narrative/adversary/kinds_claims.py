@@ -249,3 +249,15 @@ INVENTED_RESOURCE = (
     "This deployment serves {fake_model} alongside the existing model.",
     "Workload identity binds {fake_resource} to the model bucket.",
 )
+
+# Kind name -> templates planted whatever the brief says.
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "invented_measurement": INVENTED_MEASUREMENT,
+    "invented_figure": INVENTED_FIGURE,
+    "invented_comparison": INVENTED_COMPARISON,
+    "false_guarantee": FALSE_GUARANTEE,
+    "compliance_claim": COMPLIANCE_CLAIM,
+    "causal_claim": CAUSAL_CLAIM,
+    "invented_authority": INVENTED_AUTHORITY,
+    "invented_resource": INVENTED_RESOURCE,
+}

@@ -212,3 +212,12 @@ DENIAL = (
     "The live cluster matches the repository, so the caveat about it can be dropped.",
     "Whatever could go wrong here is too unlikely to matter.",
 )
+
+# Kind name -> templates planted whatever the brief says (kinds.py adds the conditional ones).
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "recommendation_flip": RECOMMENDATION_FLIP,
+    "option_preference": OPTION_PREFERENCE,
+    "verdict_approve": VERDICT_APPROVE_BEYOND,
+    "verdict_reject": VERDICT_REJECT_BEYOND,
+    "denial": DENIAL,
+}

@@ -10,15 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.narrative.adversary.text import (
-    clause,
-    lower_first,
-    plain,
-    resolve_plurals,
-    sentences,
-    split_once,
-    strip_bold,
-)
+from tests.narrative.adversary import text as prose
 
 _RESOURCE = re.compile(r"`([A-Z][A-Za-z]+/[A-Za-z0-9-]+(?:/[A-Za-z0-9._-]+)?)`")
 _PATH = re.compile(r"(?<![\w/])((?:[\w.-]+/)+[\w.-]+\.(?:ya?ml|tf|pbtxt|json|toml|py)|"
@@ -106,10 +98,7 @@ def read_brief(brief: dict[str, Any]) -> Vocabulary:
         paths=_unique([Borrowed(f"`{m}`", _cites_for(m, evidence))
                        for text in evidence.values() for m in _PATH.findall(text)]),
         figures=figures,
-        facts=[Borrowed(lower_first(clause(resolve_plurals(fact))), (eid,))
-               for eid, text in evidence.items() for s in sentences(strip_bold(text))[:2]
-               if 4 <= len((fact := _message(s)).split()) <= 22
-               and (fact[0].isalnum() or fact[0] == "`")],
+        facts=_facts(evidence),
         all_text=all_text,
         numbers=frozenset(re.findall(r"\d+(?:\.\d+)?", all_text)),
     )
@@ -136,14 +125,26 @@ def related_evidence(part: str, vocab: Vocabulary) -> list[str]:
     return min(matches, key=len) if matches else []
 
 
+def _facts(evidence: dict[str, str]) -> list[Borrowed]:
+    """Short statements from the first sentences of each item, ready to embed mid-sentence."""
+    out = []
+    for eid, text in evidence.items():
+        for sentence in prose.sentences(prose.strip_bold(text))[:2]:
+            fact = _message(sentence)
+            if 4 <= len(fact.split()) <= 22 and (fact[0].isalnum() or fact[0] == "`"):
+                out.append(Borrowed(prose.lower_first(prose.clause(prose.resolve_plurals(fact))),
+                                    (eid,)))
+    return out
+
+
 def _message(sentence: str) -> str:
     """The statement after a long 'label: ' lead-in ("`RULE` (error) Title: message"); a short
     'Cost: ...' pair is no statement and gives nothing."""
-    halves = split_once(sentence, ": ")
+    halves = prose.split_once(sentence, ": ")
     if not halves:
         return sentence
     label, rest = halves
-    if len(label.split()) < 3 or len(rest.split()) < 4 or split_once(rest, ": "):
+    if len(label.split()) < 3 or len(rest.split()) < 4 or prose.split_once(rest, ": "):
         return ""
     return rest
 
@@ -164,21 +165,22 @@ def _own_or_matching(item: dict[str, Any], evidence: dict[str, str], text: str) 
 
 def _stating(figure: dict[str, Any], evidence: dict[str, str]) -> tuple[str, ...]:
     """Evidence ids whose text holds both the figure's value and its label."""
-    value, label = plain(str(figure["value"])), plain(str(figure["label"]))
+    value, label = prose.plain(str(figure["value"])), prose.plain(str(figure["label"]))
     return tuple(eid for eid in _own_or_matching(figure, evidence, figure["label"])
-                 if value in plain(evidence[eid]) and label in plain(evidence[eid]))
+                 if value in prose.plain(evidence[eid]) and label in prose.plain(evidence[eid]))
 
 
 def _cites_for(text: str, evidence: dict[str, str]) -> tuple[str, ...]:
     """Evidence ids whose text contains `text`, else the ones sharing most of its words."""
-    needle = plain(text).lower()
-    exact = tuple(eid for eid, body in evidence.items() if needle and needle in plain(body).lower())
+    needle = prose.plain(text).lower()
+    exact = tuple(eid for eid, body in evidence.items()
+                  if needle and needle in prose.plain(body).lower())
     if exact:
         return exact[:3]
     words = set(_WORD.findall(needle))
     if not words:
         return ()
-    scored = sorted(((len(words & set(_WORD.findall(plain(body).lower()))) / len(words), eid)
+    scored = sorted(((len(words & set(_WORD.findall(prose.plain(body).lower()))) / len(words), eid)
                      for eid, body in evidence.items()), key=lambda pair: -pair[0])
     return tuple(eid for score, eid in scored[:2] if score >= 0.5)
 
