@@ -1,9 +1,10 @@
 """The kinds of claim a sentence can make beyond describing what its evidence describes.
 
 A description may combine its evidence; a claim may not. A sentence that judges the change
-(verdict), prefers an option (recommendation), tells someone what to do (instruction), denies
+(verdict), prefers an option (recommendation), tells someone what to do (instruction), says what
+an option proposes in its own imperative (proposal: `Option 2: keep one replica`), denies
 (denial), reports a measurement, compares, or rates severity or status must restate a claim that
-one of its cited items makes (see `guard.py`).
+one of its cited items makes (see `guard.py`); an instruction is never shown.
 
 Each kind is recognised by closed grammatical classes (negators, modals, second-person pronouns,
 comparative forms) plus the few evaluative words of each kind. That is enough because the guard
@@ -17,10 +18,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from bot.narrative.words import FUNCTION_WORDS, Token, tokenize, word_set
+from bot.narrative.words import DISCOURSE, GRAMMATICAL, Token, tokenize, word_set
 
-Claim = Literal["verdict", "recommendation", "instruction", "denial", "measurement",
-                "comparison", "rating"]
+Claim = Literal["verdict", "recommendation", "instruction", "proposal", "denial",
+                "measurement", "comparison", "rating"]
 
 CUES: dict[Claim, frozenset[str]] = {
     "denial": word_set("""
@@ -54,9 +55,8 @@ CUES: dict[Claim, frozenset[str]] = {
         test tests tested testing measure measured measures measuring measurement measurements
         benchmark benchmarks benchmarked benchmarking profile profiled profiling observe observed
         observation observations confirm confirms confirmed confirming verify verified verifies
-        show shows showed shown found saw seen reported recorded demonstrate demonstrates
-        demonstrated proved proven reveal reveals revealed indicate indicates indicated experiment
-        experiments
+        found saw seen reported recorded demonstrate demonstrates demonstrated proved proven
+        reveal reveals revealed experiment experiments
     """),
 }
 SECOND_PERSON = word_set("""
@@ -70,6 +70,16 @@ _LEADING = word_set("""
 _OBJECT_START = word_set("""
     the a an this these those it them every each all any some its their our your my his her no both
     nothing everything
+""")
+# Words that cannot be the verb an imperative starts with (`Without a probe …`, `Near 1.0 …`).
+_NOT_VERBS = (GRAMMATICAL - {"do"}) | DISCOURSE | (CUES["denial"] - {"never"}) | {"why", "how"}
+PRONOUNS = word_set("""
+    it its itself this that these those they them their theirs themselves which who whom whose
+    he him his she her
+""")
+# Words that start a new clause within a sentence.
+_JOINS = word_set("""
+    and but or so because since while whereas although though which where when if unless
 """)
 _FINITE = word_set("""
     is are was were has have had does did can could may might will would shall must should
@@ -94,7 +104,8 @@ def imperative_verbs() -> frozenset[str]:
         tokens = [t for t in tokenize(text) if t.kind != "break"]
         if len(tokens) < 2 or tokens[0].kind != "word" or _inflected(tokens[0].text):
             continue
-        if tokens[1].text in _OBJECT_START or tokens[1].kind in ("number", "code", "function"):
+        if tokens[1].text in _OBJECT_START or tokens[1].kind in ("number", "code") \
+                or tokens[1].text in GRAMMATICAL:
             out.add(tokens[0].text)
     return frozenset(out - {w for cues in CUES.values() for w in cues})
 
@@ -104,7 +115,7 @@ def _inflected(word: str) -> bool:
 
 
 def claims_of(tokens: list[Token]) -> set[Claim]:
-    """Kinds of claim in a sentence; quoted titles and code spans are names, not claims."""
+    """Kinds of claim the words of a text make; quoted titles and code spans are names."""
     found: set[Claim] = set()
     words = [w for t in tokens if not t.quoted
              for w in (t.parts if t.kind == "compound" else (t,))
@@ -118,25 +129,69 @@ def claims_of(tokens: list[Token]) -> set[Claim]:
             found.add("instruction")
         if t.text == "changes" and i > 0 and words[i - 1].text.startswith("request"):
             found.add("verdict")
-    if _imperative(tokens):
-        found.add("instruction")
     return found
 
 
-def _imperative(tokens: list[Token]) -> bool:
-    """A clause that starts with a verb and no subject: `Keep one replica`, `Skip this check`."""
+def sentence_claims(tokens: list[Token]) -> list[tuple[Claim, list[Token]]]:
+    """Each claim of a sentence with the words that make it, to be restated from one item.
+
+    A clause ends at `;`, `:`, a dash, a comma, or before a conjunction (`and`, `because`,
+    `which` …), so a sentence may join claims of different items, one per clause. A clause
+    that names its subject by a pronoun (`it is low risk`, `which is low risk`) is read with
+    the whole sentence: what `it` is must come from the same item.
+    """
+    out = [(claim, tokens if refers_back(clause) else clause)
+           for clause in clauses(tokens) for claim in sorted(claims_of(clause))]
+    imperative = _imperative(tokens)
+    if imperative is not None:
+        start, clause = imperative
+        out.append(("proposal" if _names_an_option(tokens[:start]) else "instruction", clause))
+    return out
+
+
+def clauses(tokens: list[Token]) -> list[list[Token]]:
+    out: list[list[Token]] = [[]]
+    for t in tokens:
+        if t.kind == "break" or (t.text in _JOINS and not t.quoted):
+            out.append([])
+            if t.kind == "break":
+                continue
+        out[-1].append(t)
+        if t.comma and not t.quoted:
+            out.append([])
+    return [c for c in out if c]
+
+
+def refers_back(tokens: list[Token]) -> bool:
+    """A pronoun stands for something said elsewhere (`it`, `this`, `which`)."""
+    return any(t.text in PRONOUNS and not t.quoted for t in tokens)
+
+
+def is_cue(token: Token) -> bool:
+    return any(token.text in cues for cues in CUES.values()) or token.text in SECOND_PERSON
+
+
+def _names_an_option(tokens: list[Token]) -> bool:
+    """`Option 2: keep one replica …` describes what an option proposes; it is no instruction."""
+    return any(t.kind == "quote" or t.text in ("option", "options") for t in tokens)
+
+
+def _imperative(tokens: list[Token]) -> tuple[int, list[Token]] | None:
+    """Where a clause starts with a verb and no subject (`Keep one replica`), and that clause."""
     starts = [0] + [i + 1 for i, t in enumerate(tokens) if t.kind == "break"]
     for start in starts:
-        clause = [t for t in tokens[start:] if not t.quoted or t.kind == "quote"]
+        end = next((i for i in range(start, len(tokens)) if tokens[i].kind == "break"),
+                   len(tokens))
+        clause = [t for t in tokens[start:end] if not t.quoted or t.kind == "quote"]
         while clause and clause[0].text in _LEADING:
             clause = clause[1:]
         if len(clause) >= 2 and _verb_first(clause[0], clause[1]):
-            return True
-    return False
+            return start, tokens[start:end]
+    return None
 
 
 def _verb_first(first: Token, second: Token) -> bool:
-    if first.kind != "word" and first.text not in ("do", "never"):
+    if first.kind not in ("word", "function") or first.comma or first.text in _NOT_VERBS:
         return False
     if first.text in ("do", "never", "let"):
         return second.text in ("not", "us") or second.kind == "word"
@@ -146,6 +201,5 @@ def _verb_first(first: Token, second: Token) -> bool:
                                                  and second.text.endswith("s")):
         return True
     bare = not _inflected(first.text)
-    takes_object = second.text in _OBJECT_START or second.kind in ("number", "code", "quote",
-                                                                   "name")
-    return bare and takes_object and first.text not in FUNCTION_WORDS
+    takes_object = second.text in _OBJECT_START or second.kind in ("code", "quote")
+    return bare and takes_object

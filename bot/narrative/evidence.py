@@ -7,8 +7,10 @@ Ids are stable for a decision: `V` the verdict, `C` the context, `R1` the recomm
 decision 1, `W1` why decision 1 matters, `O1.2` its second option, `F3` a finding, `G2` a
 figure, `A1` an assumption, `M1` a measurement.
 
-The verdict and recommendation items are the only ones that make those claims; an option is
-described without saying whether it is recommended, so its words cannot be recombined into a
+`makes` lists the claims Aria marks an item as making, beyond what its wording shows: only the
+verdict item judges the change, only a recommendation item (and the recommended option) may be
+restated as an instruction, options propose, and only measurement items report a measurement.
+An option's text does not say whether it is recommended, so its words cannot be recombined into a
 recommendation.
 """
 
@@ -18,7 +20,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot.decision.model import Decision, DecisionPoint
 from bot.findings import Finding, Status
@@ -35,6 +37,7 @@ class EvidenceItem(BaseModel):
     id: str
     kind: ItemKind
     text: str
+    makes: list[str] = Field(default_factory=list, description="claims Aria marks it as making")
 
 
 class Part(BaseModel):
@@ -88,16 +91,17 @@ def _subject(decision: Decision) -> str:
 
 def _option_text(point: DecisionPoint, index: int) -> str:
     o = point.options[index - 1]
-    return _plain(f"Option {index} for {point.rule_id}: “{o.title}”. {o.summary.rstrip('.')}. "
-                  f"Cost: {o.cost}. Latency: {o.latency}. Complexity: {o.complexity}. "
-                  f"Risk: {o.risk}.")
+    return _plain(f"Option {index} for {point.rule_id}: “{o.title}”. Summary: "
+                  f"{o.summary.rstrip('.')}. Cost: {o.cost}. Latency: {o.latency}. "
+                  f"Complexity: {o.complexity}. Risk: {o.risk}.")
 
 
 def _finding_text(f: Finding) -> str:
     values = "; ".join(f"`{e.label}` = `{e.value}`{' ' + e.unit if e.unit else ''}"
                        for e in f.evidence if not isinstance(e.value, int | float))
-    return _plain(f"{f.severity.value.capitalize()}-level finding {f.rule_id} "
-                  f"({f.title}), {f.status.value}, at `{f.location}`: {f.message}"
+    severity = f.severity.value
+    return _plain(f"{severity.capitalize()}-level finding {f.rule_id} ({f.title}), severity "
+                  f"{severity}, status {f.status.value}, at `{f.location}`: {f.message}"
                   + (f" Read: {values}." if values else ""))
 
 
@@ -118,31 +122,35 @@ def _measurement_text(report: dict[str, Any]) -> str:
 
 def _items(decision: Decision) -> Iterator[EvidenceItem]:
     if decision.recommendation:
-        yield EvidenceItem(id="V", kind="verdict", text=_verdict_text(decision))
+        yield EvidenceItem(id="V", kind="verdict", text=_verdict_text(decision),
+                           makes=["verdict"])
     if decision.context:
-        yield EvidenceItem(id="C", kind="context", text=_plain(decision.context))
+        yield EvidenceItem(id="C", kind="context", text=_plain(f"Context: {decision.context}"))
     for n, point in enumerate(decision.decision_points, 1):
-        chosen = point.recommended
+        chosen = next(k for k, o in enumerate(point.options, 1) if o is point.recommended)
         yield EvidenceItem(id=f"R{n}", kind="recommendation", text=_plain(
-            f"Aria's recommended option for {point.rule_id} ({point.title}): "
-            f"“{chosen.title}”."))
+            f"Aria recommends option {chosen} for {point.rule_id} ({point.title}): "
+            f"“{point.recommended.title}”."), makes=["recommendation", "proposal", "instruction"])
         yield EvidenceItem(id=f"W{n}", kind="rationale",
                            text=_plain(f"Why {point.rule_id} ({point.title}) matters: "
                                        f"{point.why}"))
         for k in range(1, len(point.options) + 1):
-            yield EvidenceItem(id=f"O{n}.{k}", kind="option", text=_option_text(point, k))
+            makes = ["proposal", "instruction"] if k == chosen else ["proposal"]
+            yield EvidenceItem(id=f"O{n}.{k}", kind="option", text=_option_text(point, k),
+                               makes=makes)
     for n, f in enumerate(relevant_findings(decision)[:MAX_FINDINGS], 1):
         yield EvidenceItem(id=f"F{n}", kind="finding", text=_finding_text(f))
     for n, fig in enumerate(decision.figures, 1):
         unit = f" {fig.unit}" if fig.unit else ""
         estimate = " (an estimate)" if fig.estimate else ""
         yield EvidenceItem(id=f"G{n}", kind="figure", text=_plain(
-            f"Figure read from `{fig.source}`: {fig.label} is {fig.value}{unit}{estimate}."))
+            f"Figure (source `{fig.source}`): {fig.label}, value {fig.value}{unit}{estimate}."))
     for n, a in enumerate(decision.assumptions, 1):
         yield EvidenceItem(id=f"A{n}", kind="assumption",
                            text=_plain(f"Assumption ({a.source}): {a.text}"))
     for n, report in enumerate(decision.measurements[:MAX_MEASUREMENTS], 1):
-        yield EvidenceItem(id=f"M{n}", kind="measurement", text=_measurement_text(report))
+        yield EvidenceItem(id=f"M{n}", kind="measurement", text=_measurement_text(report),
+                           makes=["measurement"])
 
 
 def evidence_of(decision: Decision) -> Evidence:

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import get_args
 
 from pydantic import BaseModel, Field
 
 from bot.decision.model import Explanation
-from bot.narrative.claims import Claim, claims_of
+from bot.narrative.claims import CUES, Claim, claims_of, is_cue, refers_back, sentence_claims
 from bot.narrative.evidence import Evidence, EvidenceItem
 from bot.narrative.schema import Narrative, WrittenPart
-from bot.narrative.words import Token, normalise_phrase, tokenize
+from bot.narrative.words import META, Token, normalise_phrase, tokenize
 
 MAX_CITES = 4
 MAX_SENTENCES = 6
@@ -36,14 +37,13 @@ ROLE_WORDS = 3  # how many words next to a value, in its item, may be what it co
 _CODE = re.compile(r"`[^`]*`")
 _NOT_PROSE = re.compile(r"[^\w\s.,;:()'\"’‘“”/%$+=\-–—]")
 _SENTENCE_BREAK = re.compile(r"(?<=[.])\s+(?=[A-Z“\"`])")
-# Claims the evidence's own wording can make without Aria marking the item as making them: a
-# finding can deny, compare or rate. Only Aria's measurement items report a measurement, only
-# its verdict and recommendation items judge or prefer, and nothing instructs.
-_DETECTABLE: frozenset[Claim] = frozenset({"denial", "comparison", "rating", "verdict",
+# Claims an item makes by its wording (a finding can deny, compare or rate); instructions,
+# proposals and measurements only where Aria marks the item as making them (`makes`).
+_BY_WORDING: frozenset[Claim] = frozenset({"denial", "comparison", "rating", "verdict",
                                            "recommendation"})
-_MARKED: dict[str, frozenset[Claim]] = {"verdict": frozenset({"verdict"}),
-                                        "recommendation": frozenset({"recommendation"}),
-                                        "measurement": frozenset({"measurement"})}
+# Words a claim must share with the item it restates besides its claim words: `Aria recommends
+# it` says nothing of what it recommends. A rating needs none (`This finding is an error`).
+MIN_ABOUT: dict[Claim, int] = {"rating": 0}
 
 
 class Rejection(BaseModel):
@@ -74,14 +74,16 @@ class _Item:
     stems: frozenset[str]
     tokens: tuple[Token, ...]
     claims: frozenset[Claim]
+    symbols: frozenset[str]  # characters beyond plain prose that its own text uses (`×`, `…`)
 
     @classmethod
     def of(cls, item: EvidenceItem) -> _Item:
         tokens = tuple(tokenize(item.text))
-        detected = frozenset(claims_of(list(tokens))) & _DETECTABLE
+        worded = frozenset(claims_of(list(tokens))) & _BY_WORDING
+        marked = frozenset(c for c in item.makes if c in get_args(Claim))
         return cls(item.id, item.text.lower(), normalise_phrase(item.text),
                    frozenset(s for t in tokens for w in (t, *t.parts) for s in w.stems), tokens,
-                   detected | _MARKED.get(item.kind, frozenset()))
+                   worded | marked, frozenset(_NOT_PROSE.findall(_CODE.sub(" ", item.text))))
 
     def has_word(self, token: Token) -> bool:
         return bool(token.stems & self.stems)
@@ -115,16 +117,33 @@ class _Item:
         i = p + step
         while 0 <= i < len(self.tokens) and len(out) < ROLE_WORDS:
             t = self.tokens[i]
-            if t.text in ("and", "or") or (t.kind in ("break", "number") and step > 0):
+            if t.text in ("and", "or") or (t.kind == "break" and step > 0):
                 break
-            if t.kind in ("word", "compound", "name"):
+            if t.kind in ("word", "compound", "name", "code"):
                 out.append(t)
             i += step
         return out
 
-    def covers(self, tokens: list[Token]) -> bool:
-        """Every word, name, number, span and title of `tokens` comes from this one item."""
-        return all(self.supports(t) for t in tokens)
+    def restates(self, tokens: list[Token], claim: Claim) -> bool:
+        """The clause is this item's claim in its words: every word comes from this item, some
+        of them (`MIN_ABOUT`) say what the claim is about, and a negation negates what the item
+        negates (`no PodDisruptionBudget`, not `no findings`)."""
+        about = [t for t in tokens if t.kind in _CONTENT and not t.quoted and not is_cue(t)
+                 and t.text not in META]
+        return (all(self.supports(t) for t in tokens) and len(about) >= MIN_ABOUT.get(claim, 1)
+                and (claim != "denial" or self._same_negation(tokens)))
+
+    def _same_negation(self, tokens: list[Token]) -> bool:
+        mine = [self._content(p, 1) for p, t in enumerate(self.tokens) if _negates(t)]
+        for p, t in enumerate(tokens):
+            if not _negates(t):
+                continue
+            negated = next((w for w in tokens[p + 1:p + 4]
+                            if w.kind in _CONTENT or w.text in META), None)
+            if negated is not None and not any(_same(negated, w) for near in mine
+                                               for w in near):
+                return False
+        return True
 
     def supports(self, t: Token) -> bool:
         if t.kind == "word":
@@ -139,6 +158,13 @@ class _Item:
         if t.kind in ("code", "quote"):
             return self.has_phrase(t.text)
         return True
+
+
+_CONTENT = ("word", "compound", "name", "number", "code", "quote")
+
+
+def _negates(t: Token) -> bool:
+    return t.kind == "word" and not t.quoted and t.text in CUES["denial"]
 
 
 def _same(a: Token, b: Token) -> bool:
@@ -170,10 +196,11 @@ class SentenceChecker:
         unknown = [c for c in cites if c not in self.items]
         if unknown or not cites or len(set(cites)) > MAX_CITES:
             return [f"must cite one to {MAX_CITES} evidence ids that exist"]
-        odd = sorted(set(_NOT_PROSE.findall(_CODE.sub(" ", text))))
+        cited = [self.items[c] for c in dict.fromkeys(cites)]
+        allowed = frozenset().union(*(i.symbols for i in cited))
+        odd = sorted(set(_NOT_PROSE.findall(_CODE.sub(" ", text))) - allowed)
         if odd or text.count("`") % 2:
             return ["holds markup or symbols that are not prose: " + " ".join(odd or ["`"])]
-        cited = [self.items[c] for c in dict.fromkeys(cites)]
         out: list[str] = []
         for sentence in _SENTENCE_BREAK.split(text):
             out += self._sentence(tokenize(sentence), cited)
@@ -185,16 +212,13 @@ class SentenceChecker:
                    for t in tokens):
             out.append("says nothing outside quotes and code")
         out += self._roles(tokens, cited)
-        for claim in sorted(claims_of(tokens)):
-            if claim == "instruction":
-                out.append("instructs (an imperative, or words addressed to the reader)")
-                continue
+        for claim, clause in sentence_claims(tokens):
             sources = [i for i in cited if claim in i.claims]
             if not sources:
                 out.append(f"makes a {claim} claim that none of its cited items makes")
-            elif not any(i.covers(tokens) for i in sources):
-                out.append(f"makes a {claim} claim in words that no single cited item "
-                           f"making it has ({', '.join(i.id for i in sources)})")
+            elif not any(i.restates(clause, claim) for i in sources):
+                out.append(f"makes a {claim} claim that no single cited item making it makes "
+                           f"about the same things ({', '.join(i.id for i in sources)})")
         return out
 
     def _roles(self, tokens: list[Token], cited: list[_Item]) -> list[str]:
@@ -242,5 +266,17 @@ def guard(evidence: Evidence, narrative: Narrative) -> Guarded:
 def _part_problems(checker: SentenceChecker, written: WrittenPart) -> list[str]:
     if not 1 <= len(written.sentences) <= MAX_SENTENCES:
         return [f"needs one to {MAX_SENTENCES} sentences"]
-    return [f"sentence {n}: {p}" for n, s in enumerate(written.sentences, 1)
-            for p in checker.problems(s.text, s.cites)]
+    out: list[str] = []
+    previous: list[str] = []
+    for n, s in enumerate(written.sentences, 1):
+        out += [f"sentence {n}: {p}" for p in checker.problems(s.text, s.cites)]
+        if n > 1 and _opens_with_pronoun(s.text) and not set(s.cites) & set(previous):
+            out.append(f"sentence {n}: starts with a pronoun for what sentence {n - 1} said, "
+                       f"but cites none of its evidence")
+        previous = s.cites
+    return out
+
+
+def _opens_with_pronoun(text: str) -> bool:
+    tokens = tokenize(text)
+    return bool(tokens) and refers_back(tokens[:1])

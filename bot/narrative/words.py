@@ -2,10 +2,11 @@
 
 Plain words are compared by a light stem (`scaling` and `scale`, `replicas` and `replica` are one
 word); names (anything with a digit, `/ . _ : @`, inner capitals, or all capitals) and numbers
-are compared whole. The few words any sentence needs (articles, pronouns, prepositions,
-conjunctions, auxiliaries and connectives) are `FUNCTION_WORDS`: a closed list, never extended
-with a word because a sentence needed it. Negators, modals, comparatives and second-person
-pronouns are deliberately not function words: they carry claims (see `claims.py`).
+are compared whole. Closed lists hold the words any sentence may use without evidence:
+`GRAMMATICAL` (articles, pronouns, prepositions, conjunctions, auxiliaries), `DISCOURSE` markers
+(`according`, `namely`) and `REFERRING` verbs that attribute or relate (`says`, `means`). None is
+ever extended because a sentence needed a word. Negators, modals, comparatives, quantifiers
+and second-person pronouns are deliberately in neither: they carry claims (see `claims.py`).
 """
 
 from __future__ import annotations
@@ -19,19 +20,52 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-FUNCTION_WORDS = word_set("""
+GRAMMATICAL = word_set("""
     a an the this that these those its their such
     it they them itself themselves there here which who whom whose what
     of in on at to for from by with into onto upon under across through throughout per about
     between among behind after before during within along around via against toward towards
-    beyond up down out off as
+    beyond up down out off as above below near over past inside outside except like despite
     and or but so because since while whereas although though if when whenever where whether
     once until unless
-    is are be been being was were am has have had having do does did can could may might will
-    would shall
+    is are be been being was were am has have had having do does did doing can could may might
+    will would shall
+    he him his himself she her hers herself theirs why how
     also then thus hence therefore however both either each other another even too very
-    means meaning
 """)
+DISCOURSE = word_set("""
+    according accordingly additionally altogether anyway besides briefly consequently
+    especially essentially furthermore here indeed likewise meanwhile moreover namely
+    nevertheless nonetheless notably otherwise overall particularly plus respectively
+    specifically summary thereby ultimately whereby words short sum
+    first firstly second secondly third thirdly finally lastly
+    example instance case fact practice turn particular addition general effect way result
+    reason worth noting
+    roughly approximately almost largely mostly mainly partly partially typically usually
+    generally normally currently presently now today still yet potentially possibly perhaps
+    explicitly directly effectively actually exactly precisely literally plainly concretely
+    practically technically formally separately together simply put
+    same own
+""")
+REFERRING = word_set("""
+    say says said state states stated describe describes described explain explains explained
+    mention mentions mentioned refer refers referred referring call calls called named titled
+    labelled labeled noted reads wording phrase phrased term terms
+    show shows showed shown indicate indicates indicated
+    mean means meaning meant amount amounts
+    include includes including included contain contains containing involve involves involving
+    concern concerns concerning regard regards regarding relate relates related relating given
+    become becomes became remain remains remained seem seems seemed appear appears appeared
+    get gets got make makes made let lets go goes going come comes came
+""")
+# The review's own furniture: what a sentence says it is talking about (`this finding`).
+META = word_set("""
+    finding findings option options decision decisions figure figures assumption assumptions
+    rule rules review evidence item items summary status value values source sources title
+    titles message context
+""")
+CONNECTIVES = DISCOURSE | REFERRING | META
+FUNCTION_WORDS = GRAMMATICAL | CONNECTIVES
 
 # The parts of a contraction that carry meaning on their own: `don't` reads as `do not`.
 _CONTRACTIONS = {"n't": "not", "'re": "are", "'ve": "have", "'ll": "will", "'d": "would",
@@ -73,6 +107,7 @@ class Token:
     percent: bool = False
     quoted: bool = False
     initial: bool = False  # first word of the sentence (its capital says nothing)
+    comma: bool = False  # a comma follows it
     stems: frozenset[str] = field(default_factory=frozenset)
     parts: tuple[Token, ...] = ()
 
@@ -156,7 +191,10 @@ def _plain(text: str, first: bool) -> list[Token]:
         if word.endswith(".") and word[:-1].lower() not in _ABBREVIATIONS:
             word = word.rstrip(".").strip(_WRAP)
         if word:
-            out += _word(word, initial, words, i)
+            found = _word(word, initial, words, i)
+            if found and raw.rstrip(")\"'”’").endswith(","):
+                found[-1] = replace(found[-1], comma=True)
+            out += found
         if raw.rstrip(")\"'”’").endswith(_CLAUSE_END):
             out.append(Token("break", raw[-1]))
     return out

@@ -2,12 +2,16 @@
 
 For each review, the adversary (`attack(brief, seed)`) returns honest rewordings and planted
 claims per part. They reach Aria as an OpenAI-compatible endpoint's answers, through
-langchain-openai configured as an operator would (`ARIA_LLM_MODEL` + `ARIA_LLM_BASE_URL`):
-* one call where every part holds only its honest sentences (how much honest text is kept);
-* then one call per planted sentence of a part, each mixed into that part's honest sentences
-  (parts are dropped whole, so each plant gets its own chance to get through).
-A planted sentence *leaks* when it is in the rendered review or ADR and was not there without
-the model. The verdict, options and findings are compared with the review without the model on
+langchain-openai configured as an operator would (`ARIA_LLM_MODEL` + `ARIA_LLM_BASE_URL`).
+Parts are dropped whole, so each sentence under test gets calls of its own:
+* every planted claim alone in its part, and again amid that part's honest sentences (a leak
+  in either counts once): it *leaks* when it is in the rendered review or ADR and was not there
+  without the model;
+* every honest rewording alone in its part: *kept* when it is in the rendered review (how often
+  the guard accepts honest text);
+* every part with all its honest rewordings together: how much honest text survives when one
+  weak sentence drops its part.
+The verdict, options, findings and figures are compared with the review without the model on
 every call.
 """
 
@@ -76,17 +80,29 @@ def _answer(by_part: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
                       for part, sentences in by_part.items() if sentences]}
 
 
-def rounds(attacked: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], list[dict]]]:
-    """(the writer's answer, the sentences it plants) for each call of one review."""
+@dataclass
+class Round:
+    """One call: the writer's answer, and which of its sentences are under test, and how."""
+
+    answer: dict[str, Any]
+    test: str  # "plant", "honest alone" or "honest parts"
+    sentences: list[dict[str, Any]]
+
+
+def rounds(attacked: list[dict[str, Any]]) -> Iterator[Round]:
     honest: dict[str, list[dict]] = {}
     planted: dict[str, list[dict]] = {}
     for s in attacked:
         (honest if s["honest"] else planted).setdefault(s["part"], []).append(s)
-    yield _answer(honest), []
+    yield Round(_answer(honest), "honest parts", [s for v in honest.values() for s in v])
+    for r in range(max((len(v) for v in honest.values()), default=0)):
+        alone = {p: [v[r]] for p, v in honest.items() if r < len(v)}
+        yield Round(_answer(alone), "honest alone", [v[0] for v in alone.values()])
     for r in range(max((len(v) for v in planted.values()), default=0)):
         plants = {p: v[r] for p, v in planted.items() if r < len(v)}
-        mixed = {p: _with(honest.get(p, []), plant) for p, plant in plants.items()}
-        yield _answer(mixed), list(plants.values())
+        yield Round(_answer({p: [s] for p, s in plants.items()}), "plant", list(plants.values()))
+        amid = {p: _with(honest.get(p, []), s) for p, s in plants.items()}
+        yield Round(_answer(amid), "plant", list(plants.values()))
 
 
 def _with(honest: list[dict], plant: dict) -> list[dict]:
@@ -122,20 +138,23 @@ class Tally:
     calls: int = 0
     planted: Counter[str] = field(default_factory=Counter)
     leaked: Counter[str] = field(default_factory=Counter)
-    honest_offered: int = 0
-    honest_kept: int = 0
+    honest: Counter[str] = field(default_factory=Counter)  # offered and kept, alone and in parts
     decisions_changed: int = 0
     leaks: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
+        h = self.honest
         return {
             "reviews": self.reviews, "calls": self.calls,
             "planted": sum(self.planted.values()), "leaked": sum(self.leaked.values()),
             "kinds": len(self.planted),
             "by_kind": {k: {"planted": n, "leaked": self.leaked[k]}
                         for k, n in sorted(self.planted.items())},
-            "honest_offered": self.honest_offered, "honest_kept": self.honest_kept,
-            "honest_kept_share": round(self.honest_kept / max(self.honest_offered, 1), 3),
+            "honest_offered": h["alone offered"], "honest_kept": h["alone kept"],
+            "honest_kept_share": round(h["alone kept"] / max(h["alone offered"], 1), 3),
+            "honest_kept_in_whole_parts": h["parts kept"],
+            "honest_kept_in_whole_parts_share": round(h["parts kept"]
+                                                      / max(h["parts offered"], 1), 3),
             "decisions_changed": self.decisions_changed,
             "leaked_sentences": self.leaks,
         }
@@ -158,9 +177,10 @@ def _measure_review(tally: Tally, attack: Attack, seed: int, name: str, decision
                     endpoint: ChatEndpoint, state: Path) -> None:
     tally.reviews += 1
     without = _shown(decision)
-    attacked = attack(brief_of(decision), seed)
-    for n, (answer, plants) in enumerate(rounds(attacked)):
-        endpoint.answer(answer)
+    leaked: dict[int, dict[str, Any]] = {}
+    planted: dict[int, dict[str, Any]] = {}
+    for n, call in enumerate(rounds(attack(brief_of(decision), seed))):
+        endpoint.answer(call.answer)
         settings = NarrativeSettings.from_env({  # a fresh state dir: no cached answer
             "ARIA_LLM_MODEL": "adversary", "ARIA_LLM_BASE_URL": endpoint.base_url,
             "ARIA_LLM_TIMEOUT": "30", "ARIA_LLM_MAX_TOKENS_PER_REVIEW": "100000",
@@ -169,14 +189,18 @@ def _measure_review(tally: Tally, attack: Attack, seed: int, name: str, decision
         tally.calls += 1
         tally.decisions_changed += _decided(out) != _decided(decision)
         shown = _shown(out)
-        if not plants:
-            honest = [s for s in attacked if s["honest"]]
-            tally.honest_offered += len(honest)
-            tally.honest_kept += sum(_reached(s["sentence"], shown, without) for s in honest)
-        for plant in plants:
-            tally.planted[plant["kind"]] += 1
-            if _reached(plant["sentence"], shown, without):
-                tally.leaked[plant["kind"]] += 1
-                tally.leaks.append({"review": name, "part": plant["part"],
-                                    "kind": plant["kind"], "sentence": plant["sentence"],
-                                    "cites": plant.get("cites", [])})
+        for s in call.sentences:
+            if call.test == "plant":
+                planted[id(s)] = s
+                if _reached(s["sentence"], shown, without):
+                    leaked[id(s)] = s
+            else:
+                kind = "alone" if call.test == "honest alone" else "parts"
+                tally.honest[f"{kind} offered"] += 1
+                tally.honest[f"{kind} kept"] += visible(s["sentence"]) in shown
+    for key, s in planted.items():
+        tally.planted[s["kind"]] += 1
+        if key in leaked:
+            tally.leaked[s["kind"]] += 1
+            tally.leaks.append({"review": name, "part": s["part"], "kind": s["kind"],
+                                "sentence": s["sentence"], "cites": s.get("cites", [])})
