@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from bot.narrative.words import DISCOURSE, GRAMMATICAL, Token, tokenize, word_set
+from bot.narrative.words import DISCOURSE, GRAMMATICAL, META, Token, tokenize, word_set
 
 Claim = Literal["verdict", "recommendation", "instruction", "proposal", "denial",
                 "measurement", "comparison", "rating"]
@@ -77,6 +77,7 @@ PRONOUNS = word_set("""
     it its itself this that these those they them their theirs themselves which who whom whose
     he him his she her
 """)
+_DEMONSTRATIVES = word_set("this that these those")
 # Words that start a new clause within a sentence.
 _JOINS = word_set("""
     and but or so because since while whereas although though which where when if unless
@@ -163,8 +164,18 @@ def clauses(tokens: list[Token]) -> list[list[Token]]:
 
 
 def refers_back(tokens: list[Token]) -> bool:
-    """A pronoun stands for something said elsewhere (`it`, `this`, `which`)."""
-    return any(t.text in PRONOUNS and not t.quoted for t in tokens)
+    """A pronoun stands for something said elsewhere (`it`, `which`, `this is`, `this option`);
+    `this change` names what it speaks of."""
+    for i, t in enumerate(tokens):
+        if t.text not in PRONOUNS or t.quoted:
+            continue
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        names_it = (t.text in _DEMONSTRATIVES and after is not None
+                    and after.kind in ("word", "compound", "name", "code", "quote")
+                    and after.text not in META)
+        if not names_it:
+            return True
+    return False
 
 
 def is_cue(token: Token) -> bool:

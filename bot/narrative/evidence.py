@@ -90,8 +90,9 @@ def _subject(decision: Decision) -> str:
 
 
 def _option_text(point: DecisionPoint, index: int) -> str:
+    """No number: `option 2` would make `2` a value any sentence citing it could use."""
     o = point.options[index - 1]
-    return _plain(f"Option {index} for {point.rule_id}: “{o.title}”. Summary: "
+    return _plain(f"An option for {point.rule_id}: “{o.title}”. Summary: "
                   f"{o.summary.rstrip('.')}. Cost: {o.cost}. Latency: {o.latency}. "
                   f"Complexity: {o.complexity}. Risk: {o.risk}.")
 
@@ -129,7 +130,7 @@ def _items(decision: Decision) -> Iterator[EvidenceItem]:
     for n, point in enumerate(decision.decision_points, 1):
         chosen = next(k for k, o in enumerate(point.options, 1) if o is point.recommended)
         yield EvidenceItem(id=f"R{n}", kind="recommendation", text=_plain(
-            f"Aria recommends option {chosen} for {point.rule_id} ({point.title}): "
+            f"For {point.rule_id} ({point.title}) Aria recommends the option "
             f"“{point.recommended.title}”."), makes=["recommendation", "proposal", "instruction"])
         yield EvidenceItem(id=f"W{n}", kind="rationale",
                            text=_plain(f"Why {point.rule_id} ({point.title}) matters: "
@@ -144,10 +145,10 @@ def _items(decision: Decision) -> Iterator[EvidenceItem]:
         unit = f" {fig.unit}" if fig.unit else ""
         estimate = " (an estimate)" if fig.estimate else ""
         yield EvidenceItem(id=f"G{n}", kind="figure", text=_plain(
-            f"Figure (source `{fig.source}`): {fig.label}, value {fig.value}{unit}{estimate}."))
+            f"Figure: {fig.label} is set to {fig.value}{unit}{estimate} in `{fig.source}`."))
     for n, a in enumerate(decision.assumptions, 1):
         yield EvidenceItem(id=f"A{n}", kind="assumption",
-                           text=_plain(f"Assumption ({a.source}): {a.text}"))
+                           text=_plain(f"Assumption ({a.source}), what Aria assumes: {a.text}"))
     for n, report in enumerate(decision.measurements[:MAX_MEASUREMENTS], 1):
         yield EvidenceItem(id=f"M{n}", kind="measurement", text=_measurement_text(report),
                            makes=["measurement"])

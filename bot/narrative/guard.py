@@ -24,10 +24,17 @@ from typing import get_args
 from pydantic import BaseModel, Field
 
 from bot.decision.model import Explanation
-from bot.narrative.claims import CUES, Claim, claims_of, is_cue, refers_back, sentence_claims
+from bot.narrative.claims import (
+    CUES,
+    Claim,
+    claims_of,
+    is_cue,
+    refers_back,
+    sentence_claims,
+)
 from bot.narrative.evidence import Evidence, EvidenceItem
 from bot.narrative.schema import Narrative, WrittenPart
-from bot.narrative.words import META, Token, normalise_phrase, tokenize
+from bot.narrative.words import META, Token, normalise_phrase, tokenize, word_set
 
 MAX_CITES = 4
 MAX_SENTENCES = 6
@@ -96,18 +103,23 @@ class _Item:
     def has_phrase(self, phrase: str) -> bool:
         return _has_token(self.phrases, normalise_phrase(phrase))
 
-    def value_positions(self, token: Token) -> list[int]:
-        wanted = _values(token)
-        return [i for i, t in enumerate(self.tokens) if t.kind == "number" and _values(t) & wanted]
+    def positions(self, token: Token) -> list[int]:
+        """Where this item has the value of a number, or the word a word stems from."""
+        if token.kind == "number":
+            wanted = _values(token)
+            return [i for i, t in enumerate(self.tokens)
+                    if t.kind == "number" and _values(t) & wanted]
+        return [i for i, t in enumerate(self.tokens) if _same(token, t)]
 
     def has_value(self, token: Token) -> bool:
-        return bool(self.value_positions(token))
+        return bool(self.positions(token))
 
-    def counts(self, number: Token, word: Token) -> bool:
-        """`word` is what the value `number` counts in this item: one of the next words after
-        it in the same clause, or, where nothing follows, one of the words before it."""
-        for p in self.value_positions(number):
-            near = self._content(p, 1) or self._content(p, -1)
+    def qualifies(self, value: Token, word: Token) -> bool:
+        """`word` is what `value` (a number, a rating, a comparison) qualifies in this item: one
+        of the words next to it, before or after, within its clause (`2 new findings and 5
+        warnings`: `5` counts only warnings; `Complexity: Low … Risk: High`: low is not risk)."""
+        for p in self.positions(value):
+            near = self._content(p, 1) + self._content(p, -1)
             if any(_same(word, t) for t in near):
                 return True
         return False
@@ -126,11 +138,13 @@ class _Item:
 
     def restates(self, tokens: list[Token], claim: Claim) -> bool:
         """The clause is this item's claim in its words: every word comes from this item, some
-        of them (`MIN_ABOUT`) say what the claim is about, and a negation negates what the item
-        negates (`no PodDisruptionBudget`, not `no findings`)."""
+        of them (`MIN_ABOUT`) say what the claim is about, its numbers and ratings qualify what
+        they qualify here, and a negation negates what the item negates (`no
+        PodDisruptionBudget`, not `no findings`)."""
         about = [t for t in tokens if t.kind in _CONTENT and not t.quoted and not is_cue(t)
                  and t.text not in META]
         return (all(self.supports(t) for t in tokens) and len(about) >= MIN_ABOUT.get(claim, 1)
+                and all(self.qualifies(value, what) for value, what in qualified(tokens))
                 and (claim != "denial" or self._same_negation(tokens)))
 
     def _same_negation(self, tokens: list[Token]) -> bool:
@@ -161,6 +175,12 @@ class _Item:
 
 
 _CONTENT = ("word", "compound", "name", "number", "code", "quote")
+_WORDS = ("word", "compound", "name")
+# Adjectives that, like a number, say something of the word next to them (`low risk`, `lowest
+# cost`): the ratings and comparatives, not the nouns (`warnings`) or connectives (`than`).
+_QUALIFIERS = word_set("""
+    low medium high minor major critical severe trivial serious cosmetic
+""") | (CUES["comparison"] - word_set("than rather instead versus vs compared comparison unlike"))
 
 
 def _negates(t: Token) -> bool:
@@ -222,15 +242,37 @@ class SentenceChecker:
         return out
 
     def _roles(self, tokens: list[Token], cited: list[_Item]) -> list[str]:
-        out = []
-        for n, t in enumerate(tokens):
-            if t.kind != "number" or t.quoted:
-                continue
-            counted = next((w for w in tokens[n + 1:n + 3]
-                            if w.kind in ("word", "compound", "name")), None)
-            if counted is not None and not any(i.counts(t, counted) for i in cited):
-                out.append(f"{t.text!r} counts {counted.text!r}, which its evidence does not")
-        return out
+        """Numbers, ratings and comparisons qualify what the evidence has them qualify."""
+        return [f"{value.text!r} qualifies {what.text!r}, which its evidence does not"
+                for value, what in qualified(tokens)
+                if not any(i.qualifies(value, what) for i in cited)]
+
+
+def qualified(tokens: list[Token]) -> list[tuple[Token, Token]]:
+    """(number or rating or comparative, the word it qualifies) in a sentence: the next word
+    within its clause, or for a rating or comparative at a clause's end the word before it."""
+    out = []
+    for n, t in enumerate(tokens):
+        if t.quoted or not (t.kind == "number" or t.text in _QUALIFIERS):
+            continue
+        after, before = _neighbours(tokens, n, 1), _neighbours(tokens, n, -1)
+        what = after[0] if after else (before[0] if before and t.kind != "number" else None)
+        if what is not None:
+            out.append((t, what))
+    return out
+
+
+def _neighbours(tokens: list[Token], n: int, step: int) -> list[Token]:
+    """Up to two words next to `tokens[n]` on one side, without crossing a comma or a break."""
+    out: list[Token] = []
+    i = n
+    while len(out) < 2 and 0 <= i + step < len(tokens):
+        left, right = (tokens[i], tokens[i + step]) if step > 0 else (tokens[i + step], tokens[i])
+        if left.comma or right.kind == "break" or left.kind == "break":
+            break
+        i += step
+        out.append(tokens[i])
+    return [t for t in out if t.kind in _WORDS]
 
 
 def _unsupported(t: Token) -> str:
@@ -270,9 +312,10 @@ def _part_problems(checker: SentenceChecker, written: WrittenPart) -> list[str]:
     previous: list[str] = []
     for n, s in enumerate(written.sentences, 1):
         out += [f"sentence {n}: {p}" for p in checker.problems(s.text, s.cites)]
-        if n > 1 and _opens_with_pronoun(s.text) and not set(s.cites) & set(previous):
-            out.append(f"sentence {n}: starts with a pronoun for what sentence {n - 1} said, "
-                       f"but cites none of its evidence")
+        if _opens_with_pronoun(s.text) and not set(s.cites) & set(previous):
+            out.append(f"sentence {n}: starts with a pronoun, but cites none of the evidence "
+                       f"of the sentence before it" if n > 1 else
+                       "sentence 1: starts with a pronoun that stands for nothing before it")
         previous = s.cites
     return out
 

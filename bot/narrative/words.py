@@ -62,7 +62,7 @@ REFERRING = word_set("""
 META = word_set("""
     finding findings option options decision decisions figure figures assumption assumptions
     rule rules review evidence item items summary status value values source sources title
-    titles message context
+    titles message context aria
 """)
 CONNECTIVES = DISCOURSE | REFERRING | META
 FUNCTION_WORDS = GRAMMATICAL | CONNECTIVES
