@@ -1,10 +1,10 @@
 """The kinds of claim a sentence can make beyond describing what its evidence describes.
 
-A description may combine its evidence; a claim may not. A sentence that judges the change
+A description may combine its evidence; a claim may not. A clause that judges the change
 (verdict), prefers an option (recommendation), tells someone what to do (instruction), says what
-an option proposes in its own imperative (proposal: `Option 2: keep one replica`), denies
+an option proposes in its own imperative (proposal: `The option “…”: keep one replica`), denies
 (denial), reports a measurement, compares, or rates severity or status must restate a claim that
-one of its cited items makes (see `guard.py`); an instruction is never shown.
+one of its cited items makes (see `guard.py`).
 
 Each kind is recognised by closed grammatical classes (negators, modals, second-person pronouns,
 comparative forms) plus the few evaluative words of each kind. That is enough because the guard
@@ -183,8 +183,9 @@ def is_cue(token: Token) -> bool:
 
 
 def _names_an_option(tokens: list[Token]) -> bool:
-    """`Option 2: keep one replica …` describes what an option proposes; it is no instruction."""
-    return any(t.kind == "quote" or t.text in ("option", "options") for t in tokens)
+    """`The option “…”: keep one replica …` (or its summary: …) describes what an option
+    proposes; it is no instruction."""
+    return any(t.kind == "quote" or t.text in ("option", "options", "summary") for t in tokens)
 
 
 def _imperative(tokens: list[Token]) -> tuple[int, list[Token]] | None:

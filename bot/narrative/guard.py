@@ -2,17 +2,23 @@
 
 A sentence passes when
 * it cites one to `MAX_CITES` evidence items that exist;
-* every plain content word (all but `FUNCTION_WORDS`) appears, in some form, in a cited item;
-  every name, `code` span and quoted title is copied from one; every number is a cited value,
-  and the word it counts (`2 replicas`) sits next to that value in the item;
-* it makes no instruction (an imperative, or words addressed to "you"), and every other kind of
-  claim it makes (verdict, recommendation, denial, measurement, comparison, rating) is a
-  restatement of one cited item that makes that claim: all its words come from that one item;
-* it holds nothing but prose: no markup, links, HTML, emoji or mentions.
+* every plain content word (all but the closed `FUNCTION_WORDS`) appears, in some form, in a
+  cited item; every name, `code` span and quoted title is copied from one; every number is a
+  cited value, and numbers, ratings and comparatives qualify the word their item has them
+  qualify (`2 replicas`, `low risk`), not another;
+* every claim it makes (verdict, recommendation, instruction, proposal, denial, measurement,
+  comparison, rating; see `claims.py`) restates one cited item that makes that claim: the
+  clause making it uses only that item's words, says what it is about, and negates what the
+  item negates. Only Aria's verdict item judges the change, only its recommendation (and the
+  recommended option) may be restated as an instruction, and only measurement items report a
+  measurement;
+* it holds nothing but prose: no markup, links, HTML or mentions, and no symbol its cited
+  evidence does not use.
 
-A part (the context explanation, or one decision's) passes only when all its sentences do; a
-part is dropped, never repaired. Nothing the writer sends can reach the verdict, the options,
-the findings or the figures: the answer has no field for them.
+A part (the context explanation, or one decision's) passes only when all its sentences do, and
+a sentence that opens on a pronoun cites the evidence of the one before it; a part is dropped,
+never repaired. Nothing the writer sends can reach the verdict, the options, the findings or the
+figures: the answer has no field for them.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from bot.narrative.words import META, Token, normalise_phrase, tokenize, word_se
 MAX_CITES = 4
 MAX_SENTENCES = 6
 MAX_SENTENCE_CHARS = 320
-ROLE_WORDS = 3  # how many words next to a value, in its item, may be what it counts
+ROLE_WORDS = 3  # how many words next to a value, in its item, may be what it qualifies
 
 _CODE = re.compile(r"`[^`]*`")
 _NOT_PROSE = re.compile(r"[^\w\s.,;:()'\"’‘“”/%$+=\-–—]")

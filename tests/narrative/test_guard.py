@@ -140,3 +140,43 @@ def test_cites_are_kept_per_sentence(evidence):
     (explanation,) = guard(evidence, narrative).accepted
     assert explanation.sentences == [t for t, _ in HONEST_SPOF]
     assert explanation.cites == [c for _, c in HONEST_SPOF]
+
+
+@pytest.mark.parametrize(("text", "cites", "passes"), [
+    # items are joined between clauses, each claim restated from its own item
+    ("`Deployment/llm-server` can run with 1 replica, and keeping one replica costs the "
+     "lowest.", ["F2", "O2.2"], True),
+    # a pronoun's claim is read with its whole sentence: `it` must be the same item's subject
+    ("Keeping one replica costs the lowest, and it is low risk.", ["O2.2", "O2.1"], False),
+    # a rating qualifies what it qualifies in its item (option 2: complexity low, risk high)
+    ("Keeping one replica is low risk.", ["O2.2"], False),
+    ("Running two replicas is low risk.", ["O2.1"], True),
+    # a negation negates what its item negates
+    ("There is no PDB.", ["O2.1"], False),
+    # an option's proposal, attributed to it, is a description; bare, it is an instruction
+    ("The option “Keep one replica and accept downtime windows”: document the outage budget "
+     "and schedule drains.", ["O2.2"], True),
+    ("Document the outage budget and schedule drains.", ["O2.2"], False),
+    # Aria itself instructs the recommended option
+    ("Run at least two replicas, spread across nodes, with a PodDisruptionBudget.", ["R2"], True),
+    # a recommendation must say what it recommends
+    ("Aria recommends it.", ["R2"], False),
+    # symbols are prose only where the cited evidence uses them
+    ("A workload is treated as interactive model serving when it runs a serving image "
+     "(`tritonserver`, `vllm`, …).", ["A2"], True),
+    ("The pool holds 1 × 2 GPUs.", ["A2"], False),
+])
+def test_how_claims_are_tied_to_their_evidence(check, text, cites, passes):
+    assert (check.problems(text, cites) == []) is passes, check.problems(text, cites)
+
+
+@pytest.mark.parametrize(("sentences", "passes"), [
+    ([("It survives a node drain and a rolling update.", ["O2.1"])], False),
+    ([("Keeping one replica costs the lowest.", ["O2.2"]),
+      ("It survives a node drain and a rolling update.", ["O2.1"])], False),
+    ([("Running two replicas survives a node drain and a rolling update.", ["O2.1"]),
+      ("It costs one more pod's requests.", ["O2.1"])], True),
+])
+def test_a_pronoun_opening_a_sentence_stands_for_its_evidence(evidence, sentences, passes):
+    narrative = Narrative.model_validate(answer(("decision SPOF001", sentences)))
+    assert bool(guard(evidence, narrative).accepted) is passes
