@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.checks.catalog import load_catalog
 from bot.engine import review
 from bot.ingest.source import MemorySource
 from bot.narrative.evidence import evidence_of
@@ -88,21 +89,8 @@ def test_too_many_cites_are_rejected(check, evidence):
 
 
 def test_a_recommended_title_with_a_code_span_is_accepted_word_for_word():
-    files = {"serving.yaml": b"""\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: llm, namespace: serving}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: llm}}
-  template:
-    metadata: {labels: {app: llm}}
-    spec:
-      containers:
-        - name: vllm
-          image: vllm/vllm-openai:v0.6.3
-          resources: {limits: {nvidia.com/gpu: 1}}
-"""}
+    example = load_catalog().get("SPOF002").example  # the rule's own triggering manifest
+    files = {"serving.yaml": example.encode()}
     decision = review(MemorySource({}), MemorySource(files))
     evidence = evidence_of(decision)
     point = next(p for p in decision.decision_points if p.rule_id == "SPOF002")
