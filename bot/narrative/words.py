@@ -106,7 +106,6 @@ class Token:
     value: float = 0.0
     percent: bool = False
     quoted: bool = False
-    initial: bool = False  # first word of the sentence (its capital says nothing)
     comma: bool = False  # a comma follows it
     stems: frozenset[str] = field(default_factory=frozenset)
     parts: tuple[Token, ...] = ()
@@ -131,7 +130,7 @@ def _drop_e(form: str) -> str:
     return form[:-1] if form.endswith("e") and len(form) > 3 else form
 
 
-def name_shaped(word: str, initial: bool) -> bool:
+def name_shaped(word: str) -> bool:
     """A resource, path, rule id, flag, acronym or product name rather than an English word."""
     if any(c.isdigit() for c in word) or any(c in word[1:-1] for c in "/._:@"):
         return True
@@ -173,17 +172,16 @@ def tokenize(text: str) -> list[Token]:
             out.append(Token("code", content))
         elif kind == "quote":
             out.append(Token("quote", content))
-            out += [replace(t, quoted=True, initial=False) for t in tokenize(content)]
+            out += [replace(t, quoted=True) for t in tokenize(content)]
         else:
-            out += _plain(content, first=not out)
+            out += _plain(content)
     return out
 
 
-def _plain(text: str, first: bool) -> list[Token]:
+def _plain(text: str) -> list[Token]:
     out: list[Token] = []
     words = text.replace("**", " ").split()
     for i, raw in enumerate(words):
-        initial = first and i == 0
         if raw in _DASHES:
             out.append(Token("break", raw))
             continue
@@ -191,7 +189,7 @@ def _plain(text: str, first: bool) -> list[Token]:
         if word.endswith(".") and word[:-1].lower() not in _ABBREVIATIONS:
             word = word.rstrip(".").strip(_WRAP)
         if word:
-            found = _word(word, initial, words, i)
+            found = _word(word, words, i)
             if found and raw.rstrip(")\"'”’").endswith(","):
                 found[-1] = replace(found[-1], comma=True)
             out += found
@@ -200,28 +198,28 @@ def _plain(text: str, first: bool) -> list[Token]:
     return out
 
 
-def _word(word: str, initial: bool, words: list[str], i: int) -> list[Token]:
+def _word(word: str, words: list[str], i: int) -> list[Token]:
     body = word.lstrip("$€£~≈+-")  # a price or an approximate figure is still a number
     if body[:1].isdigit() or (body[:1] == "." and body[1:2].isdigit()):
         if any(c.isalpha() for c in body.rstrip("%kKMBx")) and not _unit_suffix(body):
             return [Token("name", word)]  # `llama-3-8b`, `v0.6.3`, `k8s`
         numbers = _number_tokens(body, "%" in body or _next_is(words, i, "percent"))
         unit = re.sub(r"^[\d.,]+[kKMB]?", "", body).strip("%")
-        return [*numbers, *([_plain_word(unit, False)] if unit.isalpha() else [])]
+        return [*numbers, *([_plain_word(unit)] if unit.isalpha() else [])]
     lower = word.lower().replace("’", "'")
     if lower in _IRREGULAR_NOT:
-        return [_plain_word(w, initial) for w in _IRREGULAR_NOT[lower]]
+        return [_plain_word(w) for w in _IRREGULAR_NOT[lower]]
     for suffix, expansion in _CONTRACTIONS.items():
         if lower.endswith(suffix) and len(lower) > len(suffix):
-            return [_plain_word(lower[: -len(suffix)], initial), _plain_word(expansion, False)]
+            return [_plain_word(lower[: -len(suffix)]), _plain_word(expansion)]
     if lower in NUMBER_WORDS and not (lower == "one" and _next_is(words, i, "of")):
-        return [Token("number", word, NUMBER_WORDS[lower], initial=initial)]
-    if name_shaped(word, initial):
-        return [Token("name", word, initial=initial)]
+        return [Token("number", word, NUMBER_WORDS[lower])]
+    if name_shaped(word):
+        return [Token("name", word)]
     if "-" in word:  # `scale-out`, `model-loader`: a name, or a word per part
-        parts = tuple(_plain_word(p, False) for p in word.split("-") if p)
-        return [Token("compound", word.lower(), initial=initial, parts=parts)]
-    return [_plain_word(word, initial)] if any(c.isalpha() for c in word) else []
+        parts = tuple(_plain_word(p) for p in word.split("-") if p)
+        return [Token("compound", word.lower(), parts=parts)]
+    return [_plain_word(word)] if any(c.isalpha() for c in word) else []
 
 
 def _unit_suffix(body: str) -> bool:
@@ -229,10 +227,10 @@ def _unit_suffix(body: str) -> bool:
     return re.fullmatch(r"[\d.,]+[A-Za-zµ]{1,4}", body) is not None
 
 
-def _plain_word(word: str, initial: bool) -> Token:
+def _plain_word(word: str) -> Token:
     lower = word.lower()
     kind: Kind = "function" if lower in FUNCTION_WORDS else "word"
-    return Token(kind, lower, initial=initial, stems=stems(lower))
+    return Token(kind, lower, stems=stems(lower))
 
 
 def _next_is(words: list[str], i: int, expected: str) -> bool:
