@@ -58,16 +58,23 @@ class Risk(BaseModel):
     location: Location | None = None
 
 
-class Explanation(BaseModel):
-    """Prose a language model wrote to explain one part of a decision; it never decides.
+class ExplainedPoint(BaseModel):
+    """One sentence a language model wrote, and the evidence ids it passed the check against."""
 
-    Each sentence passed the evidence check against the items it cites (`cites[i]` for
-    `sentences[i]`); the verdict, options, findings and figures stay Aria's own.
+    text: str
+    cites: list[str]
+
+
+class Explanation(BaseModel):
+    """Points a language model wrote to explain one part of a decision; it never decides.
+
+    Each point passed the evidence check on its own, against the items it cites; points that
+    failed are left out whole, and the rest keep their order. The verdict, options, findings
+    and figures stay Aria's own.
     """
 
     part: str = Field(description="`context`, or `decision <rule id>`")
-    sentences: list[str]
-    cites: list[list[str]]
+    points: list[ExplainedPoint]
 
 
 class Counts(BaseModel):

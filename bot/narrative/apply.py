@@ -99,12 +99,19 @@ def _noted(decision: Decision, note: str) -> Decision:
 def _merge(decision: Decision, guarded: Guarded) -> Decision:
     """Only explanations move from the answer into the decision, beside Aria's own text."""
     notes = list(decision.notes)
-    if guarded.rejections:
-        for r in guarded.rejections:
-            log.info("narrative part %s rejected: %s", r.part, "; ".join(r.reasons))
-        parts = ", ".join(sorted({r.part for r in guarded.rejections}))
-        notes.append(f"The language model's explanation of {parts} did not pass the evidence "
-                     f"check and was left out; {OWN_TEXT}")
+    dropped: dict[str, int] = {}
+    for r in guarded.rejections:
+        log.info("narrative %s point %s rejected: %s", r.part, r.point, "; ".join(r.reasons))
+        dropped[r.part] = dropped.get(r.part, 0) + 1
+    for part, count in dropped.items():
+        if part in guarded.offered:
+            notes.append(f"{count} of the {guarded.offered[part]} points the language model "
+                         f"wrote to explain {part} did not pass the evidence check and "
+                         f"{'was' if count == 1 else 'were'} left out.")
+        else:
+            notes.append(f"The language model's explanation of {count} "
+                         f"part{'' if count == 1 else 's'} the review does not have was left "
+                         f"out.")
     return decision.model_copy(update={
         "explanations": [*decision.explanations, *guarded.accepted],
         "machine_written": [*decision.machine_written, *(e.part for e in guarded.accepted)],

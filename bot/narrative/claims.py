@@ -178,6 +178,67 @@ def refers_back(tokens: list[Token]) -> bool:
     return False
 
 
+# Connectives that tie a sentence to one said before it wherever they open it (`However, …`,
+# `Running two replicas also …`, `The same grant …`, `In other words …`).
+_BACK_CONNECTIVES = word_set("""
+    however also instead otherwise likewise similarly moreover furthermore additionally besides
+    nevertheless nonetheless consequently accordingly conversely alternatively therefore thus
+    hence meanwhile same other former latter previous previously aforementioned
+""")
+_BACK_PHRASES = (("as", "a", "result"), ("in", "contrast"), ("by", "contrast"), ("in", "turn"))
+# Conjunctions that tie a sentence to the one before when they are its first word (`But …`).
+_BACK_OPENERS = word_set("and but or nor so yet then still plus")
+# What a demonstrative may name without pointing back: the change under review itself.
+_SELF = word_set("change review pull pr repository tree")
+# Pronouns that stand for something outside their clause wherever they are in it (`In a
+# ClusterRole it reaches …`), and ones that stand for what their clause named before them.
+_PERSONAL = word_set("it itself they them themselves he him she")
+_POSSESSIVE = word_set("its their theirs whose which who whom his her")
+
+
+def leans_back(text: str) -> bool:
+    """The sentence's meaning leans on one said before it: its opening (up to its first clause
+    break, conjunction or parenthesis) holds a pronoun standing for something said earlier (`It
+    survives …`, `In a ClusterRole it …`, `Its cost …`, `That option …`, `These replicas …`) or
+    a connective relating it to what came before (`However, …`, `As a result, …`, `But …`).
+    A possessive or relative pronoun after the opening's own words stands for them (`An
+    autoscaler whose floor equals its ceiling`), and `this change` names the change under
+    review."""
+    found = clauses(tokenize(_before_parenthesis(text)))
+    opening = [t for t in found[0] if not t.quoted] if found else []
+    words = [w for t in opening for w in (t.parts or (t,))]
+    if not words or words[0].text in _BACK_OPENERS:
+        return bool(words)
+    texts = [w.text for w in words]
+    if any(tuple(texts[i:i + len(p)]) == p for p in _BACK_PHRASES for i in range(len(texts))):
+        return True
+    named = [w.kind != "function" or w.text in META for w in words]  # a noun, name, value …
+    for i, w in enumerate(words):
+        after = texts[i + 1] if i + 1 < len(texts) else None
+        relative = w.text == "that" and i > 0 and named[i - 1]  # `the option that keeps`
+        if (w.text in _BACK_CONNECTIVES and after != "of"  # not `instead of`
+                or w.text in _PERSONAL
+                or w.text in _POSSESSIVE and not any(named[:i])
+                or w.text in _DEMONSTRATIVES and after not in _SELF and not relative):
+            return True
+    return False
+
+
+def _before_parenthesis(text: str) -> str:
+    """The text up to its first parenthesis outside `code` and quoted titles."""
+    out: list[str] = []
+    in_code = in_title = False
+    for ch in text:
+        if ch == "`":
+            in_code = not in_code
+        elif ch in "“”" and not in_code:
+            in_title = ch == "“"
+        elif ch == "(" and not in_code and not in_title:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
 def is_cue(token: Token) -> bool:
     return any(token.text in cues for cues in CUES.values()) or token.text in SECOND_PERSON
 

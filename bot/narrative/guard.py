@@ -1,6 +1,6 @@
-"""The grounding guard: a written sentence is shown only if the evidence it cites supports it.
+"""The grounding guard: a written point is shown only if the evidence it cites supports it.
 
-A sentence passes when
+A point (one sentence) passes when
 * it cites one to `MAX_CITES` evidence items that exist;
 * every plain content word (all but the closed `FUNCTION_WORDS`) appears, in some form, in a
   cited item; every name, `code` span and quoted title is copied from one; every number is a
@@ -15,10 +15,12 @@ A sentence passes when
 * it holds nothing but prose: no markup, links, HTML or mentions, and no symbol its cited
   evidence does not use.
 
-A part (the context explanation, or one decision's) passes only when all its sentences do, and
-a sentence that opens on a pronoun cites the evidence of the one before it; a part is dropped,
-never repaired. Nothing the writer sends can reach the verdict, the options, the findings or the
-figures: the answer has no field for them.
+The unit accepted or rejected is a point: one sentence with its own cites. A point that fails is
+left out whole, never repaired; the other points of its part keep their order. A point whose
+meaning leans on the one before it (it opens on a pronoun or a connective that refers back:
+`It …`, `That option …`, `However, …`) stands or falls with that point and must cite some of
+its evidence; a part cannot open on one. Nothing the writer sends can reach the verdict, the
+options, the findings or the figures: the answer has no field for them.
 """
 
 from __future__ import annotations
@@ -29,21 +31,21 @@ from typing import get_args
 
 from pydantic import BaseModel, Field
 
-from bot.decision.model import Explanation
+from bot.decision.model import ExplainedPoint, Explanation
 from bot.narrative.claims import (
     CUES,
     Claim,
     claims_of,
     is_cue,
-    refers_back,
+    leans_back,
     sentence_claims,
 )
 from bot.narrative.evidence import Evidence, EvidenceItem
-from bot.narrative.schema import Narrative, WrittenPart
+from bot.narrative.schema import Narrative, WrittenPoint
 from bot.narrative.words import META, Token, normalise_phrase, tokenize, word_set
 
 MAX_CITES = 4
-MAX_SENTENCES = 6
+MAX_POINTS = 8
 MAX_SENTENCE_CHARS = 320
 ROLE_WORDS = 3  # how many words next to a value, in its item, may be what it qualifies
 
@@ -61,12 +63,14 @@ MIN_ABOUT: dict[Claim, int] = {"rating": 0}
 
 class Rejection(BaseModel):
     part: str
+    point: int | None = None  # its number in the part, from 1; None: the whole part
     reasons: list[str]
 
 
 class Guarded(BaseModel):
     accepted: list[Explanation] = Field(default_factory=list)
     rejections: list[Rejection] = Field(default_factory=list)
+    offered: dict[str, int] = Field(default_factory=dict, description="points offered per part")
 
 
 def _key(value: float) -> float:
@@ -213,7 +217,7 @@ class SentenceChecker:
         self.items = {i.id: _Item.of(i) for i in evidence.items}
 
     def problems(self, text: str, cites: list[str]) -> list[str]:
-        """Why a sentence (or the sentences of one entry) may not be shown; empty when it may."""
+        """Why a one-sentence point may not be shown; empty when it may."""
         text = " ".join(text.split())
         if not text:
             return ["empty"]
@@ -227,10 +231,9 @@ class SentenceChecker:
         odd = sorted(set(_NOT_PROSE.findall(_CODE.sub(" ", text))) - allowed)
         if odd or text.count("`") % 2:
             return ["holds markup or symbols that are not prose: " + " ".join(odd or ["`"])]
-        out: list[str] = []
-        for sentence in _SENTENCE_BREAK.split(text):
-            out += self._sentence(tokenize(sentence), cited)
-        return out
+        if len(_SENTENCE_BREAK.split(text)) > 1:
+            return ["holds more than one sentence"]
+        return self._sentence(tokenize(text), cited)
 
     def _sentence(self, tokens: list[Token], cited: list[_Item]) -> list[str]:
         out = [_unsupported(t) for t in tokens if not any(i.supports(t) for i in cited)]
@@ -299,33 +302,37 @@ def guard(evidence: Evidence, narrative: Narrative) -> Guarded:
                                                reasons=["unknown or repeated part"]))
             continue
         seen.add(written.part)
-        problems = _part_problems(checker, written)
-        if problems:
-            result.rejections.append(Rejection(part=written.part, reasons=problems))
-        else:
-            result.accepted.append(Explanation(
-                part=written.part, sentences=[" ".join(s.text.split()) for s in written.sentences],
-                cites=[list(dict.fromkeys(s.cites)) for s in written.sentences]))
+        result.offered[written.part] = len(written.points)
+        kept: list[ExplainedPoint] = []
+        for n, reasons in enumerate(_point_problems(checker, written.points), 1):
+            point = written.points[n - 1]
+            if reasons:
+                result.rejections.append(Rejection(part=written.part, point=n, reasons=reasons))
+            else:
+                kept.append(ExplainedPoint(text=" ".join(point.text.split()),
+                                           cites=list(dict.fromkeys(point.cites))))
+        if kept:
+            result.accepted.append(Explanation(part=written.part, points=kept))
     order = {name: i for i, name in enumerate(names)}
     result.accepted.sort(key=lambda e: order[e.part])
     return result
 
 
-def _part_problems(checker: SentenceChecker, written: WrittenPart) -> list[str]:
-    if not 1 <= len(written.sentences) <= MAX_SENTENCES:
-        return [f"needs one to {MAX_SENTENCES} sentences"]
-    out: list[str] = []
-    previous: list[str] = []
-    for n, s in enumerate(written.sentences, 1):
-        out += [f"sentence {n}: {p}" for p in checker.problems(s.text, s.cites)]
-        if _opens_with_pronoun(s.text) and not set(s.cites) & set(previous):
-            out.append(f"sentence {n}: starts with a pronoun, but cites none of the evidence "
-                       f"of the sentence before it" if n > 1 else
-                       "sentence 1: starts with a pronoun that stands for nothing before it")
-        previous = s.cites
+def _point_problems(checker: SentenceChecker, points: list[WrittenPoint]) -> list[list[str]]:
+    """Why each point may not be shown. A point that leans on the one before it (`It …`,
+    `However, …`) stands or falls with it, and cites some of its evidence."""
+    out: list[list[str]] = []
+    for n, point in enumerate(points, 1):
+        if n > MAX_POINTS:
+            out.append([f"beyond the {MAX_POINTS} points a part may have"])
+            continue
+        reasons = checker.problems(point.text, point.cites)
+        if leans_back(point.text):
+            if n == 1:
+                reasons.append("leans on a point before it, and there is none")
+            elif out[-1]:
+                reasons.append(f"leans on point {n - 1}, which was left out")
+            elif not set(point.cites) & set(points[n - 2].cites):
+                reasons.append(f"leans on point {n - 1}, but cites none of its evidence")
+        out.append(reasons)
     return out
-
-
-def _opens_with_pronoun(text: str) -> bool:
-    tokens = tokenize(text)
-    return bool(tokens) and refers_back(tokens[:1])

@@ -1,7 +1,8 @@
-"""What the writer answers with: explanatory sentences, each with the evidence ids it rests on.
+"""What the writer answers with: per part, a list of points, each one sentence with the ids of
+the evidence it rests on.
 
-There is no field for a verdict, an option, a flag, a finding or a figure: those are Aria's and
-the writer cannot send them back.
+A point is what the guard accepts or rejects whole. There is no field for a verdict, an option,
+a flag, a finding or a figure: those are Aria's and the writer cannot send them back.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 
-class WrittenSentence(BaseModel):
+class WrittenPoint(BaseModel):
     text: str = Field(description="one sentence of plain explanatory prose")
     cites: list[str] = Field(description="ids of the one to four evidence items whose words "
                                          "and claims this sentence restates")
@@ -17,10 +18,10 @@ class WrittenSentence(BaseModel):
 
 class WrittenPart(BaseModel):
     part: str = Field(description="the name of the part, exactly as listed in `parts`")
-    sentences: list[WrittenSentence] = Field(description="two to five sentences")
+    points: list[WrittenPoint] = Field(description="two to six points, one sentence each")
 
 
 class Narrative(BaseModel):
-    """Explanatory prose for some parts of a review, written only from the quoted evidence."""
+    """Explanatory points for some parts of a review, written only from the quoted evidence."""
 
     parts: list[WrittenPart]

@@ -53,8 +53,8 @@ def evidence(decision: Decision) -> Evidence:
 
 def answer(*parts: tuple[str, list[tuple[str, list[str]]]]) -> dict[str, Any]:
     """The writer's JSON: `answer(("context", [("A sentence.", ["F1"])]))`."""
-    return {"parts": [{"part": name, "sentences": [{"text": t, "cites": c} for t, c in sents]}
-                      for name, sents in parts]}
+    return {"parts": [{"part": name, "points": [{"text": t, "cites": c} for t, c in points]}
+                      for name, points in parts]}
 
 
 # Rewordings a careful architect could sign, each citing the items its words come from.

@@ -1,16 +1,15 @@
 """Measure the guard against an adversarial writer, end to end through an HTTP endpoint.
 
-For each review, the adversary (`attack(brief, seed)`) returns honest rewordings and planted
+For each review, an adversary (`attack(brief, seed)`) returns honest rewordings and planted
 claims per part. They reach Aria as an OpenAI-compatible endpoint's answers, through
-langchain-openai configured as an operator would (`ARIA_LLM_MODEL` + `ARIA_LLM_BASE_URL`).
-Parts are dropped whole, so each sentence under test gets calls of its own:
-* every planted claim alone in its part, and again amid that part's honest sentences (a leak
+langchain-openai configured as an operator would (`ARIA_LLM_MODEL` + `ARIA_LLM_BASE_URL`). Each
+sentence is one point of its part; the guard accepts or rejects points whole. Calls:
+* every part with all its honest rewordings together, in the adversary's order: *honest kept*
+  is the share of these that reach the rendered review (the measure a writer meets);
+* every honest rewording alone in its part: the share kept alone;
+* every planted claim alone in its part, and again amid that part's honest rewordings (a leak
   in either counts once): it *leaks* when it is in the rendered review or ADR and was not there
-  without the model;
-* every honest rewording alone in its part: *kept* when it is in the rendered review (how often
-  the guard accepts honest text);
-* every part with all its honest rewordings together: how much honest text survives when one
-  weak sentence drops its part.
+  without the model; beside it, the share of the honest rewordings kept, by planted kind.
 The verdict, options, findings and figures are compared with the review without the model on
 every call.
 """
@@ -74,9 +73,9 @@ def brief_of(decision: Decision) -> dict[str, Any]:
 
 
 def _answer(by_part: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    return {"parts": [{"part": part, "sentences": [{"text": s["sentence"],
-                                                    "cites": list(s.get("cites", []))}
-                                                   for s in sentences]}
+    return {"parts": [{"part": part, "points": [{"text": s["sentence"],
+                                                 "cites": list(s.get("cites", []))}
+                                                for s in sentences]}
                       for part, sentences in by_part.items() if sentences]}
 
 
@@ -85,7 +84,7 @@ class Round:
     """One call: the writer's answer, and which of its sentences are under test, and how."""
 
     answer: dict[str, Any]
-    test: str  # "plant", "honest alone" or "honest parts"
+    test: str  # "together", "alone" or "plant"
     sentences: list[dict[str, Any]]
 
 
@@ -94,15 +93,15 @@ def rounds(attacked: list[dict[str, Any]]) -> Iterator[Round]:
     planted: dict[str, list[dict]] = {}
     for s in attacked:
         (honest if s["honest"] else planted).setdefault(s["part"], []).append(s)
-    yield Round(_answer(honest), "honest parts", [s for v in honest.values() for s in v])
+    yield Round(_answer(honest), "together", [s for v in honest.values() for s in v])
     for r in range(max((len(v) for v in honest.values()), default=0)):
         alone = {p: [v[r]] for p, v in honest.items() if r < len(v)}
-        yield Round(_answer(alone), "honest alone", [v[0] for v in alone.values()])
+        yield Round(_answer(alone), "alone", [v[0] for v in alone.values()])
     for r in range(max((len(v) for v in planted.values()), default=0)):
         plants = {p: v[r] for p, v in planted.items() if r < len(v)}
         yield Round(_answer({p: [s] for p, s in plants.items()}), "plant", list(plants.values()))
         amid = {p: _with(honest.get(p, []), s) for p, s in plants.items()}
-        yield Round(_answer(amid), "plant", list(plants.values()))
+        yield Round(_answer(amid), "plant", [s for v in amid.values() for s in v])
 
 
 def _with(honest: list[dict], plant: dict) -> list[dict]:
@@ -126,6 +125,12 @@ def _shown(decision: Decision) -> str:
     return visible(render(decision, "markdown") + render_adr(decision))
 
 
+def _written(decision: Decision) -> str:
+    """The model's points as rendered (the `> - ` lines of its marked blocks), one a line."""
+    lines = (render(decision, "markdown") + render_adr(decision)).splitlines()
+    return "\n".join(visible(line[4:]) for line in lines if line.startswith("> - "))
+
+
 def _decided(decision: Decision) -> dict[str, Any]:
     """Everything but the model's explanations and the notes about them: verdict, options and
     flags, findings, figures, risks, context, consequences."""
@@ -138,26 +143,35 @@ class Tally:
     calls: int = 0
     planted: Counter[str] = field(default_factory=Counter)
     leaked: Counter[str] = field(default_factory=Counter)
-    honest: Counter[str] = field(default_factory=Counter)  # offered and kept, alone and in parts
+    honest: Counter[str] = field(default_factory=Counter)  # offered and kept, per test
+    beside: Counter[str] = field(default_factory=Counter)  # honest amid a plant, per its kind
     decisions_changed: int = 0
     leaks: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        h = self.honest
+        h, b = self.honest, self.beside
         return {
             "reviews": self.reviews, "calls": self.calls,
             "planted": sum(self.planted.values()), "leaked": sum(self.leaked.values()),
             "kinds": len(self.planted),
-            "by_kind": {k: {"planted": n, "leaked": self.leaked[k]}
+            "by_kind": {k: {"planted": n, "leaked": self.leaked[k],
+                            "honest_beside": b[f"{k} offered"],
+                            "honest_beside_kept_share": _share(b[f"{k} kept"],
+                                                               b[f"{k} offered"])}
                         for k, n in sorted(self.planted.items())},
-            "honest_offered": h["alone offered"], "honest_kept": h["alone kept"],
-            "honest_kept_share": round(h["alone kept"] / max(h["alone offered"], 1), 3),
-            "honest_kept_in_whole_parts": h["parts kept"],
-            "honest_kept_in_whole_parts_share": round(h["parts kept"]
-                                                      / max(h["parts offered"], 1), 3),
+            "honest_offered": h["together offered"], "honest_kept": h["together kept"],
+            "honest_kept_share": _share(h["together kept"], h["together offered"]),
+            "honest_alone_kept_share": _share(h["alone kept"], h["alone offered"]),
+            "honest_beside_plants_kept_share": _share(sum(b[f"{k} kept"] for k in self.planted),
+                                                      sum(b[f"{k} offered"]
+                                                          for k in self.planted)),
             "decisions_changed": self.decisions_changed,
             "leaked_sentences": self.leaks,
         }
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / max(whole, 1), 3)
 
 
 def measure(attack: Attack, seed: int = 11,
@@ -188,16 +202,21 @@ def _measure_review(tally: Tally, attack: Attack, seed: int, name: str, decision
         out = apply_narrative(decision, settings=settings)
         tally.calls += 1
         tally.decisions_changed += _decided(out) != _decided(decision)
-        shown = _shown(out)
+        shown, written = _shown(out), _written(out)
+        plants = {s["part"]: s["kind"] for s in call.sentences if not s["honest"]}
         for s in call.sentences:
-            if call.test == "plant":
+            if not s["honest"]:
                 planted[id(s)] = s
                 if _reached(s["sentence"], shown, without):
                     leaked[id(s)] = s
+                continue
+            kept = visible(s["sentence"]) in written
+            if call.test == "plant":
+                tally.beside[f"{plants[s['part']]} offered"] += 1
+                tally.beside[f"{plants[s['part']]} kept"] += kept
             else:
-                kind = "alone" if call.test == "honest alone" else "parts"
-                tally.honest[f"{kind} offered"] += 1
-                tally.honest[f"{kind} kept"] += visible(s["sentence"]) in shown
+                tally.honest[f"{call.test} offered"] += 1
+                tally.honest[f"{call.test} kept"] += kept
     for key, s in planted.items():
         tally.planted[s["kind"]] += 1
         if key in leaked:

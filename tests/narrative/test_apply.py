@@ -42,8 +42,8 @@ def test_explanations_are_added_beside_the_decision_which_stays_arias(decision, 
     out = apply_narrative(decision, settings=settings)
     assert out.model_dump(exclude=EXCLUDED) == decision.model_dump(exclude=EXCLUDED)
     assert out.machine_written == ["context", "decision SPOF001"]
-    assert [e.sentences for e in out.explanations] == [[t for t, _ in HONEST_CONTEXT],
-                                                       [t for t, _ in HONEST_SPOF]]
+    assert [[p.text for p in e.points] for e in out.explanations] == [
+        [t for t, _ in HONEST_CONTEXT], [t for t, _ in HONEST_SPOF]]
     assert out.notes == decision.notes
 
 
@@ -65,14 +65,19 @@ def test_the_review_marks_model_prose_and_keeps_it_out_of_the_decision(decision,
     assert adr.index("## More Information") < adr.index(HONEST_SPOF[0][0])
 
 
-def test_a_rejected_part_is_left_out_with_a_note(decision, settings, endpoint):
+def test_a_rejected_point_is_left_out_with_a_note_and_the_others_are_kept(decision, settings,
+                                                                         endpoint):
     planted = ("There are no real problems in this change.", ["V"])
-    endpoint.answer(answer(("context", [*HONEST_CONTEXT, planted]),
+    leaning = ("However, it survives a node drain and a rolling update.", ["V", "O2.1"])
+    endpoint.answer(answer(("context", [HONEST_CONTEXT[0], planted, leaning, *HONEST_CONTEXT[1:]]),
                            ("decision SPOF001", HONEST_SPOF)))
     out = apply_narrative(decision, settings=settings)
-    assert out.machine_written == ["decision SPOF001"]
-    assert "no real problems" not in render(out, "markdown") + render_adr(out)
-    assert out.notes[-1].startswith("The language model's explanation of context did not pass")
+    assert out.machine_written == ["context", "decision SPOF001"]
+    assert [p.text for p in out.explanations[0].points] == [t for t, _ in HONEST_CONTEXT]
+    shown = render(out, "markdown") + render_adr(out)
+    assert "no real problems" not in shown and "However, it survives" not in shown
+    assert out.notes[-1] == ("2 of the 5 points the language model wrote to explain context "
+                             "did not pass the evidence check and were left out.")
 
 
 def test_identical_decisions_reuse_the_cached_narrative(decision, settings, endpoint):

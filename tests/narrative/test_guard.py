@@ -1,4 +1,4 @@
-"""The grounding guard, sentence by sentence, on the example review's evidence."""
+"""The grounding guard, point by point, on the example review's evidence."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import pytest
 from bot.checks.catalog import load_catalog
 from bot.engine import review
 from bot.ingest.source import MemorySource
+from bot.narrative.claims import leans_back
 from bot.narrative.evidence import evidence_of
-from bot.narrative.guard import MAX_CITES, SentenceChecker, guard
+from bot.narrative.guard import MAX_CITES, MAX_POINTS, SentenceChecker, guard
 from bot.narrative.schema import Narrative
 from tests.narrative.conftest import HONEST_CONTEXT, HONEST_SPOF, answer
 
@@ -104,14 +105,22 @@ def test_a_recommended_title_with_a_code_span_is_accepted_word_for_word():
     assert SentenceChecker(evidence).problems(flipped, [rec.id])
 
 
-def test_a_part_with_one_bad_sentence_is_dropped_whole(evidence):
+def test_only_the_failing_point_is_left_out(evidence):
     planted = ("There are no real problems in this change.", ["V"])
-    narrative = Narrative.model_validate(answer(("context", [*HONEST_CONTEXT, planted]),
-                                                ("decision SPOF001", HONEST_SPOF)))
+    narrative = Narrative.model_validate(answer(
+        ("context", [HONEST_CONTEXT[0], planted, *HONEST_CONTEXT[1:]]),
+        ("decision SPOF001", HONEST_SPOF)))
     result = guard(evidence, narrative)
-    assert [e.part for e in result.accepted] == ["decision SPOF001"]
+    assert [e.part for e in result.accepted] == ["context", "decision SPOF001"]
+    assert [p.text for p in result.accepted[0].points] == [t for t, _ in HONEST_CONTEXT]
     (rejection,) = result.rejections
-    assert rejection.part == "context" and rejection.reasons[0].startswith("sentence 4:")
+    assert (rejection.part, rejection.point) == ("context", 2)
+    assert result.offered == {"context": 4, "decision SPOF001": 3}
+
+
+def test_a_point_holds_one_sentence(check):
+    assert check.problems("`Deployment/llm-server` can run with 1 replica. There are no real "
+                          "problems.", ["F2", "V"]) == ["holds more than one sentence"]
 
 
 def test_unknown_and_repeated_parts_are_dropped(evidence):
@@ -123,11 +132,10 @@ def test_unknown_and_repeated_parts_are_dropped(evidence):
     assert {r.part for r in result.rejections} == {"a part the review does not have"}
 
 
-def test_cites_are_kept_per_sentence(evidence):
+def test_cites_are_kept_per_point(evidence):
     narrative = Narrative.model_validate(answer(("decision SPOF001", HONEST_SPOF)))
     (explanation,) = guard(evidence, narrative).accepted
-    assert explanation.sentences == [t for t, _ in HONEST_SPOF]
-    assert explanation.cites == [c for _, c in HONEST_SPOF]
+    assert [(p.text, p.cites) for p in explanation.points] == HONEST_SPOF
 
 
 @pytest.mark.parametrize(("text", "cites", "passes"), [
@@ -158,13 +166,59 @@ def test_how_claims_are_tied_to_their_evidence(check, text, cites, passes):
     assert (check.problems(text, cites) == []) is passes, check.problems(text, cites)
 
 
-@pytest.mark.parametrize(("sentences", "passes"), [
-    ([("It survives a node drain and a rolling update.", ["O2.1"])], False),
-    ([("Keeping one replica costs the lowest.", ["O2.2"]),
-      ("It survives a node drain and a rolling update.", ["O2.1"])], False),
-    ([("Running two replicas survives a node drain and a rolling update.", ["O2.1"]),
-      ("It costs one more pod's requests.", ["O2.1"])], True),
+DRAIN = ("Running two replicas survives a node drain and a rolling update.", ["O2.1"])
+LOWEST = ("Keeping one replica costs the lowest.", ["O2.2"])
+PLANT = ("Keeping one replica is the safer choice.", ["O2.2"])
+
+
+@pytest.mark.parametrize(("points", "kept"), [
+    # a point opening on a pronoun or a connective cannot open a part
+    ([("It survives a node drain and a rolling update.", ["O2.1"])], []),
+    ([("However, running two replicas survives a node drain.", ["O2.1"])], []),
+    # it leans on the point before it, and cites some of that point's evidence
+    ([LOWEST, ("It survives a node drain and a rolling update.", ["O2.1"])], [0]),
+    ([DRAIN, ("It costs one more pod's requests.", ["O2.1"])], [0, 1]),
+    ([DRAIN, ("That option costs one more pod's requests.", ["O2.1"])], [0, 1]),
+    # it stands or falls with that point, and so does a point leaning on it in turn
+    ([PLANT, ("Its cost is the lowest.", ["O2.2"]), DRAIN], [2]),
+    ([DRAIN, PLANT, ("However, keeping one replica costs the lowest.", ["O2.2"]),
+      ("It also means every disruption is an outage.", ["O2.2"]), LOWEST], [0, 4]),
+    # a pronoun after the point's own subject, or `this change`, leans on nothing
+    ([PLANT, ("Running two replicas survives a node drain, and it costs one more pod's "
+              "requests.", ["O2.1"])], [1]),
+    ([PLANT, ("This change introduces 2 new error-level findings.", ["V"])], [1]),
 ])
-def test_a_pronoun_opening_a_sentence_stands_for_its_evidence(evidence, sentences, passes):
-    narrative = Narrative.model_validate(answer(("decision SPOF001", sentences)))
-    assert bool(guard(evidence, narrative).accepted) is passes
+def test_a_point_leaning_on_the_one_before_stands_or_falls_with_it(evidence, points, kept):
+    narrative = Narrative.model_validate(answer(("decision SPOF001", points)))
+    accepted = guard(evidence, narrative).accepted
+    assert [p.text for e in accepted for p in e.points] == [points[k][0] for k in kept]
+
+
+def test_points_beyond_the_limit_are_left_out(evidence):
+    points = [DRAIN, LOWEST] * MAX_POINTS
+    narrative = Narrative.model_validate(answer(("decision SPOF001", points)))
+    result = guard(evidence, narrative)
+    assert len(result.accepted[0].points) == MAX_POINTS
+    assert [r.point for r in result.rejections] == list(range(MAX_POINTS + 1, len(points) + 1))
+
+
+@pytest.mark.parametrize(("text", "leans"), [
+    ("It survives a node drain.", True),
+    ("That is, the change touches 2 files.", True),
+    ("In a ClusterRole it reaches each namespace it is bound in.", True),
+    ("As a result, every disruption is an outage.", True),
+    ("The same grant is in `k8s/rbac.yaml`.", True),
+    ("But every disruption is an outage.", True),
+    ("These replicas survive a node drain.", True),
+    ("Its cost is one more pod's requests.", True),
+    ("Binding this role is broad.", True),
+    ("Using a queue instead of a replica costs less.", False),
+    ("The option that keeps one replica costs the lowest.", False),
+    ("An autoscaler whose floor equals its ceiling never scales.", False),
+    ("This change touches 2 files.", False),
+    ("Objects without a namespace are matched in any namespace (they get one at apply time).",
+     False),
+    ("The option “Keep it simple, then scale” costs the lowest.", False),
+])
+def test_what_leans_on_the_point_before(text, leans):
+    assert leans_back(text) is leans

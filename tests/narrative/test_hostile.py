@@ -112,4 +112,5 @@ def test_honest_prose_may_quote_a_hostile_name_in_code(hostile, settings, endpoi
                 f"takes the model offline.")
     endpoint.answer(answer(("context", [(sentence, [spof.id])])))
     out = apply_narrative(hostile, settings=settings)
-    assert out.machine_written == ["context"] and out.explanations[0].sentences == [sentence]
+    assert out.machine_written == ["context"]
+    assert [p.text for p in out.explanations[0].points] == [sentence]
