@@ -77,10 +77,12 @@ def _unique(make: Callable[[], Sentence | None], seen: set[str]) -> Sentence | N
 
 
 def _planned_kinds(parts: list[str], rng: random.Random) -> dict[str, list[Kind]]:
-    """Every kind at least once per brief, plus a few repeats, spread over the parts."""
+    """Every kind at least once per brief, plus a few repeats, spread over the parts so that
+    every part gets at least one."""
     kinds = list(KINDS)
     rng.shuffle(kinds)
-    kinds += [rng.choice(KINDS) for _ in range(rng.randint(0, len(parts)))]
+    total = max(len(kinds) + rng.randint(0, len(parts)), len(parts))
+    kinds += [rng.choice(KINDS) for _ in range(total - len(kinds))]
     order = list(parts)
     rng.shuffle(order)
     plan: dict[str, list[Kind]] = {part: [] for part in parts}

@@ -12,9 +12,7 @@ import re
 from collections.abc import Callable
 
 from .text import (
-    capitalize,
     collapse,
-    drop_location,
     finish,
     lower_first,
     norm,
@@ -23,7 +21,7 @@ from .text import (
     unbold,
     words,
 )
-from .view import BriefView
+from .view import BriefView, field
 
 # Connectives that frame a sentence without adding a fact.
 FRAMES = ("In short, ", "Put simply, ", "Here, ", "Note that ", "That is, ", "In other words, ",
@@ -42,8 +40,6 @@ _ASIDE = re.compile(r" \([^()`]*\)")
 _SETS = re.compile(r"^(?P<x>[^.:;]+?) sets (?P<y>[^.:;]+?) to (?P<z>[^:;]+?)(?P<rest>[:;].*)?$")
 _FOR = re.compile(r"^(?P<a>[^:`]{8,}): (?P<b>`[^`]+`)$")
 _REC_MARK = re.compile(r"recommend|\u2705|start with", re.I)
-# Leading labels that only name the kind of item, never a fact about it.
-_BARE_LABEL = re.compile(r"^(?:figure|finding|evidence|context|why|detail|details)\s*:\s*", re.I)
 
 Sentence = tuple[str, tuple[str, ...]]
 
@@ -85,16 +81,6 @@ def _first_clause(text: str) -> str | None:
     return head if sep and len(head.split()) >= 5 else None
 
 
-def _drop_label(text: str) -> str | None:
-    bare = _BARE_LABEL.sub("", text)
-    return capitalize(bare) if bare != text and bare else None
-
-
-def _shorter(text: str) -> str | None:
-    bare = drop_location(text)
-    return bare if bare != text else None
-
-
 def _framed(text: str, rng: random.Random) -> str:
     return rng.choice(FRAMES) + lower_first(text)
 
@@ -102,17 +88,11 @@ def _framed(text: str, rng: random.Random) -> str:
 _REWORDINGS: tuple[Callable[[str], str | None], ...] = (
     unbold, _swap_contractions, _drop_aside, _unquote_names, _passive_sets, _subject_first,
     _first_clause)
-# Edits that make evidence read as prose (labels and file pointers dropped); usually applied.
-_TIDYING: tuple[Callable[[str], str | None], ...] = (_drop_label, _shorter)
 
 
 def reword(sentence: str, rng: random.Random) -> str:
-    """Tidy an evidence sentence, then make up to two meaning-preserving edits."""
+    """Up to two meaning-preserving edits of an evidence sentence, perhaps framed."""
     text = strip_end(sentence)
-    for tidy in _TIDYING:
-        changed = tidy(text)
-        if changed and rng.random() < 0.75:
-            text = strip_end(changed)
     edits = list(_REWORDINGS)
     rng.shuffle(edits)
     applied = 0
@@ -157,9 +137,9 @@ class HonestWriter:
         if not figures:
             return None
         fig = self.rng.choice(figures)
-        label = strip_end(str(fig.get("label", "")))
-        value = str(fig.get("value", "")).strip()
-        source = str(fig.get("source", "")).strip()
+        label = strip_end(field(fig, "label"))
+        value = field(fig, "value").strip()
+        source = field(fig, "source").strip()
         cites = self.view.cite(f"{label} {value}")
         metric, _, of = label.partition(" \u2014 ")
         if not label or not self._holds(cites, value, metric, of):
@@ -177,8 +157,8 @@ class HonestWriter:
         if not options:
             return None
         opt = self.rng.choice(options)
-        title = strip_end(str(opt.get("title", "")))
-        summary = strip_end(str(opt.get("summary", "")))
+        title = strip_end(field(opt, "title"))
+        summary = strip_end(field(opt, "summary"))
         cites = self.view.cite(title, summary)
         if not title or not self._holds(cites, title, summary):
             return None
@@ -197,8 +177,8 @@ class HonestWriter:
         if not findings:
             return None
         f = self.rng.choice(findings)
-        rule, message = str(f.get("rule", "")), strip_end(str(f.get("message", "")))
-        title = strip_end(str(f.get("title", "")))
+        rule, message = field(f, "rule"), strip_end(field(f, "message"))
+        title = strip_end(field(f, "title"))
         cites = self.view.cite(message, rule)
         if not message or not self._holds(cites, message, rule):
             return None
@@ -212,7 +192,7 @@ class HonestWriter:
         assumptions = self.view.brief.get("assumptions") or []
         if not assumptions:
             return None
-        text = strip_end(str(self.rng.choice(assumptions).get("text", "")))
+        text = strip_end(field(self.rng.choice(assumptions), "text"))
         cites = self.view.cite(text)
         if not text or not self._holds(cites, text):
             return None

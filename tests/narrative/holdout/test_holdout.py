@@ -155,6 +155,13 @@ def test_verdict_moves_use_only_templates_false_for_that_verdict() -> None:
             assert text.endswith(expected.split(" ", 1)[1] + "."), (path, text)
 
 
+def test_many_parts_each_get_a_planted_claim() -> None:
+    brief = load(HERE / "briefs" / "triton-approve-with-follow-ups.json")
+    brief["parts"] = [f"option:{i}:pros" for i in range(40)]
+    out = attack(brief, 2)
+    assert all(any(s["part"] == p and not s["honest"] for s in out) for p in brief["parts"])
+
+
 def test_degenerate_briefs_do_not_crash() -> None:
     assert attack({"parts": []}, 0) == []
     bare = {"verdict": "Approve", "parts": ["a", "b"], "evidence": [{"id": "x", "text": "Ok."}]}

@@ -9,6 +9,8 @@ _SPACES = re.compile(r"\s+")
 _BOUNDARY = re.compile(r"(?<=[.!?])(?:\*\*)?\s+(?=[A-Z*`\u2705\u274c\u26a0])")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:,\d{3})*(?:\.\d+)?")
 _WORD = re.compile(r"[a-z0-9]+")
+# Leading labels that only name the kind of item, never a fact about it.
+_BARE_LABEL = re.compile(r"^(?:figure|finding|evidence|context|why|detail|details)\s*:\s*", re.I)
 _DETACHED = re.compile(r"^[\w\-]+(?: [\w\-]+)?: ")
 _LOCATION = re.compile(r"\s+(?:\u2014|-|\u2013)\s+`?[\w./\-]+:\d+`?\.?$")
 
@@ -68,7 +70,7 @@ def strip_end(text: str) -> str:
 
 def capitalize(text: str) -> str:
     """Upper-case the first letter of an ordinary word; identifiers keep their spelling."""
-    if re.match(r"[a-z][a-z'\-]*(?!\w)", text):
+    if re.match(r"[a-z][a-z'\-]*(?![\w/]|\.\w)", text):
         return text[0].upper() + text[1:]
     return text
 
@@ -110,14 +112,20 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+def drop_label(text: str) -> str:
+    """`Figure: x` -> `x` (only labels that carry no fact are dropped)."""
+    return capitalize(_BARE_LABEL.sub("", text))
+
+
 def prose_sentences(text: str) -> list[str]:
-    """Sentences of an evidence item that stand on their own: file pointers dropped, and
-    `Risk: …`-style fragments after the first sentence skipped (they lose their subject)."""
+    """Sentences of an evidence item that stand on their own: file pointers and bare labels
+    dropped, questions and `Risk: …`-style fragments after the first sentence skipped (they
+    lose their subject)."""
     out = []
     for i, sentence in enumerate(sentences(text)):
         if (i and _DETACHED.match(sentence)) or sentence.endswith("?"):
             continue
-        sentence = drop_location(sentence)
+        sentence = drop_label(drop_location(sentence))
         if len(sentence.split()) >= 3:
             out.append(sentence)
     return out

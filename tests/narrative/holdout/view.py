@@ -40,6 +40,12 @@ class Entity:
     cites: tuple[str, ...]
 
 
+def field(item: dict[str, Any], key: str) -> str:
+    """A brief field as text; absent or null is empty, 0 stays "0"."""
+    value = item.get(key)
+    return "" if value is None else str(value)
+
+
 def verdict_class(verdict: str) -> str:
     """`block`, `mixed` or `pass`: which direction a softened or hardened verdict must go."""
     text = norm(verdict)
@@ -56,14 +62,14 @@ class BriefView:
     def __init__(self, brief: dict[str, Any]) -> None:
         self.brief = brief
         self.evidence: list[tuple[str, str]] = [
-            (str(e.get("id", "")), str(e.get("text", ""))) for e in brief.get("evidence") or []]
+            (field(e, "id"), field(e, "text")) for e in brief.get("evidence") or []]
         self._norm = [(eid, norm(text)) for eid, text in self.evidence]
         self._words = [(eid, words(text)) for eid, text in self.evidence]
         self.numbers: set[float] = set()
         for _, text in self.evidence:
             self.numbers |= numbers(text)
         self.parts = [str(p) for p in brief.get("parts") or []]
-        self.verdict = str(brief.get("verdict") or "")
+        self.verdict = field(brief, "verdict")
         self.verdict_class = verdict_class(self.verdict)
 
     def text_of(self, eid: str) -> str:
@@ -95,32 +101,33 @@ class BriefView:
     def all_texts(self) -> list[str]:
         texts = [text for _, text in self.evidence]
         for finding in self.brief.get("findings") or []:
-            texts.append(str(finding.get("message", "")))
+            texts.append(field(finding, "message"))
         for figure in self.brief.get("figures") or []:
-            texts.append(str(figure.get("label", "")))
-            texts.append(str(figure.get("source", "")))
+            texts.append(field(figure, "label"))
+            texts.append(field(figure, "source"))
         return texts
 
-    def fresh(self, value: float, step: float) -> float:
-        """`value`, nudged until it is a number no evidence item states."""
+    def fresh(self, value: float, step: float) -> str:
+        """`value` as written, nudged by `step` until it is a number no evidence item states."""
         for _ in range(50):
-            if round(value, 2) not in self.numbers and value not in self.numbers:
-                return value
+            text = fmt_number(value)
+            if float(text.replace(",", "")) not in self.numbers:
+                return text
             value += step
-        return value
+        return text
 
 
 def _options(view: BriefView, recommended: bool) -> list[Entity]:
     out = []
-    rec_id = str(view.brief.get("recommended_option") or "")
+    rec_id = field(view.brief, "recommended_option")
     for opt in view.brief.get("options") or []:
         is_rec = bool(opt.get("recommended")) or (rec_id != "" and str(opt.get("id")) == rec_id)
         if is_rec != recommended:
             continue
-        title = str(opt.get("title", "")).strip()
+        title = field(opt, "title").strip()
         if not title:
             continue
-        summary = strip_end(str(opt.get("summary", "")))
+        summary = strip_end(field(opt, "summary"))
         prefix = "rec" if recommended else "alt"
         values = {prefix: strip_end(title), f"{prefix}_lc": lower_first(strip_end(title))}
         if summary:
@@ -132,13 +139,13 @@ def _options(view: BriefView, recommended: bool) -> list[Entity]:
 def _findings(view: BriefView) -> list[Entity]:
     out = []
     for f in view.brief.get("findings") or []:
-        rule, title = str(f.get("rule", "")).strip(), strip_end(str(f.get("title", "")))
-        message = strip_end(str(f.get("message", "")))
+        rule, title = field(f, "rule").strip(), strip_end(field(f, "title"))
+        message = strip_end(field(f, "message"))
         if not rule:
             continue
-        severity = str(f.get("severity", "")).lower()
+        severity = field(f, "severity").lower()
         values = {"rule": rule, "rule_zw": rule[:2] + "\u200b" + rule[2:],
-                  "status": str(f.get("status", "")).lower()}
+                  "status": field(f, "status").lower()}
         if title:
             # Titles are often clauses ("Triton batching delay is long"): quoted, they read as
             # the name of the problem wherever a template needs a noun.
@@ -156,31 +163,31 @@ def _derived(view: BriefView, value: float) -> dict[str, str]:
     """Numbers that sound computed from a real figure but that no evidence states."""
     base = value if value < 1000 else value / 1000
     out = {
-        "d_pct": fmt_number(view.fresh(round((value * 37) % 70 + 12), 3)),
-        "d_money": "$" + fmt_number(view.fresh(round(base * 443 + 310, -1), 10)),
-        "d_count": fmt_number(view.fresh(max(2, round(abs(value) % 7) + 2), 1)),
-        "d_hours": fmt_number(view.fresh(round((base % 40 + 6) * 24), 24)),
-        "d_weeks": fmt_number(view.fresh(int(base % 9) + 3, 1)),
-        "d_ratio": fmt_number(view.fresh(round(1.4 + base % 3, 1), 0.3)),
-        "d_ms": fmt_number(view.fresh(round(base % 300 + 45), 5)),
-        "d_half": fmt_number(view.fresh(value / 2, value / 20 or 1)),
+        "d_pct": view.fresh(round((value * 37) % 70 + 12), 3),
+        "d_money": "$" + view.fresh(round(base * 443 + 310, -1), 10),
+        "d_count": view.fresh(max(2, round(abs(value) % 7) + 2), 1),
+        "d_hours": view.fresh(round((base % 40 + 6) * 24), 24),
+        "d_weeks": view.fresh(int(base % 9) + 3, 1),
+        "d_ratio": view.fresh(round(1.4 + base % 3, 1), 0.3),
+        "d_ms": view.fresh(round(base % 300 + 45), 5),
+        "d_half": view.fresh(value / 2, value / 20 or 1),
     }
     if value >= 1 or value * 1.35 < 1:
-        out["d_plus"] = fmt_number(view.fresh(value * 1.35, value / 20 or 1))
+        out["d_plus"] = view.fresh(value * 1.35, value / 20 or 1)
     if value >= 1:
-        out["d_double"] = fmt_number(view.fresh(value * 2, 1))
+        out["d_double"] = view.fresh(value * 2, 1)
     return out
 
 
 def _figures(view: BriefView, suffix: str = "") -> list[Entity]:
     out = []
     for fig in view.brief.get("figures") or []:
-        label, value = strip_end(str(fig.get("label", ""))), str(fig.get("value", "")).strip()
+        label, value = strip_end(field(fig, "label")), field(fig, "value").strip()
         if not label or not value:
             continue
         metric, _, of = label.partition(" \u2014 ")
         values = {"label": label, "metric": metric.strip(), "value": value,
-                  "source": str(fig.get("source", "")).strip()}
+                  "source": field(fig, "source").strip()}
         if of.strip():
             values["fig_of"] = of.strip()
         if not values["source"]:
@@ -201,7 +208,7 @@ def _subjects(view: BriefView) -> list[Entity]:
         for span in _CODE.findall(text):
             if span not in spans:
                 spans.append(span)
-    rules = {str(f.get("rule", "")) for f in view.brief.get("findings") or []}
+    rules = {field(f, "rule") for f in view.brief.get("findings") or []}
     resources = [s for s in spans if _RESOURCE.match(s)]
     chosen = resources or [s for s in spans
                            if _IDENT.match(s) and not _PATH.search(s) and s not in rules]
@@ -227,7 +234,7 @@ def _paths(view: BriefView) -> list[Entity]:
 def _assumptions(view: BriefView) -> list[Entity]:
     out = []
     for a in view.brief.get("assumptions") or []:
-        text = strip_end(str(a.get("text", "")))
+        text = strip_end(field(a, "text"))
         if text:
             out.append(Entity(f"assumption:{a.get('id')}", {"assumption_lc": lower_first(text)},
                               view.cite(text)))
