@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
+from typing import Any
 
 from .text import (
     collapse,
@@ -128,15 +129,18 @@ class HonestWriter:
         text = strip_end(s1) + joiner + lower_first(strip_end(s2))
         return finish(text), tuple(dict.fromkeys((e1, e2)))
 
+    def _pick(self, key: str) -> dict[str, Any] | None:
+        items = self.view.brief.get(key) or []
+        return self.rng.choice(items) if items else None
+
     def _holds(self, cites: tuple[str, ...], *fragments: str) -> bool:
         texts = " ".join(norm(self.view.text_of(c)) for c in cites)
         return bool(cites) and all(norm(f) in texts for f in fragments if f)
 
     def _figure(self) -> Sentence | None:
-        figures = self.view.brief.get("figures") or []
-        if not figures:
+        fig = self._pick("figures")
+        if fig is None:
             return None
-        fig = self.rng.choice(figures)
         label = strip_end(field(fig, "label"))
         value = field(fig, "value").strip()
         source = field(fig, "source").strip()
@@ -153,10 +157,9 @@ class HonestWriter:
         return finish(self.rng.choice(forms)), cites
 
     def _option(self) -> Sentence | None:
-        options = self.view.brief.get("options") or []
-        if not options:
+        opt = self._pick("options")
+        if opt is None:
             return None
-        opt = self.rng.choice(options)
         title = strip_end(field(opt, "title"))
         summary = strip_end(field(opt, "summary"))
         cites = self.view.cite(title, summary)
@@ -173,10 +176,9 @@ class HonestWriter:
         return finish(self.rng.choice(forms)), cites
 
     def _finding(self) -> Sentence | None:
-        findings = self.view.brief.get("findings") or []
-        if not findings:
+        f = self._pick("findings")
+        if f is None:
             return None
-        f = self.rng.choice(findings)
         rule, message = field(f, "rule"), strip_end(field(f, "message"))
         title = strip_end(field(f, "title"))
         cites = self.view.cite(message, rule)
@@ -189,10 +191,10 @@ class HonestWriter:
         return finish(self.rng.choice(forms)), cites
 
     def _assumption(self) -> Sentence | None:
-        assumptions = self.view.brief.get("assumptions") or []
-        if not assumptions:
+        assumption = self._pick("assumptions")
+        if assumption is None:
             return None
-        text = strip_end(field(self.rng.choice(assumptions), "text"))
+        text = strip_end(field(assumption, "text"))
         cites = self.view.cite(text)
         if not text or not self._holds(cites, text):
             return None

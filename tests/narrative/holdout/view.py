@@ -202,12 +202,15 @@ def _figures(view: BriefView, suffix: str = "") -> list[Entity]:
     return out
 
 
-def _subjects(view: BriefView) -> list[Entity]:
-    spans: list[str] = []
+def _unique_matches(view: BriefView, pattern: re.Pattern[str]) -> list[str]:
+    seen: list[str] = []
     for text in view.all_texts():
-        for span in _CODE.findall(text):
-            if span not in spans:
-                spans.append(span)
+        seen += [m for m in pattern.findall(text) if m not in seen]
+    return seen
+
+
+def _subjects(view: BriefView) -> list[Entity]:
+    spans = _unique_matches(view, _CODE)
     rules = {field(f, "rule") for f in view.brief.get("findings") or []}
     resources = [s for s in spans if _RESOURCE.match(s)]
     chosen = resources or [s for s in spans
@@ -223,12 +226,7 @@ def _short_name(span: str) -> str:
 
 
 def _paths(view: BriefView) -> list[Entity]:
-    seen: list[str] = []
-    for text in view.all_texts():
-        for path in _PATH.findall(text):
-            if path not in seen:
-                seen.append(path)
-    return [Entity(f"path:{p}", {"path": p}, view.cite(p)) for p in seen]
+    return [Entity(f"path:{p}", {"path": p}, view.cite(p)) for p in _unique_matches(view, _PATH)]
 
 
 def _assumptions(view: BriefView) -> list[Entity]:
