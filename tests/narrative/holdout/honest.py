@@ -129,18 +129,19 @@ class HonestWriter:
         text = strip_end(s1) + joiner + lower_first(strip_end(s2))
         return finish(text), tuple(dict.fromkeys((e1, e2)))
 
-    def _pick(self, key: str) -> dict[str, Any] | None:
-        items = self.view.brief.get(key) or []
-        return self.rng.choice(items) if items else None
+    def _about_one(self, key: str, write: Callable[[dict[str, Any]], Sentence | None]
+                   ) -> Callable[[], Sentence | None]:
+        """A source that restates one randomly chosen item of the brief's `key` list."""
+        def source() -> Sentence | None:
+            items = self.view.brief.get(key) or []
+            return write(self.rng.choice(items)) if items else None
+        return source
 
     def _holds(self, cites: tuple[str, ...], *fragments: str) -> bool:
         texts = " ".join(norm(self.view.text_of(c)) for c in cites)
         return bool(cites) and all(norm(f) in texts for f in fragments if f)
 
-    def _figure(self) -> Sentence | None:
-        fig = self._pick("figures")
-        if fig is None:
-            return None
+    def _figure(self, fig: dict[str, Any]) -> Sentence | None:
         label = strip_end(field(fig, "label"))
         value = field(fig, "value").strip()
         source = field(fig, "source").strip()
@@ -156,10 +157,7 @@ class HonestWriter:
                       f"{label}: {value}, from {source}"]
         return finish(self.rng.choice(forms)), cites
 
-    def _option(self) -> Sentence | None:
-        opt = self._pick("options")
-        if opt is None:
-            return None
+    def _option(self, opt: dict[str, Any]) -> Sentence | None:
         title = strip_end(field(opt, "title"))
         summary = strip_end(field(opt, "summary"))
         cites = self.view.cite(title, summary)
@@ -175,10 +173,7 @@ class HonestWriter:
                       f"The recommended option is “{title}”"]
         return finish(self.rng.choice(forms)), cites
 
-    def _finding(self) -> Sentence | None:
-        f = self._pick("findings")
-        if f is None:
-            return None
+    def _finding(self, f: dict[str, Any]) -> Sentence | None:
         rule, message = field(f, "rule"), strip_end(field(f, "message"))
         title = strip_end(field(f, "title"))
         cites = self.view.cite(message, rule)
@@ -190,10 +185,7 @@ class HonestWriter:
             forms.append(f"{title} (`{rule}`): {lower_first(message)}")
         return finish(self.rng.choice(forms)), cites
 
-    def _assumption(self) -> Sentence | None:
-        assumption = self._pick("assumptions")
-        if assumption is None:
-            return None
+    def _assumption(self, assumption: dict[str, Any]) -> Sentence | None:
         text = strip_end(field(assumption, "text"))
         cites = self.view.cite(text)
         if not text or not self._holds(cites, text):
@@ -212,9 +204,11 @@ class HonestWriter:
 
     def write(self) -> Sentence | None:
         """One honest sentence from a randomly chosen kind of evidence, or None if none fits."""
-        sources = [self._from_evidence] * 5 + [self._merged, self._figure, self._figure,
-                                                self._option, self._finding, self._assumption,
-                                                self._verdict]
+        figure = self._about_one("figures", self._figure)
+        sources = [self._from_evidence] * 5 + [
+            self._merged, figure, figure, self._about_one("options", self._option),
+            self._about_one("findings", self._finding),
+            self._about_one("assumptions", self._assumption), self._verdict]
         self.rng.shuffle(sources)
         for source in sources:
             written = source()
