@@ -12,7 +12,8 @@ _WORD = re.compile(r"[a-z0-9]+")
 # Leading labels that only name the kind of item, never a fact about it.
 _BARE_LABEL = re.compile(r"^(?:figure|finding|evidence|context|why|detail|details)\s*:\s*", re.I)
 _DETACHED = re.compile(r"^[\w\-]+(?: [\w\-]+)?: ")
-_LOCATION = re.compile(r"\s+(?:\u2014|-|\u2013)\s+`?[\w./\-]+:\d+`?\.?$")
+_POINTER = r"`?[\w./\-]+:\d+`?"
+_LOCATION = re.compile(rf"\.?\s+(?:(?:\u2014|-|\u2013)\s+{_POINTER}|\({_POINTER}\))\.?$")
 
 # Capitalised words that stay capitalised mid-sentence (names, kinds). Only words of one
 # capital and then lower-case letters need listing: acronyms and CamelCase are never lowered.
@@ -78,7 +79,8 @@ def capitalize(text: str) -> str:
 def finish(text: str) -> str:
     """A standalone sentence: first letter up, a full stop unless markup or punctuation ends it."""
     text = capitalize(text.strip())
-    if text and (text[-1].isalnum() or text[-1] in "`*%)\u201d'"):
+    core = text.rstrip("*_")
+    if core and (core[-1].isalnum() or core[-1] in "`%)\u201d'"):
         text += "."
     return text
 

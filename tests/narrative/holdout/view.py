@@ -170,12 +170,13 @@ def _derived(view: BriefView, value: float) -> dict[str, str]:
         "d_weeks": view.fresh(int(base % 9) + 3, 1),
         "d_ratio": view.fresh(round(1.4 + base % 3, 1), 0.3),
         "d_ms": view.fresh(round(base % 300 + 45), 5),
-        "d_half": view.fresh(value / 2, value / 20 or 1),
+        # Plain arithmetic on the figure: right or wrong, its templates carry a fresh number too.
+        "d_half": fmt_number(value / 2),
     }
     if value >= 1 or value * 1.35 < 1:
-        out["d_plus"] = view.fresh(value * 1.35, value / 20 or 1)
+        out["d_plus"] = fmt_number(value * 1.35)
     if value >= 1:
-        out["d_double"] = view.fresh(value * 2, 1)
+        out["d_double"] = fmt_number(value * 2)
     return out
 
 
