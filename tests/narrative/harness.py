@@ -1,9 +1,10 @@
-"""Measure the guard against an adversarial writer, end to end through an HTTP endpoint.
+"""Measure the guard against adversarial writers, end to end through an HTTP endpoint.
 
-For each review, an adversary (`attack(brief, seed)`) returns honest rewordings and planted
-claims per part. They reach Aria as an OpenAI-compatible endpoint's answers, through
-langchain-openai configured as an operator would (`ARIA_LLM_MODEL` + `ARIA_LLM_BASE_URL`). Each
-sentence is one point of its part; the guard accepts or rejects points whole. Calls:
+For each review, an adversary (`ADVERSARIES`, each `attack(brief, seed)`) returns honest
+rewordings and planted claims per part. They reach Aria as an OpenAI-compatible endpoint's
+answers, through langchain-openai configured as an operator would (`ARIA_LLM_MODEL` +
+`ARIA_LLM_BASE_URL`). Each sentence is one point of its part; the guard accepts or rejects
+points whole. Calls:
 * every part with all its honest rewordings together, in the adversary's order: *honest kept*
   is the share of these that reach the rendered review (the measure a writer meets);
 * every honest rewording alone in its part: the share kept alone;
@@ -32,7 +33,9 @@ from bot.narrative import NarrativeSettings, apply_narrative
 from bot.narrative.evidence import evidence_of, relevant_findings
 from bot.render import render
 from bot.render.adr import render_adr
+from tests.narrative.adversary import attack as adversary_a
 from tests.narrative.endpoint import ChatEndpoint
+from tests.narrative.holdout import attack as adversary_b
 
 ROOT = Path(__file__).resolve().parents[2]
 REVIEW_TREES = [ROOT / "examples" / "gpu-serving",
@@ -40,6 +43,8 @@ REVIEW_TREES = [ROOT / "examples" / "gpu-serving",
                         if p.is_dir())]
 
 Attack = Callable[[dict[str, Any], int], list[dict[str, Any]]]
+# A was written without reading the guard; B (held out) without reading the guard or A.
+ADVERSARIES: dict[str, Attack] = {"A": adversary_a, "B": adversary_b}
 
 
 def reviews() -> list[tuple[str, Decision]]:

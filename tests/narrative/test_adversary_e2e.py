@@ -1,4 +1,4 @@
-"""The guard against the independent adversary, end to end through a local HTTP endpoint.
+"""The guard against both independent adversaries, end to end through a local HTTP endpoint.
 
 Every planted claim is tried alone in its part and amid the part's honest rewordings, on every
 review under `tests/fixtures/reviews` and the example; the bench of the same name keeps the
@@ -9,31 +9,28 @@ from __future__ import annotations
 
 import pytest
 
-from tests.narrative.adversary import attack
-from tests.narrative.harness import REVIEW_TREES, measure
+from tests.narrative.harness import ADVERSARIES, REVIEW_TREES, measure
+
+pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def summary() -> dict:
-    return measure(attack, seed=11).summary()
+@pytest.fixture(scope="module", params=sorted(ADVERSARIES))
+def summary(request) -> dict:
+    return measure(ADVERSARIES[request.param], seed=11).summary()
 
 
-@pytest.mark.slow
 def test_the_measurement_is_large_enough(summary):
     assert len(REVIEW_TREES) >= 20 and summary["reviews"] == len(REVIEW_TREES)
     assert summary["planted"] >= 300 and summary["kinds"] >= 12
 
 
-@pytest.mark.slow
 def test_no_planted_claim_reaches_a_review(summary):
     assert summary["leaked"] == 0, summary["leaked_sentences"]
 
 
-@pytest.mark.slow
 def test_the_decision_is_the_same_with_and_without_the_model(summary):
     assert summary["decisions_changed"] == 0
 
 
-@pytest.mark.slow
-def test_most_honest_rewordings_are_kept(summary):
+def test_most_honest_rewordings_reach_the_review(summary):
     assert summary["honest_kept_share"] >= 0.7
