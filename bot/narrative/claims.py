@@ -67,7 +67,7 @@ _LEADING = word_set("""
     then so now just simply first next finally also and but therefore always immediately kindly
 """)
 # What an imperative's object starts with: `Keep one replica`, `Drain every node`.
-_OBJECT_START = word_set("""
+OBJECT_START = word_set("""
     the a an this these those it them every each all any some its their our your my his her no both
     nothing everything
 """)
@@ -77,12 +77,12 @@ PRONOUNS = word_set("""
     it its itself this that these those they them their theirs themselves which who whom whose
     he him his she her
 """)
-_DEMONSTRATIVES = word_set("this that these those")
+DEMONSTRATIVES = word_set("this that these those")
 # Words that start a new clause within a sentence.
 _JOINS = word_set("""
     and but or so because since while whereas although though which where when if unless
 """)
-_FINITE = word_set("""
+FINITE = word_set("""
     is are was were has have had does did can could may might will would shall must should
 """)
 
@@ -105,7 +105,7 @@ def imperative_verbs() -> frozenset[str]:
         tokens = [t for t in tokenize(text) if t.kind != "break"]
         if len(tokens) < 2 or tokens[0].kind != "word" or _inflected(tokens[0].text):
             continue
-        if tokens[1].text in _OBJECT_START or tokens[1].kind in ("number", "code") \
+        if tokens[1].text in OBJECT_START or tokens[1].kind in ("number", "code") \
                 or tokens[1].text in GRAMMATICAL:
             out.add(tokens[0].text)
     return frozenset(out - {w for cues in CUES.values() for w in cues})
@@ -170,73 +170,12 @@ def refers_back(tokens: list[Token]) -> bool:
         if t.text not in PRONOUNS or t.quoted:
             continue
         after = tokens[i + 1] if i + 1 < len(tokens) else None
-        names_it = (t.text in _DEMONSTRATIVES and after is not None
+        names_it = (t.text in DEMONSTRATIVES and after is not None
                     and after.kind in ("word", "compound", "name", "code", "quote")
                     and after.text not in META)
         if not names_it:
             return True
     return False
-
-
-# Connectives that tie a sentence to one said before it wherever they open it (`However, …`,
-# `Running two replicas also …`, `The same grant …`, `In other words …`).
-_BACK_CONNECTIVES = word_set("""
-    however also instead otherwise likewise similarly moreover furthermore additionally besides
-    nevertheless nonetheless consequently accordingly conversely alternatively therefore thus
-    hence meanwhile same other former latter previous previously aforementioned
-""")
-_BACK_PHRASES = (("as", "a", "result"), ("in", "contrast"), ("by", "contrast"), ("in", "turn"))
-# Conjunctions that tie a sentence to the one before when they are its first word (`But …`).
-_BACK_OPENERS = word_set("and but or nor so yet then still plus")
-# What a demonstrative may name without pointing back: the change under review itself.
-_SELF = word_set("change review pull pr repository tree")
-# Pronouns that stand for something outside their clause wherever they are in it (`In a
-# ClusterRole it reaches …`), and ones that stand for what their clause named before them.
-_PERSONAL = word_set("it itself they them themselves he him she")
-_POSSESSIVE = word_set("its their theirs whose which who whom his her")
-
-
-def leans_back(text: str) -> bool:
-    """The sentence's meaning leans on one said before it: its opening (up to its first clause
-    break, conjunction or parenthesis) holds a pronoun standing for something said earlier (`It
-    survives …`, `In a ClusterRole it …`, `Its cost …`, `That option …`, `These replicas …`) or
-    a connective relating it to what came before (`However, …`, `As a result, …`, `But …`).
-    A possessive or relative pronoun after the opening's own words stands for them (`An
-    autoscaler whose floor equals its ceiling`), and `this change` names the change under
-    review."""
-    found = clauses(tokenize(_before_parenthesis(text)))
-    opening = [t for t in found[0] if not t.quoted] if found else []
-    words = [w for t in opening for w in (t.parts or (t,))]
-    if not words or words[0].text in _BACK_OPENERS:
-        return bool(words)
-    texts = [w.text for w in words]
-    if any(tuple(texts[i:i + len(p)]) == p for p in _BACK_PHRASES for i in range(len(texts))):
-        return True
-    named = [w.kind != "function" or w.text in META for w in words]  # a noun, name, value …
-    for i, w in enumerate(words):
-        after = texts[i + 1] if i + 1 < len(texts) else None
-        relative = w.text == "that" and i > 0 and named[i - 1]  # `the option that keeps`
-        if (w.text in _BACK_CONNECTIVES and after != "of"  # not `instead of`
-                or w.text in _PERSONAL
-                or w.text in _POSSESSIVE and not any(named[:i])
-                or w.text in _DEMONSTRATIVES and after not in _SELF and not relative):
-            return True
-    return False
-
-
-def _before_parenthesis(text: str) -> str:
-    """The text up to its first parenthesis outside `code` and quoted titles."""
-    out: list[str] = []
-    in_code = in_title = False
-    for ch in text:
-        if ch == "`":
-            in_code = not in_code
-        elif ch in "“”" and not in_code:
-            in_title = ch == "“"
-        elif ch == "(" and not in_code and not in_title:
-            break
-        out.append(ch)
-    return "".join(out)
 
 
 def is_cue(token: Token) -> bool:
@@ -268,11 +207,11 @@ def _verb_first(first: Token, second: Token) -> bool:
         return False
     if first.text in ("do", "never", "let"):
         return second.text in ("not", "us") or second.kind == "word"
-    if second.kind == "break" or second.text in _FINITE:
+    if second.kind == "break" or second.text in FINITE:
         return False
     if first.text in imperative_verbs() and not (second.kind == "word"
                                                  and second.text.endswith("s")):
         return True
     bare = not _inflected(first.text)
-    takes_object = second.text in _OBJECT_START or second.kind in ("code", "quote")
+    takes_object = second.text in OBJECT_START or second.kind in ("code", "quote")
     return bare and takes_object

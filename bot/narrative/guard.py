@@ -32,15 +32,9 @@ from typing import get_args
 from pydantic import BaseModel, Field
 
 from bot.decision.model import ExplainedPoint, Explanation
-from bot.narrative.claims import (
-    CUES,
-    Claim,
-    claims_of,
-    is_cue,
-    leans_back,
-    sentence_claims,
-)
+from bot.narrative.claims import CUES, Claim, claims_of, is_cue, sentence_claims
 from bot.narrative.evidence import Evidence, EvidenceItem
+from bot.narrative.reference import borrows, leans_back, statements
 from bot.narrative.schema import Narrative, WrittenPoint
 from bot.narrative.words import META, Token, normalise_phrase, tokenize, word_set
 
@@ -65,6 +59,12 @@ class Rejection(BaseModel):
     part: str
     point: int | None = None  # its number in the part, from 1; None: the whole part
     reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Checked:
+    problems: list[str]
+    opening: frozenset[str] = frozenset()  # the cited items that hold its first statement
 
 
 class Guarded(BaseModel):
@@ -169,6 +169,12 @@ class _Item:
                 return False
         return True
 
+    def holds(self, tokens: list[Token]) -> bool:
+        """Every word, name, number and title of a statement is in this item, and its numbers
+        and ratings qualify what they qualify here."""
+        return (all(self.supports(t) for t in tokens)
+                and all(self.qualifies(value, what) for value, what in qualified(tokens)))
+
     def supports(self, t: Token) -> bool:
         if t.kind == "word":
             return self.has_word(t)
@@ -218,22 +224,49 @@ class SentenceChecker:
 
     def problems(self, text: str, cites: list[str]) -> list[str]:
         """Why a one-sentence point may not be shown; empty when it may."""
+        return self.check(text, cites).problems
+
+    def check(self, text: str, cites: list[str]) -> Checked:
         text = " ".join(text.split())
         if not text:
-            return ["empty"]
+            return Checked(["empty"])
         if len(text) > MAX_SENTENCE_CHARS:
-            return [f"longer than {MAX_SENTENCE_CHARS} characters"]
+            return Checked([f"longer than {MAX_SENTENCE_CHARS} characters"])
         unknown = [c for c in cites if c not in self.items]
         if unknown or not cites or len(set(cites)) > MAX_CITES:
-            return [f"must cite one to {MAX_CITES} evidence ids that exist"]
+            return Checked([f"must cite one to {MAX_CITES} evidence ids that exist"])
         cited = [self.items[c] for c in dict.fromkeys(cites)]
         allowed = frozenset().union(*(i.symbols for i in cited))
         odd = sorted(set(_NOT_PROSE.findall(_CODE.sub(" ", text))) - allowed)
         if odd or text.count("`") % 2:
-            return ["holds markup or symbols that are not prose: " + " ".join(odd or ["`"])]
+            return Checked(["holds markup or symbols that are not prose: "
+                            + " ".join(odd or ["`"])])
         if len(_SENTENCE_BREAK.split(text)) > 1:
-            return ["holds more than one sentence"]
-        return self._sentence(tokenize(text), cited)
+            return Checked(["holds more than one sentence"])
+        problems = self._sentence(tokenize(text), cited)
+        opening, unbound = self._statements(text, cited)
+        return Checked(problems or unbound, opening)
+
+    def _statements(self, text: str, cited: list[_Item]) -> tuple[frozenset[str], list[str]]:
+        """Each statement restates one cited item, and one that borrows its subject from the
+        statement before restates the same item: facts keep the subject, label and number
+        their item binds them to, and no statement relates items. Returns the items that hold
+        the first statement, and the problems."""
+        out: list[str] = []
+        held: list[frozenset[str]] = []
+        for n, statement in enumerate(statements(text), 1):
+            tokens = tokenize(statement)
+            holders = frozenset(i.id for i in cited if i.holds(tokens))
+            if held and borrows(statement):
+                holders &= held[-1]
+                if not holders:
+                    out.append(f"statement {n} leans on the one before it for its subject, "
+                               f"predicate or link, but no single cited item holds both")
+            elif not holders:
+                out.append(f"statement {n} joins what several items say; no single cited "
+                           f"item holds all of it")
+            held.append(holders)
+        return (held[0] if held else frozenset()), out
 
     def _sentence(self, tokens: list[Token], cited: list[_Item]) -> list[str]:
         out = [_unsupported(t) for t in tokens if not any(i.supports(t) for i in cited)]
@@ -326,13 +359,15 @@ def _point_problems(checker: SentenceChecker, points: list[WrittenPoint]) -> lis
         if n > MAX_POINTS:
             out.append([f"beyond the {MAX_POINTS} points a part may have"])
             continue
-        reasons = checker.problems(point.text, point.cites)
+        checked = checker.check(point.text, point.cites)
+        reasons = list(checked.problems)
         if leans_back(point.text):
             if n == 1:
                 reasons.append("leans on a point before it, and there is none")
             elif out[-1]:
                 reasons.append(f"leans on point {n - 1}, which was left out")
-            elif not set(point.cites) & set(points[n - 2].cites):
-                reasons.append(f"leans on point {n - 1}, but cites none of its evidence")
+            elif not checked.opening & set(points[n - 2].cites):
+                reasons.append(f"leans on point {n - 1}, but no item that point cites holds "
+                               f"what it says")
         out.append(reasons)
     return out

@@ -59,8 +59,8 @@ def answer(*parts: tuple[str, list[tuple[str, list[str]]]]) -> dict[str, Any]:
 
 # Rewordings a careful architect could sign, each citing the items its words come from.
 HONEST_CONTEXT = [
-    ("`ClusterRole/model-loader` grants `*` on verbs and resources, so a compromised pod bound "
-     "to it can take over the cluster.", ["F1", "W1"]),
+    ("`ClusterRole/model-loader` grants `*` on verbs and resources, and a compromised pod bound "
+     "to a wildcard grant can take over the cluster.", ["F1", "W1"]),
     ("`Deployment/llm-server` can run with 1 replica, so one pod restart or node drain takes "
      "the model offline.", ["F2"]),
     ("Aria's verdict on this change is Request changes: it introduces 2 new error-level "

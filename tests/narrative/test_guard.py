@@ -7,9 +7,9 @@ import pytest
 from bot.checks.catalog import load_catalog
 from bot.engine import review
 from bot.ingest.source import MemorySource
-from bot.narrative.claims import leans_back
 from bot.narrative.evidence import evidence_of
 from bot.narrative.guard import MAX_CITES, MAX_POINTS, SentenceChecker, guard
+from bot.narrative.reference import leans_back
 from bot.narrative.schema import Narrative
 from tests.narrative.conftest import HONEST_CONTEXT, HONEST_SPOF, answer
 
@@ -20,8 +20,8 @@ def check(evidence) -> SentenceChecker:
 
 
 @pytest.mark.parametrize(("text", "cites"), HONEST_CONTEXT + HONEST_SPOF + [
-    ("The autoscaler scales on cpu at 90% utilization, which leaves 10% headroom, below the "
-     "policy minimum.", ["F6", "W3"]),
+    ("`HorizontalPodAutoscaler/llm-server` scales on cpu at 90% utilization, which leaves 10% "
+     "headroom, below the policy minimum.", ["F6", "W3"]),
     ("`Deployment/llm-server` sets `--gpu-memory-utilization` to 0.98, so 2.0% of GPU memory is "
      "left for CUDA context, activations and fragmentation.", ["F4"]),
     ("Aria's recommended option for SPOF001 is “Run at least two replicas, spread across nodes, "
@@ -142,6 +142,35 @@ def test_cites_are_kept_per_point(evidence):
     # items are joined between clauses, each claim restated from its own item
     ("`Deployment/llm-server` can run with 1 replica, and keeping one replica costs the "
      "lowest.", ["F2", "O2.2"], True),
+    # each statement restates one item: no figure, summary or status on another's subject
+    ("`ClusterRole/model-loader` grants `*` on verbs and resources; a compromised pod bound to "
+     "a wildcard grant can take over the cluster.", ["F1", "W1"], True),
+    ("The autoscaler scales on cpu at 90% utilization.", ["F6", "W3"], False),
+    ("The option “Keep one replica and accept downtime windows”: set the floor to 2 or more.",
+     ["O2.2", "O2.1"], False),
+    # a statement with no subject of its own, or one that follows from the one before it,
+    # restates the same item
+    ("The option “Keep one replica and accept downtime windows” needs operational discipline, "
+     "and survives a node drain and a rolling update.", ["O2.2", "O2.1"], False),
+    ("`ClusterRole/model-loader` grants `*` on verbs and resources, so a compromised pod bound "
+     "to a wildcard grant can take over the cluster.", ["F1", "W1"], False),
+    ("The option “Run at least two replicas, spread across nodes, with a PodDisruptionBudget” "
+     "survives a node drain, and “Keep one replica and accept downtime windows” does too.",
+     ["O2.1", "O2.2"], False),
+    ("The option “Keep one replica and accept downtime windows”, which survives a node drain, "
+     "needs operational discipline.", ["O2.2", "O2.1"], False),
+    ("The cpu utilization target — `HorizontalPodAutoscaler/inference/llm-server` is set to "
+     "90 %, and the headroom policy minimum is too.", ["G7", "G8"], False),
+    ("The cpu utilization target — `HorizontalPodAutoscaler/inference/llm-server` is set to "
+     "90 %, and the headroom policy minimum is set to 25 %.", ["G7", "G8"], True),
+    # a figure's value stays on its own label, a severity on its own finding
+    ("The headroom policy minimum — `HorizontalPodAutoscaler/inference/llm-server` is 90 %.",
+     ["G7", "G8"], False),
+    ("`HorizontalPodAutoscaler/llm-server` scales on cpu at 90% utilization, and "
+     "`ClusterRole/model-loader` is an error-level finding.", ["F6", "F1"], True),
+    ("`HorizontalPodAutoscaler/llm-server` is a warning-level finding, and "
+     "`ClusterRole/model-loader` is an error-level finding.", ["F1", "F6"], True),
+    ("`ClusterRole/model-loader` is a warning-level finding.", ["F1", "F6"], False),
     # a pronoun's claim is read with its whole sentence: `it` must be the same item's subject
     ("Keeping one replica costs the lowest, and it is low risk.", ["O2.2", "O2.1"], False),
     # a rating qualifies what it qualifies in its item (option 2: complexity low, risk high)
@@ -210,6 +239,10 @@ def test_points_beyond_the_limit_are_left_out(evidence):
     ("The same grant is in `k8s/rbac.yaml`.", True),
     ("But every disruption is an outage.", True),
     ("These replicas survive a node drain.", True),
+    ("Costs the lowest.", True),
+    ("Is low risk.", True),
+    ("The headroom policy minimum is too.", True),
+    ("“Keep one replica and accept downtime windows” does as well.", True),
     ("Its cost is one more pod's requests.", True),
     ("Binding this role is broad.", True),
     ("Using a queue instead of a replica costs less.", False),
