@@ -10,7 +10,8 @@ before it (`It survives …`, `That option …`, `The same grant …`) or a conn
 what came before (`However, …`, `As a result, …`, `But …`); it then stands or falls with the
 point before it. A statement after the first of its point *borrows* from the one before it when
 its opening holds such a pronoun or anaphor, or a connective of consequence (`so`, `therefore`),
-or when it opens on a finite verb, with no subject of its own (`…, and costs the lowest`), or
+or when it opens on what may be a finite verb, with no subject of its own (`…, and costs the
+lowest`, `…, and needs operational discipline`), or
 leaves out its predicate (`…, and “B” does too`, `…, and the minimum is as well`): a reader
 gives it the subject or the predicate of the statement before, so it must restate the same
 item.
@@ -23,8 +24,8 @@ from __future__ import annotations
 import re
 from itertools import takewhile
 
-from bot.narrative.claims import CUES, DEMONSTRATIVES, FINITE, OBJECT_START, clauses
-from bot.narrative.words import GRAMMATICAL, META, Token, tokenize, word_set
+from bot.narrative.claims import CUES, DEMONSTRATIVES, FINITE, OBJECT_START, clauses, is_cue
+from bot.narrative.words import DISCOURSE, GRAMMATICAL, META, Token, tokenize, word_set
 
 # Connectives that set what follows beside what came before, and ones that derive it from it.
 _LISTING = word_set("""
@@ -45,6 +46,8 @@ _SELF = word_set("change review pull pr repository tree")
 # ClusterRole it reaches …`), and ones that stand for what their clause named before them.
 _PERSONAL = word_set("it itself they them themselves he him she")
 _POSSESSIVE = word_set("its their theirs whose which who whom his her")
+# Adverbs a statement may open on before its verb (`…, and also needs …`).
+_ADVERBS = _LISTING | DISCOURSE | word_set("also too even only still then just never always")
 # Particles that end a clause whose predicate is another's (`is too`, `as well`, `either`).
 _ELLIPSIS = word_set("too either also likewise similarly well")
 _JOINTS = re.compile(r";\s*|,\s+(?:and|but|or|while|whereas)\b\s*", re.IGNORECASE)
@@ -76,7 +79,7 @@ def borrows(text: str) -> bool:
     """A statement after the first of its point takes what it is about from the one before."""
     words = _opening(text)
     return bool(words) and (
-        words[0].text in _CONSEQUENCE_OPENERS or _lacks_subject(words)
+        words[0].text in _CONSEQUENCE_OPENERS or _may_open_on_verb(words)
         or _elided(words)
         or _has(words, _CONSEQUENCE, _CONSEQUENCE_PHRASES) or _refers(words))
 
@@ -113,16 +116,30 @@ def _refers(words: list[Token]) -> bool:
 
 
 def _lacks_subject(words: list[Token]) -> bool:
-    """It opens on a finite verb, its subject left to the sentence before (`is low risk`,
-    `costs the lowest`, `survives a node drain`); `keeping one replica costs …` has one."""
-    first, second = words[0], words[1] if len(words) > 1 else None
-    if first.text in FINITE:
-        return True
-    verb_s = (first.kind == "word" and first.text.endswith("s")
-              and not first.text.endswith(("ss", "us", "is")))
-    return verb_s and second is not None and (
+    """A point opens on a finite verb, its subject left to the point before (`Is low risk`,
+    `Costs the lowest`, `Needs operational discipline`): a word that may be a verb, then what
+    may be its object. `Requests are …` and `Objects without …` have a subject."""
+    second = words[1] if len(words) > 1 else None
+    return words[0].text in FINITE or _may_be_verb(words[0]) and second is not None and (
         second.text in OBJECT_START or second.kind in ("number", "code", "quote")
-        or second.text in CUES["comparison"])
+        or second.text in CUES["comparison"] or second.kind == "word" and not is_cue(second))
+
+
+def _may_open_on_verb(words: list[Token]) -> bool:
+    """A statement after another opens on what may be a finite verb (`…, and needs operational
+    discipline`): joined to a statement, a plural noun there (`…, and replicas survive …`) is
+    read as leaning too, since nothing tells the two apart."""
+    lead = next((w for w in words if not _adverb(w)), words[0])  # `…, and also needs …`
+    return lead.text in FINITE or _may_be_verb(lead)
+
+
+def _adverb(word: Token) -> bool:
+    return word.text in _ADVERBS or word.text.endswith("ly")
+
+
+def _may_be_verb(word: Token) -> bool:
+    return (word.kind == "word" and word.text.endswith("s")
+            and not word.text.endswith(("ss", "us", "is")))
 
 
 def _elided(opening: list[Token]) -> bool:

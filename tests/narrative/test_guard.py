@@ -155,6 +155,10 @@ def test_cites_are_kept_per_point(evidence):
     ("`ClusterRole/model-loader` grants `*` on verbs and resources, so a compromised pod bound "
      "to a wildcard grant can take over the cluster.", ["F1", "W1"], False),
     ("The option “Run at least two replicas, spread across nodes, with a PodDisruptionBudget” "
+     "survives a node drain, and needs operational discipline.", ["O2.1", "O2.2"], False),
+    ("The option “Run at least two replicas, spread across nodes, with a PodDisruptionBudget” "
+     "survives a node drain, and also needs operational discipline.", ["O2.1", "O2.2"], False),
+    ("The option “Run at least two replicas, spread across nodes, with a PodDisruptionBudget” "
      "survives a node drain, and “Keep one replica and accept downtime windows” does too.",
      ["O2.1", "O2.2"], False),
     ("The option “Keep one replica and accept downtime windows”, which survives a node drain, "
@@ -240,6 +244,8 @@ def test_points_beyond_the_limit_are_left_out(evidence):
     ("But every disruption is an outage.", True),
     ("These replicas survive a node drain.", True),
     ("Costs the lowest.", True),
+    ("Needs operational discipline.", True),
+    ("Requests are what the scheduler reserves.", False),
     ("Is low risk.", True),
     ("The headroom policy minimum is too.", True),
     ("“Keep one replica and accept downtime windows” does as well.", True),
