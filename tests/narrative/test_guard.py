@@ -138,6 +138,11 @@ def test_cites_are_kept_per_point(evidence):
     assert [(p.text, p.cites) for p in explanation.points] == HONEST_SPOF
 
 
+TWO = "“Run at least two replicas, spread across nodes, with a PodDisruptionBudget”"
+ONE = "“Keep one replica and accept downtime windows”"
+HPA = "`HorizontalPodAutoscaler/inference/llm-server`"
+
+
 @pytest.mark.parametrize(("text", "cites", "passes"), [
     # items are joined between clauses, each claim restated from its own item
     ("`Deployment/llm-server` can run with 1 replica, and keeping one replica costs the "
@@ -154,22 +159,16 @@ def test_cites_are_kept_per_point(evidence):
      "and survives a node drain and a rolling update.", ["O2.2", "O2.1"], False),
     ("`ClusterRole/model-loader` grants `*` on verbs and resources, so a compromised pod bound "
      "to a wildcard grant can take over the cluster.", ["F1", "W1"], False),
-    ("The option “Run at least two replicas, spread across nodes, with a PodDisruptionBudget” "
-     "survives a node drain, and needs operational discipline.", ["O2.1", "O2.2"], False),
-    ("The option “Run at least two replicas, spread across nodes, with a PodDisruptionBudget” "
-     "survives a node drain, and also needs operational discipline.", ["O2.1", "O2.2"], False),
-    ("The option “Run at least two replicas, spread across nodes, with a PodDisruptionBudget” "
-     "survives a node drain, and “Keep one replica and accept downtime windows” does too.",
-     ["O2.1", "O2.2"], False),
+    *[(f"The option {TWO} survives a node drain, and {tail}.", ["O2.1", "O2.2"], False)
+      for tail in ("needs operational discipline", "also needs operational discipline",
+                   f"{ONE} does too")],
     ("The option “Keep one replica and accept downtime windows”, which survives a node drain, "
      "needs operational discipline.", ["O2.2", "O2.1"], False),
-    ("The cpu utilization target — `HorizontalPodAutoscaler/inference/llm-server` is set to "
-     "90 %, and the headroom policy minimum is too.", ["G7", "G8"], False),
-    ("The cpu utilization target — `HorizontalPodAutoscaler/inference/llm-server` is set to "
-     "90 %, and the headroom policy minimum is set to 25 %.", ["G7", "G8"], True),
+    *[(f"The cpu utilization target — {HPA} is set to 90 %, and the headroom policy minimum "
+       f"is {tail}.", ["G7", "G8"], passes)
+      for tail, passes in (("too", False), ("set to 25 %", True))],
     # a figure's value stays on its own label, a severity on its own finding
-    ("The headroom policy minimum — `HorizontalPodAutoscaler/inference/llm-server` is 90 %.",
-     ["G7", "G8"], False),
+    (f"The headroom policy minimum — {HPA} is 90 %.", ["G7", "G8"], False),
     ("`HorizontalPodAutoscaler/llm-server` scales on cpu at 90% utilization, and "
      "`ClusterRole/model-loader` is an error-level finding.", ["F6", "F1"], True),
     ("`HorizontalPodAutoscaler/llm-server` is a warning-level finding, and "
