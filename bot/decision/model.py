@@ -51,6 +51,25 @@ class Risk(BaseModel):
     location: Location | None = None
 
 
+class ExplainedPoint(BaseModel):
+    """One sentence a language model wrote, and the evidence ids it passed the check against."""
+
+    text: str
+    cites: list[str]
+
+
+class Explanation(BaseModel):
+    """Points a language model wrote to explain one part of a decision; it never decides.
+
+    Each point passed the evidence check on its own, against the items it cites; points that
+    failed are left out whole, and the rest keep their order. The verdict, options, findings
+    and figures stay Aria's own.
+    """
+
+    part: str = Field(description="`context`, or `decision <rule id>`")
+    points: list[ExplainedPoint]
+
+
 class Counts(BaseModel):
     total: int = 0
     by_severity: dict[str, int] = Field(default_factory=dict)
@@ -82,6 +101,8 @@ class Decision(BaseModel):
     measurements: list[ConfigMeasurement] = Field(
         default_factory=list, description="latency-probe reports (see `aria probe`)")
     consequences: list[str] = Field(default_factory=list)
+    explanations: list[Explanation] = Field(
+        default_factory=list, description="explanations a language model wrote (marked as such)")
     machine_written: list[str] = Field(
         default_factory=list, description="parts whose prose a language model wrote")
 

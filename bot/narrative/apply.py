@@ -1,7 +1,9 @@
-"""`apply_narrative`: the decision, with prose a language model wrote where it passes the guard.
+"""`apply_narrative`: the decision, with explanations a language model wrote where they pass.
 
-Off unless the operator configures a model. Any failure on the way (budget, provider error,
-timeout, an answer that cannot be read) leaves the deterministic text and says so in a note.
+Off unless the operator configures a model. The model only adds explanations, kept apart from
+the decision: the verdict, options, findings and figures are never taken from its answer. Any
+failure on the way (budget, provider error, timeout, an answer that cannot be read) leaves the
+review as Aria wrote it and says so in a note.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from bot.decision.model import Decision
 from bot.narrative.cache import NarrativeCache, cache_key
+from bot.narrative.evidence import evidence_of
 from bot.narrative.guard import Guarded, guard
-from bot.narrative.prompt import SYSTEM, facts_of, render_facts
+from bot.narrative.prompt import SYSTEM, render_evidence
 from bot.narrative.settings import NarrativeSettings
 from bot.narrative.usage import UsageLedger, UsageRecord
 
@@ -25,7 +28,7 @@ OWN_TEXT = "the text is Aria's own."
 
 def apply_narrative(decision: Decision, model: BaseChatModel | None = None,
                     settings: NarrativeSettings | None = None) -> Decision:
-    """A copy of `decision` with guarded prose and `machine_written` set, or `decision` itself.
+    """A copy of `decision` with guarded explanations and `machine_written` set, or `decision`.
 
     `model` overrides the configured one (tests, callers that hold a model already); budgets,
     cache and usage still follow `settings`.
@@ -35,9 +38,10 @@ def apply_narrative(decision: Decision, model: BaseChatModel | None = None,
         return decision  # nothing configured, or no decision to write about: spend nothing
     from bot.narrative.writer import estimate_tokens, write  # LangChain only when used
 
-    facts = render_facts(facts_of(decision))
+    evidence = evidence_of(decision)
+    shown = render_evidence(evidence)
     model_id = settings.model_id if model is None else _model_id(model)
-    key = cache_key(model_id, facts)
+    key = cache_key(model_id, shown)
     cache = NarrativeCache(settings.state_dir / "narratives")
     ledger = UsageLedger(settings.state_dir / "narrative-usage.sqlite3")
 
@@ -50,7 +54,7 @@ def apply_narrative(decision: Decision, model: BaseChatModel | None = None,
     if narrative is not None:
         record(0, 0, "cached")
     else:
-        needed = estimate_tokens(SYSTEM + facts) + settings.max_output_tokens
+        needed = estimate_tokens(SYSTEM + shown) + settings.max_output_tokens
         if needed > settings.max_tokens_per_review:
             return _noted(decision, f"The language model was not asked to write this review: it "
                                     f"needs about {needed} tokens, over the budget of "
@@ -66,13 +70,13 @@ def apply_narrative(decision: Decision, model: BaseChatModel | None = None,
                 log.warning("language model %s unavailable: %s", model_id, exc)
                 return _noted(decision, f"The language model could not be started "
                                         f"({type(exc).__name__}); {OWN_TEXT}")
-        result = write(model, facts, settings.timeout_s)
+        result = write(model, shown, settings.timeout_s)
         record(result.tokens_in, result.tokens_out, result.error or "written")
         if result.narrative is None:
             return _noted(decision, _failure(result.error, settings.timeout_s))
         narrative = result.narrative
         cache.put(key, narrative)
-    return _merge(decision, guard(decision, narrative))
+    return _merge(decision, guard(evidence, narrative))
 
 
 def _model_id(model: BaseChatModel) -> str:
@@ -93,31 +97,22 @@ def _noted(decision: Decision, note: str) -> Decision:
 
 
 def _merge(decision: Decision, guarded: Guarded) -> Decision:
-    """Only prose moves from the answer into the model: options, flags and risks stay its own."""
-    update: dict[str, object] = {}
-    written: list[str] = []
-    for part in ("recommendation", "context", "consequences"):
-        value = getattr(guarded, part)
-        if value is not None:
-            update[part] = value
-            written.append(part)
-    points = []
-    for point in decision.decision_points:
-        summaries = guarded.summaries.get(point.rule_id, {})
-        if summaries:
-            options = [o.model_copy(update={"summary": summaries[o.title]})
-                       if o.title in summaries else o for o in point.options]
-            point = point.model_copy(update={"options": options})
-            written.append(f"options of {point.rule_id}")
-        points.append(point)
-    update["decision_points"] = points
-    update["machine_written"] = [*decision.machine_written, *written]
+    """Only explanations move from the answer into the decision, beside Aria's own text."""
     notes = list(decision.notes)
-    if guarded.rejections:
-        for r in guarded.rejections:
-            log.info("narrative part %s rejected: %s", r.part, "; ".join(r.reasons))
-        parts = ", ".join(sorted({r.part for r in guarded.rejections}))
-        notes.append(f"The language model's text for {parts} did not pass the evidence check "
-                     f"and was replaced; {OWN_TEXT}")
-    update["notes"] = notes
-    return decision.model_copy(update=update)
+    dropped: dict[str, int] = {}
+    for r in guarded.rejections:
+        log.info("narrative %s point %s rejected: %s", r.part, r.point, "; ".join(r.reasons))
+        dropped[r.part] = dropped.get(r.part, 0) + 1
+    for part, count in dropped.items():
+        if part in guarded.offered:
+            notes.append(f"{count} of the {guarded.offered[part]} points the language model "
+                         f"wrote to explain {part} did not pass the evidence check and "
+                         f"{'was' if count == 1 else 'were'} left out.")
+        else:
+            notes.append(f"The language model's explanation of {count} "
+                         f"part{'' if count == 1 else 's'} the review does not have was left "
+                         f"out.")
+    return decision.model_copy(update={
+        "explanations": [*decision.explanations, *guarded.accepted],
+        "machine_written": [*decision.machine_written, *(e.part for e in guarded.accepted)],
+        "notes": notes})

@@ -1,203 +1,373 @@
-"""The grounding guard: what a language model wrote reaches a review only if it is grounded.
+"""The grounding guard: a written point is shown only if the evidence it cites supports it.
 
-A part (the recommendation, the context, the consequences, the options of one decision) passes
-only when every number and name in it is in the decision's evidence, every claim of measurement
-cites a measured figure, it carries no markup that could change the comment's format, and it
-keeps the decision's verdict and recommended options. Structure is compared with the decision
-model, never taken from the answer: titles and `recommended` flags the writer echoes are checked
-against the model, and only prose is ever copied into it.
+A point (one sentence) passes when
+* it cites one to `MAX_CITES` evidence items that exist;
+* every plain content word (all but the closed `FUNCTION_WORDS`) appears, in some form, in a
+  cited item; every name, `code` span and quoted title is copied from one; every number is a
+  cited value, and numbers, ratings and comparatives qualify the word their item has them
+  qualify (`2 replicas`, `low risk`), not another;
+* every claim it makes (verdict, recommendation, instruction, proposal, denial, measurement,
+  comparison, rating; see `claims.py`) restates one cited item that makes that claim: the
+  clause making it uses only that item's words, says what it is about, and negates what the
+  item negates. Only Aria's verdict item judges the change, only its recommendation (and the
+  recommended option) may be restated as an instruction, and only measurement items report a
+  measurement;
+* it holds nothing but prose: no markup, links, HTML or mentions, and no symbol its cited
+  evidence does not use.
+
+The unit accepted or rejected is a point: one sentence with its own cites. A point that fails is
+left out whole, never repaired; the other points of its part keep their order. A point whose
+meaning leans on the one before it (it opens on a pronoun or a connective that refers back:
+`It …`, `That option …`, `However, …`) stands or falls with that point and must cite some of
+its evidence; a part cannot open on one. Nothing the writer sends can reach the verdict, the
+options, the findings or the figures: the answer has no field for them.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import cast, get_args
 
 from pydantic import BaseModel, Field
 
-from bot.decision.model import Decision, DecisionPoint
-from bot.narrative.grounding import Grounding, tokens
-from bot.narrative.prompt import relevant_findings, verdict_of
-from bot.narrative.schema import Narrative, PointProse
+from bot.decision.model import ExplainedPoint, Explanation
+from bot.narrative.claims import CUES, Claim, claims_of, is_cue, sentence_claims
+from bot.narrative.evidence import Evidence, EvidenceItem
+from bot.narrative.reference import borrows, leans_back, statements
+from bot.narrative.schema import Narrative, WrittenPoint
+from bot.narrative.words import META, Token, normalise_phrase, tokenize, word_set
 
-LIMITS = {"recommendation": 1500, "context": 1500, "summary": 500, "consequence": 400}
-MAX_CONSEQUENCES = 5
+MAX_CITES = 4
+MAX_POINTS = 8
+MAX_SENTENCE_CHARS = 320
+ROLE_WORDS = 3  # how many words next to a value, in its item, may be what it qualifies
 
-_CODE = re.compile(r"`([^`]*)`")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_MARKUP = (
-    (re.compile(r"<\s*[A-Za-z!/?]"), "HTML"),
-    (re.compile(r"\]\(|!\[|\]\["), "a link or image"),
-    (re.compile(r"https?://|www\.", re.I), "a URL"),
-    (re.compile(r"```|~~~"), "a code fence"),
-    (re.compile(r"^\s*(?:[#>|]|[-*+] |\d+[.)] )"), "block markup at the start"),
-)
-_MENTION = re.compile(r"(?<![\w`])@[A-Za-z0-9]")
-_MEASURED = re.compile(
-    r"\b(?:was|were|is|are|we|been|when)\s+(?:measured|observed|benchmarked|profiled)\b"
-    r"|\bmeasured\s+(?:at|to be|as)\b"
-    r"|\b(?:measurements?|benchmarks?|load[- ]tests?|probes?|profiling|tests?)\s+(?:shows?|showed|"
-    r"shown|found|finds?|confirm(?:s|ed)?|indicat(?:es?|ed)|measured|recorded|report(?:s|ed)?)\b",
-    re.I)
-_APPROVAL = re.compile(
-    r"\b(?:approv(?:e|es|ed|ing|al)|lgtm|looks good to me|(?:safe|ready|good|fine|ok) to merge|"
-    r"can be merged|merge (?:it|this|as is)|no changes? (?:is |are )?(?:needed|required))\b", re.I)
-_BLOCKING = re.compile(
-    r"\b(?:request(?:s|ed|ing)? changes|do not merge|don'?t merge|must not be merged|"
-    r"block(?:s|ed|ing)? (?:the |this )?merge)\b", re.I)
-_DENIAL = re.compile(r"\b(?:no|zero|without) (?:new )?(?:findings?|issues?|problems?|risks?|"
-                     r"errors?|warnings?)\b(?!-)", re.I)
-_UNRECOMMENDED = re.compile(r"\bnot (?:recommended|advised)\b", re.I)
-_RECOMMENDED = re.compile(r"(?<!not )\b(?:recommended|preferred|best (?:option|choice))\b", re.I)
+_CODE = re.compile(r"`[^`]*`")
+_NOT_PROSE = re.compile(r"[^\w\s.,;:()'\"’‘“”/%$+=\-–—]")
+_SENTENCE_BREAK = re.compile(r"(?<=[.])\s+(?=[A-Z“\"`])")
+# Claims an item makes by its wording (a finding can deny, compare or rate); instructions,
+# proposals and measurements only where Aria marks the item as making them (`makes`).
+_BY_WORDING: frozenset[Claim] = frozenset({"denial", "comparison", "rating", "verdict",
+                                           "recommendation"})
+# Words a claim must share with the item it restates besides its claim words: `Aria recommends
+# it` says nothing of what it recommends. A rating needs none (`This finding is an error`).
+MIN_ABOUT: dict[Claim, int] = {"rating": 0}
 
 
 class Rejection(BaseModel):
     part: str
+    point: int | None = None  # its number in the part, from 1; None: the whole part
     reasons: list[str]
 
 
+@dataclass(frozen=True)
+class Checked:
+    problems: list[str]
+    opening: frozenset[str] = frozenset()  # the cited items that hold its first statement
+
+
 class Guarded(BaseModel):
-    """The parts that passed (None: use the deterministic text) and why the others did not."""
-
-    recommendation: str | None = None
-    context: str | None = None
-    consequences: list[str] | None = None
-    summaries: dict[str, dict[str, str]] = Field(
-        default_factory=dict, description="rule id -> option title -> summary")
+    accepted: list[Explanation] = Field(default_factory=list)
     rejections: list[Rejection] = Field(default_factory=list)
+    offered: dict[str, int] = Field(default_factory=dict, description="points offered per part")
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split())
+def _key(value: float) -> float:
+    return round(value, 6)
 
 
-def _same(a: str, b: str) -> bool:
-    return _norm(a).casefold() == _norm(b).casefold()
+def _values(token: Token) -> set[float]:
+    return {_key(token.value), _key(token.value / 100)} if token.percent else {_key(token.value)}
 
 
-def _contains(text: str, phrase: str) -> bool:
-    return _norm(phrase).casefold() in _norm(text).casefold()
+@dataclass(frozen=True)
+class _Item:
+    """What one evidence item lets a sentence say."""
+
+    id: str
+    text: str  # lower-cased, for names and quoted phrases
+    phrases: str  # normalised, for quoted titles and code spans
+    stems: frozenset[str]
+    tokens: tuple[Token, ...]
+    claims: frozenset[Claim]
+    symbols: frozenset[str]  # characters beyond plain prose that its own text uses (`×`, `…`)
+
+    @classmethod
+    def of(cls, item: EvidenceItem) -> _Item:
+        tokens = tuple(tokenize(item.text))
+        worded = frozenset(claims_of(list(tokens))) & _BY_WORDING
+        marked = frozenset(cast(Claim, c) for c in item.makes if c in get_args(Claim))
+        return cls(item.id, item.text.lower(), normalise_phrase(item.text),
+                   frozenset(s for t in tokens for w in (t, *t.parts) for s in w.stems), tokens,
+                   worded | marked, frozenset(_NOT_PROSE.findall(_CODE.sub(" ", item.text))))
+
+    def has_word(self, token: Token) -> bool:
+        return bool(token.stems & self.stems)
+
+    def has_name(self, name: str) -> bool:
+        needle = name.lower()
+        variants = {needle, needle.removesuffix("s")} if len(needle) > 3 else {needle}
+        return any(_has_token(self.text, v) for v in variants)
+
+    def has_phrase(self, phrase: str) -> bool:
+        return _has_token(self.phrases, normalise_phrase(phrase))
+
+    def positions(self, token: Token) -> list[int]:
+        """Where this item has the value of a number, or the word a word stems from."""
+        if token.kind == "number":
+            wanted = _values(token)
+            return [i for i, t in enumerate(self.tokens)
+                    if t.kind == "number" and _values(t) & wanted]
+        return [i for i, t in enumerate(self.tokens) if _same(token, t)]
+
+    def has_value(self, token: Token) -> bool:
+        return bool(self.positions(token))
+
+    def qualifies(self, value: Token, word: Token) -> bool:
+        """`word` is what `value` (a number, a rating, a comparison) qualifies in this item: one
+        of the words next to it, before or after, within its clause (`2 new findings and 5
+        warnings`: `5` counts only warnings; `Complexity: Low … Risk: High`: low is not risk)."""
+        for p in self.positions(value):
+            near = self._content(p, 1) + self._content(p, -1)
+            if any(_same(word, t) for t in near):
+                return True
+        return False
+
+    def _content(self, p: int, step: int) -> list[Token]:
+        out: list[Token] = []
+        i = p + step
+        while 0 <= i < len(self.tokens) and len(out) < ROLE_WORDS:
+            t = self.tokens[i]
+            if t.text in ("and", "or") or (t.kind == "break" and step > 0):
+                break
+            if t.kind in ("word", "compound", "name", "code"):
+                out.append(t)
+            i += step
+        return out
+
+    def restates(self, tokens: list[Token], claim: Claim) -> bool:
+        """The clause is this item's claim in its words: every word comes from this item, some
+        of them (`MIN_ABOUT`) say what the claim is about, its numbers and ratings qualify what
+        they qualify here, and a negation negates what the item negates (`no
+        PodDisruptionBudget`, not `no findings`)."""
+        about = [t for t in tokens if t.kind in _CONTENT and not t.quoted and not is_cue(t)
+                 and t.text not in META]
+        return (all(self.supports(t) for t in tokens) and len(about) >= MIN_ABOUT.get(claim, 1)
+                and all(self.qualifies(value, what) for value, what in qualified(tokens))
+                and (claim != "denial" or self._same_negation(tokens)))
+
+    def _same_negation(self, tokens: list[Token]) -> bool:
+        mine = [self._content(p, 1) for p, t in enumerate(self.tokens) if _negates(t)]
+        for p, t in enumerate(tokens):
+            if not _negates(t):
+                continue
+            negated = next((w for w in tokens[p + 1:p + 4]
+                            if w.kind in _CONTENT or w.text in META), None)
+            if negated is not None and not any(_same(negated, w) for near in mine
+                                               for w in near):
+                return False
+        return True
+
+    def holds(self, tokens: list[Token]) -> bool:
+        """Every word, name, number and title of a statement is in this item, and its numbers
+        and ratings qualify what they qualify here."""
+        return (all(self.supports(t) for t in tokens)
+                and all(self.qualifies(value, what) for value, what in qualified(tokens)))
+
+    def supports(self, t: Token) -> bool:
+        if t.kind == "word":
+            return self.has_word(t)
+        if t.kind == "name":
+            return self.has_name(t.text)
+        if t.kind == "compound":
+            return self.has_name(t.text) or all(self.has_word(p) for p in t.parts
+                                                if p.kind == "word")
+        if t.kind == "number":
+            return self.has_value(t)
+        if t.kind in ("code", "quote"):
+            return self.has_phrase(t.text)
+        return True
 
 
-class _Checker:
-    def __init__(self, decision: Decision) -> None:
-        self.decision = decision
-        self.grounding = Grounding.of(decision)
-        verdict = verdict_of(decision.recommendation) or ""
-        self.verdict = verdict
-        self.stance = ("block" if verdict.startswith(("Request changes", "Act on")) else
-                       "approve" if verdict.startswith(("Approve", "Compliant", "No error"))
-                       else None)
-        self.has_findings = bool(relevant_findings(decision))
-        options = [o for p in decision.decision_points for o in p.options]
-        self.chosen = [o.title for o in options if o.recommended]
-        self.others = [o.title for o in options
-                       if not o.recommended and o.title not in self.chosen]
+_CONTENT = ("word", "compound", "name", "number", "code", "quote")
+_WORDS = ("word", "compound", "name")
+# Adjectives that, like a number, say something of the word next to them (`low risk`, `lowest
+# cost`): the ratings and comparatives, not the nouns (`warnings`) or connectives (`than`).
+_QUALIFIERS = word_set("""
+    low medium high minor major critical severe trivial serious cosmetic
+""") | (CUES["comparison"] - word_set("than rather instead versus vs compared comparison unlike"))
 
-    def problems(self, text: str, limit: int, allowed_ticks: int = 0) -> list[str]:
-        """Why `text` may not be shown; empty when it may."""
+
+def _negates(t: Token) -> bool:
+    return t.kind == "word" and not t.quoted and t.text in CUES["denial"]
+
+
+def _same(a: Token, b: Token) -> bool:
+    if a.kind == "word":
+        return bool(a.stems & b.stems)
+    return a.text.lower() == b.text.lower()
+
+
+def _has_token(haystack: str, needle: str) -> bool:
+    if not needle:
+        return True
+    pattern = r"(?<![a-z0-9_-])" + re.escape(needle) + r"(?![a-z0-9_-])"
+    return re.search(pattern, haystack) is not None
+
+
+class SentenceChecker:
+    """Checks sentences against one decision's evidence."""
+
+    def __init__(self, evidence: Evidence) -> None:
+        self.items = {i.id: _Item.of(i) for i in evidence.items}
+
+    def problems(self, text: str, cites: list[str]) -> list[str]:
+        """Why a one-sentence point may not be shown; empty when it may."""
+        return self.check(text, cites).problems
+
+    def check(self, text: str, cites: list[str]) -> Checked:
+        text = " ".join(text.split())
         if not text:
-            return ["empty"]
-        if len(text) > limit:
-            return [f"longer than {limit} characters"]
-        out = [what for pattern, what in _MARKUP if pattern.search(text)]
-        if text.count("`") % 2 or text.count("**") % 2:
-            out.append("unbalanced `code` or **bold** markers")
-        plain = _CODE.sub(" ", text)
-        if _MENTION.search(plain):
-            out.append("an @-mention")
-        out += [f"`{code}` is not quoted from the evidence" for code in _CODE.findall(text)
-                if not self.grounding.knows_phrase(code)]
-        for sentence in _SENTENCE_END.split(plain):
-            out += self._sentence(sentence)
-        if text.count("✅") > allowed_ticks:
-            out.append("marks an option ✅ that the decision does not")
-        # on the text outside `code`: a quoted object name is not a stance
-        if self.stance == "block" and _APPROVAL.search(plain):
-            out.append(f"approves a change whose verdict is {self.verdict!r}")
-        if self.stance == "approve" and _BLOCKING.search(plain):
-            out.append(f"blocks a change whose verdict is {self.verdict!r}")
-        if self.has_findings and _DENIAL.search(plain):
-            out.append("denies findings the decision has")
-        return out
+            return Checked(["empty"])
+        if len(text) > MAX_SENTENCE_CHARS:
+            return Checked([f"longer than {MAX_SENTENCE_CHARS} characters"])
+        unknown = [c for c in cites if c not in self.items]
+        if unknown or not cites or len(set(cites)) > MAX_CITES:
+            return Checked([f"must cite one to {MAX_CITES} evidence ids that exist"])
+        cited = [self.items[c] for c in dict.fromkeys(cites)]
+        allowed = frozenset().union(*(i.symbols for i in cited))
+        odd = sorted(set(_NOT_PROSE.findall(_CODE.sub(" ", text))) - allowed)
+        if odd or text.count("`") % 2:
+            return Checked(["holds markup or symbols that are not prose: "
+                            + " ".join(odd or ["`"])])
+        if len(_SENTENCE_BREAK.split(text)) > 1:
+            return Checked(["holds more than one sentence"])
+        problems = self._sentence(tokenize(text), cited)
+        opening, unbound = self._statements(text, cited)
+        return Checked(problems or unbound, opening)
 
-    def _sentence(self, sentence: str) -> list[str]:
+    def _statements(self, text: str, cited: list[_Item]) -> tuple[frozenset[str], list[str]]:
+        """Each statement restates one cited item, and one that borrows its subject from the
+        statement before restates the same item: facts keep the subject, label and number
+        their item binds them to, and no statement relates items. Returns the items that hold
+        the first statement, and the problems."""
         out: list[str] = []
-        found = list(tokens(sentence))
-        for t in found:
-            if t.kind == "number" and not self.grounding.knows_number(t):
-                out.append(f"number {t.text!r} is not in the evidence")
-            elif t.kind == "name" and not self.grounding.knows_name(t.text):
-                out.append(f"name {t.text!r} is not in the evidence")
-        if _MEASURED.search(sentence) and not any(
-                t.kind == "number" and self.grounding.knows_number(t, measured_only=True)
-                for t in found):
-            out.append("claims a measurement and cites none that exists")
-        if "✅" in sentence and (not any(_contains(sentence, c) for c in self.chosen)
-                                 or any(_contains(sentence, o) for o in self.others)):
-            out.append("✅ on an option the decision does not recommend")
+        held: list[frozenset[str]] = []
+        for n, statement in enumerate(statements(text), 1):
+            tokens = tokenize(statement)
+            holders = frozenset(i.id for i in cited if i.holds(tokens))
+            if held and borrows(statement):
+                holders &= held[-1]
+                if not holders:
+                    out.append(f"statement {n} leans on the one before it for its subject, "
+                               f"predicate or link, but no single cited item holds both")
+            elif not holders:
+                out.append(f"statement {n} joins what several items say; no single cited "
+                           f"item holds all of it")
+            held.append(holders)
+        return (held[0] if held else frozenset()), out
+
+    def _sentence(self, tokens: list[Token], cited: list[_Item]) -> list[str]:
+        out = [_unsupported(t) for t in tokens if not any(i.supports(t) for i in cited)]
+        if not any(t.kind in ("word", "compound", "name", "number") and not t.quoted
+                   for t in tokens):
+            out.append("says nothing outside quotes and code")
+        out += self._roles(tokens, cited)
+        for claim, clause in sentence_claims(tokens):
+            sources = [i for i in cited if claim in i.claims]
+            if not sources:
+                out.append(f"makes a {claim} claim that none of its cited items makes")
+            elif not any(i.restates(clause, claim) for i in sources):
+                out.append(f"makes a {claim} claim that no single cited item making it makes "
+                           f"about the same things ({', '.join(i.id for i in sources)})")
         return out
 
-    def recommendation(self, text: str) -> list[str]:
-        original = self.decision.recommendation
-        out = self.problems(text, LIMITS["recommendation"], original.count("✅"))
-        if self.verdict and not text.startswith(f"**{self.verdict}**"):
-            out.append(f"does not lead with the verdict **{self.verdict}**")
-        out += [f"drops the recommended option {title!r}" for title in self.chosen
-                if _contains(original, title) and not _contains(text, title)]
-        return out
-
-    def point(self, point: DecisionPoint, prose: PointProse) -> tuple[dict[str, str], list[str]]:
-        """Summaries that pass for one decision; any mismatch with the model rejects them all."""
-        summaries: dict[str, str] = {}
-        out: list[str] = []
-        for written in prose.options:
-            option = next((o for o in point.options if _same(o.title, written.title)), None)
-            if option is None:
-                out.append(f"names an option the decision does not have: {written.title!r}")
-                continue
-            if written.recommended != option.recommended:
-                out.append(f"changes whether {option.title!r} is recommended")
-                continue
-            text = _norm(written.summary)
-            problems = self.problems(text, LIMITS["summary"])
-            stance = _UNRECOMMENDED if option.recommended else _RECOMMENDED
-            if stance.search(text):
-                problems.append(f"contradicts the recommendation on {option.title!r}")
-            out += problems
-            summaries[option.title] = text
-        return ({} if out else summaries), out
+    def _roles(self, tokens: list[Token], cited: list[_Item]) -> list[str]:
+        """Numbers, ratings and comparisons qualify what the evidence has them qualify."""
+        return [f"{value.text!r} qualifies {what.text!r}, which its evidence does not"
+                for value, what in qualified(tokens)
+                if not any(i.qualifies(value, what) for i in cited)]
 
 
-def guard(decision: Decision, narrative: Narrative) -> Guarded:
-    check = _Checker(decision)
-    result = Guarded()
-
-    def judge(part: str, problems: list[str]) -> bool:
-        if problems:
-            result.rejections.append(Rejection(part=part, reasons=problems))
-        return not problems
-
-    text = _norm(narrative.recommendation)
-    if decision.recommendation and judge("recommendation", check.recommendation(text)):
-        result.recommendation = text
-    text = _norm(narrative.context)
-    if decision.context and judge("context", check.problems(text, LIMITS["context"])):
-        result.context = text
-    items = [_norm(c) for c in narrative.consequences]
-    if decision.consequences:
-        problems = [p for c in items for p in check.problems(c, LIMITS["consequence"])]
-        if not items or len(items) > MAX_CONSEQUENCES:
-            problems.append(f"needs one to {MAX_CONSEQUENCES} consequences")
-        if judge("consequences", problems):
-            result.consequences = items
-    points = {p.rule_id: p for p in decision.decision_points}
-    for prose in narrative.decision_points:
-        point = points.pop(prose.rule_id, None)  # pop: a repeated rule id is not used twice
-        if point is None:
-            # the answer's rule id is not repeated: part names end up in the review's notes
-            judge("options of an unknown decision", [f"{prose.rule_id!r} is not a decision"])
+def qualified(tokens: list[Token]) -> list[tuple[Token, Token]]:
+    """(number or rating or comparative, the word it qualifies) in a sentence: the next word
+    within its clause, or for a rating or comparative at a clause's end the word before it."""
+    out = []
+    for n, t in enumerate(tokens):
+        if t.quoted or not (t.kind == "number" or t.text in _QUALIFIERS):
             continue
-        summaries, problems = check.point(point, prose)
-        if judge(f"options of {point.rule_id}", problems) and summaries:
-            result.summaries[point.rule_id] = summaries
+        after, before = _neighbours(tokens, n, 1), _neighbours(tokens, n, -1)
+        what = after[0] if after else (before[0] if before and t.kind != "number" else None)
+        if what is not None:
+            out.append((t, what))
+    return out
+
+
+def _neighbours(tokens: list[Token], n: int, step: int) -> list[Token]:
+    """Up to two words next to `tokens[n]` on one side, without crossing a comma or a break."""
+    out: list[Token] = []
+    i = n
+    while len(out) < 2 and 0 <= i + step < len(tokens):
+        left, right = (tokens[i], tokens[i + step]) if step > 0 else (tokens[i + step], tokens[i])
+        if left.comma or right.kind == "break" or left.kind == "break":
+            break
+        i += step
+        out.append(tokens[i])
+    return [t for t in out if t.kind in _WORDS]
+
+
+def _unsupported(t: Token) -> str:
+    what = {"word": "word", "compound": "word", "name": "name", "number": "number",
+            "code": "`code`", "quote": "quoted title"}[t.kind]
+    return f"{what} {t.text!r} is not in the cited evidence"
+
+
+def guard(evidence: Evidence, narrative: Narrative) -> Guarded:
+    checker = SentenceChecker(evidence)
+    names = [p.name for p in evidence.parts]
+    result = Guarded()
+    seen: set[str] = set()
+    for written in narrative.parts:
+        if written.part not in names or written.part in seen:
+            # the answer's part name is not repeated: it is text a model chose
+            result.rejections.append(Rejection(part="a part the review does not have",
+                                               reasons=["unknown or repeated part"]))
+            continue
+        seen.add(written.part)
+        result.offered[written.part] = len(written.points)
+        kept: list[ExplainedPoint] = []
+        for n, reasons in enumerate(_point_problems(checker, written.points), 1):
+            point = written.points[n - 1]
+            if reasons:
+                result.rejections.append(Rejection(part=written.part, point=n, reasons=reasons))
+            else:
+                kept.append(ExplainedPoint(text=" ".join(point.text.split()),
+                                           cites=list(dict.fromkeys(point.cites))))
+        if kept:
+            result.accepted.append(Explanation(part=written.part, points=kept))
+    order = {name: i for i, name in enumerate(names)}
+    result.accepted.sort(key=lambda e: order[e.part])
     return result
+
+
+def _point_problems(checker: SentenceChecker, points: list[WrittenPoint]) -> list[list[str]]:
+    """Why each point may not be shown. A point that leans on the one before it (`It …`,
+    `However, …`) stands or falls with it, and cites some of its evidence."""
+    out: list[list[str]] = []
+    for n, point in enumerate(points, 1):
+        if n > MAX_POINTS:
+            out.append([f"beyond the {MAX_POINTS} points a part may have"])
+            continue
+        checked = checker.check(point.text, point.cites)
+        reasons = list(checked.problems)
+        if leans_back(point.text):
+            if n == 1:
+                reasons.append("leans on a point before it, and there is none")
+            elif out[-1]:
+                reasons.append(f"leans on point {n - 1}, which was left out")
+            elif not checked.opening & set(points[n - 2].cites):
+                reasons.append(f"leans on point {n - 1}, but no item that point cites holds "
+                               f"what it says")
+        out.append(reasons)
+    return out

@@ -1,7 +1,8 @@
-"""What the writer answers with: prose only, keyed to the decision model it describes.
+"""What the writer answers with: per part, a list of points, each one sentence with the ids of
+the evidence it rests on.
 
-Titles, rule ids and `recommended` flags are echoed so the guard can compare them with the
-decision model; they are never copied back into it.
+A point is what the guard accepts or rejects whole. There is no field for a verdict, an option,
+a flag, a finding or a figure: those are Aria's and the writer cannot send them back.
 """
 
 from __future__ import annotations
@@ -9,24 +10,18 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 
-class OptionProse(BaseModel):
-    title: str = Field(description="the option's title, copied exactly from the facts")
-    recommended: bool = Field(description="the option's `recommended` flag, copied from the facts")
-    summary: str = Field(description="one or two sentences: what this option gains and what it "
-                                     "costs (its pros and cons), from the facts only")
+class WrittenPoint(BaseModel):
+    text: str = Field(description="one sentence of plain explanatory prose")
+    cites: list[str] = Field(description="ids of the one to four evidence items whose words "
+                                         "and claims this sentence restates")
 
 
-class PointProse(BaseModel):
-    rule_id: str = Field(description="the decision's rule id, copied from the facts")
-    options: list[OptionProse] = Field(description="every option of this decision, in order")
+class WrittenPart(BaseModel):
+    part: str = Field(description="the name of the part, exactly as listed in `parts`")
+    points: list[WrittenPoint] = Field(description="two to six points, one sentence each")
 
 
 class Narrative(BaseModel):
-    """Prose for an architecture decision record, written only from the quoted facts."""
+    """Explanatory points for some parts of a review, written only from the quoted evidence."""
 
-    recommendation: str = Field(description="one paragraph that starts with the verdict in bold, "
-                                            "exactly as given, then the recommended path")
-    context: str = Field(description="Context and Problem Statement: two to four sentences")
-    consequences: list[str] = Field(description="one sentence per consequence of the "
-                                                "recommended options, at most five")
-    decision_points: list[PointProse] = Field(default_factory=list)
+    parts: list[WrittenPart]

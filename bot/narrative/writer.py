@@ -1,12 +1,14 @@
-"""The LangChain writer: facts in, a `Narrative` out, within a bounded time.
+"""The LangChain writer: evidence in, a `Narrative` out, within a bounded time.
 
 The chain is an ordinary Runnable (prompt | model with structured output), so any chat model
-works: tool calling where the model has it, and a JSON answer parsed from the text where it has
-not (some local servers).
+works: a JSON-schema `response_format` where the model takes one (OpenAI and the servers that
+speak its API: vLLM, Ollama), tool calling where it has that, and a JSON answer parsed from the
+text where it has neither.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 from typing import Any, cast
@@ -33,11 +35,14 @@ class WriterResult(BaseModel):
 
 
 def build_chain(model: BaseChatModel) -> Runnable[dict[str, Any], dict[str, Any]]:
-    """`{"facts": str}` -> `{"raw": AIMessage, "parsed": Narrative | None, "parsing_error": …}`."""
+    """`{"evidence": str}` -> `{"raw": AIMessage, "parsed": Narrative | None, …}`."""
+    options: dict[str, Any] = {"include_raw": True}
+    if "method" in inspect.signature(model.with_structured_output).parameters:
+        options["method"] = "json_schema"  # a schema-constrained answer, not a tool call
     try:
         structured = cast(Runnable[Any, dict[str, Any]],
-                          model.with_structured_output(Narrative, include_raw=True))
-    except NotImplementedError:  # no tool calling: the prompt also asks for plain JSON
+                          model.with_structured_output(Narrative, **options))
+    except NotImplementedError:  # no structured output: the prompt also asks for plain JSON
         structured = RunnableParallel(raw=model) | RunnableLambda(_parse_text)
     return PROMPT | structured
 
@@ -57,7 +62,7 @@ def estimate_tokens(text: str) -> int:
     return len(text) // 4 + 1
 
 
-def write(model: BaseChatModel, facts: str, timeout_s: float) -> WriterResult:
+def write(model: BaseChatModel, evidence: str, timeout_s: float) -> WriterResult:
     """One call of the chain, given up after `timeout_s` whatever the provider does.
 
     The call runs in a daemon thread: a provider that hangs past its own timeout cannot hold the
@@ -67,7 +72,7 @@ def write(model: BaseChatModel, facts: str, timeout_s: float) -> WriterResult:
 
     def run() -> None:
         try:
-            box["answer"] = build_chain(model).invoke({"facts": facts})
+            box["answer"] = build_chain(model).invoke({"evidence": evidence})
         except Exception as exc:  # any provider failure means the deterministic text
             box["error"] = exc
 
@@ -75,13 +80,16 @@ def write(model: BaseChatModel, facts: str, timeout_s: float) -> WriterResult:
     thread.start()
     thread.join(timeout_s)
     if thread.is_alive():
-        return WriterResult(error="timeout", tokens_in=estimate_tokens(SYSTEM + facts))
+        return WriterResult(error="timeout", tokens_in=estimate_tokens(SYSTEM + evidence))
     if "error" in box:
-        return WriterResult(error=type(box["error"]).__name__,
-                            tokens_in=estimate_tokens(SYSTEM + facts))
+        # a client that validates the JSON itself (OpenAI's `parse`) raises on a bad answer;
+        # pydantic's ValidationError and JSON's errors are ValueErrors
+        unreadable = isinstance(box["error"], ValueError)
+        return WriterResult(error="unparsable" if unreadable else type(box["error"]).__name__,
+                            tokens_in=estimate_tokens(SYSTEM + evidence))
     answer = box["answer"]
     raw = answer.get("raw")
-    tokens_in, tokens_out = _usage(raw, SYSTEM + facts)
+    tokens_in, tokens_out = _usage(raw, SYSTEM + evidence)
     parsed = answer.get("parsed")
     return WriterResult(narrative=parsed if isinstance(parsed, Narrative) else None,
                         tokens_in=tokens_in, tokens_out=tokens_out,

@@ -25,10 +25,12 @@ def _one_line(value: object, limit: int) -> str:
 
 def md_text(value: object, limit: int = _MAX) -> str:
     """Plain text safe anywhere in Markdown: escaped, no HTML, no mentions, one line."""
-    text = _one_line(value, limit)
+    return _escaped(_one_line(value, limit))
+
+
+def _escaped(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _MENTION.sub("@\u200b", text)
+    return _MENTION.sub("@\u200b", _MD_SPECIAL.sub(r"\\\1", text))
 
 
 def code_text(value: object, limit: int = _MAX) -> str:
@@ -58,3 +60,17 @@ def html(value: object) -> Markup:
     """Text for HTML element content or a quoted attribute value: the escaping Jinja's
     autoescape applies to every value in an HTML template (`*.html.j2`)."""
     return escape(str(value))
+
+
+_CODE_SPAN = re.compile(r"`([^`]*)`")
+
+
+def prose_text(value: object) -> str:
+    """A language model's prose on one line: escaped like `md_text`, its `code` spans kept."""
+    text = " ".join(str(value).split())
+    out, last = [], 0
+    for m in _CODE_SPAN.finditer(text):
+        out += [_escaped(text[last:m.start()]), code(m.group(1))]
+        last = m.end()
+    out.append(_escaped(text[last:]))
+    return "".join(out)

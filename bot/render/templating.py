@@ -12,7 +12,7 @@ from functools import cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot import __version__
-from bot.render.escape import code_text, html, md_text, table_cell
+from bot.render.escape import code_text, html, md_text, prose_text, table_cell
 from bot.resources import data_dir
 
 
@@ -28,6 +28,7 @@ def environment() -> Environment:
                       keep_trailing_newline=True,
                       autoescape=select_autoescape(enabled_extensions=("html.j2",),
                                                    default_for_string=False))
-    env.filters.update(md=md_text, code=code_text, cell=table_cell, html=html)
+    env.filters.update(md=md_text, code=code_text, cell=table_cell, html=html,
+                       prose=prose_text)
     env.globals.update(version=__version__, number=number)
     return env

@@ -1,49 +1,44 @@
-"""Scripted chat models (LangChain's own fakes) and the example decision they write about."""
+"""A local OpenAI-compatible endpoint, the settings an operator would give, and the decisions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
 
 from bot.decision.model import Decision
 from bot.engine import review
 from bot.ingest.source import DirectorySource
 from bot.narrative import NarrativeSettings
-from bot.narrative.schema import Narrative
+from bot.narrative.evidence import Evidence, evidence_of
+from tests.narrative.endpoint import ChatEndpoint
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "gpu-serving"
-
-
-class ScriptedChatModel(GenericFakeChatModel):
-    """LangChain's GenericFakeChatModel, able to stand behind `with_structured_output`.
-
-    It replays the scripted AIMessages (tool calls included) and records the prompts it got.
-    """
-
-    prompts: list[list[Any]] = []
-
-    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedChatModel:
-        return self  # the scripted answers already hold the tool call
-
-    def _generate(self, messages: list[Any], *args: Any, **kwargs: Any) -> Any:
-        self.prompts.append(messages)
-        return super()._generate(messages, *args, **kwargs)
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "gpu-serving"
+REVIEWS = ROOT / "tests" / "fixtures" / "reviews"
+API_KEY = "sk-operator-key-not-for-prompts"
 
 
-def tool_answer(narrative: Narrative | dict[str, Any], usage: tuple[int, int] = (900, 300)
-                ) -> AIMessage:
-    args = narrative.model_dump() if isinstance(narrative, Narrative) else narrative
-    return AIMessage(content="", tool_calls=[{"name": "Narrative", "args": args, "id": "call-1"}],
-                     usage_metadata={"input_tokens": usage[0], "output_tokens": usage[1],
-                                     "total_tokens": sum(usage)})
+@pytest.fixture
+def endpoint() -> Iterator[ChatEndpoint]:
+    server = ChatEndpoint().start()
+    yield server
+    server.stop()
 
 
-def scripted(*answers: AIMessage | str) -> ScriptedChatModel:
-    return ScriptedChatModel(messages=iter(answers), prompts=[])
+def operator_settings(endpoint: ChatEndpoint, state_dir: Path, **env: str) -> NarrativeSettings:
+    """What `ARIA_LLM_MODEL` + `ARIA_LLM_BASE_URL` configure, pointed at the local endpoint."""
+    return NarrativeSettings.from_env({
+        "ARIA_LLM_MODEL": "local-llm", "ARIA_LLM_BASE_URL": endpoint.base_url,
+        "ARIA_LLM_API_KEY": API_KEY, "ARIA_LLM_TIMEOUT": "10", "ARIA_STATE_DIR": str(state_dir),
+        **env})
+
+
+@pytest.fixture
+def settings(endpoint: ChatEndpoint, tmp_path: Path) -> NarrativeSettings:
+    return operator_settings(endpoint, tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -51,35 +46,33 @@ def decision() -> Decision:
     return review(DirectorySource(EXAMPLES / "base"), DirectorySource(EXAMPLES / "head"))
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> NarrativeSettings:
-    return NarrativeSettings(model=None, state_dir=tmp_path, timeout_s=5)
+@pytest.fixture(scope="session")
+def evidence(decision: Decision) -> Evidence:
+    return evidence_of(decision)
 
 
-def honest(decision: Decision) -> Narrative:
-    """A rewrite a careful architect could sign: every figure and name from the decision."""
-    points = decision.decision_points
-    first = points[0]
-    spof = next(p for p in points if p.rule_id == "SPOF001")
-    return Narrative.model_validate({
-        "recommendation": (
-            f"**Request changes.** The change adds **2** error-level findings and **1** warning. "
-            f"✅ First, {first.recommended.title}: the `*` grant in "
-            f"`k8s/rbac/model-loader.yaml:9` lets a compromised pod take over the cluster."),
-        "context": ("The change puts `Deployment/llm-server` behind an autoscaler that can drop "
-                    "to **1** replica and scales on cpu at **90%** utilization, leaving **10%** "
-                    "headroom where the policy asks for **25%**."),
-        "consequences": [
-            "Least privilege: a missing verb fails loudly in testing rather than in production.",
-            "Two replicas cost one more GPU but survive a node drain and a rolling update.",
-        ],
-        "decision_points": [
-            {"rule_id": spof.rule_id, "options": [
-                {"title": o.title, "recommended": o.recommended,
-                 "summary": f"Risk: {o.risk}. Cost: {o.cost}."} for o in spof.options]},
-        ],
-    })
+def answer(*parts: tuple[str, list[tuple[str, list[str]]]]) -> dict[str, Any]:
+    """The writer's JSON: `answer(("context", [("A sentence.", ["F1"])]))`."""
+    return {"parts": [{"part": name, "points": [{"text": t, "cites": c} for t, c in points]}
+                      for name, points in parts]}
 
 
-def with_changes(narrative: Narrative, **changes: Any) -> Narrative:
-    return Narrative.model_validate({**narrative.model_dump(), **changes})
+# Rewordings a careful architect could sign, each citing the items its words come from.
+HONEST_CONTEXT = [
+    ("`ClusterRole/model-loader` grants `*` on verbs and resources, and a compromised pod bound "
+     "to a wildcard grant can take over the cluster.", ["F1", "W1"]),
+    ("`Deployment/llm-server` can run with 1 replica, so one pod restart or node drain takes "
+     "the model offline.", ["F2"]),
+    ("Aria's verdict on this change is Request changes: it introduces 2 new error-level "
+     "findings and 5 warnings.", ["V"]),
+]
+HONEST_SPOF = [
+    ("Running at least two replicas, spread across nodes, with a PodDisruptionBudget survives a "
+     "node drain and a rolling update.", ["O2.1"]),
+    ("Its cost is one more pod's requests, a second GPU for GPU serving.", ["O2.1"]),
+    ("Keeping one replica costs the lowest, but every disruption is an outage.", ["O2.2"]),
+]
+
+
+def honest_answer() -> dict[str, Any]:
+    return answer(("context", HONEST_CONTEXT), ("decision SPOF001", HONEST_SPOF))

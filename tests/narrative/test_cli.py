@@ -8,7 +8,7 @@ import pytest
 
 import bot.narrative
 from bot.cli import main
-from tests.narrative.conftest import EXAMPLES
+from tests.narrative.conftest import EXAMPLES, HONEST_SPOF, honest_answer
 
 REVIEW = ["review", str(EXAMPLES / "base"), str(EXAMPLES / "head"), "--fail-on", "never"]
 
@@ -53,3 +53,19 @@ def test_a_configured_model_is_used_by_aria_adr_new_from(capsys, unavailable_mod
     assert main(["adr", "new", "GPU serving", "--from", str(EXAMPLES / "head"),
                  "--dir", str(tmp_path / "adr")]) == 0
     assert calls == ["adr"]
+
+
+def test_aria_review_writes_explanations_through_the_operators_endpoint(
+        capsys, monkeypatch, tmp_path, endpoint):
+    monkeypatch.setenv("ARIA_LLM_MODEL", "local-llm")
+    monkeypatch.setenv("ARIA_LLM_BASE_URL", endpoint.base_url)
+    monkeypatch.setenv("ARIA_STATE_DIR", str(tmp_path))
+    endpoint.answer(honest_answer())
+    text = _review(capsys)
+    assert HONEST_SPOF[0][0] in text and "🤖 explanations of context, decision SPOF001" in text
+    assert text.startswith(_review_without_model(capsys, monkeypatch).split("### Context")[0])
+
+
+def _review_without_model(capsys, monkeypatch) -> str:
+    monkeypatch.delenv("ARIA_LLM_MODEL")
+    return _review(capsys)

@@ -1,0 +1,164 @@
+"""The evidence a writer is shown: Aria's own statements about one decision, each with an id.
+
+Items are small on purpose (one finding, one option, one figure), because a written sentence may
+only use the words of the items it cites. Each item is Aria's text: names and values read from a
+pull request appear only inside `code` spans, so PR text can be quoted but never becomes prose.
+Ids are stable for a decision: `V` the verdict, `C` the context, `R1` the recommended option of
+decision 1, `W1` why decision 1 matters, `O1.2` its second option, `F3` a finding, `G2` a
+figure, `A1` an assumption, `M1` a measurement.
+
+`makes` lists the claims Aria marks an item as making, beyond what its wording shows: only the
+verdict item judges the change, only a recommendation item (and the recommended option) may be
+restated as an instruction, options propose, and only measurement items report a measurement.
+An option's text does not say whether it is recommended, so its words cannot be recombined into a
+recommendation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from bot.decision.model import Decision, DecisionPoint
+from bot.findings import Finding, Status
+from bot.measurements import ConfigMeasurement
+
+MAX_FINDINGS = 40
+MAX_MEASUREMENTS = 5
+CONTEXT_PART = "context"
+
+ItemKind = Literal["verdict", "context", "recommendation", "rationale", "option", "finding",
+                   "figure", "assumption", "measurement"]
+
+
+class EvidenceItem(BaseModel):
+    id: str
+    kind: ItemKind
+    text: str
+    makes: list[str] = Field(default_factory=list, description="claims Aria marks it as making")
+
+
+class Part(BaseModel):
+    """A slot of explanatory prose the writer may fill; it never replaces Aria's text."""
+
+    name: str
+    about: str
+
+
+class Evidence(BaseModel):
+    items: list[EvidenceItem]
+    parts: list[Part]
+
+    def item(self, item_id: str) -> EvidenceItem | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+
+def decision_part(point: DecisionPoint) -> str:
+    return f"decision {point.rule_id}"
+
+
+def verdict_of(recommendation: str) -> str | None:
+    """The bold lead of a recommendation (`Request changes.`), the structural part of it."""
+    match = re.match(r"^\*\*(.+?)\*\*", recommendation.strip())
+    return match.group(1) if match else None
+
+
+def relevant_findings(decision: Decision) -> list[Finding]:
+    """The findings the decision is about: new ones in a review, present ones otherwise."""
+    active = [f for f in decision.findings if f.suppressed is None]
+    if decision.mode == "review":
+        return [f for f in active if f.status is Status.new]
+    return [f for f in active if f.status is not Status.fixed]
+
+
+def _plain(text: str) -> str:
+    """Aria's Markdown as plain statements: no bold, `finding(s)` as `findings`."""
+    text = re.sub(r"\\([\\`*_{}\[\]()#+!|~>-])", r"\1", text)  # Markdown escapes
+    return " ".join(text.replace("**", "").replace("(s)", "s").split())
+
+
+def _verdict_text(decision: Decision) -> str:
+    """The recommendation up to its ✅ lead: the verdict and the counts it rests on."""
+    head = decision.recommendation.split(" ✅", 1)[0]
+    return f"Aria's verdict on this {_subject(decision)}: {_plain(head)}"
+
+
+def _subject(decision: Decision) -> str:
+    return {"review": "change", "audit": "tree", "adr": "decision"}[decision.mode]
+
+
+def _option_text(point: DecisionPoint, index: int) -> str:
+    """No number: `option 2` would make `2` a value any sentence citing it could use."""
+    o = point.options[index - 1]
+    return _plain(f"An option for {point.rule_id}: “{o.title}”. Summary: "
+                  f"{o.summary.rstrip('.')}. Cost: {o.cost}. Latency: {o.latency}. "
+                  f"Complexity: {o.complexity}. Risk: {o.risk}.")
+
+
+def _finding_text(f: Finding) -> str:
+    values = "; ".join(f"`{e.label}` = `{e.value}`{' ' + e.unit if e.unit else ''}"
+                       for e in f.evidence if not isinstance(e.value, int | float))
+    severity = f.severity.value
+    return _plain(f"{severity.capitalize()}-level finding {f.rule_id} ({f.title}), severity "
+                  f"{severity}, status {f.status.value}, at `{f.location}`: {f.message}"
+                  + (f" Read: {values}." if values else ""))
+
+
+def _measurement_text(report: ConfigMeasurement) -> str:
+    lines = [f"Measured by Aria's latency probe for model `{report.model}` on "
+             f"`{report.target}`: {report.verdict}."]
+    if report.slo_verdict:
+        lines.append(f"SLO: {report.slo_verdict}.")
+    for arm, run in (("base", report.base), ("head", report.head)):
+        for level in run.levels if run else []:
+            latency = level.latency_ms
+            lines.append(f"{arm} at concurrency {level.concurrency}: p50 "
+                         f"{latency.p50 if latency else None} ms, p99 "
+                         f"{latency.p99 if latency else None} ms, "
+                         f"{level.throughput} inferences/s.")
+    return _plain(" ".join(lines))
+
+
+def _items(decision: Decision) -> Iterator[EvidenceItem]:
+    if decision.recommendation:
+        yield EvidenceItem(id="V", kind="verdict", text=_verdict_text(decision),
+                           makes=["verdict"])
+    if decision.context:
+        yield EvidenceItem(id="C", kind="context", text=_plain(f"Context: {decision.context}"))
+    for n, point in enumerate(decision.decision_points, 1):
+        chosen = next(k for k, o in enumerate(point.options, 1) if o is point.recommended)
+        yield EvidenceItem(id=f"R{n}", kind="recommendation", text=_plain(
+            f"For {point.rule_id} ({point.title}) Aria recommends the option "
+            f"“{point.recommended.title}”."), makes=["recommendation", "proposal", "instruction"])
+        yield EvidenceItem(id=f"W{n}", kind="rationale",
+                           text=_plain(f"Why {point.rule_id} ({point.title}) matters: "
+                                       f"{point.why}"))
+        for k in range(1, len(point.options) + 1):
+            makes = ["proposal", "instruction"] if k == chosen else ["proposal"]
+            yield EvidenceItem(id=f"O{n}.{k}", kind="option", text=_option_text(point, k),
+                               makes=makes)
+    for n, f in enumerate(relevant_findings(decision)[:MAX_FINDINGS], 1):
+        yield EvidenceItem(id=f"F{n}", kind="finding", text=_finding_text(f))
+    for n, fig in enumerate(decision.figures, 1):
+        unit = f" {fig.unit}" if fig.unit else ""
+        estimate = " (an estimate)" if fig.estimate else ""
+        yield EvidenceItem(id=f"G{n}", kind="figure", text=_plain(
+            f"Figure: {fig.label} is set to {fig.value}{unit}{estimate} in `{fig.source}`."))
+    for n, a in enumerate(decision.assumptions, 1):
+        yield EvidenceItem(id=f"A{n}", kind="assumption",
+                           text=_plain(f"Assumption ({a.source}), what Aria assumes: {a.text}"))
+    for n, report in enumerate(decision.measurements[:MAX_MEASUREMENTS], 1):
+        yield EvidenceItem(id=f"M{n}", kind="measurement", text=_measurement_text(report),
+                           makes=["measurement"])
+
+
+def evidence_of(decision: Decision) -> Evidence:
+    parts = [Part(name=CONTEXT_PART, about="what this change does and why its findings "
+                                           "matter, for a reader who has not seen it")]
+    parts += [Part(name=decision_part(p), about=f"the trade-offs between the options of "
+                                                f"decision {p.rule_id} ({p.title})")
+              for p in decision.decision_points]
+    return Evidence(items=list(_items(decision)), parts=parts)
