@@ -6,6 +6,10 @@ the lease lapses. The outcome is recorded in the queue: done, a retry after a de
 the delay a `RetryLater` asks for), or given up — after its last attempt, at once for a
 `PermanentError`, and for a job whose every earlier attempt lost its worker. A job given up is
 kept as a dead letter and reported by its kind's handler, so none ends silently.
+
+Recording the outcome waits out a database that stops answering (a restart) for up to one lease,
+the job still held and its lease renewed once the database is back: a job whose work is done is
+not run a second time because its "done" could not be written for a moment.
 """
 
 from __future__ import annotations
@@ -16,16 +20,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bot.jobs.handlers import Handle
 from bot.jobs.queue import ClaimedJob, PermanentError, RetryLater, SqlJobQueue
+from bot.state.db import when_reachable
 from bot.state.deadletters import DeadLetters
 
 log = logging.getLogger(__name__)
 
 Observe = Callable[[str, str, float], None]  # kind, outcome, seconds
 GiveUp = Callable[[ClaimedJob, str], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,31 +81,44 @@ class JobRunner:
         if job.attempts > job.max_attempts:
             # Every earlier attempt ended with its worker killed: this job kills workers.
             error = "worker lost during every attempt"
-            self.queue.fail(job.id, worker_id, error, permanent=True)
+            self._record(lambda: self.queue.fail(job.id, worker_id, error, permanent=True),
+                         job)
             log.error("job %d (%s) given up: %s", job.id, job.kind, error)
             return self._dead(job, error, 0.0)
         with self._lock:
             self._running[job.id] = worker_id
+        try:
+            return self._attempt(job, worker_id)
+        finally:
+            # Only now: the lease is kept until the outcome is recorded.
+            with self._lock:
+                self._running.pop(job.id, None)
+
+    def _attempt(self, job: ClaimedJob, worker_id: str) -> Outcome:
         started = time.monotonic()
         try:
             result = self.handle(job.payload)
         except Exception as exc:
             return self._failed(job, worker_id, exc, time.monotonic() - started)
         finally:
-            with self._lock:
-                self._running.pop(job.id, None)
             if self.after is not None:
                 quietly(self.after, "the end-of-job duty")
-        self.queue.complete(job.id, worker_id, result)
+        self._record(lambda: self.queue.complete(job.id, worker_id, result), job)
         self._observe(job.kind, "done", time.monotonic() - started)
         return Outcome("done")
+
+    def _record(self, write: Callable[[], T], job: ClaimedJob) -> T:
+        # Past one lease the job may be another worker's: then the error goes up, the lease
+        # lapses and the job runs again, as it would after this worker's death.
+        return when_reachable(write, within=self.queue.lease_seconds,
+                              what=f"recording the outcome of job {job.id}")
 
     def _failed(self, job: ClaimedJob, worker_id: str, exc: Exception,
                 seconds: float) -> Outcome:
         error = f"{type(exc).__name__}: {exc}"
-        again = self.queue.fail(job.id, worker_id, error,
-                                retry_in=exc.delay if isinstance(exc, RetryLater) else None,
-                                permanent=isinstance(exc, PermanentError))
+        again = self._record(lambda: self.queue.fail(
+            job.id, worker_id, error, retry_in=exc.delay if isinstance(exc, RetryLater) else None,
+            permanent=isinstance(exc, PermanentError)), job)
         if again:
             log.warning("job %d (%s) attempt %d failed, will retry: %s",
                         job.id, job.kind, job.attempts, error)
@@ -111,7 +130,8 @@ class JobRunner:
 
     def _dead(self, job: ClaimedJob, error: str, seconds: float) -> Outcome:
         self._observe(job.kind, "failed", seconds)
-        self.dead.add(job.id, job.kind, job.payload, error, job.attempts)
+        self._record(lambda: self.dead.add(job.id, job.kind, job.payload, error, job.attempts),
+                     job)
         if self.give_up is not None:
             report = self.give_up
             quietly(lambda: report(job, error), f"reporting the failure of job {job.id}")

@@ -22,6 +22,11 @@ class JobSettings(AriaSettings):
     state_dir: Path = Field(default_factory=default_state_dir, description="state directory")
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default sqlite:///<state dir>/aria.db")
+    # 60 s: within what the worker's liveness probe gives a starting pod (30 s, then 3 × 20 s;
+    # deploy/base/worker.yaml), so a process that gives up says why before it is restarted.
+    database_wait_seconds: float = Field(
+        60.0, ge=0, description="at start, how long to wait for a database server that does "
+                                "not answer yet (starting, restarting)")
     workers: int = Field(2, ge=1, le=64, description="in-process worker threads (no broker)")
     job_lease_seconds: float = Field(
         600.0, gt=0, description="a job whose worker stops renewing its lease runs again after")

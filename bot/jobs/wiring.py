@@ -18,14 +18,16 @@ from bot.jobs.handlers import Handle
 from bot.jobs.queue import SqlJobQueue
 from bot.jobs.runner import GiveUp, JobRunner, Observe
 from bot.jobs.settings import JobSettings
-from bot.state.db import make_engine, migrate
+from bot.state.db import make_engine, migrate, when_reachable
 from bot.state.deadletters import DeadLetters
 
 
 def open_database(settings: JobSettings) -> Engine:
-    """The state database, migrated to the newest schema (safe with peers starting at once)."""
+    """The state database, migrated to the newest schema (safe with peers starting at once).
+    A database server that does not answer yet is waited for; a SQLite file is there or not."""
     engine = make_engine(settings.database)
-    migrate(engine)
+    wait = 0.0 if engine.dialect.name == "sqlite" else settings.database_wait_seconds
+    when_reachable(lambda: migrate(engine), within=wait, what="migrating the state database")
     return engine
 
 

@@ -2,23 +2,32 @@
 
 Web and worker processes start together (see `deploy/`), each migrating first: the migration
 runs under a database lock, so one process upgrades and the others then find the schema current.
+A database server that does not answer for a moment (starting with them, or restarting) is
+waited for by `when_reachable`, so a restart neither kills a starting process nor loses the
+outcome of a job that just finished.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from weakref import WeakKeyDictionary
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # PostgreSQL advisory lock held while migrating ("ARIA" in ASCII): any number fits, one is used.
@@ -27,6 +36,10 @@ MIGRATION_LOCK_KEY = 0x41524941
 # before it looks again, which puts those sleeps on the webhook's answer. Threads of this
 # process queue on a lock instead and are woken the moment the writer is done.
 _WRITE_LOCKS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+# Pauses between tries while the database does not answer: doubling from the first, never more
+# than the last, so a database that is back is used again within a second.
+FIRST_PAUSE_SECONDS = 0.1
+MAX_PAUSE_SECONDS = 1.0
 
 
 def make_engine(url: str) -> Engine:
@@ -117,3 +130,23 @@ def migrate(engine: Engine) -> None:
     with _migration_transaction(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def when_reachable(work: Callable[[], T], *, within: float, what: str,
+                   sleep: Callable[[float], None] = time.sleep,
+                   clock: Callable[[], float] = time.monotonic) -> T:
+    """`work`, tried again while the database does not answer (OperationalError: refused,
+    shutting down, starting up), until `within` seconds have passed; then its last error.
+    `work` must be safe to repeat: a try whose answer was lost may have committed."""
+    deadline = clock() + within
+    pause = FIRST_PAUSE_SECONDS
+    while True:
+        try:
+            return work()
+        except OperationalError as exc:
+            if clock() + pause > deadline:
+                raise
+            log.warning("%s: database unreachable, trying again in %.1f s: %s",
+                        what, pause, exc.orig or exc)
+        sleep(pause)
+        pause = min(pause * 2, MAX_PAUSE_SECONDS)

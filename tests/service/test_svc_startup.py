@@ -1,8 +1,10 @@
 """App processes that start together on one fresh SQLite database all come up: the schema is
-migrated once, in an exclusive transaction, and the others find it current."""
+migrated once, in an exclusive transaction, and the others find it current. A SQLite file that
+cannot be opened is an error at once (only a database server is waited for)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -12,6 +14,10 @@ from pathlib import Path
 import pytest
 from emulator.pytest_fixtures import SECRET, answers_ok, free_port
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from bot.jobs.settings import JobSettings
+from bot.jobs.wiring import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 3
@@ -44,3 +50,14 @@ def test_app_processes_start_at_once_on_a_fresh_database(round_: int, tmp_path: 
     with engine.connect() as conn:
         assert len(conn.execute(text("SELECT version_num FROM alembic_version")).all()) == 1
     engine.dispose()
+
+
+def test_a_sqlite_file_that_cannot_be_opened_fails_without_waiting(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "aria.db").mkdir()  # a directory where the database file should be
+    settings = JobSettings(database_url=f"sqlite:///{tmp_path / 'aria.db'}",
+                           database_wait_seconds=60)
+    with caplog.at_level(logging.WARNING, logger="bot.state.db"), \
+            pytest.raises(OperationalError, match="unable to open database file"):
+        open_database(settings)
+    assert "trying again" not in caplog.text
