@@ -88,6 +88,7 @@ def upsert_sticky(issue: Issue, body: str, marker: str,
         return _keep_first(found, body, created=False)
     mine = issue.create_comment(body)
     found = _marked_comments(issue, marker)
-    if len(found) <= 1:
+    if not found:  # the listing lags behind the create
         return CommentResult(mine.id, "created", mine.html_url)
-    return _keep_first(found, body, created=True)
+    # A racing writer may already have deleted ours in favour of the oldest: keep that one.
+    return _keep_first(found, body, created=found[0].id == mine.id)

@@ -39,6 +39,27 @@ def test_two_racing_writers_leave_one_comment(emulator: GitHubEmulator, rsa_pem:
     assert {r.id for r in results} == {comments[0]["id"]}
 
 
+def test_a_writer_whose_comment_the_other_deleted_reports_the_kept_one(
+        emulator: GitHubEmulator, rsa_pem: str) -> None:
+    """The interleaving the race above can take: the other writer's comment is older, and it
+    deletes ours between our create and our second listing."""
+    issue = _issue(emulator, rsa_pem)
+    create = issue.create_comment
+
+    def racing_create(body: str):  # type: ignore[no-untyped-def]
+        emulator.add_comment(REPO, 3, f"{MARK}\nreview A")
+        ours = create(body)
+        with emulator.lock:
+            del emulator.state.comments[ours.id]  # the other writer keeps the oldest
+        return ours
+
+    issue.create_comment = racing_create  # type: ignore[method-assign]
+    result = upsert_sticky(issue, f"{MARK}\nreview B", MARK)
+    comments = emulator.comments_on(REPO, 3)
+    assert [c["id"] for c in comments] == [result.id]
+    assert comments[0]["body"] == f"{MARK}\nreview B" and result.action == "updated"
+
+
 def test_existing_copies_collapse_to_the_oldest(emulator: GitHubEmulator, rsa_pem: str) -> None:
     emulator.add_comment(REPO, 3, f"someone quoting {MARK}", login="octocat", user_type="User")
     oldest = emulator.add_comment(REPO, 3, f"{MARK}\nold")
