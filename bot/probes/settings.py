@@ -8,8 +8,6 @@ from the repository's ``.aria.yml`` and only says *what* to measure (SLO, load, 
 
 from __future__ import annotations
 
-import fnmatch
-import ipaddress
 import json
 import os
 import re
@@ -28,12 +26,10 @@ from pydantic import (
 )
 from ruamel.yaml import YAML
 
+from bot.allowlist import DEFAULT_ALLOWLIST, allowed, split_patterns
 from bot.probes.errors import ProbeUsageError
 
 Protocol = Literal["http", "grpc"]
-
-# Loopback only: an operator widens this explicitly with ARIA_PROBE_ALLOWLIST.
-DEFAULT_ALLOWLIST: tuple[str, ...] = ("127.0.0.0/8", "::1", "localhost")
 
 _URL_RE = re.compile(
     r"^(?:\[(?P<ip6>[0-9a-fA-F:.]+)\]|(?P<host>[A-Za-z0-9.\-]+)):(?P<port>\d{1,5})$"
@@ -54,21 +50,6 @@ def parse_host_port(url: str) -> tuple[str, int]:
     return (match["ip6"] or match["host"]).lower(), port
 
 
-def _pattern_matches(pattern: str, host: str, port: int) -> bool:
-    """One allow-list entry: a CIDR (``10.0.0.0/8``), or a host glob with optional ``:port``."""
-    pattern = pattern.strip().lower()
-    if "/" in pattern:
-        try:
-            return ipaddress.ip_address(host) in ipaddress.ip_network(pattern, strict=False)
-        except ValueError:  # host is a name, not an address: a CIDR cannot vouch for it
-            return False
-    if pattern.count(":") == 1:
-        host_glob, port_glob = pattern.split(":")
-    else:  # no port, or a bare IPv6 address
-        host_glob, port_glob = pattern, "*"
-    return fnmatch.fnmatchcase(host, host_glob) and fnmatch.fnmatchcase(str(port), port_glob)
-
-
 class ProbeTarget(BaseModel):
     """The Triton server the operator lets Aria measure. Build it with :meth:`from_env`."""
 
@@ -86,7 +67,7 @@ class ProbeTarget(BaseModel):
     @model_validator(mode="after")
     def _check_allowed(self) -> ProbeTarget:
         host, port = parse_host_port(self.url)
-        if not any(_pattern_matches(p, host, port) for p in self.allowlist):
+        if not allowed(host, port, self.allowlist):
             raise ProbeUsageError(
                 f"probe target {self.url} is not in the allow-list "
                 f"({', '.join(self.allowlist)}); the operator widens it with ARIA_PROBE_ALLOWLIST"
@@ -115,7 +96,6 @@ class ProbeTarget(BaseModel):
         url = url or env.get("ARIA_PROBE_URL")
         if not url:
             return None
-        allow = tuple(p for p in env.get("ARIA_PROBE_ALLOWLIST", "").split(",") if p.strip())
         headers: dict[str, str] = {}
         if env.get("ARIA_PROBE_HEADERS"):
             try:
@@ -131,7 +111,7 @@ class ProbeTarget(BaseModel):
         return cls(
             url=url,
             protocol=chosen,  # type: ignore[arg-type]
-            allowlist=allow or DEFAULT_ALLOWLIST,
+            allowlist=split_patterns(env.get("ARIA_PROBE_ALLOWLIST")),
             headers={k: SecretStr(str(v)) for k, v in headers.items()},
             ssl=env.get("ARIA_PROBE_SSL", "") in ("1", "true", "yes"),
             server_log=Path(log) if log else None,
