@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.findings import Severity
 from bot.probes.settings import ProbesConfig
+from bot.telemetry.config import TelemetryConfig
 
 
 class ConfigError(ValueError):
@@ -67,6 +68,9 @@ class AriaConfig(_Strict):
         description="image-name fragments that mark a workload as interactive model serving")
     probes: ProbesConfig = Field(default_factory=ProbesConfig,
                                  description="latency-probe settings per Triton model")
+    telemetry: TelemetryConfig = Field(
+        default_factory=TelemetryConfig,
+        description="production telemetry: window, peak percentile, workload series")
 
     @field_validator("rules")
     @classmethod

@@ -71,6 +71,7 @@ def _load_all() -> None:
         security,
         serving,
         spof,
+        telemetry,
     )
 
 

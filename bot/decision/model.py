@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from bot.findings import Finding, Location, Severity, Status
+from bot.telemetry.model import TelemetryReport
 
 
 class Assumption(BaseModel):
@@ -88,6 +89,8 @@ class Decision(BaseModel):
     files_reviewed: int = 0
     measurements: list[dict[str, Any]] = Field(
         default_factory=list, description="latency-probe reports (see `aria probe`)")
+    telemetry: TelemetryReport | None = Field(
+        None, description="production telemetry: measured peaks and projections (📊)")
     consequences: list[str] = Field(default_factory=list)
     machine_written: list[str] = Field(
         default_factory=list, description="parts whose prose a language model wrote")

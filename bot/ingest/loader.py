@@ -43,6 +43,9 @@ class Inventory:
     files_read: int = 0
     config_text: str | None = None
     measurements: list[dict] = field(default_factory=list)  # probe reports (review only)
+    # bot.telemetry.model.TelemetryReport, set by the engine; untyped here because ingest sits
+    # below telemetry in the layers
+    telemetry: object | None = None
 
 
 _PARSERS = {

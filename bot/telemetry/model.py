@@ -8,12 +8,28 @@ why. Projections are computed only from readings and from the repository's own n
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bot.telemetry.quantity import format_bytes
+
 Basis = Literal["probe", "gpu", "cpu"]
 Verdict = Literal["fits", "room", "tight", "over"]
+
+
+def num(value: float) -> str:
+    """A figure as shown: at most three significant digits, no trailing zeros."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    digits = max(0, 2 - int(math.floor(math.log10(abs(value)))))
+    text = f"{round(value, digits):,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent(fraction: float) -> str:
+    return f"{fraction * 100:.0f}%"
 
 
 class Reading(BaseModel):
@@ -34,9 +50,18 @@ class Reading(BaseModel):
         return self.value is not None
 
     @property
+    def shown(self) -> str:
+        """The value with its unit, as the 📊 section prints it ("—" when there is none)."""
+        if self.value is None:
+            return "—"
+        if self.unit == "bytes":
+            return format_bytes(self.value)
+        return f"{num(self.value)}{'' if self.unit in ('', '%') else ' '}{self.unit}"
+
+    @property
     def cite(self) -> str:
         """How a finding's evidence names where this figure came from."""
-        return f"telemetry: `{self.promql}` ({self.stat}, {self.window}, {self.source})"
+        return f"telemetry: {self.promql} ({self.stat}, {self.window}, {self.source})"
 
 
 class Capacity(BaseModel):
@@ -139,6 +164,14 @@ class GpuUsage(BaseModel):
     floor_percent: float = Field(description="policy's lowest peak utilisation (1 − max headroom)")
 
 
+class Replacement(BaseModel):
+    """An assumption telemetry replaced for one workload (or model), or could not replace."""
+
+    subject: str
+    text: str = Field(description="Aria's words and measured numbers; no repository text")
+    promql: str | None = None
+
+
 class TelemetryReport(BaseModel):
     """The 📊 production-telemetry section of a review or audit."""
 
@@ -157,23 +190,20 @@ class TelemetryReport(BaseModel):
     pools: list[PoolTelemetry] = Field(default_factory=list)
     gpu: list[GpuUsage] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
-    replaced: list[str] = Field(default_factory=list,
-                                description="assumptions measurements replaced, and by what")
-    kept: list[str] = Field(default_factory=list,
-                            description="assumptions that stand because telemetry is missing")
+    replaced: list[Replacement] = Field(
+        default_factory=list, description="assumptions measurements replaced, and by what")
+    kept: list[Replacement] = Field(
+        default_factory=list, description="assumptions that stand because telemetry is missing")
 
     def restate(self, assumption: str) -> tuple[str, bool]:
         """The repository's replica assumption, restated where telemetry replaced it.
 
-        Returns the text and whether it now rests on measurement.
+        Returns the text and whether it now rests on measurement. Names stay out of it (they
+        are the repository's text); the 📊 section lists each replacement.
         """
+        kept = (f" Telemetry could not replace it for {len(self.kept)} workload(s); the 📊 "
+                "section says why." if self.kept else "")
         if self.replaced:
-            text = (f"~~{assumption}~~ Replaced by production telemetry ({self.source}): "
-                    + "; ".join(self.replaced) + ".")
-            if self.kept:
-                text += " Still from the repository: " + "; ".join(self.kept) + "."
-            return text, True
-        if self.kept:
-            return f"{assumption} Telemetry did not replace it: " + "; ".join(self.kept) + ".", \
-                False
-        return assumption, False
+            return (f"~~{assumption}~~ Replaced by production telemetry ({self.source}) for "
+                    f"{len(self.replaced)} figure(s) listed in the 📊 section.{kept}", True)
+        return assumption + kept, False

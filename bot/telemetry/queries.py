@@ -102,6 +102,16 @@ class Stats:
         """How many steps of the window have a value: coverage = points / steps."""
         return f"count_over_time(({inner})[{self.window}:{self.step}])"
 
+    def quality(self, inner: str) -> str:
+        """Steps with a value (`points="all"`) and with NaN or ±Inf (`points="nonfinite"`).
+
+        NaN sorts below every number in Prometheus's quantiles, so a peak taken over NaN
+        values looks like a figure; these counts tell the two apart in one query.
+        """
+        bad = f"({inner}) != ({inner}) or abs({inner}) == +Inf"
+        return (f'label_replace({self.points(inner)}, "points", "all", "", "") or '
+                f'label_replace({self.points(bad)}, "points", "nonfinite", "", "")')
+
     def rate(self, metric: str, sel: str) -> str:
         return f"rate({metric}{{{sel}}}[{self.step}])"
 
@@ -147,7 +157,7 @@ def cpu_cores(sel: str, container: str, stats: Stats) -> str:
 def cpu_of_requests(sel: str, container: str, stats: Stats) -> str:
     requests = (f"sum({RESOURCE_REQUESTS}{{{sel}, container={quote(container)}, "
                 f'resource="cpu"}})')
-    return f"{cpu_cores(sel, container, stats)} / ({requests} > 0)"
+    return f"{cpu_cores(sel, container, stats)} / ({requests} > 0) * 100"
 
 
 def memory_bytes(sel: str, container: str) -> str:

@@ -1,0 +1,108 @@
+"""Findings from production telemetry: projected headroom, capacity cut below a measured peak,
+replicas that disagree with what runs, GPUs that sit idle.
+
+The figures are read and projected in :mod:`bot.telemetry`; these checks only turn them into
+hits, with the measured figure's PromQL, window and source as evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.checks.registry import CheckContext, Hit, check, ev
+from bot.findings import Evidence
+from bot.telemetry.model import Cut, Reading, TelemetryReport, num
+
+TELEMETRY_CHECKS = ("telemetry_projected_headroom", "telemetry_capacity_cut",
+                    "telemetry_replica_drift", "telemetry_gpu_overprovisioned")
+PROJECTED = "computed: measured peak ÷ capacity after the change"
+
+
+def _report(ctx: CheckContext) -> TelemetryReport | None:
+    report = ctx.inventory.telemetry
+    return report if isinstance(report, TelemetryReport) else None
+
+
+def _measured(reading: Reading, label: str | None = None) -> Evidence:
+    value = round(reading.value, 3) if reading.value is not None else None
+    return ev(label or reading.label, value, reading.cite, None, reading.unit)
+
+
+def _pct(fraction: float) -> str:
+    return f"{fraction * 100:.0f}"
+
+
+@check("telemetry_projected_headroom")
+def projected_headroom(ctx: CheckContext) -> Iterator[Hit]:
+    """Projected peak utilisation above the policy's ceiling (a cut below peak is its own)."""
+    report = _report(ctx)
+    for w in report.workloads if report else []:
+        p = w.projection
+        if p is None or p.verdict not in ("tight", "over") or w.cuts:
+            continue
+        yield Hit(subject=w.subject, path=w.path, line=w.line,
+                  fields={"object": w.ref, "utilisation": _pct(p.utilisation_after),
+                          "headroom": _pct(p.headroom_after), "min": _pct(report.headroom_min),
+                          "peak": p.peak.shown, "capacity": p.after.text, "window": report.window,
+                          "stat": report.stat},
+                  evidence=[_measured(p.peak, "measured peak"),
+                            ev("capacity after the change", p.after.total, w.path, w.line,
+                               p.unit),
+                            ev("projected peak utilisation", round(p.utilisation_after * 100, 1),
+                               PROJECTED, None, "%")])
+
+
+def _cut_hit(subject: str, ref: str, cut: Cut) -> Hit:
+    return Hit(subject=subject, path=cut.path, line=cut.line, detail=cut.kind,
+               fields={"object": ref, "what": cut.text, "window": cut.measured.window,
+                       "stat": cut.measured.stat},
+               evidence=[_measured(cut.measured, "measured peak"),
+                         ev("capacity after the change", cut.after, cut.path, cut.line,
+                            cut.unit)])
+
+
+@check("telemetry_capacity_cut")
+def capacity_cut(ctx: CheckContext) -> Iterator[Hit]:
+    report = _report(ctx)
+    if report is None:
+        return
+    for w in report.workloads:
+        for cut in w.cuts:
+            yield _cut_hit(w.subject, w.ref, cut)
+    for pool in report.pools:
+        if pool.cut is not None:
+            yield _cut_hit(pool.subject, pool.subject, pool.cut)
+
+
+@check("telemetry_replica_drift")
+def replica_drift(ctx: CheckContext) -> Iterator[Hit]:
+    report = _report(ctx)
+    for w in report.workloads if report else []:
+        d = w.drift
+        if d is None:
+            continue
+        yield Hit(subject=w.subject, path=d.path, line=d.line,
+                  fields={"object": w.ref, "repository": d.repository, "running": d.running},
+                  evidence=[ev("in the repository", d.repository, d.path, d.line)]
+                  + [_measured(r) for r in d.readings])
+
+
+@check("telemetry_gpu_overprovisioned")
+def gpu_overprovisioned(ctx: CheckContext) -> Iterator[Hit]:
+    """Peak GPU utilisation over the whole window far below the policy's lowest peak."""
+    report = _report(ctx)
+    far_below = float(ctx.params.get("far_below", 0.5))
+    for g in report.gpu if report else []:
+        peak, hours = g.peak_utilisation.value, g.gpu_hours.value
+        if peak is None or hours is None or g.coverage is None \
+                or g.coverage < report.min_coverage:
+            continue
+        threshold = far_below * g.floor_percent
+        if peak >= threshold:
+            continue
+        yield Hit(subject=g.subject, path=g.path, line=g.line,
+                  fields={"object": g.ref, "peak": num(peak), "threshold": num(threshold),
+                          "floor": num(g.floor_percent), "hours": num(hours),
+                          "gpus": g.gpus_per_pod, "window": report.window},
+                  evidence=[_measured(g.peak_utilisation, "peak GPU utilisation"),
+                            _measured(g.gpu_hours, "GPU-hours held")])
