@@ -3,13 +3,11 @@ replicas the cluster runs against the ones the repository writes.
 
 An audit covers every workload, so the figures are read with a few queries grouped by
 namespace and pod (or object) and picked apart per workload; each reading cites the
-equivalent per-workload PromQL. Workloads mapped in `.aria.yml` with other labels are read
-one by one.
+equivalent per-workload PromQL. Workloads mapped in `.aria.yml` are read one by one.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from bot.graph.platform import build_graph
@@ -30,7 +28,7 @@ from bot.telemetry.model import (
     WorkloadTelemetry,
 )
 from bot.telemetry.promql import Matcher, duration_seconds, selector
-from bot.telemetry.series import SeriesRef, series_of
+from bot.telemetry.series import POD_OWNER_RE, SeriesRef, series_of
 from bot.telemetry.session import finish, guarded, new_report, open_meter, record_replicas
 from bot.telemetry.settings import PrometheusSettings
 
@@ -72,63 +70,87 @@ def _audit(meter: Meter, inventory: Inventory, config: TelemetryConfig, headroom
 
 
 class _GpuStats:
-    """The three GPU statistics, as per-workload PromQL and as one grouped query each."""
+    """The GPU statistics, as per-workload PromQL and as one grouped query each."""
 
     def __init__(self, meter: Meter) -> None:
         s = meter.stats
         self.window, self.step = s.window, s.step
         self.step_hours = duration_seconds(s.step) / 3600
 
+    @staticmethod
+    def _util(sel: str) -> str:
+        return f"{q.GPU_UTIL}{{{sel}}}" if sel else q.GPU_UTIL
+
     def peak(self, sel: str = "") -> str:
-        inner = f"max_over_time({q.GPU_UTIL}{{{sel}}}[{self.window}])"
+        inner = f"max_over_time({self._util(sel)}[{self.window}])"
         return f"max({inner})" if sel else f"max by (namespace, pod) ({inner})"
 
     def points(self, sel: str = "") -> str:
-        inner = f"count_over_time({q.GPU_UTIL}{{{sel}}}[{self.window}:{self.step}])"
+        inner = f"count_over_time({self._util(sel)}[{self.window}:{self.step}])"
         return f"sum({inner})" if sel else f"sum by (namespace, pod) ({inner})"
 
-    def first(self, sel: str = "") -> str:
-        inner = f"min_over_time(timestamp({q.GPU_UTIL}{{{sel}}})[{self.window}:{self.step}])"
-        return f"min({inner})" if sel else f"min by (namespace, pod) ({inner})"
+    def nonfinite(self, sel: str = "") -> str:
+        """NaN samples: `max_over_time` skips them, so an idle-looking peak may hide them."""
+        util = self._util(sel)
+        inner = f"count_over_time(({util} != {util})[{self.window}:{self.step}])"
+        return f"sum({inner})" if sel else f"sum by (namespace, pod) ({inner})"
+
+    def steps(self, sel: str = "") -> str:
+        """Steps with any GPU of the workload present: the window's coverage."""
+        if sel:
+            return f"count_over_time((count({self._util(sel)}))[{self.window}:{self.step}])"
+        owner = (f'label_replace({q.GPU_UTIL}, "owner", "$1", "pod", "{POD_OWNER_RE}")')
+        return (f"count_over_time((count by (namespace, owner) ({owner}))"
+                f"[{self.window}:{self.step}])")
+
+
+STATS = ("peak", "points", "nonfinite", "steps")
 
 
 def _gpu_usage(meter: Meter, workloads: list[tuple[Workload, SeriesRef]],
                headroom: HeadroomPolicy) -> list[GpuUsage]:
     gs = _GpuStats(meter)
-    grouped = any(ref.batchable for _, ref in workloads)
-    rows = {name: meter.rows(getattr(gs, name)()) if grouped else None
-            for name in ("peak", "points", "first")}
+    grouped = any(not ref.mapped for _, ref in workloads)
+    rows = {name: meter.rows(getattr(gs, name)()) if grouped else None for name in STATS}
     out = []
     for w, ref in workloads:
         values = _values(meter, gs, ref, rows)
-        stat = GROUPED if ref.batchable else "per workload"
+        stat = "per workload" if ref.mapped else GROUPED
         peak = settle(meter.blank("peak GPU utilisation (any GPU, whole window)",
                                   gs.peak(ref.pods), "%", gs.window, f"max ({stat})"),
                       values["peak"], max, FAILED)
+        if values["nonfinite"] and sum(values["nonfinite"]):
+            peak.value = None  # max_over_time skips NaN: the peak could hide in them
+            peak.note = (f"Prometheus holds {sum(values['nonfinite']):.0f} NaN values for these "
+                         "GPUs in the window, so there is no figure")
         hours = settle(meter.blank("GPU-hours held", f"{gs.points(ref.pods)} * {gs.step_hours:g}",
                                    "GPU-hours", gs.window, f"GPUs present per {gs.step} ({stat})"),
                        values["points"], lambda v: sum(v) * gs.step_hours, FAILED)
-        first = values["first"]
-        coverage = None
-        if first and all(math.isfinite(v) for v in first):
-            coverage = min(1.0, (meter.client.at - min(first)) / duration_seconds(gs.window))
+        steps = values["steps"]
         out.append(GpuUsage(subject=w.subject, ref=w.ref, path=w.doc.path, line=w.doc.line,
                             gpus_per_pod=w.gpus_per_pod, peak_utilisation=peak, gpu_hours=hours,
-                            coverage=coverage, floor_percent=(1.0 - headroom.max) * 100))
+                            coverage=min(1.0, sum(steps) / meter.steps) if steps else None,
+                            floor_percent=(1.0 - headroom.max) * 100))
     return out
 
 
 def _values(meter: Meter, gs: _GpuStats, ref: SeriesRef,
             rows: dict[str, list[Sample] | None]) -> dict[str, list[float] | None]:
-    if ref.batchable:
-        match = ref.pod_matcher()
-        return {name: None if found is None else [s.value for s in found if match(s.labels)]
-                for name, found in rows.items()}
-    out: dict[str, list[float] | None] = {}
-    for name in rows:
-        found = meter.rows(getattr(gs, name)(ref.pods))
-        out[name] = None if found is None else [s.value for s in found]
-    return out
+    """Each statistic's values for one workload: picked from the grouped rows, or queried."""
+    if ref.mapped:
+        asked = {name: meter.rows(getattr(gs, name)(ref.pods)) for name in STATS}
+        return {name: None if found is None else [s.value for s in found]
+                for name, found in asked.items()}
+    pods = ref.pod_matcher()
+
+    def mine(name: str, sample: Sample) -> bool:
+        if name == "steps":
+            return (sample.labels.get("namespace"), sample.labels.get("owner")) == \
+                (ref.namespace, ref.name)
+        return pods(sample.labels)
+
+    return {name: None if found is None else [s.value for s in found if mine(name, s)]
+            for name, found in rows.items()}
 
 
 def _pick(meter: Meter, rows: list[Sample] | None, label: str, metric: str,

@@ -67,7 +67,7 @@ def read_workload(meter: Meter, ref: SeriesRef, base: Side, head: Side, kinds: s
         out["gpu_busy"] = meter.peak("peak GPU work (sum of utilisation)", q.gpu_busy(sel),
                                      "GPUs busy", coverage=True)
         out["gpu_util"] = meter.peak("peak GPU utilisation (mean over GPUs)", q.gpu_util(sel),
-                                     "%")
+                                     "%", coverage=True)
         if kinds & {"gpus", "gpu-class"} and _has(names, q.GPU_FB_USED):
             out["gpu_memory"] = meter.maximum("most GPU memory used", q.gpu_memory(sel), "MiB")
     main = head.main_container
@@ -76,7 +76,8 @@ def read_workload(meter: Meter, ref: SeriesRef, base: Side, head: Side, kinds: s
                                       q.cpu_cores(sel, main.container, stats), "CPU cores",
                                       coverage=True)
         out["cpu_util"] = meter.peak(f"peak CPU of {main.container} vs its request",
-                                     q.cpu_of_requests(sel, main.container, stats), "%")
+                                     q.cpu_of_requests(sel, main.container, stats), "%",
+                                     coverage=True)
     if "memory" in kinds and _has(names, q.MEMORY_WORKING_SET):
         for name in head.resources:
             out[f"memory:{name}"] = meter.maximum(f"most memory of {name} (working set)",

@@ -19,6 +19,8 @@ from bot.telemetry.queries import BY_NAME, CONTROLLERS, EXPORTERS, Controller, E
 # Pod names: Deployment `<name>-<pod-template-hash>-<5>`, StatefulSet `<name>-<ordinal>`.
 POD_NAME_PATTERNS = {"Deployment": "{name}-[a-z0-9]{{5,10}}-[a-z0-9]{{5}}",
                      "StatefulSet": "{name}-[0-9]+"}
+# The owner's name in a pod name of either form, for grouping many workloads in one query.
+POD_OWNER_RE = "(.+?)-(?:[a-z0-9]{5,10}-[a-z0-9]{5}|[0-9]+)"
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,6 @@ class SeriesRef:
         """The pods' matchers, narrowed to one Triton model when asked."""
         narrowed = model or self.model
         return selector(self.pods, Matcher("model", "=", narrowed) if narrowed else "")
-
-    @property
-    def batchable(self) -> bool:
-        """Its pods' series can be picked out of a query grouped by namespace and pod."""
-        return all(m.name in ("namespace", "pod") for m in parse_matchers(self.pods))
 
     def pod_matcher(self) -> Callable[[Mapping[str, str]], bool]:
         """The pods' matchers as a predicate over a series' labels (RE2 regexes are anchored)."""
