@@ -6,6 +6,7 @@ repository can narrow which series a workload's figures come from but cannot inj
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass
@@ -76,8 +77,10 @@ def parse_matchers(text: str) -> tuple[Matcher, ...]:
         if not match or match.end() == pos:
             raise ValueError(f"selector {text!r}: expected label matchers like "
                              f'namespace="serving", pod=~"llm-.*" at {body[pos:]!r}')
-        raw = match["value"]
-        value = json.loads(raw) if raw.startswith('"') else raw[1:-1].replace("\\'", "'")
+        try:  # Python's string escapes cover PromQL's (Go's) for either quote
+            value = ast.literal_eval(match["value"])
+        except (SyntaxError, ValueError):
+            raise ValueError(f"selector {text!r}: bad escape in {match['value']}") from None
         if match["name"] == "__name__":
             raise ValueError(f"selector {text!r}: the metric name is Aria's to choose")
         out.append(Matcher(match["name"], match["op"], value))  # type: ignore[arg-type]
