@@ -39,6 +39,9 @@ FLEETS = (
     # a StatefulSet (ordinal pod names; the rollout restarts its counters)
     Fleet("ranker", kind="StatefulSet", exporter="http", gpus=0, replicas=3, peak=90,
           histogram=False),
+    # Triton serving the probe tests' `review` model: inferences/s by model
+    Fleet("triton-review", exporter="triton", model="review", replicas=2, peak=300,
+          per_gpu=400, histogram=False),
     # 14 days, scraped every 2 minutes: GPUs that idle, and GPUs that work
     Fleet("idle-gpu", exporter="triton", model="resnet50", replicas=4, gpus=2, peak=20,
           per_gpu=40, days=14, scrape_s=120, cpu_metrics=False),
