@@ -116,13 +116,18 @@ class Drift(BaseModel):
     line: int | None = None
 
 
-class WorkloadTelemetry(BaseModel):
-    """One workload whose capacity the change touches (or, in an audit, a GPU workload)."""
+class Located(BaseModel):
+    """What a finding names and points at: the object's identity and where it is written."""
 
     subject: str = Field(description="identity as findings name it: Kind/namespace/name")
-    ref: str
     path: str
     line: int | None = None
+
+
+class WorkloadTelemetry(Located):
+    """One workload whose capacity the change touches, or whose replicas drift (audit)."""
+
+    ref: str
     changes: list[str] = Field(default_factory=list, description="capacity changes, in words")
     exporter: str | None = None
     selector: str | None = None
@@ -134,12 +139,9 @@ class WorkloadTelemetry(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
-class PoolTelemetry(BaseModel):
+class PoolTelemetry(Located):
     """A node pool whose size or GPU class the change touches."""
 
-    subject: str
-    path: str
-    line: int | None = None
     changes: list[str]
     gpus_before: int | None
     gpus_after: int | None
@@ -150,13 +152,10 @@ class PoolTelemetry(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
-class GpuUsage(BaseModel):
+class GpuUsage(Located):
     """An audited GPU workload: its peak utilisation and the GPU-hours it held."""
 
-    subject: str
     ref: str
-    path: str
-    line: int | None = None
     gpus_per_pod: int
     peak_utilisation: Reading
     gpu_hours: Reading

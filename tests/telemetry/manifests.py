@@ -47,11 +47,11 @@ def workload(name: str, *, replicas: int | None = 4, gpus: int = 1, exporter: st
     return "\n".join(lines) + "\n"
 
 
-def hpa(name: str, low: int, high: int, target: int = 70) -> str:
+def hpa(name: str, low: int, high: int, target: int = 70, namespace: str = "serving") -> str:
     return textwrap.dedent(f"""\
         apiVersion: autoscaling/v2
         kind: HorizontalPodAutoscaler
-        metadata: {{name: {name}, namespace: serving}}
+        metadata: {{name: {name}, namespace: {namespace}}}
         spec:
           scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {name}}}
           minReplicas: {low}

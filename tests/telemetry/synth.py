@@ -281,29 +281,24 @@ class Families:
         return out
 
     @staticmethod
-    def _gpu_util(tl: Timeline):  # noqa: ANN205
-        f = tl.fleet
-        if not f.gpus or not f.gpu_metrics:
-            return []
-        out = []
-        for p in tl.pods:
-            util = tl.gpu_util(p)
-            if f.nan_gpu_from is not None:
-                cut = int(f.nan_gpu_from * len(tl.times))
-                util = np.where(np.arange(len(tl.times)) >= cut, np.nan, util)
-            for g in range(f.gpus):
-                out.append((_labels(gpu=str(g), UUID=f"GPU-{p.name}-{g}", **_pod_labels(
-                    f, p, "server")), tl.times, util, p.active))
-        return out
-
-    @staticmethod
-    def _gpu_memory(tl: Timeline):  # noqa: ANN205
+    def _per_gpu(tl: Timeline, value: Callable[[Pod], np.ndarray]):  # noqa: ANN205
+        """One DCGM series per GPU of each pod, labelled as dcgm-exporter does."""
         f = tl.fleet
         if not f.gpus or not f.gpu_metrics:
             return []
         return [(_labels(gpu=str(g), UUID=f"GPU-{p.name}-{g}", **_pod_labels(f, p, "server")),
-                 tl.times, 30000.0 + 50.0 * tl.pod_rps(p), p.active)
-                for p in tl.pods for g in range(f.gpus)]
+                 tl.times, value(p), p.active) for p in tl.pods for g in range(f.gpus)]
+
+    @classmethod
+    def _gpu_util(cls, tl: Timeline):  # noqa: ANN206
+        nan_from = tl.fleet.nan_gpu_from
+        cut = int(nan_from * len(tl.times)) if nan_from is not None else len(tl.times)
+        after = np.arange(len(tl.times)) >= cut
+        return cls._per_gpu(tl, lambda p: np.where(after, np.nan, tl.gpu_util(p)))
+
+    @classmethod
+    def _gpu_memory(cls, tl: Timeline):  # noqa: ANN206
+        return cls._per_gpu(tl, lambda p: 30000.0 + 50.0 * tl.pod_rps(p))
 
     @staticmethod
     def _cpu(tl: Timeline):  # noqa: ANN205

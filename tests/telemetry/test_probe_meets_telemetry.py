@@ -10,20 +10,13 @@ from bot.engine import review
 from bot.ingest.source import MemorySource
 from bot.telemetry.assess import verdict
 from tests.probes.conftest import Triton, triton  # noqa: F401 — the session's tritonserver
+from tests.probes.test_review_measured import ARIA_YML as PROBES_YML
 from tests.telemetry.conftest import Production
 from tests.telemetry.manifests import workload
 from tests.telemetry.synth import expected_peak, prometheus_points
 
-ARIA_YML = """
-headroom: {min: 0.2, max: 0.4}
-telemetry: {window: 2d}
-probes:
-  models:
-    review: {slo_ms: 500, slo_percentile: 99, peak_rps: 50, headroom: 0.3, concurrency: [1, 4]}
-  method: {warmup_s: 0.3, window_s: 0.5, max_windows: 4, request_timeout_s: 5,
-           control_timeout_s: 30, level_timeout_s: 10}
-  ab: {rounds: 3, windows: 2}
-"""
+# the probe tests' settings for model `review` (peak_rps 200), plus a two-day telemetry window
+ARIA_YML = "headroom: {min: 0.2, max: 0.4}\ntelemetry: {window: 2d}\n" + PROBES_YML
 
 
 def _tree(config_pbtxt: str) -> MemorySource:
@@ -59,4 +52,4 @@ def test_capacity_verdict_uses_probe_throughput_and_measured_peak(
     assert p.utilisation_after == pytest.approx(p.peak.value / (2 * p.after.per_replica))
     assert p.verdict == verdict(p.utilisation_after, Headroom(min=0.2, max=0.4))
     (replaced,) = [r for r in decision.telemetry.replaced if r.subject == "review"]
-    assert "not peak_rps 50 from .aria.yml" in replaced.text
+    assert "not peak_rps 200 from .aria.yml" in replaced.text
