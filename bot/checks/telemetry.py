@@ -38,8 +38,9 @@ def projected_headroom(ctx: CheckContext) -> Iterator[Hit]:
     report = _report(ctx)
     for w in report.workloads if report else []:
         p = w.projection
-        if p is None or p.verdict not in ("tight", "over") or w.cuts:
-            continue
+        if p is None or p.verdict not in ("tight", "over") or w.cuts \
+                or p.utilisation_after is None or p.headroom_after is None:
+            continue  # a cut (to zero, too) is the capacity-cut finding
         yield Hit(subject=w.subject, path=w.path, line=w.line,
                   fields={"object": w.ref, "utilisation": _pct(p.utilisation_after),
                           "headroom": _pct(p.headroom_after), "min": _pct(report.headroom_min),

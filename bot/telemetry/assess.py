@@ -117,7 +117,7 @@ def project(t: Touched, basis: LoadBasis, policy: HeadroomPolicy, min_coverage: 
     after = _capacity(t.head, basis.after, basis.after_from, basis.unit)
     before = (_capacity(t.base, basis.before, basis.before_from, basis.unit)
               if basis.before is not None else None)
-    used = peak / after.total if after.total else math.inf
+    used = peak / after.total if after.total else None  # None: the head keeps no capacity
     # Unknown coverage cannot confirm a fit either.
     partial = basis.peak.coverage is None or basis.peak.coverage < min_coverage or \
         bool(basis.peak.note)
@@ -125,10 +125,10 @@ def project(t: Touched, basis: LoadBasis, policy: HeadroomPolicy, min_coverage: 
         basis=basis.basis, unit=basis.unit, peak=basis.peak, today=basis.today,
         before=before, after=after,
         utilisation_before=peak / before.total if before and before.total else None,
-        utilisation_after=used, headroom_after=1.0 - used,
+        utilisation_after=used, headroom_after=1.0 - used if used is not None else None,
         replicas_needed=math.ceil(peak / (basis.after * (1.0 - policy.min)))
         if basis.after else None,
-        verdict=verdict(used, policy), partial=partial)
+        verdict=verdict(used, policy) if used is not None else "over", partial=partial)
 
 
 def _cut_line(t: Touched) -> tuple[str, int | None]:

@@ -84,9 +84,9 @@ class Projection(BaseModel):
     today: Reading | None = Field(None, description="measured peak utilisation today")
     before: Capacity
     after: Capacity
-    utilisation_before: float
-    utilisation_after: float
-    headroom_after: float
+    utilisation_before: float | None
+    utilisation_after: float | None = Field(description="None when the head keeps no capacity")
+    headroom_after: float | None
     replicas_needed: int | None = Field(
         None, description="replicas that keep the policy's minimum headroom at the peak")
     verdict: Verdict

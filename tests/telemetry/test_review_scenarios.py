@@ -89,6 +89,20 @@ def test_replica_cut_below_measured_peak(telemetry_on: Production):
     assert decision.recommendation.startswith("**Request changes.**")
 
 
+def test_scale_to_zero_is_a_cut_below_the_peak(telemetry_on: Production):
+    base = tree({"k8s/chat.yaml": workload("chat-tight", replicas=4)})
+    head = tree({"k8s/chat.yaml": workload("chat-tight", replicas=0)})
+
+    decision = review(base, head)
+
+    p = _workload(decision.telemetry, "Deployment/serving/chat-tight").projection
+    assert p.after.total == 0 and p.utilisation_after is None and p.verdict == "over"
+    (cut,) = _new(decision, "HEAD010")
+    assert cut.detail == "capacity"
+    assert "no capacity left" in render(decision, "markdown")
+    assert decision.model_validate_json(decision.model_dump_json()) == decision
+
+
 def test_hpa_cap_below_measured_peak(telemetry_on: Production):
     files = {"k8s/embed.yaml": workload("embed", replicas=None, exporter="tgi")}
     base = tree({**files, "k8s/hpa.yaml": hpa("embed", 2, 10)})
