@@ -8,6 +8,7 @@ equivalent per-workload PromQL. Workloads mapped in `.aria.yml` are read one by 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from bot.graph.platform import build_graph
@@ -76,6 +77,11 @@ class _GpuStats:
         s = meter.stats
         self.window, self.step = s.window, s.step
         self.step_hours = duration_seconds(s.step) / 3600
+        # Coverage needs no 5-minute detail: hourly instants decide "90% of 14 days" and cost
+        # a twelfth of the grouped owner query (seconds for 200 workloads).
+        window_s = duration_seconds(s.window)
+        self.coverage_step = "1h" if window_s >= 2 * 86400 else s.step
+        self.coverage_points = int(window_s // duration_seconds(self.coverage_step))
 
     @staticmethod
     def _util(sel: str) -> str:
@@ -90,18 +96,18 @@ class _GpuStats:
         return f"sum({inner})" if sel else f"sum by (namespace, pod) ({inner})"
 
     def nonfinite(self, sel: str = "") -> str:
-        """NaN samples: `max_over_time` skips them, so an idle-looking peak may hide them."""
-        util = self._util(sel)
-        inner = f"count_over_time(({util} != {util})[{self.window}:{self.step}])"
+        """NaN or ±Inf if any sample is: `max_over_time` skips NaN, so an idle-looking peak
+        may hide in them; a sum propagates them (and reads raw samples, no subquery)."""
+        inner = f"sum_over_time({self._util(sel)}[{self.window}])"
         return f"sum({inner})" if sel else f"sum by (namespace, pod) ({inner})"
 
     def steps(self, sel: str = "") -> str:
         """Steps with any GPU of the workload present: the window's coverage."""
+        steps = f"[{self.window}:{self.coverage_step}]"
         if sel:
-            return f"count_over_time((count({self._util(sel)}))[{self.window}:{self.step}])"
-        owner = (f'label_replace({q.GPU_UTIL}, "owner", "$1", "pod", "{POD_OWNER_RE}")')
-        return (f"count_over_time((count by (namespace, owner) ({owner}))"
-                f"[{self.window}:{self.step}])")
+            return f"count_over_time((count({self._util(sel)})){steps})"
+        owner = f'label_replace({q.GPU_UTIL}, "owner", "$1", "pod", "{POD_OWNER_RE}")'
+        return f"count_over_time((count by (namespace, owner) ({owner})){steps})"
 
 
 STATS = ("peak", "points", "nonfinite", "steps")
@@ -111,7 +117,8 @@ def _gpu_usage(meter: Meter, workloads: list[tuple[Workload, SeriesRef]],
                headroom: HeadroomPolicy) -> list[GpuUsage]:
     gs = _GpuStats(meter)
     grouped = any(not ref.mapped for _, ref in workloads)
-    rows = {name: meter.rows(getattr(gs, name)()) if grouped else None for name in STATS}
+    rows = {name: _by_namespace(meter.rows(getattr(gs, name)())) if grouped else None
+            for name in STATS}
     out = []
     for w, ref in workloads:
         values = _values(meter, gs, ref, rows)
@@ -119,23 +126,35 @@ def _gpu_usage(meter: Meter, workloads: list[tuple[Workload, SeriesRef]],
         peak = settle(meter.blank("peak GPU utilisation (any GPU, whole window)",
                                   gs.peak(ref.pods), "%", gs.window, f"max ({stat})"),
                       values["peak"], max, FAILED)
-        if values["nonfinite"] and sum(values["nonfinite"]):
-            peak.value = None  # max_over_time skips NaN: the peak could hide in them
-            peak.note = (f"Prometheus holds {sum(values['nonfinite']):.0f} NaN values for these "
-                         "GPUs in the window, so there is no figure")
+        if not all(math.isfinite(v) for v in values["nonfinite"] or []):
+            peak.value = None
+            peak.note = ("Prometheus holds NaN or infinite values for these GPUs in the window, "
+                         "so there is no figure")
         hours = settle(meter.blank("GPU-hours held", f"{gs.points(ref.pods)} * {gs.step_hours:g}",
                                    "GPU-hours", gs.window, f"GPUs present per {gs.step} ({stat})"),
                        values["points"], lambda v: sum(v) * gs.step_hours, FAILED)
         steps = values["steps"]
         out.append(GpuUsage(subject=w.subject, ref=w.ref, path=w.doc.path, line=w.doc.line,
                             gpus_per_pod=w.gpus_per_pod, peak_utilisation=peak, gpu_hours=hours,
-                            coverage=min(1.0, sum(steps) / meter.steps) if steps else None,
+                            coverage=min(1.0, sum(steps) / gs.coverage_points) if steps else None,
                             floor_percent=(1.0 - headroom.max) * 100))
     return out
 
 
+Rows = dict[str, list[Sample]]  # a grouped answer's samples by namespace
+
+
+def _by_namespace(samples: list[Sample] | None) -> Rows | None:
+    if samples is None:
+        return None
+    out: Rows = {}
+    for s in samples:
+        out.setdefault(s.labels.get("namespace", ""), []).append(s)
+    return out
+
+
 def _values(meter: Meter, gs: _GpuStats, ref: SeriesRef,
-            rows: dict[str, list[Sample] | None]) -> dict[str, list[float] | None]:
+            rows: dict[str, Rows | None]) -> dict[str, list[float] | None]:
     """Each statistic's values for one workload: picked from the grouped rows, or queried."""
     if ref.mapped:
         asked = {name: meter.rows(getattr(gs, name)(ref.pods)) for name in STATS}
@@ -149,7 +168,8 @@ def _values(meter: Meter, gs: _GpuStats, ref: SeriesRef,
                 (ref.namespace, ref.name)
         return pods(sample.labels)
 
-    return {name: None if found is None else [s.value for s in found if mine(name, s)]
+    return {name: None if found is None else
+            [s.value for s in found.get(ref.namespace, []) if mine(name, s)]
             for name, found in rows.items()}
 
 
@@ -179,8 +199,8 @@ def _drift(meter: Meter, sides: list[tuple[Workload, SeriesRef, Side]],
         r = {"replicas": _pick(meter, rows, "replicas the cluster runs (desired)",
                                controller.desired,
                                {"namespace": ref.namespace, controller.label: ref.name})}
-        if side.scaler is not None:
-            hpa = {"namespace": ref.namespace, "horizontalpodautoscaler": side.scaler.name}
+        if side.hpa_name is not None:
+            hpa = {"namespace": ref.namespace, "horizontalpodautoscaler": side.hpa_name}
             r["hpa_min"] = _pick(meter, rows, "HPA minReplicas in the cluster", q.HPA_MIN, hpa)
             r["hpa_max"] = _pick(meter, rows, "HPA maxReplicas in the cluster", q.HPA_MAX, hpa)
         record_replicas(report, w, r["replicas"])

@@ -46,10 +46,18 @@ class Side:
     models: dict[str, Document]
 
     @property
+    def hpa_name(self) -> str | None:
+        """The HorizontalPodAutoscaler that runs in the cluster (KEDA creates `keda-hpa-…`)."""
+        if self.scaler is None:
+            return None
+        prefix = "keda-hpa-" if self.scaler.kind == "ScaledObject" else ""
+        return prefix + self.scaler.name
+
+    @property
     def capacity_replicas(self) -> tuple[int, str]:
         """Replicas the workload can run at peak, and which field says so."""
         if self.scaler is not None and self.hpa_max is not None:
-            return self.hpa_max, f"{self.scaler.kind} maxReplicas"
+            return self.hpa_max, f"{self.scaler.kind} {self._max_key}"
         if self.spec_replicas is not None:
             return self.spec_replicas, "spec.replicas"
         return 1, "Kubernetes' default of 1 (spec.replicas unset)"
@@ -57,9 +65,14 @@ class Side:
     @property
     def replicas_line(self) -> tuple[str, int | None]:
         if self.scaler is not None and self.hpa_max is not None:
-            return self.scaler.path, self.scaler.line_at("spec", "maxReplicas")
+            return self.scaler.path, self.scaler.line_at("spec", self._max_key)
         w = self.workload
         return w.doc.path, w.line(*w.replicas_path) if w.replicas_path else w.doc.line
+
+    @property
+    def _max_key(self) -> str:
+        kind = self.scaler.kind if self.scaler is not None else ""
+        return "maxReplicaCount" if kind == "ScaledObject" else "maxReplicas"
 
     @property
     def main_container(self) -> Resources | None:
@@ -117,7 +130,7 @@ def _models(graph: PlatformGraph, w: Workload) -> dict[str, Document]:
 
 
 def side_of(graph: PlatformGraph, w: Workload) -> Side:
-    scalers = [s for s in graph.scalers_for(w) if s.kind == "HorizontalPodAutoscaler"]
+    scalers = graph.scalers_for(w)  # an HPA or a KEDA ScaledObject
     scaler = scalers[0] if scalers else None
     low, high = hpa_bounds(scaler) if scaler is not None else (None, None)
     targets = {name: value for name, value, _ in utilization_targets(scaler)} if scaler else {}

@@ -53,9 +53,9 @@ def read_workload(meter: Meter, ref: SeriesRef, base: Side, head: Side, kinds: s
                                     f"{controller.desired}{{{obj}}}", "replicas")
         out["available"] = meter.maximum("most replicas available",
                                          f"sum({controller.available}{{{obj}}})", "replicas")
-    scaler = head.scaler or base.scaler
-    if scaler is not None:
-        obj = ref.object_selector("horizontalpodautoscaler", scaler.name)
+    hpa_name = head.hpa_name or base.hpa_name
+    if hpa_name is not None:
+        obj = ref.object_selector("horizontalpodautoscaler", hpa_name)
         out["hpa_desired"] = meter.peak("replicas the HPA wanted (peak)",
                                         f"max({q.HPA_DESIRED}{{{obj}}})", "replicas")
         if base.scaler is not None:

@@ -34,8 +34,9 @@ FLEETS = (
     Fleet("drift", exporter="http", gpus=0, replicas=5, peak=50, histogram=False),
     # deployed for the last 30% of the window only
     Fleet("fresh", replicas=3, peak=40, start_at=0.7, histogram=False),
-    # DCGM exports NaN for the last 40% of the window
+    # DCGM exports NaN for the last 40% (half) of the window
     Fleet("nan-gpu", replicas=2, peak=40, nan_gpu_from=0.6, histogram=False),
+    Fleet("nan-idle", replicas=2, peak=4, nan_gpu_from=0.5, histogram=False),
     # a StatefulSet (ordinal pod names; the rollout restarts its counters)
     Fleet("ranker", kind="StatefulSet", exporter="http", gpus=0, replicas=3, peak=90,
           histogram=False),

@@ -63,6 +63,28 @@ def test_short_history_is_no_cost_finding(telemetry_on: Production):
     assert not _found(decision, "COST006")
 
 
+def test_nan_gpu_samples_are_no_idle_finding(telemetry_on: Production):
+    """Idle while DCGM reported numbers, NaN since: the NaN half could hold the peak."""
+    config = "telemetry: {window: 2d}\n"
+    decision = audit(tree({"k8s/w.yaml": workload("nan-idle", replicas=2)}, config=config))
+    (usage,) = decision.telemetry.gpu
+    assert usage.peak_utilisation.value is None
+    assert "NaN or infinite values" in usage.peak_utilisation.note
+    assert usage.coverage == pytest.approx(1.0, abs=0.02) and usage.gpu_hours.value > 0
+    assert not _found(decision, "COST006")
+
+
+def test_coverage_over_a_configured_window(telemetry_on: Production):
+    """Coverage counts the window set in `.aria.yml`, at hourly instants."""
+    config = "telemetry: {window: 2d}\n"
+    decision = audit(tree({"k8s/w.yaml": workload("nan-idle", replicas=2),
+                           "k8s/x.yaml": workload("fresh", replicas=3)}, config=config))
+    by_subject = {g.subject: g for g in decision.telemetry.gpu}
+    fresh = by_subject["Deployment/serving/fresh"]
+    assert fresh.coverage == pytest.approx(0.3, abs=0.03)  # deployed for 30% of the window
+    assert not _found(decision, "COST006")
+
+
 def test_audit_compares_replicas_with_what_runs(telemetry_on: Production):
     files = {"k8s/drift.yaml": workload("drift", replicas=3, gpus=0, exporter="http"),
              "k8s/api.yaml": workload("api", replicas=4, gpus=0, exporter="http")}
