@@ -138,7 +138,9 @@ def _gpu_usage(meter: Meter, workloads: list[tuple[Workload, SeriesRef]],
                             gpus_per_pod=w.gpus_per_pod, peak_utilisation=peak, gpu_hours=hours,
                             coverage=min(1.0, sum(steps) / gs.coverage_points) if steps else None,
                             floor_percent=(1.0 - headroom.max) * 100))
-    return out
+    # the idlest first: the 📊 section shows the top of the list
+    return sorted(out, key=lambda g: (g.peak_utilisation.value is None,
+                                      g.peak_utilisation.value or 0.0, g.subject))
 
 
 Rows = dict[str, list[Sample]]  # a grouped answer's samples by namespace
