@@ -17,6 +17,7 @@ from bot.ingest.render import render_kustomizations
 from bot.ingest.source import Source
 from bot.measurements import probe_changes
 from bot.telemetry.audit import telemetry_for_audit
+from bot.telemetry.model import telemetry_of
 from bot.telemetry.review import telemetry_for_review
 
 
@@ -79,9 +80,9 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
     base_inventory, head_inventory = ingest(base, config), ingest(head, config)
     head_inventory.measurements = probe_changes(base, head, base_inventory, head_inventory,
                                                 config)
-    head_inventory.telemetry = telemetry_for_review(base_inventory, head_inventory,
-                                                    config.telemetry, config.headroom,
-                                                    config.serving_images)
+    telemetry = telemetry_for_review(base_inventory, head_inventory, config.telemetry,
+                                     config.headroom, config.serving_images)
+    head_inventory.telemetry = telemetry
     before = evaluate(base_inventory, config, catalog)
     after = evaluate(head_inventory, config, catalog)
     findings = diff_findings(before.findings, after.findings)
@@ -93,7 +94,7 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         mode="review", title=title or f"Review of {head.label} against {base.label}",
         findings=findings, catalog=catalog, config=config, config_found=found,
         files_reviewed=after.inventory.files_read, context=context, base=base.label,
-        head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry)
+        head=head.label, notes=after.inventory.notes, telemetry=telemetry)
     decision.measurements = head_inventory.measurements
     return decision
 
@@ -111,7 +112,7 @@ def audit(source: Source, config: AriaConfig | None = None, title: str | None = 
         mode="audit", title=title or f"Audit of {source.label}", findings=result.findings,
         catalog=catalog, config=config, config_found=found,
         files_reviewed=result.inventory.files_read, context=context,
-        notes=result.inventory.notes, telemetry=result.inventory.telemetry)
+        notes=result.inventory.notes, telemetry=telemetry_of(result.inventory))
 
 
 def _changed_paths(base: Inventory, head: Inventory) -> set[str]:

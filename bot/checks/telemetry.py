@@ -11,16 +11,11 @@ from collections.abc import Iterator
 
 from bot.checks.registry import CheckContext, Hit, check, ev
 from bot.findings import Evidence
-from bot.telemetry.model import Cut, Reading, TelemetryReport, num
+from bot.telemetry.model import Cut, Reading, num, telemetry_of
 
 TELEMETRY_CHECKS = ("telemetry_projected_headroom", "telemetry_capacity_cut",
                     "telemetry_replica_drift", "telemetry_gpu_overprovisioned")
 PROJECTED = "computed: measured peak ÷ capacity after the change"
-
-
-def _report(ctx: CheckContext) -> TelemetryReport | None:
-    report = ctx.inventory.telemetry
-    return report if isinstance(report, TelemetryReport) else None
 
 
 def _measured(reading: Reading, label: str | None = None) -> Evidence:
@@ -35,8 +30,10 @@ def _pct(fraction: float) -> str:
 @check("telemetry_projected_headroom")
 def projected_headroom(ctx: CheckContext) -> Iterator[Hit]:
     """Projected peak utilisation above the policy's ceiling (a cut below peak is its own)."""
-    report = _report(ctx)
-    for w in report.workloads if report else []:
+    report = telemetry_of(ctx.inventory)
+    if report is None:
+        return
+    for w in report.workloads:
         p = w.projection
         if p is None or p.verdict not in ("tight", "over") or w.cuts \
                 or p.utilisation_after is None or p.headroom_after is None:
@@ -64,7 +61,7 @@ def _cut_hit(subject: str, ref: str, cut: Cut) -> Hit:
 
 @check("telemetry_capacity_cut")
 def capacity_cut(ctx: CheckContext) -> Iterator[Hit]:
-    report = _report(ctx)
+    report = telemetry_of(ctx.inventory)
     if report is None:
         return
     for w in report.workloads:
@@ -77,8 +74,10 @@ def capacity_cut(ctx: CheckContext) -> Iterator[Hit]:
 
 @check("telemetry_replica_drift")
 def replica_drift(ctx: CheckContext) -> Iterator[Hit]:
-    report = _report(ctx)
-    for w in report.workloads if report else []:
+    report = telemetry_of(ctx.inventory)
+    if report is None:
+        return
+    for w in report.workloads:
         d = w.drift
         if d is None:
             continue
@@ -91,9 +90,11 @@ def replica_drift(ctx: CheckContext) -> Iterator[Hit]:
 @check("telemetry_gpu_overprovisioned")
 def gpu_overprovisioned(ctx: CheckContext) -> Iterator[Hit]:
     """Peak GPU utilisation over the whole window far below the policy's lowest peak."""
-    report = _report(ctx)
+    report = telemetry_of(ctx.inventory)
+    if report is None:
+        return
     far_below = float(ctx.params.get("far_below", 0.5))
-    for g in report.gpu if report else []:
+    for g in report.gpu:
         peak, hours = g.peak_utilisation.value, g.gpu_hours.value
         if peak is None or hours is None or g.coverage is None \
                 or g.coverage < report.min_coverage:

@@ -50,7 +50,7 @@ def telemetry_for_audit(inventory: Inventory, config: TelemetryConfig, headroom:
 
 def _audit(meter: Meter, inventory: Inventory, config: TelemetryConfig, headroom: HeadroomPolicy,
            serving_images: Sequence[str]) -> TelemetryReport:
-    graph = build_graph(inventory.documents, serving_images)
+    graph = build_graph(inventory.documents, tuple(serving_images))
     report = new_report("audit", meter, config, headroom)
     found: list[tuple[Workload, SeriesRef]] = []
     for w in graph.workloads:

@@ -46,7 +46,8 @@ class _ApiResponse(BaseModel):
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+    def redirect_request(self, req: urllib.request.Request, fp: object, code: int, msg: str,
+                         headers: object, newurl: str) -> None:
         return None  # the 3xx becomes an HTTPError
 
 
@@ -157,6 +158,8 @@ def _samples(data: Any) -> list[Sample]:
     if not isinstance(data, dict):
         raise QueryFailed("the answer holds no result")
     kind, result = data.get("resultType"), data.get("result")
+    if not isinstance(result, list):
+        raise QueryFailed("the answer holds no result")
     try:
         if kind == "vector":
             return [Sample(labels=item.get("metric") or {}, value=float(item["value"][1]))

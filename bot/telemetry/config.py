@@ -26,8 +26,9 @@ class WorkloadSeries(BaseModel):
     selector: Selector = Field(description='label matchers of its pods\' series, e.g. '
                                            'namespace="prod", pod=~"llm-.*"')
     exporter: ExporterName | None = Field(
-        None, description="whose request metrics to read; default: found from the series")
-    model: str | None = Field(None, description="Triton `model` label to narrow requests to")
+        default=None, description="whose request metrics to read; default: found from the series")
+    model: str | None = Field(default=None,
+                              description="Triton `model` label to narrow requests to")
 
 
 class TelemetryConfig(BaseModel):
@@ -35,14 +36,14 @@ class TelemetryConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool = Field(True, description="read production telemetry when the operator "
-                                            "configured a Prometheus")
-    window: Duration = Field("14d", description="how far back peaks are measured")
-    percentile: float = Field(99.0, gt=0, le=100,
+    enabled: bool = Field(default=True, description="read production telemetry when the "
+                                                    "operator configured a Prometheus")
+    window: Duration = Field(default="14d", description="how far back peaks are measured")
+    percentile: float = Field(default=99.0, gt=0, le=100,
                               description="percentile of the window's 5-minute values taken "
                                           "as the peak")
-    resolution: Duration = Field("5m", description="rate window and step of the values")
-    min_coverage: float = Field(0.9, gt=0, le=1,
+    resolution: Duration = Field(default="5m", description="rate window and step of the values")
+    min_coverage: float = Field(default=0.9, gt=0, le=1,
                                 description="share of the window a series must cover for a "
                                             "verdict that capacity suffices")
     workloads: dict[str, WorkloadSeries] = Field(

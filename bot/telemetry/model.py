@@ -42,8 +42,8 @@ class Reading(BaseModel):
     window: str = Field(description="the range the statistic covers, e.g. `14d`, or `now`")
     stat: str = Field(description="how the value was taken, e.g. `p99 of 5m values`")
     source: str
-    coverage: float | None = Field(None, description="share of the window with data")
-    note: str | None = Field(None, description="why there is no value, or what limits it")
+    coverage: float | None = Field(default=None, description="share of the window with data")
+    note: str | None = Field(default=None, description="why there is no value, or what limits it")
 
     @property
     def ok(self) -> bool:
@@ -81,16 +81,17 @@ class Projection(BaseModel):
     basis: Basis
     unit: str
     peak: Reading = Field(description="measured peak load of the whole workload")
-    today: Reading | None = Field(None, description="measured peak utilisation today")
-    before: Capacity
+    today: Reading | None = Field(default=None, description="measured peak utilisation today")
+    before: Capacity | None = Field(description="None when a probe measured only the head")
     after: Capacity
     utilisation_before: float | None
     utilisation_after: float | None = Field(description="None when the head keeps no capacity")
     headroom_after: float | None
     replicas_needed: int | None = Field(
-        None, description="replicas that keep the policy's minimum headroom at the peak")
+        default=None, description="replicas that keep the policy's minimum headroom at the peak")
     verdict: Verdict
-    partial: bool = Field(False, description="the peak covers less of the window than required")
+    partial: bool = Field(default=False,
+                          description="the peak covers less of the window than required")
 
 
 class Cut(BaseModel):
@@ -145,7 +146,7 @@ class PoolTelemetry(Located):
     changes: list[str]
     gpus_before: int | None
     gpus_after: int | None
-    peak_gpus: float | None = Field(None, description="sum of measured peak GPUs in use")
+    peak_gpus: float | None = Field(default=None, description="sum of measured peak GPUs in use")
     workloads: list[str] = Field(default_factory=list)
     readings: list[Reading] = Field(default_factory=list)
     cut: Cut | None = None
@@ -206,3 +207,9 @@ class TelemetryReport(BaseModel):
             return (f"~~{assumption}~~ Replaced by production telemetry ({self.source}) for "
                     f"{len(self.replaced)} figure(s) listed in the 📊 section.{kept}", True)
         return assumption + kept, False
+
+
+def telemetry_of(holder: object) -> TelemetryReport | None:
+    """The report an inventory carries (its field is untyped: ingest sits below telemetry)."""
+    report = getattr(holder, "telemetry", None)
+    return report if isinstance(report, TelemetryReport) else None

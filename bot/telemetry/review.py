@@ -51,8 +51,8 @@ def telemetry_for_review(base: Inventory, head: Inventory, config: TelemetryConf
 
 def _review(meter: Meter, base: Inventory, head: Inventory, config: TelemetryConfig,
             headroom: HeadroomPolicy, serving_images: Sequence[str]) -> TelemetryReport | None:
-    base_graph = build_graph(base.documents, serving_images)
-    head_graph = build_graph(head.documents, serving_images)
+    base_graph = build_graph(base.documents, tuple(serving_images))
+    head_graph = build_graph(head.documents, tuple(serving_images))
     pools = changed_pools(base_graph, head_graph)
     touched = touched_workloads(base_graph, head_graph, pools)
     if not touched and not pools:

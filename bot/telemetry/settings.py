@@ -62,16 +62,17 @@ class PrometheusSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ARIA_", extra="ignore")
 
-    prometheus_url: str | None = Field(None, description="http(s)://host:port[/path]")
+    prometheus_url: str | None = Field(default=None, description="http(s)://host:port[/path]")
     prometheus_allowlist: str = Field(
-        "", description="comma-separated CIDRs or host[:port] globs; default loopback only")
+        default="", description="comma-separated CIDRs or host[:port] globs; default loopback only")
     prometheus_bearer_token_file: Path | None = None
     prometheus_basic_auth_username: str | None = None
     prometheus_basic_auth_password_file: Path | None = None
     prometheus_ca_file: Path | None = None
-    prometheus_timeout_s: float = Field(10.0, gt=0, description="bound on one query")
-    prometheus_max_queries: int = Field(120, ge=1, description="queries per review or audit")
-    prometheus_deadline_s: float = Field(60.0, gt=0,
+    prometheus_timeout_s: float = Field(default=10.0, gt=0, description="bound on one query")
+    prometheus_max_queries: int = Field(default=120, ge=1,
+                                        description="queries per review or audit")
+    prometheus_deadline_s: float = Field(default=60.0, gt=0,
                                          description="bound on all queries of a review or audit")
 
     def target(self) -> PrometheusTarget | None:

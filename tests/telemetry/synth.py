@@ -205,6 +205,7 @@ def _pod_labels(f: Fleet, pod: Pod, container: str) -> dict[str, str]:
     return {"namespace": f.namespace, "pod": pod.name, "container": container}
 
 
+Series = tuple[str, np.ndarray, np.ndarray, np.ndarray]  # labels, times, values, present
 REQUEST_COUNTERS = (("vllm", "vllm:request_success_total"), ("tgi", "tgi_request_count"),
                     ("triton", "nv_inference_count"), ("triton", "nv_inference_request_success"),
                     ("http", "http_server_requests_seconds_count"))
@@ -219,14 +220,13 @@ class Families:
     def __init__(self, timelines: list[Timeline]) -> None:
         self.timelines = timelines
 
-    def __iter__(self) -> Iterator[tuple[str, list[tuple[str, np.ndarray, np.ndarray,
-                                                          np.ndarray]]]]:
+    def __iter__(self) -> Iterator[tuple[str, list[Series]]]:
         for name, fn in self._families():
             series = [s for tl in self.timelines for s in fn(tl)]
             if series:
                 yield name, series
 
-    def _families(self):  # noqa: ANN202 — (name, timeline → series) pairs
+    def _families(self) -> Iterator[tuple[str, Callable[[Timeline], list[Series]]]]:
         for exporter, metric in REQUEST_COUNTERS:
             yield metric, lambda tl, e=exporter, m=metric: self._requests(tl, e, m)
         yield "nv_inference_request_duration_us", self._triton_duration
@@ -246,7 +246,7 @@ class Families:
             yield metric, lambda tl, m=metric: self._hpa(tl, m)
 
     @staticmethod
-    def _requests(tl: Timeline, exporter: str, name: str):  # noqa: ANN205
+    def _requests(tl: Timeline, exporter: str, name: str) -> list[Series]:
         f = tl.fleet
         if f.exporter != exporter or not f.request_metrics:
             return []
@@ -257,7 +257,7 @@ class Families:
                  tl.counter(p, tl.pod_rps(p)), p.active) for p in tl.pods]
 
     @staticmethod
-    def _triton_duration(tl: Timeline):  # noqa: ANN205
+    def _triton_duration(tl: Timeline) -> list[Series]:
         f = tl.fleet
         if f.exporter != "triton" or not f.request_metrics:
             return []
@@ -266,7 +266,7 @@ class Families:
                 for p in tl.pods]
 
     @staticmethod
-    def _buckets(tl: Timeline, exporter: str):  # noqa: ANN205
+    def _buckets(tl: Timeline, exporter: str) -> list[Series]:
         f = tl.fleet
         if f.exporter != exporter or not f.histogram or not f.request_metrics:
             return []
@@ -281,7 +281,7 @@ class Families:
         return out
 
     @staticmethod
-    def _per_gpu(tl: Timeline, value: Callable[[Pod], np.ndarray]):  # noqa: ANN205
+    def _per_gpu(tl: Timeline, value: Callable[[Pod], np.ndarray]) -> list[Series]:
         """One DCGM series per GPU of each pod, labelled as dcgm-exporter does."""
         f = tl.fleet
         if not f.gpus or not f.gpu_metrics:
@@ -290,18 +290,18 @@ class Families:
                  tl.times, value(p), p.active) for p in tl.pods for g in range(f.gpus)]
 
     @classmethod
-    def _gpu_util(cls, tl: Timeline):  # noqa: ANN206
+    def _gpu_util(cls, tl: Timeline) -> list[Series]:
         nan_from = tl.fleet.nan_gpu_from
         cut = int(nan_from * len(tl.times)) if nan_from is not None else len(tl.times)
         after = np.arange(len(tl.times)) >= cut
         return cls._per_gpu(tl, lambda p: np.where(after, np.nan, tl.gpu_util(p)))
 
     @classmethod
-    def _gpu_memory(cls, tl: Timeline):  # noqa: ANN206
+    def _gpu_memory(cls, tl: Timeline) -> list[Series]:
         return cls._per_gpu(tl, lambda p: 30000.0 + 50.0 * tl.pod_rps(p))
 
     @staticmethod
-    def _cpu(tl: Timeline):  # noqa: ANN205
+    def _cpu(tl: Timeline) -> list[Series]:
         f = tl.fleet
         if not f.cpu_metrics:
             return []
@@ -309,7 +309,7 @@ class Families:
                  p.active) for p in tl.pods]
 
     @staticmethod
-    def _memory(tl: Timeline):  # noqa: ANN205
+    def _memory(tl: Timeline) -> list[Series]:
         f = tl.fleet
         if not f.cpu_metrics:
             return []
@@ -317,13 +317,13 @@ class Families:
                 for p in tl.pods]
 
     @staticmethod
-    def _requests_cpu(tl: Timeline):  # noqa: ANN205
+    def _requests_cpu(tl: Timeline) -> list[Series]:
         f = tl.fleet
         return [(_labels(**_pod_labels(f, p, "server"), resource="cpu", unit="core"), tl.times,
                  np.full(len(tl.times), f.cpu_request), p.active) for p in tl.pods]
 
     @staticmethod
-    def _controller(tl: Timeline, metric: str):  # noqa: ANN205
+    def _controller(tl: Timeline, metric: str) -> list[Series]:
         f = tl.fleet
         label = "deployment" if "deployment" in metric else "statefulset"
         if label != f.kind.lower():
@@ -332,7 +332,7 @@ class Families:
                  tl.replicas.astype(float), tl.present)]
 
     @staticmethod
-    def _hpa(tl: Timeline, metric: str):  # noqa: ANN205
+    def _hpa(tl: Timeline, metric: str) -> list[Series]:
         f = tl.fleet
         if not f.hpa:
             return []
