@@ -11,7 +11,14 @@ from collections.abc import Iterator
 
 from bot.checks.registry import CheckContext, Hit, check, ev
 from bot.findings import Evidence
-from bot.telemetry.model import Cut, Reading, num, telemetry_of
+from bot.telemetry.model import (
+    Cut,
+    Reading,
+    TelemetryReport,
+    WorkloadTelemetry,
+    num,
+    telemetry_of,
+)
 
 TELEMETRY_CHECKS = ("telemetry_projected_headroom", "telemetry_capacity_cut",
                     "telemetry_replica_drift", "telemetry_gpu_overprovisioned")
@@ -23,6 +30,13 @@ def _measured(reading: Reading, label: str | None = None) -> Evidence:
     return ev(label or reading.label, value, reading.cite, None, reading.unit)
 
 
+def _workloads(ctx: CheckContext) -> Iterator[tuple[TelemetryReport, WorkloadTelemetry]]:
+    report = telemetry_of(ctx.inventory)
+    if report is not None:
+        for w in report.workloads:
+            yield report, w
+
+
 def _pct(fraction: float) -> str:
     return f"{fraction * 100:.0f}"
 
@@ -30,10 +44,7 @@ def _pct(fraction: float) -> str:
 @check("telemetry_projected_headroom")
 def projected_headroom(ctx: CheckContext) -> Iterator[Hit]:
     """Projected peak utilisation above the policy's ceiling (a cut below peak is its own)."""
-    report = telemetry_of(ctx.inventory)
-    if report is None:
-        return
-    for w in report.workloads:
+    for report, w in _workloads(ctx):
         p = w.projection
         if p is None or p.verdict not in ("tight", "over") or w.cuts \
                 or p.utilisation_after is None or p.headroom_after is None:
@@ -61,23 +72,18 @@ def _cut_hit(subject: str, ref: str, cut: Cut) -> Hit:
 
 @check("telemetry_capacity_cut")
 def capacity_cut(ctx: CheckContext) -> Iterator[Hit]:
-    report = telemetry_of(ctx.inventory)
-    if report is None:
-        return
-    for w in report.workloads:
+    for _, w in _workloads(ctx):
         for cut in w.cuts:
             yield _cut_hit(w.subject, w.ref, cut)
-    for pool in report.pools:
+    report = telemetry_of(ctx.inventory)
+    for pool in report.pools if report is not None else []:
         if pool.cut is not None:
             yield _cut_hit(pool.subject, pool.subject, pool.cut)
 
 
 @check("telemetry_replica_drift")
 def replica_drift(ctx: CheckContext) -> Iterator[Hit]:
-    report = telemetry_of(ctx.inventory)
-    if report is None:
-        return
-    for w in report.workloads:
+    for _, w in _workloads(ctx):
         d = w.drift
         if d is None:
             continue
