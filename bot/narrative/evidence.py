@@ -141,8 +141,9 @@ def _measured_by(report: TelemetryReport, subject: str) -> str:
             f"for `{subject}`")
 
 
-def _figure(reading: Reading) -> str:
-    return f"{reading.label} {reading.shown}" if reading.ok else f"{reading.label} not measured"
+def _figure(what: str, reading: Reading) -> str:
+    """`what` is Aria's name for the figure: a reading's own label may name a container."""
+    return f"{what} {reading.shown}" if reading.ok else f"{what} not measured"
 
 
 def _amount(value: float | None, unit: str) -> str:
@@ -158,7 +159,7 @@ _CUT_WHAT = {"capacity": "capacity", "hpa-max": "HPA maxReplicas",
 def _cut_text(cut: Cut) -> str:
     """From the cut's numbers, not its text: that names containers, which are the repository's."""
     return (f"The change lowers {_CUT_WHAT[cut.kind]} from {_amount(cut.before, cut.unit)} to "
-            f"{_amount(cut.after, cut.unit)}, below the {_figure(cut.measured)}.")
+            f"{_amount(cut.after, cut.unit)}, below the {_figure('measured peak', cut.measured)}.")
 
 
 def _workload_text(report: TelemetryReport, w: WorkloadTelemetry) -> str:
@@ -199,7 +200,8 @@ def _pool_text(report: TelemetryReport, pool: PoolTelemetry) -> str:
 
 def _gpu_text(report: TelemetryReport, g: GpuUsage) -> str:
     return _plain(f"{_measured_by(report, g.subject)}, {g.gpus_per_pod} GPUs per pod: "
-                  f"{_figure(g.peak_utilisation)}; {_figure(g.gpu_hours)}.")
+                  f"{_figure('peak GPU utilisation', g.peak_utilisation)}; "
+                  f"{_figure('GPU-hours held', g.gpu_hours)}.")
 
 
 def _telemetry_texts(report: TelemetryReport) -> Iterator[str]:
