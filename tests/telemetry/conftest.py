@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.prerequisites import need
 from tests.telemetry.prom import Prometheus, build_blocks, launch, missing_binaries
 from tests.telemetry.synth import Fleet, Timeline
 
@@ -64,9 +65,8 @@ class Production:
 
 def _require_prometheus() -> None:
     missing = missing_binaries()
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not installed (Debian package `prometheus`; "
-                    "scripts/test.sh installs it)")
+    need(not missing, f"{', '.join(missing)} not installed (Debian package `prometheus`; "
+                      "scripts/test.sh installs it)")
 
 
 @pytest.fixture(scope="session")
