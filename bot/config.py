@@ -14,12 +14,16 @@ from bot.exitcodes import FailOn
 from bot.findings import Severity
 from bot.ingest.files import CONFIG_NAMES
 from bot.measurements import ABSettings, MethodSettings
+from bot.promql import Duration, Selector
 
 if TYPE_CHECKING:
     from bot.ingest.source import Source
 
 # Where a tree keeps its configuration, in order of preference.
 CONFIG_FILES = tuple(sorted(CONFIG_NAMES, key=lambda name: name != ".aria.yml"))
+
+ExporterName = Literal["triton", "vllm", "tgi", "http", "otel-http"]
+_WORKLOAD_KEY_RE = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 
 
 class ConfigError(ValueError):
@@ -109,6 +113,58 @@ class ProbesConfig(_Strict):
     ab: ABSettings = Field(default_factory=ABSettings)
 
 
+class WorkloadSeries(_Strict):
+    """`telemetry: workloads: NAMESPACE/NAME:` — where one workload's series are."""
+
+    selector: Selector = Field(description='label matchers of its pods\' series, e.g. '
+                                           'namespace="prod", pod=~"llm-.*"')
+    exporter: ExporterName | None = Field(
+        default=None, description="whose request metrics to read; default: found from the series")
+    model: str | None = Field(default=None,
+                              description="Triton `model` label to narrow requests to")
+
+
+class TelemetryConfig(_Strict):
+    """The `telemetry:` block: what to read from production, never where from.
+
+    The repository (its base side) may say how far back to look, which percentile counts as
+    the peak, and which series belong to a workload when the defaults (namespace + pod-name
+    pattern) do not fit. The server and its credentials are the operator's
+    (`bot.telemetry.settings`).
+    """
+
+    enabled: bool = Field(default=True, description="read production telemetry when the "
+                                                    "operator configured a Prometheus")
+    window: Duration = Field(default="14d", description="how far back peaks are measured")
+    percentile: float = Field(default=99.0, gt=0, le=100,
+                              description="percentile of the window's 5-minute values taken "
+                                          "as the peak")
+    resolution: Duration = Field(default="5m", description="rate window and step of the values")
+    min_coverage: float = Field(default=0.9, gt=0, le=1,
+                                description="share of the window a series must cover for a "
+                                            "verdict that capacity suffices")
+    workloads: dict[str, WorkloadSeries] = Field(
+        default_factory=dict, description="series of workloads the defaults do not find, "
+                                          "keyed `namespace/name`")
+
+    @field_validator("workloads")
+    @classmethod
+    def _keys(cls, value: dict[str, WorkloadSeries]) -> dict[str, WorkloadSeries]:
+        for key in value:
+            if not _WORKLOAD_KEY_RE.match(key):
+                raise ValueError(f"workload key {key!r} must be `namespace/name`")
+        return value
+
+    @property
+    def quantile(self) -> float:
+        return self.percentile / 100.0
+
+    @property
+    def stat(self) -> str:
+        """How the peak is taken, in words."""
+        return f"p{self.percentile:g} of {self.resolution} values"
+
+
 class AriaConfig(_Strict):
     """Schema of `.aria.yml`."""
 
@@ -124,6 +180,9 @@ class AriaConfig(_Strict):
         description="image-name fragments that mark a workload as interactive model serving")
     probes: ProbesConfig = Field(default_factory=ProbesConfig,
                                  description="latency-probe settings per Triton model")
+    telemetry: TelemetryConfig = Field(
+        default_factory=TelemetryConfig,
+        description="production telemetry: window, peak percentile, workload series")
 
     @field_validator("rules")
     @classmethod

@@ -16,6 +16,8 @@ from bot.ingest.kustomize import render_kustomizations
 from bot.ingest.loader import Inventory, Progress, load_inventory
 from bot.ingest.source import Source
 from bot.probes.changes import probe_changes
+from bot.telemetry.audit import telemetry_for_audit
+from bot.telemetry.review import telemetry_for_review
 
 
 @dataclass
@@ -41,8 +43,11 @@ def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog) -> Anal
 
 def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
             workers: int | None = None, progress: Progress | None = None) -> Analysis:
-    return evaluate(ingest(source, config, workers, progress), config,
-                    catalog or load_catalog())
+    """A whole tree, with production telemetry when the operator configured it."""
+    inventory = ingest(source, config, workers, progress)
+    inventory.telemetry = telemetry_for_audit(inventory, config.telemetry, config.headroom,
+                                              config.serving_images)
+    return evaluate(inventory, config, catalog or load_catalog())
 
 
 def _summary(graph: PlatformGraph) -> str:
@@ -64,6 +69,9 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
     catalog = load_catalog()
     base_inventory, head_inventory = ingest(base, config), ingest(head, config)
     head_inventory.measurements = probe_changes(base_inventory, head_inventory, config)
+    head_inventory.telemetry = telemetry_for_review(base_inventory, head_inventory,
+                                                    config.telemetry, config.headroom,
+                                                    config.serving_images)
     before = evaluate(base_inventory, config, catalog)
     after = evaluate(head_inventory, config, catalog)
     findings = diff_findings(before.findings, after.findings)
@@ -75,7 +83,7 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         mode="review", title=title or f"Review of {head.label} against {base.label}",
         findings=findings, catalog=catalog, config=config, config_found=found,
         files_reviewed=after.inventory.files_read, context=context, base=base.label,
-        head=head.label, notes=after.inventory.notes)
+        head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry)
     decision.measurements = head_inventory.measurements
     return decision
 
@@ -93,7 +101,7 @@ def audit(source: Source, config: AriaConfig | None = None, title: str | None = 
         mode="audit", title=title or f"Audit of {source.label}", findings=result.findings,
         catalog=catalog, config=config, config_found=found,
         files_reviewed=result.inventory.files_read, context=context,
-        notes=result.inventory.notes)
+        notes=result.inventory.notes, telemetry=result.inventory.telemetry)
 
 
 def _changed_paths(base: Inventory, head: Inventory) -> set[str]:

@@ -7,6 +7,20 @@ PY=${PYTHON:-python3}
 . .venv/bin/activate
 python -m pip install --quiet --upgrade pip
 python -m pip install --quiet -e ".[test]"
+# The telemetry tests run a real Prometheus and build its data with promtool (Debian/Ubuntu
+# package `prometheus`). The package's own service is stopped: tests start their own servers
+# on free loopback ports.
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus
+    $SUDO systemctl disable --now prometheus >/dev/null 2>&1 \
+      || $SUDO service prometheus stop >/dev/null 2>&1 || true
+  else
+    echo "prometheus/promtool not found and no apt-get: the telemetry tests will skip" >&2
+  fi
+fi
 ruff check .
 mypy
 python -m pytest -q "$@"

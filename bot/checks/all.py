@@ -15,11 +15,12 @@ from bot.checks import (
     security,
     serving,
     spof,
+    telemetry,
 )
 from bot.checks.contract import Check
 
 MODULES = (cost, headroom, latency, lockin, observability, parse_problems, rbac, security,
-           serving, spof)
+           serving, spof, telemetry)
 
 
 def _collect() -> dict[str, Check[Any]]:

@@ -11,12 +11,12 @@ from bot.checks.common import (
     gpu_line,
     is_patch_fragment,
     mapping,
-    max_replicas,
     metadata_annotations,
     pod_annotations_path,
 )
 from bot.checks.contract import CheckContext, CheckParams, Hit, check, ev
 from bot.graph.nodepools import NodePool
+from bot.graph.scaling import max_replicas
 from bot.graph.workloads import Container, Workload
 
 GPU_REQUIREMENT_PREFIXES = ("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu")

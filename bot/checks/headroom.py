@@ -9,19 +9,16 @@ from bot.checks.common import (
     as_int,
     dig,
     flag_line,
-    hpa_bounds,
     is_interactive,
     is_replicated_server,
-    max_replicas,
-    pool_max_line,
     serving_containers,
     sets_resource,
     source_line,
-    utilization_targets,
 )
 from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
 from bot.findings import Evidence
 from bot.graph.nodepools import NodePool
+from bot.graph.scaling import hpa_bounds, max_replicas, pool_max_line, utilization_targets
 from bot.graph.workloads import Container, Workload
 from bot.ingest.documents import Document
 from bot.ingest.serverflags import server_flags

@@ -11,10 +11,10 @@ from bot.checks.common import (
     is_replicated_server,
     mapping,
     min_replicas,
-    pool_max_line,
 )
 from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
 from bot.findings import Evidence
+from bot.graph.scaling import pool_max_line
 from bot.graph.workloads import Workload
 from bot.ingest.documents import Document
 

@@ -21,6 +21,7 @@ from bot.probes.settings import ProbeSettings
 from bot.render.escape import table_cell
 from bot.service.settings import ServeSettings
 from bot.settings import AriaSettings, default_cache_dir, default_state_dir
+from bot.telemetry.settings import PrometheusSettings
 
 BEGIN, END = "<!-- settings:begin -->", "<!-- settings:end -->"
 
@@ -34,6 +35,8 @@ SECTIONS: list[tuple[str, type[AriaSettings], str]] = [
     ("Scheduled organisation audits", ScheduleSettings, "`worker`"),
     ("Language model (optional)", NarrativeSettings, "every command that writes a review"),
     ("Latency probes", ProbeSettings, "`probe`, and reviews of changed Triton configs"),
+    ("Production telemetry (optional)", PrometheusSettings,
+     "every command that reviews or audits"),
 ]
 # Models whose fields are also flags of the commands that read them.
 WITH_FLAGS = (GitHubSettings, AppSettings, JobSettings, ServeSettings, WorkerSettings,

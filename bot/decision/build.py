@@ -20,12 +20,15 @@ from bot.decision.model import (
     Risk,
 )
 from bot.findings import Finding, Severity, Status
+from bot.telemetry_report import TelemetryReport
 from bot.tradeoffs import Option
 
 MAX_DECISION_POINTS = 5
 MAX_FIGURES = 12
 MAX_RISKS = 8
 
+REPLICAS_ASSUMPTION = ("Replica counts, autoscaling bounds and node-pool sizes are read from the "
+                       "files in the repository; the live cluster may differ.")
 LOAD_TEST_STEP = ("Before scaling up, put dashboards on p50/p99 latency, queue depth and GPU "
                   "utilization, and run a load test at the expected peak to confirm the new size.")
 GENERIC_STEPS = (
@@ -153,7 +156,8 @@ def _consequences(points: list[DecisionPoint]) -> list[str]:
     return out
 
 
-def _assumptions(config: AriaConfig, config_found: bool) -> list[Assumption]:
+def _assumptions(config: AriaConfig, config_found: bool,
+                 telemetry: TelemetryReport | None) -> list[Assumption]:
     source = "config" if config_found else "default"
     where = "`.aria.yml`" if config_found else "Aria's defaults (no `.aria.yml`)"
     return [
@@ -164,12 +168,17 @@ def _assumptions(config: AriaConfig, config_found: bool) -> list[Assumption]:
                         "GPUs, is a KServe/Ray serving object, or runs a serving image or server "
                         "(" + ", ".join(f"`{i}`" for i in config.serving_images[:6]) + ", …).",
                    source=source),
-        Assumption(text="Replica counts, autoscaling bounds and node-pool sizes are read from the "
-                        "files in the repository; the live cluster may differ.",
-                   source="repository"),
+        _replicas_assumption(telemetry),
         Assumption(text="Objects without a namespace are matched to related objects in any "
                         "namespace (they get one at apply time).", source="default"),
     ]
+
+
+def _replicas_assumption(telemetry: TelemetryReport | None) -> Assumption:
+    if telemetry is None:
+        return Assumption(text=REPLICAS_ASSUMPTION, source="repository")
+    text, measured = telemetry.restate(REPLICAS_ASSUMPTION)
+    return Assumption(text=text, source="measurement" if measured else "repository")
 
 
 def _recommendation(mode: str, relevant: list[Finding], fixed: list[Finding],
@@ -202,7 +211,8 @@ def _recommendation(mode: str, relevant: list[Finding], fixed: list[Finding],
 def build_decision(*, mode: str, title: str, findings: list[Finding], catalog: Catalog,
                    config: AriaConfig, config_found: bool, files_reviewed: int,
                    context: str, base: str | None = None, head: str | None = None,
-                   notes: list[str] | None = None) -> Decision:
+                   notes: list[str] | None = None,
+                   telemetry: TelemetryReport | None = None) -> Decision:
     if mode == "review":
         relevant = [f for f in findings if f.status is Status.new and not f.suppressed]
     else:
@@ -212,11 +222,11 @@ def build_decision(*, mode: str, title: str, findings: list[Finding], catalog: C
     return Decision(
         mode=mode, title=title, base=base, head=head,
         recommendation=_recommendation(mode, relevant, fixed, points),
-        context=context, assumptions=_assumptions(config, config_found),
+        context=context, assumptions=_assumptions(config, config_found, telemetry),
         findings=findings, decision_points=points, risks=_risks(relevant, catalog),
         figures=_figures(relevant), next_steps=_next_steps(points, catalog)
         if relevant else [],
         consequences=_consequences(points),
         notes=notes or [], counts=count(f for f in findings if f.status is not Status.fixed),
-        files_reviewed=files_reviewed,
+        files_reviewed=files_reviewed, telemetry=telemetry,
     )

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from bot.exitcodes import FailOn, fails
 from bot.findings import Finding, Location, Severity, Status
 from bot.measurements import ConfigMeasurement
+from bot.telemetry_report import TelemetryReport
 from bot.tradeoffs import Option
 
 
@@ -100,6 +101,8 @@ class Decision(BaseModel):
     files_reviewed: int = 0
     measurements: list[ConfigMeasurement] = Field(
         default_factory=list, description="latency-probe reports (see `aria probe`)")
+    telemetry: TelemetryReport | None = Field(
+        None, description="production telemetry: measured peaks and projections (📊)")
     consequences: list[str] = Field(default_factory=list)
     explanations: list[Explanation] = Field(
         default_factory=list, description="explanations a language model wrote (marked as such)")

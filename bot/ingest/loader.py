@@ -33,6 +33,7 @@ from bot.ingest.source import Source
 from bot.ingest.terraform import parse_terraform
 from bot.ingest.triton import parse_pbtxt
 from bot.measurements import ConfigMeasurement
+from bot.telemetry_report import TelemetryReport
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class Inventory:
     files_read: int = 0
     config_text: str | None = None
     measurements: list[ConfigMeasurement] = field(default_factory=list)  # review only
+    telemetry: TelemetryReport | None = None  # set by the engine when Prometheus is configured
 
 
 _PARSERS = {

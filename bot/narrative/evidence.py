@@ -5,7 +5,8 @@ only use the words of the items it cites. Each item is Aria's text: names and va
 pull request appear only inside `code` spans, so PR text can be quoted but never becomes prose.
 Ids are stable for a decision: `V` the verdict, `C` the context, `R1` the recommended option of
 decision 1, `W1` why decision 1 matters, `O1.2` its second option, `F3` a finding, `G2` a
-figure, `A1` an assumption, `M1` a measurement.
+figure, `A1` an assumption, `M1` a measurement (a latency probe's, then production telemetry's,
+one workload, node pool or GPU workload each).
 
 `makes` lists the claims Aria marks an item as making, beyond what its wording shows: only the
 verdict item judges the change, only a recommendation item (and the recommended option) may be
@@ -16,6 +17,7 @@ recommendation.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Literal
@@ -25,9 +27,21 @@ from pydantic import BaseModel, Field
 from bot.decision.model import Decision, DecisionPoint
 from bot.findings import Finding, Status
 from bot.measurements import ConfigMeasurement
+from bot.quantity import format_bytes
+from bot.telemetry_report import (
+    Cut,
+    GpuUsage,
+    PoolTelemetry,
+    Reading,
+    TelemetryReport,
+    WorkloadTelemetry,
+    num,
+    percent,
+)
 
 MAX_FINDINGS = 40
 MAX_MEASUREMENTS = 5
+MAX_TELEMETRY = 10
 CONTEXT_PART = "context"
 
 ItemKind = Literal["verdict", "context", "recommendation", "rationale", "option", "finding",
@@ -122,6 +136,85 @@ def _measurement_text(report: ConfigMeasurement) -> str:
     return _plain(" ".join(lines))
 
 
+def _measured_by(report: TelemetryReport, subject: str) -> str:
+    return (f"Measured by production telemetry from `{report.source}` over `{report.window}` "
+            f"for `{subject}`")
+
+
+def _figure(what: str, reading: Reading) -> str:
+    """`what` is Aria's name for the figure: a reading's own label may name a container."""
+    return f"{what} {reading.shown}" if reading.ok else f"{what} not measured"
+
+
+def _amount(value: float | None, unit: str) -> str:
+    if value is None:
+        return "unset"
+    return format_bytes(value) if unit == "bytes" else f"{num(value)} {unit}"
+
+
+_CUT_WHAT = {"capacity": "capacity", "hpa-max": "HPA maxReplicas",
+             "memory": "a memory limit", "node-pool": "the node pool's GPUs"}
+
+
+def _cut_text(cut: Cut) -> str:
+    """From the cut's numbers, not its text: that names containers, which are the repository's."""
+    return (f"The change lowers {_CUT_WHAT[cut.kind]} from {_amount(cut.before, cut.unit)} to "
+            f"{_amount(cut.after, cut.unit)}, below the {_figure('measured peak', cut.measured)}.")
+
+
+def _workload_text(report: TelemetryReport, w: WorkloadTelemetry) -> str:
+    lines = [_measured_by(report, w.subject) + "."]
+    p = w.projection
+    if p is not None:
+        lines.append(f"Peak load ({report.stat}): {p.peak.shown}.")
+        if p.before is not None and p.utilisation_before is not None:
+            lines.append(f"Capacity today: {p.before.text}, peak utilisation "
+                         f"{percent(p.utilisation_before)}.")
+        after = "no capacity"
+        if p.utilisation_after is not None and p.headroom_after is not None:
+            after = (f"projected peak utilisation {percent(p.utilisation_after)}, headroom "
+                     f"{percent(p.headroom_after)}")
+        lines.append(f"Capacity after the change: {p.after.text}, {after}.")
+        if p.replicas_needed is not None:
+            lines.append(f"Replicas the peak needs at the policy's minimum headroom of "
+                         f"{percent(report.headroom_min)}: {p.replicas_needed}.")
+        if p.partial:
+            lines.append("The data covers too little of the window to confirm a fit.")
+    lines += [_cut_text(c) for c in w.cuts]
+    if w.drift is not None:
+        lines.append(f"The repository writes {w.drift.repository}; the cluster runs "
+                     f"{w.drift.running}.")
+    return _plain(" ".join(lines))
+
+
+def _pool_text(report: TelemetryReport, pool: PoolTelemetry) -> str:
+    lines = [_measured_by(report, pool.subject) + ".",
+             f"GPUs at the pool's maximum: {_amount(pool.gpus_before, 'GPUs')} before, "
+             f"{_amount(pool.gpus_after, 'GPUs')} after the change."]
+    if pool.peak_gpus is not None:
+        lines.append(f"Peak GPUs in use by this repository's workloads: {num(pool.peak_gpus)}.")
+    if pool.cut is not None:
+        lines.append(_cut_text(pool.cut))
+    return _plain(" ".join(lines))
+
+
+def _gpu_text(report: TelemetryReport, g: GpuUsage) -> str:
+    return _plain(f"{_measured_by(report, g.subject)}, {g.gpus_per_pod} GPUs per pod: "
+                  f"{_figure('peak GPU utilisation', g.peak_utilisation)}; "
+                  f"{_figure('GPU-hours held', g.gpu_hours)}.")
+
+
+def _telemetry_texts(report: TelemetryReport) -> Iterator[str]:
+    """The workloads and pools a review measured, then the idlest GPU workloads of an audit."""
+    for w in report.workloads:
+        if w.projection is not None or w.cuts or w.drift is not None:
+            yield _workload_text(report, w)
+    for pool in report.pools:
+        yield _pool_text(report, pool)
+    for g in report.gpu:
+        yield _gpu_text(report, g)
+
+
 def _items(decision: Decision) -> Iterator[EvidenceItem]:
     if decision.recommendation:
         yield EvidenceItem(id="V", kind="verdict", text=_verdict_text(decision),
@@ -150,9 +243,13 @@ def _items(decision: Decision) -> Iterator[EvidenceItem]:
     for n, a in enumerate(decision.assumptions, 1):
         yield EvidenceItem(id=f"A{n}", kind="assumption",
                            text=_plain(f"Assumption ({a.source}), what Aria assumes: {a.text}"))
-    for n, report in enumerate(decision.measurements[:MAX_MEASUREMENTS], 1):
+    probed = decision.measurements[:MAX_MEASUREMENTS]
+    for n, report in enumerate(probed, 1):
         yield EvidenceItem(id=f"M{n}", kind="measurement", text=_measurement_text(report),
                            makes=["measurement"])
+    telemetry = _telemetry_texts(decision.telemetry) if decision.telemetry else iter(())
+    for n, text in enumerate(itertools.islice(telemetry, MAX_TELEMETRY), len(probed) + 1):
+        yield EvidenceItem(id=f"M{n}", kind="measurement", text=text, makes=["measurement"])
 
 
 def evidence_of(decision: Decision) -> Evidence:

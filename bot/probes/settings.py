@@ -8,8 +8,6 @@ let any PR author aim the bot at internal hosts or make up prices. The repositor
 
 from __future__ import annotations
 
-import fnmatch
-import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -26,14 +24,12 @@ from pydantic import (
 )
 from pydantic_settings import SettingsConfigDict
 
+from bot.allowlist import DEFAULT_ALLOWLIST, allowed, split_patterns
 from bot.config import shape_dims
 from bot.ingest.yamlload import load_documents, plain
 from bot.measurements import Protocol
 from bot.probes.errors import ProbeUsageError
 from bot.settings import AriaSettings, default_cache_dir
-
-# Loopback only: an operator widens this explicitly with ARIA_PROBE_ALLOWLIST.
-DEFAULT_ALLOWLIST: tuple[str, ...] = ("127.0.0.0/8", "::1", "localhost")
 
 _URL_RE = re.compile(
     r"^(?:\[(?P<ip6>[0-9a-fA-F:.]+)\]|(?P<host>[A-Za-z0-9.\-]+)):(?P<port>\d{1,5})$"
@@ -54,21 +50,6 @@ def parse_host_port(url: str) -> tuple[str, int]:
     return (match["ip6"] or match["host"]).lower(), port
 
 
-def _pattern_matches(pattern: str, host: str, port: int) -> bool:
-    """One allow-list entry: a CIDR (`10.0.0.0/8`), or a host glob with optional `:port`."""
-    pattern = pattern.strip().lower()
-    if "/" in pattern:
-        try:
-            return ipaddress.ip_address(host) in ipaddress.ip_network(pattern, strict=False)
-        except ValueError:  # host is a name, not an address: a CIDR cannot vouch for it
-            return False
-    if pattern.count(":") == 1:
-        host_glob, port_glob = pattern.split(":")
-    else:  # no port, or a bare IPv6 address
-        host_glob, port_glob = pattern, "*"
-    return fnmatch.fnmatchcase(host, host_glob) and fnmatch.fnmatchcase(str(port), port_glob)
-
-
 class ProbeTarget(BaseModel):
     """The Triton server the operator lets Aria measure. Build it with `from_env`."""
 
@@ -86,7 +67,7 @@ class ProbeTarget(BaseModel):
     @model_validator(mode="after")
     def _check_allowed(self) -> ProbeTarget:
         host, port = parse_host_port(self.url)
-        if not any(_pattern_matches(p, host, port) for p in self.allowlist):
+        if not allowed(host, port, self.allowlist):
             raise ProbeUsageError(
                 f"probe target {self.url} is not in the allow-list "
                 f"({', '.join(self.allowlist)}); the operator widens it with ARIA_PROBE_ALLOWLIST"
@@ -149,9 +130,8 @@ class ProbeSettings(AriaSettings):
             if not isinstance(given, dict):
                 raise ProbeUsageError("ARIA_PROBE_HEADERS must be a JSON object")
             headers = given
-        allow = tuple(p for p in self.allowlist.split(",") if p.strip())
         return ProbeTarget(url=url, protocol=protocol or self.protocol,
-                           allowlist=allow or DEFAULT_ALLOWLIST,
+                           allowlist=split_patterns(self.allowlist),
                            headers={k: SecretStr(str(v)) for k, v in headers.items()},
                            ssl=self.ssl, server_log=self.server_log)
 

@@ -56,10 +56,12 @@ def hpa(min_replicas: int | None = 2, max_replicas: int = 6, cpu_target: int | N
     return text
 
 
-@pytest.mark.parametrize("rule", [r for r in load_catalog() if r.family == "headroom"],
+# Rules on production telemetry fire on measurements (tests/telemetry), not on a manifest.
+@pytest.mark.parametrize("rule", [r for r in load_catalog() if r.family == "headroom"
+                                  and not r.check.name.startswith("telemetry_")],
                          ids=lambda r: r.id)
 def test_pack_example_fires_its_rule(rule):
-    """Every headroom rule ships an example manifest, and the example triggers it."""
+    """Every static headroom rule ships an example manifest, and the example triggers it."""
     assert rule.example, f"{rule.id} has no example"
     assert findings_for({"k8s/example.yaml": rule.example}, rule=rule.id)
 

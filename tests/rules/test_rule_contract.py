@@ -3,6 +3,7 @@ parameters, fires on realistic input, and every `{placeholder}` of its message i
 
 from __future__ import annotations
 
+import datetime
 import string
 import textwrap
 from pathlib import Path
@@ -26,6 +27,16 @@ from bot.measurements import (
     MethodSettings,
     MetricDiff,
     ProbeRun,
+)
+from bot.telemetry_report import (
+    Capacity,
+    Cut,
+    Drift,
+    GpuUsage,
+    Projection,
+    Reading,
+    TelemetryReport,
+    WorkloadTelemetry,
 )
 
 CATALOG = load_catalog()
@@ -73,6 +84,48 @@ def _measurements() -> list[ConfigMeasurement]:
             _run(head, capacity=missed)]
 
 
+def _reading(label: str, value: float, unit: str) -> Reading:
+    return Reading(label=label, value=value, unit=unit, promql="sum(x)", window="14d",
+                   stat="p99 of 5m values", source="Prometheus http://127.0.0.1:9090",
+                   coverage=1.0)
+
+
+def _capacity(replicas: int) -> Capacity:
+    return Capacity(replicas=replicas, replicas_from="spec.replicas", per_replica=1.0,
+                    per_replica_from="GPUs per pod", total=float(replicas),
+                    text=f"{replicas} replicas × 1 GPU")
+
+
+def _workload(name: str, **measured: object) -> WorkloadTelemetry:
+    return WorkloadTelemetry(subject=f"Deployment/serving/{name}", ref=f"Deployment/{name}",
+                             path="k8s/serving.yaml", line=7, **measured)
+
+
+def _telemetry() -> TelemetryReport:
+    """Production telemetry with one case per telemetry rule: a projection leaving too little
+    headroom, a cut below the peak, replicas that drift, and an idle GPU workload."""
+    peak = _reading("peak GPU work", 2.6, "GPUs busy")
+    tight = Projection(basis="gpu", unit="GPUs", peak=peak, before=_capacity(4),
+                       after=_capacity(3), utilisation_before=0.65, utilisation_after=0.87,
+                       headroom_after=0.13, replicas_needed=4, verdict="tight")
+    cut = Cut(kind="capacity", path="k8s/serving.yaml", line=7, measured=peak, before=4,
+              after=2, unit="GPUs", text="capacity from 4 replicas × 1 GPU to 2 replicas × 1 GPU")
+    drift = Drift(repository="replicas: 3", running="5 replicas", path="k8s/serving.yaml",
+                  line=7, readings=[_reading("replicas the cluster runs", 5, "replicas")])
+    idle = GpuUsage(subject="Deployment/serving/idle", ref="Deployment/idle",
+                    path="k8s/serving.yaml", gpus_per_pod=2, coverage=1.0, floor_percent=60,
+                    peak_utilisation=_reading("peak GPU utilisation", 12, "%"),
+                    gpu_hours=_reading("GPU-hours held", 2688, "GPU-hours"))
+    return TelemetryReport(mode="review", source="Prometheus http://127.0.0.1:9090",
+                           window="14d", stat="p99 of 5m values",
+                           evaluated_at=datetime.datetime(2026, 11, 30, tzinfo=datetime.UTC),
+                           min_coverage=0.9, headroom_min=0.2, headroom_max=0.4,
+                           max_queries=120, gpu=[idle],
+                           workloads=[_workload("tight", projection=tight),
+                                      _workload("cut", cuts=[cut]),
+                                      _workload("drift", drift=drift)])
+
+
 def _inventory(rule: RuleSpec) -> Inventory:
     """Realistic input that should make `rule` fire."""
     if rule.example:
@@ -90,6 +143,8 @@ def _inventory(rule: RuleSpec) -> Inventory:
     inventory = load_inventory(MemorySource(files))
     if rule.id.startswith("PROBE"):
         inventory.measurements = _measurements()
+    if rule.check.name.startswith("telemetry_"):
+        inventory.telemetry = _telemetry()
     return inventory
 
 
