@@ -6,7 +6,7 @@ extension, the CPU limit, the out-of-memory killer) or overruns its deadline is 
 its file becomes a problem naming the file and the reason; every other file is still parsed.
 Workers are forked on demand, live as long as the process that started them (`aria serve`
 keeps them warm between reviews), and retire once they have grown large. See
-adr/0006-isolated-bounded-ingest.md.
+adr/0008-isolated-bounded-ingest.md.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 `kubectl` and the API machinery read YAML with sigs.k8s.io/yaml: go-yaml v2 (YAML 1.1 rules:
 `yes`, `on`, `y` are booleans, `0777` is octal, `1:20` is text) into JSON, where a whole float
 becomes an integer and every mapping key becomes a string. Aria reads the same values, so a
-check sees what the cluster would apply (see adr/0006-isolated-bounded-ingest.md).
+check sees what the cluster would apply (see adr/0008-isolated-bounded-ingest.md).
 """
 
 from __future__ import annotations
