@@ -47,7 +47,7 @@ def test_a_file_that_kills_its_parser_costs_only_that_file(crash_pool):
     pytest.importorskip("_ruamel_yaml", reason="ruamel.yaml.clib (the crashing C composer)")
     results = crash_pool.parse([_job("a.yaml", DEPLOY), _job("crash.yaml", DEEP),
                                 _job("b.yaml", DEPLOY.replace(b"web", b"api"))], width=2)
-    assert [d.name for d in results[0].documents] == ["web"]
+    assert [d.name for d in results[0].documents] == ["web"], results[0].problems
     assert [d.name for d in results[2].documents] == ["api"]
     (problem,) = results[1].problems
     assert problem.path == "crash.yaml"
