@@ -144,14 +144,14 @@ def audit_checkout(env: ActionEnv, event: Mapping[str, object], settings: GitHub
                   "\n")
         return USAGE
     source = DirectorySource(workspace)
-    source.label = f"{env.repository}@{env.sha[:12]}" if env.sha else env.repository
+    source.label = f"{env.repository} at {env.sha[:12]}" if env.sha else env.repository
     try:
         config, found = config_of(source)
     except ConfigError as exc:
         out.write(f"::error title=Invalid .aria.yml::{_escape_data(str(exc))}\n")
         return USAGE
     decision = audit(source, config if found else None,
-                     title=f"Audit of {source.label} ({env.event_name})")
+                     title=f"Audit of {source.label} on {env.event_name}")
     _write_outputs(decision, env, sarif)
     gate = fail_on(config, settings.fail_on)
     counts = ", ".join(f"{decision.counts.by_severity.get(s.value, 0)} {s.value}"
