@@ -203,7 +203,8 @@ def test_the_example_workflow_runs_a_nightly_audit_into_code_scanning() -> None:
     uses = [s.get("uses", "") for s in steps]
     assert uses[0].startswith("actions/checkout@")
     aria = next(i for i, u in enumerate(uses) if u.endswith("/aria@v1"))
-    upload = next(i for i, u in enumerate(uses) if u.startswith("github/codeql-action/upload-sarif"))
+    upload = next(i for i, u in enumerate(uses)
+                  if u.startswith("github/codeql-action/upload-sarif"))
     assert 0 < aria < upload
     assert steps[upload]["with"]["sarif_file"] == "${{ steps.aria.outputs.sarif-file }}"
     assert steps[upload]["if"] == "always()"

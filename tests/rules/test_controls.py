@@ -159,7 +159,7 @@ def test_audit_by_control_counts_the_findings_of_the_rules_citing_each(
                 if f["suppressed"] is None]
     summary = by_control(capsys)
     rows = {(r["framework"], r["id"]): r for r in summary["rows"]}
-    for (framework, cid), row in rows.items():
+    for (_, cid), row in rows.items():
         raised = [f for f in findings if f["rule_id"] in row["rules"]]
         assert row["findings"] == len(raised), cid
         assert sum(row["by_severity"].values()) == len(raised)
