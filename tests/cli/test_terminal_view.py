@@ -22,7 +22,7 @@ from bot.engine import audit, review
 from bot.ingest.source import DirectorySource, MemorySource
 from bot.render.markdown import REVIEW_MARKER
 from bot.render.terminal import render_terminal
-from tests.conftest import REPO_ROOT
+from tests.conftest import FIXTURES, REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "examples" / "gpu-serving"
 COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-7]|38;[0-9;]+|9[0-7])m")  # a foreground colour
@@ -67,26 +67,14 @@ def test_paths_link_to_the_files_on_disk_when_they_exist(example_review) -> None
     assert OSC8.findall(recorded(example_review, EXAMPLE / "nowhere").file.getvalue()) == []
 
 
-HOSTILE = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: "evil\\e]0;owned\\a\\e[2J\\u202e"
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: x}}
-  template:
-    metadata: {labels: {app: x}}
-    spec:
-      containers:
-        - name: vllm
-          image: vllm/vllm-openai:v0.6.3
-          resources: {limits: {nvidia.com/gpu: 1}}
-"""
+# A team's vLLM Deployment renamed with a window-title sequence, a screen clear and a
+# right-to-left override.
+HOSTILE = (FIXTURES / "repos" / "llm-serving" / "k8s" / "vllm.yaml").read_bytes().replace(
+    b"  name: vllm-llama\n", b'  name: "evil\\e]0;owned\\a\\e[2J\\u202e"\n', 1)
 
 
 def test_repository_text_cannot_send_escape_sequences_to_the_terminal() -> None:
-    decision = audit(MemorySource({"deploy.yaml": HOSTILE.encode()}))
+    decision = audit(MemorySource({"deploy.yaml": HOSTILE}))
     assert any("\x1b" in f.message for f in decision.findings), "the name reached a message"
     out = recorded(decision).file.getvalue()
     assert "owned" in out  # shown, but inert:

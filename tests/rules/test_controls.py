@@ -5,7 +5,6 @@ documents, and where they show: `aria rules ID`, SARIF rule properties, `aria au
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import jsonschema
@@ -14,6 +13,7 @@ import pytest
 from bot.catalog import CatalogError, load_catalog, load_pack
 from bot.cli import main
 from tests.conftest import FIXTURES
+from tests.rules.packs import write_pack
 
 CATALOG = load_catalog()
 RBAC_REPO = FIXTURES / "repos" / "platform-rbac"
@@ -45,27 +45,8 @@ NSA_SECTIONS = {"Kubernetes Pod security", "Non-root containers",
                 "Protecting Pod service account tokens", "Secrets", "Resource policies",
                 "Authentication and authorization"}
 
-PACK = """\
-    family: spof
-    rules:
-      - id: SPOF999
-        severity: warning
-        title: t
-        message: m
-        why: w
-        check: {name: single_replica, params: {min_replicas: 2}}
-        options:
-          - {title: a, summary: s, tradeoffs: {cost: c, latency: l, complexity: x, risk: r}}
-          - {title: b, summary: s, tradeoffs: {cost: c, latency: l, complexity: x, risk: r}}
-        next_steps: [a step]
-        controls:
-    """
-
-
 def pack_with(tmp_path: Path, *controls: str) -> Path:
-    path = tmp_path / "spof.yaml"
-    path.write_text(textwrap.dedent(PACK) + "".join(f"      - {c}\n" for c in controls))
-    return path
+    return write_pack(tmp_path, "controls:", *(f"  - {c}" for c in controls))
 
 
 AZ = "{framework: azure-well-architected, id: 'RE:05', title: Design for redundancy, " \
