@@ -4,6 +4,7 @@ parameters, fires on realistic input, and every `{placeholder}` of its message i
 from __future__ import annotations
 
 import string
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,6 @@ from bot.measurements import (
     MetricDiff,
     ProbeRun,
 )
-from tests.rules.packs import write_pack
 
 CATALOG = load_catalog()
 
@@ -133,7 +133,22 @@ def test_an_override_with_a_misspelt_or_mistyped_parameter_names_the_rule() -> N
 
 
 def test_a_rule_that_names_its_own_family_is_refused(tmp_path: Path) -> None:
-    pack = write_pack(tmp_path, "family: cost")
+    pack = tmp_path / "spof.yaml"
+    pack.write_text(textwrap.dedent("""\
+        family: spof
+        rules:
+          - id: SPOF999
+            family: cost
+            severity: warning
+            title: t
+            message: m
+            why: w
+            check: {name: single_replica, params: {min_replicas: 2}}
+            options:
+              - {title: a, summary: s, tradeoffs: {cost: c, latency: l, complexity: x, risk: r}}
+              - {title: b, summary: s, tradeoffs: {cost: c, latency: l, complexity: x, risk: r}}
+            next_steps: [a step]
+        """))
     with pytest.raises(CatalogError, match="`family` belongs on the pack"):
         load_pack(pack)
     pack.write_text(pack.read_text().replace("    family: cost\n", ""))
