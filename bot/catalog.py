@@ -6,12 +6,14 @@ threshold. `bot.checks` binds each rule to the check function it names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.findings import Severity
 from bot.resources import data_dir
@@ -31,6 +33,63 @@ class RemediationOption(BaseModel):
     summary: str
     tradeoffs: Tradeoff
     recommended: bool = False
+
+
+class Framework(StrEnum):
+    """A published set of controls that a rule may cite."""
+
+    cis_kubernetes = "cis-kubernetes"
+    nsa_cisa_kubernetes = "nsa-cisa-kubernetes"
+    aws_well_architected = "aws-well-architected"
+    azure_well_architected = "azure-well-architected"
+    gcp_well_architected = "gcp-well-architected"
+
+
+# Each framework's name with the edition its ids were checked against, and the shape of an id in
+# it: a CIS section number, an NSA/CISA section heading, an AWS best-practice id, an Azure
+# checklist code, a Google Cloud principle page.
+FRAMEWORKS: dict[Framework, tuple[str, str]] = {
+    Framework.cis_kubernetes: ("CIS Kubernetes Benchmark v1.9.0", r"^[1-5](\.[0-9]{1,2}){2}$"),
+    Framework.nsa_cisa_kubernetes: ("NSA/CISA Kubernetes Hardening Guidance v1.2",
+                                    r"^[A-Z][A-Za-z -]+$"),
+    Framework.aws_well_architected: ("AWS Well-Architected Framework",
+                                     r"^(REL|COST|PERF|SEC|OPS)[0-9]{2}-BP[0-9]{2}$"),
+    Framework.azure_well_architected: ("Azure Well-Architected Framework",
+                                       r"^(RE|CO|PE|SE|OE):[0-9]{2}$"),
+    Framework.gcp_well_architected: ("Google Cloud Well-Architected Framework",
+                                     r"^[a-z-]+/[a-z-]+$"),
+}
+
+
+class Control(BaseModel):
+    """A published control or best practice that a rule helps enforce. Citing one says what the
+    rule checks towards; it is not an assessment, and Aria certifies nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+    framework: Framework
+    id: str
+    title: str = Field(min_length=1)
+    url: str = Field(pattern=r"^https://\S+$")
+
+    @model_validator(mode="after")
+    def _id_fits_framework(self) -> Control:
+        edition, shape = FRAMEWORKS[self.framework]
+        if not re.match(shape, self.id):
+            raise ValueError(f"{self.id!r} is not an id of the {edition} (expected {shape})")
+        return self
+
+    @property
+    def framework_title(self) -> str:
+        return FRAMEWORKS[self.framework][0]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.framework.value, self.id)
+
+    @property
+    def tag(self) -> str:
+        """The SARIF tag, in the `external/<standard>/<id>` form code scanning uses for CWE."""
+        return f"external/{self.framework.value}/{self.id}"
 
 
 class CheckRef(BaseModel):
@@ -54,6 +113,17 @@ class RuleSpec(BaseModel):
     risk: Literal["spof", "lock-in", "cost-cliff", "security", "capacity"] | None = None
     scale_up: bool = Field(default=False, description="a finding about adding capacity")
     example: str | None = Field(default=None, description="a minimal manifest that triggers it")
+    controls: list[Control] = Field(
+        default_factory=list, description="published controls the rule helps enforce")
+
+    @field_validator("controls")
+    @classmethod
+    def _each_control_once(cls, controls: list[Control]) -> list[Control]:
+        keys = [c.key for c in controls]
+        twice = sorted({"/".join(k) for k in keys if keys.count(k) > 1})
+        if twice:
+            raise ValueError(f"control(s) listed twice: {', '.join(twice)}")
+        return controls
 
     @property
     def recommended_option(self) -> RemediationOption:

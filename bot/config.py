@@ -189,6 +189,10 @@ class AriaConfig(_Strict):
     def _upper_keys(cls, value: dict[str, RuleOverride]) -> dict[str, RuleOverride]:
         return {k.strip().upper(): v for k, v in value.items()}
 
+    def rule_enabled(self, rule_id: str) -> bool:
+        override = self.rules.get(rule_id)
+        return override is None or override.enabled
+
 
 def load_config_bytes(data: bytes | str | None, path: str = ".aria.yml") -> AriaConfig:
     if data is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.catalog import Catalog, load_catalog
@@ -89,16 +90,23 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
 
 
 def audit(source: Source, config: AriaConfig | None = None, title: str | None = None,
-          workers: int | None = None, progress: Progress | None = None) -> Decision:
+          workers: int | None = None, progress: Progress | None = None,
+          only: Collection[str] | None = None) -> Decision:
+    """Findings of the whole tree, or with `only`, of those files (the tree still read whole, so
+    rules that relate objects across files see all of them)."""
     found = True
     if config is None:
         config, found = config_of(source)
     catalog = load_catalog()
     result = analyse(source, config, catalog, workers, progress)
+    findings = result.findings
     context = (f"Repository-wide audit of `{source.label}`: {result.inventory.files_read} files "
                f"read, {_summary(result.graph)}.")
+    if only is not None:
+        findings = [f for f in findings if f.location.path in only]
+        context += f" Findings are reported for the {len(only)} file(s) named."
     return build_decision(
-        mode="audit", title=title or f"Audit of {source.label}", findings=result.findings,
+        mode="audit", title=title or f"Audit of {source.label}", findings=findings,
         catalog=catalog, config=config, config_found=found,
         files_reviewed=result.inventory.files_read, context=context,
         notes=result.inventory.notes, telemetry=result.inventory.telemetry)

@@ -5,27 +5,36 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.progress import ProgressBar
+from bot.cli.console import COLOR_MODES, console_for
+from bot.cli.output import add_output_flag, emit, output_stream
 from bot.exitcodes import FAIL_ON_LEVELS, FINDINGS, OK, USAGE, FailOn
 from bot.render import FORMATS
 
 if TYPE_CHECKING:
     from bot.config import AriaConfig
     from bot.decision.model import Decision
+    from bot.ingest.source import Source
 
 EPILOG = """exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on;
 2 usage or configuration error; 3 internal error"""
 
 
-def _emit(text: str, output: str | None) -> None:
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+TERMINAL = "terminal"
+CONTROL_FORMATS = ("markdown", "json", TERMINAL)
+
+
+def output_format(args: argparse.Namespace) -> str:
+    """`--format`, or by default the terminal view on a terminal and Markdown anywhere else
+    (a pipe, a file, CI), so scripts keep reading what they always read."""
+    if args.format:
+        return str(args.format)
+    return TERMINAL if not args.output and sys.stdout.isatty() else "markdown"
 
 
 def _load_config(path: str | None) -> AriaConfig | None:
@@ -36,17 +45,31 @@ def _load_config(path: str | None) -> AriaConfig | None:
 
 
 def _output_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", "-f", choices=FORMATS, default="markdown")
-    p.add_argument("--output", "-o", help="write to FILE instead of stdout")
+    p.add_argument("--format", "-f", choices=(*FORMATS, TERMINAL), default=None,
+                   help="default: terminal on a terminal, markdown elsewhere")
+    add_output_flag(p)
+    p.add_argument("--color", choices=COLOR_MODES, default="auto",
+                   help="colour and links in terminal output and progress bars (auto: on a "
+                        "terminal, unless NO_COLOR is set)")
     p.add_argument("--fail-on", choices=FAIL_ON_LEVELS, default=None,
                    help="exit 1 when (new) findings reach this severity (default: .aria.yml or "
                         "`error`)")
     p.add_argument("--config", help="use this .aria.yml instead of the tree's own")
 
 
-def _finish(decision: Decision, args: argparse.Namespace) -> int:
-    from bot.render import render
-    _emit(render(decision, args.format), args.output)
+def _finish(decision: Decision, args: argparse.Namespace, link_root: Path | None) -> int:
+    fmt = output_format(args)
+    if fmt == TERMINAL:
+        from bot.render.terminal import render_terminal
+        with output_stream(args.output) as stream:
+            render_terminal(decision, console_for(stream, args.color), link_root)
+    else:
+        from bot.render import render
+        emit(render(decision, fmt), args.output)
+    return _gate(decision, args)
+
+
+def _gate(decision: Decision, args: argparse.Namespace) -> int:
     fail_on = args.fail_on or _fail_on_default(args)
     return FINDINGS if decision.fails(fail_on) else OK
 
@@ -72,7 +95,33 @@ def cmd_review(args: argparse.Namespace) -> int:
         config, _ = config_of(base)
     args._config = config
     decision = review(base, head, config if args.config else None, title=args.title)
-    return _finish(_narrate(decision), args)
+    return _finish(_narrate(decision), args, _link_root(head, args.repo))
+
+
+def _link_root(source: Source, repo: str) -> Path | None:
+    """Where the reviewed files are on disk, for links: the directory, or the repository's
+    working tree when the source is one of its revisions."""
+    from bot.ingest.source import DirectorySource
+    return source.root if isinstance(source, DirectorySource) else Path(repo)
+
+
+def _audit_target(paths: list[str], repo: str) -> tuple[Source, set[str] | None]:
+    """One directory or git revision: the whole tree. Files (as pre-commit passes them): the
+    tree of `repo` is read for context, and only findings in those files are reported."""
+    from bot.ingest.source import DirectorySource, open_source
+    if len(paths) == 1 and not Path(paths[0]).is_file():
+        return open_source(paths[0], repo), None
+    root = Path(os.path.abspath(repo))
+    named = set()
+    for path in paths:
+        full = Path(os.path.abspath(path))
+        if not full.is_file():
+            raise FileNotFoundError(f"not a file: {path} (give one directory or git revision, "
+                                    "or files)")
+        if not full.is_relative_to(root):
+            raise ValueError(f"{path} is outside {repo}; give --repo the tree the files belong to")
+        named.add(full.relative_to(root).as_posix())
+    return DirectorySource(root), named
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -81,20 +130,41 @@ def cmd_audit(args: argparse.Namespace) -> int:
         return audit_org(args)
     from bot.config import config_of
     from bot.engine import audit
-    from bot.ingest.source import open_source
-    source = open_source(args.path, args.repo)
+    if args.by == "control" and output_format(args) not in CONTROL_FORMATS:
+        print("aria: --by control writes markdown, json or terminal", file=sys.stderr)
+        return USAGE
+    source, named = _audit_target(args.paths, args.repo)
     config = _load_config(args.config)
     if config is None:
         config, _ = config_of(source)
     if args.no_render:
         config.ingest.kustomize = "off"
     args._config = config
-    bar = ProgressBar("files") if sys.stderr.isatty() else None
-    decision = audit(source, config, title=args.title, workers=args.jobs,
-                     progress=bar.show if bar else None)
-    if bar:
-        bar.done()
-    return _finish(decision, args)
+    from bot.cli.progress import ProgressDisplay
+    errors = console_for(sys.stderr, args.color)
+    display = ProgressDisplay("files", errors) if sys.stderr.isatty() else None
+    with display or nullcontext():
+        decision = audit(source, config, title=args.title, workers=args.jobs,
+                         progress=display.show if display else None, only=named)
+    if args.by == "control":
+        return _finish_by_control(decision, config, args)
+    return _finish(decision, args, _link_root(source, args.repo))
+
+
+
+def _finish_by_control(decision: Decision, config: AriaConfig, args: argparse.Namespace) -> int:
+    from bot.catalog import load_catalog
+    from bot.decision.controls import summarise_by_control
+    from bot.render.controls import controls_json, controls_markdown, controls_terminal
+    summary = summarise_by_control(decision, load_catalog(), config.rule_enabled)
+    fmt = output_format(args)
+    if fmt == TERMINAL:
+        with output_stream(args.output) as stream:
+            controls_terminal(summary, console_for(stream, args.color))
+    else:
+        emit(controls_json(summary) if fmt == "json" else controls_markdown(summary),
+              args.output)
+    return _gate(decision, args)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -181,8 +251,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _output_args(p)
     p.set_defaults(func=cmd_review)
 
-    p = sub.add_parser("audit", help="audit a whole tree", epilog=EPILOG)
-    p.add_argument("path", nargs="?", default=".", help="directory or git revision")
+    p = sub.add_parser("audit", help="audit a whole tree, or named files within it",
+                       epilog=EPILOG)
+    p.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                   help="a directory or git revision (default .); or files, whose findings are "
+                        "reported with the rest of --repo read for context (pre-commit)")
     p.add_argument("--repo", default=".")
     p.add_argument("--title")
     p.add_argument("--jobs", "-j", type=int, default=None, help="parser processes")
@@ -191,6 +264,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                  "the workers (settings as for `aria serve`)")
     p.add_argument("--report-dir", default="aria-org-report",
                    help="with --org: where the Markdown, JSON and HTML reports go")
+    p.add_argument("--by", choices=["control"],
+                   help="summarise the findings by the published control each rule cites")
     _output_args(p)
     p.set_defaults(func=cmd_audit)
 

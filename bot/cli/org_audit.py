@@ -7,12 +7,14 @@ with the embedded worker (same handlers), so a single machine needs nothing else
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
+from bot.cli.console import console_for
 from bot.cli.flags import settings_from
 from bot.cli.processes import job_handlers
-from bot.cli.progress import ProgressBar
+from bot.cli.progress import ProgressDisplay
 from bot.deliver.client import AppClients
 from bot.deliver.settings import AppSettings
 from bot.exitcodes import FINDINGS, OK, USAGE, fails
@@ -31,16 +33,12 @@ class OrgAuditSettings(AppSettings, JobSettings):
     """`aria audit --org`: the App's identity and the job runtime (from the environment)."""
 
 
-def wait_for_run(store: AuditStore, run_id: int, bar: ProgressBar) -> Progress:
-    last = None
+def wait_for_run(store: AuditStore, run_id: int, display: ProgressDisplay) -> Progress:
     while True:
         progress = store.progress(run_id)
-        if progress != last:
-            bar.show(progress.done + progress.failed, progress.total,
+        display.show(progress.done + progress.failed, progress.total,
                      f" ({progress.failed} failed)")
-            last = progress
         if progress.finished:
-            bar.done()
             return progress
         time.sleep(POLL_SECONDS)
 
@@ -71,7 +69,8 @@ def audit_org(args: argparse.Namespace) -> int:
     try:
         run_id = fan_out(store, jobs.queue, clients, args.org)
         assert run_id is not None  # only a scheduled slot can be taken already
-        wait_for_run(store, run_id, ProgressBar("repositories"))
+        with ProgressDisplay("repositories", console_for(sys.stderr, args.color)) as display:
+            wait_for_run(store, run_id, display)
     finally:
         if jobs.worker is not None:
             jobs.worker.stop()

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.cli.output import add_output_flag, emit
 from bot.config import ConfigError, ProbeModelSettings, load_config_file
 from bot.exitcodes import FINDINGS, OK, USAGE
 from bot.measurements import ABSettings, MethodSettings, ProbeReport
@@ -53,7 +54,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=Path,
         help="A/B two config.pbtxt files on the server (explicit model-control mode)",
     )
-    p.add_argument("--format", choices=["json", "markdown"], default="markdown")
+    p.add_argument("--format", "-f", choices=["json", "markdown"], default="markdown")
+    add_output_flag(p)
     p.add_argument("--aria-config", type=Path, default=Path(".aria.yml"), metavar="PATH")
     p.add_argument("--slo-ms", type=float)
     p.add_argument("--slo-percentile", type=int, choices=[95, 99])
@@ -146,11 +148,11 @@ def handler(args: argparse.Namespace) -> int:
         print(f"aria probe: {exc}", file=sys.stderr)
         return exc.exit_code
     if args.format == "json":
-        print(report.model_dump_json(indent=2))
+        emit(report.model_dump_json(indent=2) + "\n", args.output)
     else:
         from bot.render.probe import render_probe_markdown
 
-        print(render_probe_markdown(report))
+        emit(render_probe_markdown(report) + "\n", args.output)
     failed = report.error is not None or report.verdict in ("regression", "mixed")
     if report.capacity_head is not None and not report.capacity_head.meets_slo:
         failed = True

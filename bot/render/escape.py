@@ -74,3 +74,13 @@ def prose_text(value: object) -> str:
         last = m.end()
     out.append(_escaped(text[last:]))
     return "".join(out)
+
+
+# C0 and C1 controls (ESC opens the sequences that move the cursor, retitle the window or open
+# links), DEL, and the bidirectional overrides that reorder what a terminal shows.
+_TERMINAL_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(value: object, limit: int = _MAX) -> str:
+    """Text for a terminal: one line, every control character shown as a visible escape."""
+    return _TERMINAL_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", _one_line(value, limit))

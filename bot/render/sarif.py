@@ -35,8 +35,10 @@ def render_sarif(decision: Decision) -> str:
                                  f"{rule.recommended_option.summary}"},
             "helpUri": rule.references[0] if rule.references else None,
             "defaultConfiguration": {"level": _LEVEL[rule.severity]},
-            "properties": {"tags": list(dict.fromkeys([rule.family, rule.risk or rule.family])),
-                           "problem.severity": rule.severity.value},
+            "properties": {"tags": list(dict.fromkeys([rule.family, rule.risk or rule.family,
+                                                       *(c.tag for c in rule.controls)])),
+                           "problem.severity": rule.severity.value,
+                           "controls": [c.model_dump(mode="json") for c in rule.controls]},
         })
         if descriptors[-1]["helpUri"] is None:
             del descriptors[-1]["helpUri"]

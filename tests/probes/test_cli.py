@@ -42,6 +42,19 @@ def test_json_report(triton: Triton, tmp_path: Path) -> None:
     assert report["cost_per_million_usd"] > 0
 
 
+def test_output_flag_writes_the_report_to_a_file(triton: Triton, tmp_path: Path) -> None:
+    for fmt, name in (("json", "probe.json"), ("markdown", "probe.md")):
+        out = aria_probe(
+            "--url", triton.server.url(), "--model", "trivial", "--concurrency", "1",
+            "-f", fmt, "-o", str(tmp_path / name), "--aria-config", "/nonexistent", *FAST,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        assert out.stdout == ""
+    report = json.loads((tmp_path / "probe.json").read_text())
+    assert report["model"] == "trivial" and report["head"]["levels"][0]["concurrency"] == 1
+    assert "### 📊 Latency probe: `trivial`" in (tmp_path / "probe.md").read_text()
+
+
 def test_markdown_and_missed_slo_exit_1(triton: Triton) -> None:
     out = aria_probe(
         "--url", triton.server.url(), "--model", "slow", "--concurrency", "1",
