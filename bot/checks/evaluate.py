@@ -86,9 +86,9 @@ def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
               inventory: Inventory) -> list[Finding]:
     findings: list[Finding] = []
     for rule in catalog:
-        override = config.rules.get(rule.id)
-        if override is not None and not override.enabled:
+        if not config.rule_enabled(rule.id):
             continue
+        override = config.rules.get(rule.id)
         severity = override.severity if override and override.severity else rule.severity
         check_hits = hits(rule, graph, config, inventory)
         try:
