@@ -39,6 +39,22 @@ class CheckRef(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+class RegressionSpec(BaseModel):
+    """Which evidence measures how bad a finding is, and which way is worse.
+
+    A finding present on both sides of a review whose measure moved the worse way counts as new.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    evidence: str = Field(description="an evidence label, or its first or last words "
+                                      "(`utilization target` for `cpu utilization target`)")
+    worse: Literal["lower", "higher"]
+
+    def matches(self, label: str) -> bool:
+        return label == self.evidence or label.endswith(" " + self.evidence) or \
+            label.startswith(self.evidence + " ")
+
+
 class RuleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[A-Z]+[0-9]{3}$")
@@ -54,6 +70,14 @@ class RuleSpec(BaseModel):
     risk: Literal["spof", "lock-in", "cost-cliff", "security", "capacity"] | None = None
     scale_up: bool = Field(default=False, description="a finding about adding capacity")
     example: str | None = Field(default=None, description="a minimal manifest that triggers it")
+    example_base: str | None = Field(
+        default=None, description="for a rule about a change: the example's base (before it)")
+    supersedes: list[str] = Field(
+        default_factory=list,
+        description="rules that stop applying to an object when this one starts to (for example "
+                    "a single-replica rule over the rules about spreading replicas): a base "
+                    "finding of one of them that this rule replaces reads as superseded, not fixed")
+    regression: RegressionSpec | None = None
 
     @property
     def recommended_option(self) -> RemediationOption:
@@ -129,4 +153,9 @@ def load_catalog() -> Catalog:
                 raise CatalogError(f"duplicate rule id {rule.id} in {path} and {seen[rule.id]}")
             seen[rule.id] = path
             rules.append(rule)
+    for rule in rules:
+        unknown = [r for r in rule.supersedes if r not in seen]
+        if unknown:
+            raise CatalogError(f"rule {rule.id} in {seen[rule.id]} supersedes unknown rule(s) "
+                               f"{', '.join(unknown)}")
     return Catalog(rules)

@@ -9,9 +9,11 @@ from bot.checks.evaluate import run_rules
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
 from bot.decision.diff import diff_findings
+from bot.decision.identity import head_roles, match_objects
 from bot.decision.model import Decision
 from bot.findings import Finding
 from bot.graph.platform import PlatformGraph, build_graph
+from bot.graph.workloads import PriorRole
 from bot.ingest.kustomize import render_kustomizations
 from bot.ingest.loader import Inventory, Progress, load_inventory
 from bot.ingest.source import Source
@@ -34,8 +36,10 @@ def ingest(source: Source, config: AriaConfig, workers: int | None = None,
     return inventory
 
 
-def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog) -> Analysis:
-    graph = build_graph(inventory.documents, config.serving_images)
+def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog,
+             prior: dict[str, PriorRole] | None = None) -> Analysis:
+    """Rules over one tree; `prior` gives a review's head workloads their base roles."""
+    graph = build_graph(inventory.documents, config.serving_images, prior)
     return Analysis(inventory, graph, run_rules(graph, catalog, config, inventory))
 
 
@@ -65,8 +69,10 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
     base_inventory, head_inventory = ingest(base, config), ingest(head, config)
     head_inventory.measurements = probe_changes(base_inventory, head_inventory, config)
     before = evaluate(base_inventory, config, catalog)
-    after = evaluate(head_inventory, config, catalog)
-    findings = diff_findings(before.findings, after.findings)
+    objects = match_objects(before.graph.documents, head_inventory.documents)
+    after = evaluate(head_inventory, config, catalog,
+                     head_roles(objects, before.graph.workloads))
+    findings = diff_findings(before.findings, after.findings, catalog, objects)
     changed = _changed_paths(before.inventory, after.inventory)
     context = (f"This change touches **{len(changed)}** reviewed file(s) between `{base.label}` "
                f"and `{head.label}`. Head: {_summary(after.graph)}; "

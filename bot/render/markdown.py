@@ -23,7 +23,7 @@ def render_markdown(decision: Decision) -> str:
     if decision.mode == "review":
         relevant = [f for f in active if f.status is Status.new]
     else:
-        relevant = [f for f in active if f.status is not Status.fixed]
+        relevant = [f for f in active if f.status.in_head]
     text = environment().get_template("review.md.j2").render(
         d=decision, marker=REVIEW_MARKER, relevant=relevant,
         new=[f for f in active if f.status is Status.new],

@@ -105,7 +105,13 @@ def _placeholders(message: str) -> set[str]:
 def test_every_rule_fires_with_every_placeholder_filled(rule: RuleSpec) -> None:
     inventory = _inventory(rule)
     config = AriaConfig()
-    graph = build_graph(inventory.documents, config.serving_images)
+    prior = None
+    if rule.example_base:  # a rule about a change: the head sees its workloads' base roles
+        base = load_inventory(MemorySource({_example_path(rule.example_base):
+                                            rule.example_base.encode()}))
+        prior = {w.subject: w.role()
+                 for w in build_graph(base.documents, config.serving_images).workloads}
+    graph = build_graph(inventory.documents, config.serving_images, prior)
     found: list[Hit] = list(hits(rule, graph, config, inventory))
     assert found, f"{rule.id} does not fire on its example"
     wanted = _placeholders(rule.message)
