@@ -16,6 +16,7 @@ from bot.graph.platform import PlatformGraph, build_graph
 from bot.graph.workloads import PriorRole
 from bot.ingest.kustomize import render_kustomizations
 from bot.ingest.loader import Inventory, Progress, load_inventory
+from bot.ingest.rendered import set_aside_patches
 from bot.ingest.source import Source
 from bot.probes.changes import probe_changes
 
@@ -31,6 +32,7 @@ def ingest(source: Source, config: AriaConfig, workers: int | None = None,
            progress: Progress | None = None) -> Inventory:
     inventory = load_inventory(source, config.ingest.max_file_bytes,
                                tuple(config.ingest.exclude), workers, progress)
+    set_aside_patches(inventory)
     if config.ingest.kustomize == "auto":
         render_kustomizations(source, inventory)
     return inventory
@@ -105,8 +107,9 @@ def audit(source: Source, config: AriaConfig | None = None, title: str | None = 
 def _changed_paths(base: Inventory, head: Inventory) -> set[str]:
     def index(inv: Inventory) -> dict[str, list[tuple[int, int, str]]]:
         out: dict[str, list] = {}
-        for d in inv.documents:
-            out.setdefault(d.path, []).append((d.line, d.end_line, repr(d.body)))
+        for d in [*inv.documents, *inv.sources]:
+            if d.source_map is None:  # rendered objects change only when their files do
+                out.setdefault(d.path, []).append((d.line, d.end_line, repr(d.body)))
         for p in inv.problems:
             out.setdefault(p.path, []).append((p.line or 0, 0, p.reason))
         return out
