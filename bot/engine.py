@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from bot.catalog import Catalog, load_catalog
 from bot.checks.evaluate import run_rules
+from bot.checks.facts import object_facts
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
+from bot.decision.changes import fact_changes
 from bot.decision.diff import diff_findings
 from bot.decision.identity import head_roles, match_objects
 from bot.decision.model import Decision
@@ -85,6 +87,8 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         files_reviewed=after.inventory.files_read, context=context, base=base.label,
         head=head.label, notes=after.inventory.notes)
     decision.measurements = head_inventory.measurements
+    decision.changes = fact_changes(object_facts(before.graph, before.inventory),
+                                    object_facts(after.graph, after.inventory), objects)
     return decision
 
 

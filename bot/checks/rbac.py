@@ -27,7 +27,7 @@ def rbac_wildcard(ctx: CheckContext[RuleFields]) -> Iterator[Hit]:
             if wild:
                 line = doc.line_at("rules", index)
                 yield Hit(subject=doc.identity, path=doc.path, line=line,
-                          detail=f"{'+'.join(wild)} on {_grant(rule)}",
+                          detail=f"{'+'.join(wild)} on {grant_of(rule)}",
                           fields={"object": doc.ref, "fields": " and ".join(wild),
                                   "rule_index": index},
                           evidence=[ev(f"rules[{index}].{f}", ",".join(map(str, rule[f])),
@@ -45,7 +45,7 @@ def _listed(rule: dict[str, Any], key: str) -> set[str]:
     return {str(v) for v in value} if isinstance(value, list) else set()
 
 
-def _grant(rule: dict[str, Any], resources: set[str] | None = None) -> str:
+def grant_of(rule: dict[str, Any], resources: set[str] | None = None) -> str:
     """What a role's rule grants (API groups and resources, or URLs), as a finding's identity.
 
     Never the rule's position: removing or reordering other rules of the role leaves it as is.
@@ -162,8 +162,8 @@ def _granted_rules(graph: PlatformGraph, verbs: set[str], resources: set[str] | 
                 continue
             line = doc.line_at("rules", index)
             yield Hit(subject=doc.identity, path=doc.path, line=line,
-                      detail=_grant(rule, resources) if resources is not None
-                      else f"{','.join(named)} on {_grant(rule)}",
+                      detail=grant_of(rule, resources) if resources is not None
+                      else f"{','.join(named)} on {grant_of(rule)}",
                       fields={"object": doc.ref, "verbs": ", ".join(named),
                               "resources": ", ".join(sorted(_listed(rule, "resources"))),
                               "rule_index": index},

@@ -49,12 +49,22 @@ class ObjectMap:
         names = self.names.get(subject.partition("#")[0])
         if not names or not detail:
             return detail
-        old, new = names
-        return re.sub(rf"(?<![\w.-]){re.escape(old)}(?![\w.-])", new, detail)
+        return _renamed(detail, *names)
+
+    def head_names(self, text: str) -> str:
+        """Text that names base objects, with each renamed object's new name."""
+        for old, new in self.names.values():
+            text = _renamed(text, old, new)
+        return text
 
     def in_head(self, subject: str) -> bool:
         """Whether the object a base finding is about still exists in head (maybe renamed)."""
         return self.head_subject(subject).partition("#")[0] in self.head
+
+
+def _renamed(text: str, old: str, new: str) -> str:
+    """`old` as a whole name (not inside a longer one) written as `new`."""
+    return re.sub(rf"(?<![\w.-]){re.escape(old)}(?![\w.-])", new, text)
 
 
 def head_roles(objects: ObjectMap, workloads: Iterable[Workload]) -> dict[str, PriorRole]:
