@@ -23,8 +23,9 @@ from bot.ingest.documents import Document
 
 # Share of (field path, value) leaves two bodies must have in common to be one renamed object.
 SIMILARITY = 0.8
-# Above this many candidates of one kind, content is not compared (a tree rewritten wholesale).
-MAX_CANDIDATES = 300
+# Above this many (removed × added) pairs of one kind, content is not compared: a tree
+# rewritten wholesale is reviewed as removed and added objects.
+MAX_PAIRS = 10_000
 _MOVED = "moved"
 
 
@@ -124,7 +125,7 @@ def _leaves(value: Any, old: str = "", new: str = "", path: str = "") -> Iterato
             yield from _leaves(item, old, new, f"{path}[{key if key is not None else index}]")
     else:
         leaf = f"{path}={value}"
-        yield leaf.replace(old, new) if old else leaf
+        yield _renamed(leaf, old, new) if old else leaf
 
 
 def similarity(base: Document, head: Document) -> float:
@@ -179,7 +180,7 @@ def _pair_by_content(gone: dict[str, Document], arrived: dict[str, Document],
     for kind in {_kind_key(d) for d in gone.values()}:
         olds = [d for d in gone.values() if _kind_key(d) == kind and d.format != "terraform"]
         news = [d for d in arrived.values() if _kind_key(d) == kind]
-        if not olds or not news or len(olds) * len(news) > MAX_CANDIDATES ** 2 // 10:
+        if not olds or not news or len(olds) * len(news) > MAX_PAIRS:
             continue
         for old in olds:
             for new in news:
