@@ -77,9 +77,9 @@ def diff_findings(base: list[Finding], head: list[Finding], catalog: Catalog,
             candidates.remove(match)
             out.append(_paired(match, finding, catalog))
     for finding in unmatched:
-        candidates = pool.get(finding.key)
-        if candidates:
-            out.append(_paired(candidates.pop(0), finding, catalog))
+        left = pool.get(finding.key)
+        if left:
+            out.append(_paired(left.pop(0), finding, catalog))
         else:
             out.append(finding.model_copy(update={"status": Status.new}))
     for leftovers in pool.values():

@@ -157,10 +157,11 @@ def build_graph(documents: list[Document], serving_images: list[str] | tuple[str
     for doc in documents:
         if doc.format == "k8s":
             for w in workloads_of(doc):
-                role = (prior or {}).get(w.subject)
-                if role is not None:
-                    w.assume(role)
-                w.serving = _is_serving(w, graph.serving_images) or bool(role and role.serving)
+                before = (prior or {}).get(w.subject)
+                if before is not None:
+                    w.assume(before)
+                w.serving = _is_serving(w, graph.serving_images) or \
+                    bool(before and before.serving)
                 graph.workloads.append(w)
         pool = node_pool_of(doc)
         if pool is not None:
