@@ -41,6 +41,9 @@ class FactChange(BaseModel):
 
 
 ADDED, REMOVED, RENAMED = "added", "removed", "name"
+# Facts named beside an added object, at most three, in this order.
+SUMMARY_FACTS = ("replicas", "GPUs per pod", "exposure", "node floor", "node ceiling",
+                 "GPUs per node", "machine", "role", "subjects", "max_batch_size")
 
 
 def fact_changes(base: dict[str, ObjectFacts], head: dict[str, ObjectFacts],
@@ -72,7 +75,10 @@ def fact_changes(base: dict[str, ObjectFacts], head: dict[str, ObjectFacts],
                                       head_location=b.location if b else None))
     for identity, new in head.items():
         if identity not in paired:
-            out.append(FactChange(object=new.ref, fact="object", before=None, after=ADDED,
+            summary = "; ".join(f"{name} {new.facts[name].value}" for name
+                                in [n for n in SUMMARY_FACTS if n in new.facts][:3])
+            out.append(FactChange(object=new.ref, fact="object", before=None,
+                                  after=f"{ADDED}: {summary}" if summary else ADDED,
                                   head_location=new.location))
     return out
 

@@ -8,8 +8,9 @@ Deployment with the overlay's `images:` tag, patches merged in, a namespace set.
   raw base and another on the overlay;
 - a patch file is never judged as a whole object (`set_aside_patches`), rendered or not;
 - every line of a rendered object is traced to the file and line that wrote it (`SourceMap`):
-  the raw base when the value is the base's, the patch file that set it, or the kustomization
-  field (`images`, `namespace`, `replicas`, `patches`, …) that changed it. Findings cite those.
+  the raw base when it holds the value as rendered, else the patch file that set it, else the
+  kustomization field (`images`, `namespace`, `replicas`, `patches`, …) that changed it.
+  Findings cite those.
 """
 
 from __future__ import annotations
@@ -69,8 +70,11 @@ def set_aside_patches(inventory: Inventory) -> None:
 
 
 def _set_aside(inventory: Inventory, paths: set[str]) -> None:
-    kept = [d for d in inventory.documents if d.path not in paths or d.kind == "Kustomization"]
-    inventory.sources.extend(d for d in inventory.documents if d not in kept)
+    """Move the documents of `paths` (kustomizations excepted) from judged to sources."""
+    kept: list[Document] = []
+    for doc in inventory.documents:
+        aside = doc.path in paths and doc.kind != "Kustomization"
+        (inventory.sources if aside else kept).append(doc)
     inventory.documents[:] = kept
 
 
@@ -153,18 +157,22 @@ def _trace(node: Any, raw: Any, raw_path: str, patches: list[tuple[str, Any]],
         raw_child = child(raw, key, value)
         patch_children = [(p, child(n, key, value), n) for p, n in patches]
         patch_children = [(p, c, n) for p, c, n in patch_children if c is not None]
-        out.lines[line] = _origin(key, value, raw, raw_child, raw_path, patch_children, chain)
+        # A list element and its first key share a line: the element (say, a container) keeps it.
+        out.lines.setdefault(line, _origin(key, value, raw, raw_child, raw_path,
+                                           patch_children, chain))
         _trace(value, raw_child, raw_path, [(p, c) for p, c, _ in patch_children], chain, out)
 
 
 def _origin(key: Any, value: Any, raw: Any, raw_child: Any, raw_path: str,
             patch_children: list[tuple[str, Any, Any]], chain: list[Document]
             ) -> tuple[str, int]:
-    for path, patched, parent in reversed(patch_children):  # the last patch applied wins
-        if not _scalar(value) or str(patched) == str(value):
-            return path, _line(parent, key, patched)
+    """Who wrote a rendered value: the base when it holds it as rendered, else the last patch
+    that does, else a field of the kustomization (`images`, `namespace`, `patches`, …)."""
     if raw_child is not None and (not _scalar(value) or str(raw_child) == str(value)):
         return raw_path, _line(raw, key, raw_child)
+    for path, patched, parent in reversed(patch_children):
+        if not _scalar(value) or str(patched) == str(value):
+            return path, _line(parent, key, patched)
     return _transformer(key, chain, raw_path)
 
 

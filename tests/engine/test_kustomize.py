@@ -49,7 +49,7 @@ def test_overlay_patch_is_reviewed_as_rendered(tmp_path: Path):
     # what the base wrote is cited in the base, and the base is not judged a second time
     probes = [f for f in decision.findings if f.rule_id == "OBS001"]
     assert [(f.subject, str(f.location)) for f in probes] == [
-        ("Deployment/prod/llm", "base/deploy.yaml:12")]
+        ("Deployment/prod/llm", "base/deploy.yaml:11")]
 
 
 def test_remote_bases_are_never_fetched(tmp_path: Path):
@@ -107,17 +107,20 @@ def test_a_base_is_judged_as_its_overlays_render_it(tmp_path: Path):
 
 
 def test_a_field_set_by_a_patch_file_is_cited_there(tmp_path: Path):
+    """The base writes the container without resources; the patch writes them (no memory
+    request). The missing request is cited in the patch, the missing probe in the base."""
     patch = PATCH.replace('requests: {cpu: 500m, memory: 1Gi}', 'requests: {cpu: 500m}')
     _write(tmp_path, {
-        "base/deploy.yaml": server(":1.4.2"),
+        "base/deploy.yaml": BASE.replace("          resources: {limits: {nvidia.com/gpu: 1}}\n",
+                                         ""),
         "base/kustomization.yaml": KUSTOMIZATION + "resources: [deploy.yaml]\n",
         "overlays/prod/kustomization.yaml": KUSTOMIZATION + (
             "resources: [../../base]\npatches:\n  - path: sizing.yaml\n"),
         "overlays/prod/sizing.yaml": patch,
     })
-    requests = [f for f in audit(DirectorySource(tmp_path)).findings if f.rule_id == "HEAD003"]
-    # the `resources:` the patch writes for the container (line 11 of the patch)
-    assert [str(f.location) for f in requests] == ["overlays/prod/sizing.yaml:11"]
+    found = {f.rule_id: str(f.location) for f in audit(DirectorySource(tmp_path)).findings}
+    assert found["HEAD003"] == "overlays/prod/sizing.yaml:11"  # the patch's `resources:`
+    assert found["OBS001"] == "base/deploy.yaml:11"  # the container, as the base writes it
 
 
 def test_a_patch_file_is_never_judged_alone(tmp_path: Path):
