@@ -109,6 +109,11 @@ class Catalog:
     def __init__(self, rules: list[RuleSpec]) -> None:
         self.rules = sorted(rules, key=lambda r: r.id)
         self._by_id = {r.id: r for r in self.rules}
+        for rule in self.rules:
+            unknown = [r for r in rule.supersedes if r not in self._by_id]
+            if unknown:
+                raise CatalogError(f"rule {rule.id} supersedes unknown rule(s) "
+                                   f"{', '.join(unknown)}")
 
     def get(self, rule_id: str) -> RuleSpec | None:
         return self._by_id.get(rule_id.upper())
@@ -153,9 +158,4 @@ def load_catalog() -> Catalog:
                 raise CatalogError(f"duplicate rule id {rule.id} in {path} and {seen[rule.id]}")
             seen[rule.id] = path
             rules.append(rule)
-    for rule in rules:
-        unknown = [r for r in rule.supersedes if r not in seen]
-        if unknown:
-            raise CatalogError(f"rule {rule.id} in {seen[rule.id]} supersedes unknown rule(s) "
-                               f"{', '.join(unknown)}")
     return Catalog(rules)

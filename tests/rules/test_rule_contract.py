@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import CatalogError, RuleSpec, load_catalog, load_pack
+from bot.catalog import Catalog, CatalogError, RuleSpec, load_catalog, load_pack
 from bot.checks.contract import Hit
 from bot.checks.evaluate import bind, hits
 from bot.config import AriaConfig, ConfigError, load_config_bytes
@@ -159,3 +159,25 @@ def test_a_rule_that_names_its_own_family_is_refused(tmp_path: Path) -> None:
         load_pack(pack)
     pack.write_text(pack.read_text().replace("    family: cost\n", ""))
     assert [r.family for r in load_pack(pack).rules] == ["spof"]
+
+
+def test_a_rule_supersedes_only_rules_of_the_catalog() -> None:
+    spof001 = CATALOG.get("SPOF001")
+    assert spof001 is not None and spof001.supersedes
+    with pytest.raises(CatalogError, match="SPOF001 supersedes unknown rule"):
+        Catalog([spof001.model_copy(update={"supersedes": ["SPOF999"]})])
+
+
+@pytest.mark.parametrize("rule", [r for r in CATALOG if r.regression], ids=lambda r: r.id)
+def test_a_regression_measure_names_numeric_evidence_its_check_writes(rule: RuleSpec) -> None:
+    """A pack's `regression.evidence` must match what the check reports, or nothing regresses."""
+    assert rule.regression is not None
+    inventory = _inventory(rule)
+    config = AriaConfig()
+    found = list(hits(rule, build_graph(inventory.documents, config.serving_images), config,
+                      inventory))
+    assert found
+    for hit in found:
+        assert any(rule.regression.matches(e.label) and isinstance(e.value, int | float)
+                   and not isinstance(e.value, bool) for e in hit.evidence), \
+            f"{rule.id}: no numeric evidence named like {rule.regression.evidence!r}"
