@@ -98,6 +98,22 @@ class CheckRef(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+class RegressionSpec(BaseModel):
+    """Which evidence measures how bad a finding is, and which way is worse.
+
+    A finding present on both sides of a review whose measure moved the worse way counts as new.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    evidence: str = Field(description="an evidence label, or its first or last words "
+                                      "(`utilization target` for `cpu utilization target`)")
+    worse: Literal["lower", "higher"]
+
+    def matches(self, label: str) -> bool:
+        return label == self.evidence or label.endswith(" " + self.evidence) or \
+            label.startswith(self.evidence + " ")
+
+
 class RuleSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[A-Z]+[0-9]{3}$")
@@ -115,6 +131,14 @@ class RuleSpec(BaseModel):
     example: str | None = Field(default=None, description="a minimal manifest that triggers it")
     controls: list[Control] = Field(
         default_factory=list, description="published controls the rule helps enforce")
+    example_base: str | None = Field(
+        default=None, description="for a rule about a change: the example's base (before it)")
+    supersedes: list[str] = Field(
+        default_factory=list,
+        description="rules that stop applying to an object when this one starts to (for example "
+                    "a single-replica rule over the rules about spreading replicas): a base "
+                    "finding of one of them that this rule replaces reads as superseded, not fixed")
+    regression: RegressionSpec | None = None
 
     @field_validator("controls")
     @classmethod
@@ -155,6 +179,11 @@ class Catalog:
     def __init__(self, rules: list[RuleSpec]) -> None:
         self.rules = sorted(rules, key=lambda r: r.id)
         self._by_id = {r.id: r for r in self.rules}
+        for rule in self.rules:
+            unknown = [r for r in rule.supersedes if r not in self._by_id]
+            if unknown:
+                raise CatalogError(f"rule {rule.id} supersedes unknown rule(s) "
+                                   f"{', '.join(unknown)}")
 
     def get(self, rule_id: str) -> RuleSpec | None:
         return self._by_id.get(rule_id.upper())

@@ -7,14 +7,19 @@ from dataclasses import dataclass
 
 from bot.catalog import Catalog, load_catalog
 from bot.checks.evaluate import run_rules
+from bot.checks.facts import object_facts
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
+from bot.decision.changes import fact_changes
 from bot.decision.diff import diff_findings
+from bot.decision.identity import head_roles, match_objects
 from bot.decision.model import Decision
 from bot.findings import Finding
 from bot.graph.platform import PlatformGraph, build_graph
+from bot.graph.workloads import PriorRole
 from bot.ingest.kustomize import render_kustomizations
 from bot.ingest.loader import Inventory, Progress, load_inventory
+from bot.ingest.rendered import set_aside_patches
 from bot.ingest.source import Source
 from bot.probes.changes import probe_changes
 from bot.telemetry.audit import telemetry_for_audit
@@ -32,13 +37,16 @@ def ingest(source: Source, config: AriaConfig, workers: int | None = None,
            progress: Progress | None = None) -> Inventory:
     inventory = load_inventory(source, config.ingest.max_file_bytes,
                                tuple(config.ingest.exclude), workers, progress)
+    set_aside_patches(inventory)
     if config.ingest.kustomize == "auto":
         render_kustomizations(source, inventory)
     return inventory
 
 
-def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog) -> Analysis:
-    graph = build_graph(inventory.documents, config.serving_images)
+def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog,
+             prior: dict[str, PriorRole] | None = None) -> Analysis:
+    """Rules over one tree; `prior` gives a review's head workloads their base roles."""
+    graph = build_graph(inventory.documents, config.serving_images, prior)
     return Analysis(inventory, graph, run_rules(graph, catalog, config, inventory))
 
 
@@ -74,8 +82,10 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
                                                     config.telemetry, config.headroom,
                                                     config.serving_images)
     before = evaluate(base_inventory, config, catalog)
-    after = evaluate(head_inventory, config, catalog)
-    findings = diff_findings(before.findings, after.findings)
+    objects = match_objects(before.graph.documents, head_inventory.documents)
+    after = evaluate(head_inventory, config, catalog,
+                     head_roles(objects, before.graph.workloads))
+    findings = diff_findings(before.findings, after.findings, catalog, objects)
     changed = _changed_paths(before.inventory, after.inventory)
     context = (f"This change touches **{len(changed)}** reviewed file(s) between `{base.label}` "
                f"and `{head.label}`. Head: {_summary(after.graph)}; "
@@ -86,6 +96,8 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         files_reviewed=after.inventory.files_read, context=context, base=base.label,
         head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry)
     decision.measurements = head_inventory.measurements
+    decision.changes = fact_changes(object_facts(before.graph, before.inventory),
+                                    object_facts(after.graph, after.inventory), objects)
     return decision
 
 
@@ -115,8 +127,9 @@ def audit(source: Source, config: AriaConfig | None = None, title: str | None = 
 def _changed_paths(base: Inventory, head: Inventory) -> set[str]:
     def index(inv: Inventory) -> dict[str, list[tuple[int, int, str]]]:
         out: dict[str, list] = {}
-        for d in inv.documents:
-            out.setdefault(d.path, []).append((d.line, d.end_line, repr(d.body)))
+        for d in [*inv.documents, *inv.sources]:
+            if d.source_map is None:  # rendered objects change only when their files do
+                out.setdefault(d.path, []).append((d.line, d.end_line, repr(d.body)))
         for p in inv.problems:
             out.setdefault(p.path, []).append((p.line or 0, 0, p.reason))
         return out

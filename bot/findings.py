@@ -24,8 +24,14 @@ class Status(StrEnum):
 
     new = "new"
     fixed = "fixed"
+    superseded = "superseded"  # gone from head because a stricter finding now covers the object
     unchanged = "unchanged"
     present = "present"  # audit mode: no baseline
+
+    @property
+    def in_head(self) -> bool:
+        """Whether a finding with this status describes the head tree (or an audited tree)."""
+        return self not in (Status.fixed, Status.superseded)
 
 
 class Location(BaseModel):
@@ -43,6 +49,18 @@ class Evidence(BaseModel):
     value: str | int | float | bool | None
     location: Location | None = None
     unit: str | None = None
+
+
+class Regression(BaseModel):
+    """A finding present on both sides whose measure got worse: it counts as new."""
+
+    label: str
+    before: str | int | float
+    after: str | int | float
+    base_location: Location | None = None
+
+    def __str__(self) -> str:
+        return f"worse than before: {self.before} → {self.after}"
 
 
 class Suppression(BaseModel):
@@ -64,6 +82,10 @@ class Finding(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     suppressed: Suppression | None = None
     status: Status = Status.present
+    regression: Regression | None = Field(
+        default=None, description="set when a finding already present got worse (status new)")
+    superseded_by: str | None = Field(
+        default=None, description="fingerprint of the head finding that now covers the object")
 
     @property
     def key(self) -> tuple[str, str, str]:

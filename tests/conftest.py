@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config_bytes
-from bot.engine import audit
+from bot.engine import audit, review
 from bot.findings import Finding
 from bot.ingest.source import MemorySource
 from tests.shared_corpus import find_corpus
@@ -27,6 +27,18 @@ def findings_for(files: dict[str, str], config: str | None = None,
     cfg = load_config_bytes(textwrap.dedent(config)) if config is not None else None
     decision = audit(MemorySource(blobs), cfg)
     found = [f for f in decision.findings if f.suppressed is None]
+    return [f for f in found if f.rule_id == rule] if rule else found
+
+
+def review_of(base: dict[str, str], head: dict[str, str], config: str | None = None,
+              rule: str | None = None) -> list[Finding]:
+    """Review the change from `base` to `head` files (path -> text, dedented): every finding
+    with its status (new, unchanged, fixed, superseded)."""
+    def source(files: dict[str, str]) -> MemorySource:
+        return MemorySource({p: textwrap.dedent(t).encode() for p, t in files.items()})
+
+    cfg = load_config_bytes(textwrap.dedent(config)) if config is not None else None
+    found = [f for f in review(source(base), source(head), cfg).findings if f.suppressed is None]
     return [f for f in found if f.rule_id == rule] if rule else found
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.graph.platform import PlatformGraph
 from bot.graph.scaling import hpa_bounds
-from bot.graph.workloads import GPU_RESOURCES, Container, Workload
+from bot.graph.workloads import Container, Workload
 from bot.ingest.documents import Document
 from bot.ingest.values import as_int, dig
 
@@ -98,18 +98,14 @@ def serving_containers(w: Workload, images: tuple[str, ...]) -> list[Container]:
     app = [c for c in w.containers if not c.init]
     if not w.serving or not app:
         return []
-    found = [c for c in app if c.gpus or detect_server(c.image, c.argv)
+    found = [c for c in app if c.accelerated or detect_server(c.image, c.argv)
              or any(hint in c.image.lower() for hint in images)]
     return found or app[:1]
 
 
 def gpu_line(w: Workload, c: Container) -> int:
     """Line of the container's accelerator limit (else request, else the container itself)."""
-    for which in ("limits", "requests"):
-        for key in GPU_RESOURCES:
-            if key in c.resources(which):
-                return w.line(*c.path, "resources", which, key)
-    return w.line(*c.path)
+    return w.gpu_line(c)
 
 
 # --- readers for the headroom, spof and rbac packs ------------------------------------------

@@ -72,14 +72,17 @@ def _safe_fields(template: str, fields: dict[str, Any]) -> _SafeFields:
     return out
 
 
-def _finding(rule: RuleSpec, severity: Severity, hit: Hit) -> Finding:
+def _finding(rule: RuleSpec, severity: Severity, hit: Hit, inventory: Inventory) -> Finding:
+    """The finding a hit makes; places in rendered output cite the lines that wrote them."""
     try:
         message = rule.message.format_map(_safe_fields(rule.message, hit.fields))
     except (ValueError, IndexError):
         message = rule.title
+    evidence = [e.model_copy(update={"location": inventory.locate(e.location)})
+                if e.location is not None else e for e in hit.evidence]
     return Finding(rule_id=rule.id, family=rule.family, severity=severity, title=rule.title,
                    message=message, subject=hit.subject, detail=hit.detail,
-                   location=hit.location, evidence=hit.evidence)
+                   location=inventory.locate(hit.location), evidence=evidence)
 
 
 def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
@@ -97,7 +100,7 @@ def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
             log.exception("check %s (%s) failed", rule.check.name, rule.id)
             found = [Hit(subject=f"rule/{rule.id}", path=".aria", line=None,
                          fields={}, detail="check-crashed")]
-        findings.extend(_finding(rule, severity, h) for h in found)
+        findings.extend(_finding(rule, severity, h, inventory) for h in found)
     _suppress(findings, inventory, graph, config)
     findings.sort(key=lambda f: (-f.severity.rank, f.location.path, f.location.line or 0,
                                  f.rule_id))
@@ -109,7 +112,8 @@ def _suppress(findings: list[Finding], inventory: Inventory, graph: PlatformGrap
     today = _dt.date.today()
     spans: dict[str, list[tuple[int, int, str]]] = {}
     for doc in graph.documents:
-        spans.setdefault(doc.path, []).append((doc.line, doc.end_line, doc.identity))
+        path, start, end = doc.written_at
+        spans.setdefault(path, []).append((start, end, doc.identity))
     for finding in findings:
         path = finding.location.path
         for line, rule, reason in inventory.suppressions.get(path, []):

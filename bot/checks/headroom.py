@@ -275,3 +275,25 @@ def replicas_with_hpa(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
                   evidence=[ev("spec.replicas", written, w.doc.path, line),
                             ev(f"{scaler.ref} bounds", f"{low}–{high}", scaler.path,
                                scaler.line_at("spec"))])
+
+
+@check("accelerators_removed", NoParams)
+def accelerators_removed(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
+    """A serving container that requested accelerators before the change and requests none now.
+
+    Only a review knows the base: the workload's role there comes in as `Workload.prior`.
+    """
+    for w in ctx.graph.workloads:
+        if w.prior is None or not w.serving:
+            continue
+        for c in w.containers:
+            if c.init or c.gpus or c.name not in w.prior.gpus:
+                continue
+            before, base_path, base_line = w.prior.gpus[c.name]
+            line = w.line(*c.path, "resources") if "resources" in c.body else w.line(*c.path)
+            yield Hit(subject=w.subject, path=w.doc.path, line=line, detail=c.name,
+                      fields={"object": w.ref, "container": c.name, "before": before,
+                              "image": c.image or "(no image)"},
+                      evidence=[ev("GPUs requested before the change", before, base_path,
+                                   base_line),
+                                ev("GPUs requested", 0, w.doc.path, line)])

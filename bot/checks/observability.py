@@ -85,7 +85,7 @@ def liveness_before_load(ctx: CheckContext[StartupBudget]) -> Iterator[Hit]:
     """GPU servers whose liveness probe can restart them before the weights finish loading."""
     minimum = ctx.params.min_startup_seconds
     for w, c in _server_containers(ctx.graph, ctx.params.kinds):
-        if not c.gpus or not isinstance(c.body.get("livenessProbe"), dict) or \
+        if not c.accelerated or not isinstance(c.body.get("livenessProbe"), dict) or \
                 isinstance(c.body.get("startupProbe"), dict):
             continue
         budget, evidence = _probe_budget(w, c, "livenessProbe")

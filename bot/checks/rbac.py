@@ -26,7 +26,8 @@ def rbac_wildcard(ctx: CheckContext[RuleFields]) -> Iterator[Hit]:
             wild = [f for f in fields_checked if "*" in (rule.get(f) or [])]
             if wild:
                 line = doc.line_at("rules", index)
-                yield Hit(subject=doc.identity, path=doc.path, line=line, detail=str(index),
+                yield Hit(subject=doc.identity, path=doc.path, line=line,
+                          detail=f"{'+'.join(wild)} on {grant_of(rule)}",
                           fields={"object": doc.ref, "fields": " and ".join(wild),
                                   "rule_index": index},
                           evidence=[ev(f"rules[{index}].{f}", ",".join(map(str, rule[f])),
@@ -42,6 +43,16 @@ def _rules(role: Document) -> Iterator[tuple[int, dict[str, Any]]]:
 def _listed(rule: dict[str, Any], key: str) -> set[str]:
     value = rule.get(key)
     return {str(v) for v in value} if isinstance(value, list) else set()
+
+
+def grant_of(rule: dict[str, Any], resources: set[str] | None = None) -> str:
+    """What a role's rule grants (API groups and resources, or URLs), as a finding's identity.
+
+    Never the rule's position: removing or reordering other rules of the role leaves it as is.
+    """
+    named = _listed(rule, "resources") | _listed(rule, "nonResourceURLs")
+    groups = ",".join(sorted(g or "core" for g in _listed(rule, "apiGroups")))
+    return f"{groups}:{','.join(sorted(named & resources if resources else named))}"
 
 
 def _subject_hit(b: Binding, index: int, subject: dict[str, Any], **fields: Any) -> Hit:
@@ -150,7 +161,9 @@ def _granted_rules(graph: PlatformGraph, verbs: set[str], resources: set[str] | 
             if not named or (resources is not None and not _listed(rule, "resources") & resources):
                 continue
             line = doc.line_at("rules", index)
-            yield Hit(subject=doc.identity, path=doc.path, line=line, detail=str(index),
+            yield Hit(subject=doc.identity, path=doc.path, line=line,
+                      detail=grant_of(rule, resources) if resources is not None
+                      else f"{','.join(named)} on {grant_of(rule)}",
                       fields={"object": doc.ref, "verbs": ", ".join(named),
                               "resources": ", ".join(sorted(_listed(rule, "resources"))),
                               "rule_index": index},

@@ -216,7 +216,7 @@ def build_decision(*, mode: str, title: str, findings: list[Finding], catalog: C
     if mode == "review":
         relevant = [f for f in findings if f.status is Status.new and not f.suppressed]
     else:
-        relevant = [f for f in findings if f.status is not Status.fixed and not f.suppressed]
+        relevant = [f for f in findings if f.status.in_head and not f.suppressed]
     fixed = [f for f in findings if f.status is Status.fixed and not f.suppressed]
     points = _points(relevant, catalog)
     return Decision(
@@ -227,6 +227,6 @@ def build_decision(*, mode: str, title: str, findings: list[Finding], catalog: C
         figures=_figures(relevant), next_steps=_next_steps(points, catalog)
         if relevant else [],
         consequences=_consequences(points),
-        notes=notes or [], counts=count(f for f in findings if f.status is not Status.fixed),
+        notes=notes or [], counts=count(f for f in findings if f.status.in_head),
         files_reviewed=files_reviewed, telemetry=telemetry,
     )

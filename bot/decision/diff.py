@@ -1,43 +1,109 @@
-"""Review = difference: which findings the change introduces, fixes, or leaves in place."""
+"""Review = difference: what the change introduces, makes worse, fixes, supersedes or leaves.
+
+Findings are matched by (rule, object, detail), never by line, with base objects followed into
+head across renames and moves (`identity`). Then:
+
+- a head finding with no base match is **new**;
+- a matched pair is **unchanged**, unless the rule's measure moved the worse way (replicas
+  3 → 2 while the same warning stands): then it is **new**, with the regression recorded;
+- a base finding with no head match is **fixed** when its object is gone from head or no head
+  finding took over; when a head finding on the same object is of a rule that `supersedes` it
+  (one replica now, so the rules about spreading replicas stop applying), it is **superseded**
+  by that finding and is not a fix.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from bot.findings import Finding, Status
+from bot.catalog import Catalog, RuleSpec
+from bot.decision.identity import ObjectMap
+from bot.findings import Evidence, Finding, Regression, Status
 
 
-def diff_findings(base: list[Finding], head: list[Finding]) -> list[Finding]:
-    """Head findings marked new/unchanged, plus base findings marked fixed.
+def _number(value: object) -> int | float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
 
-    Matching is by (rule, object, detail), never by line, so an edit above an object does not
-    make its findings new. Duplicated identities (the same object in two overlays) pair up by
-    path first, then in order.
+
+def _regression(rule: RuleSpec | None, before: Finding, after: Finding) -> Regression | None:
+    """How the rule's own measure moved from base to head, when it moved the worse way."""
+    spec = rule.regression if rule is not None else None
+    if spec is None:
+        return None
+
+    def measure(f: Finding) -> tuple[Evidence, int | float] | None:
+        for e in f.evidence:
+            value = _number(e.value)
+            if value is not None and spec.matches(e.label):
+                return e, value
+        return None
+
+    old, new = measure(before), measure(after)
+    if old is None or new is None:
+        return None
+    worse = new[1] < old[1] if spec.worse == "lower" else new[1] > old[1]
+    if not worse:
+        return None
+    return Regression(label=new[0].label, before=old[1], after=new[1],
+                      base_location=old[0].location)
+
+
+def diff_findings(base: list[Finding], head: list[Finding], catalog: Catalog,
+                  objects: ObjectMap | None = None) -> list[Finding]:
+    """Head findings marked new/unchanged, plus base findings marked fixed or superseded.
+
+    Duplicated identities (the same object in two overlays) pair up by path first, then in
+    order.
     """
+    objects = objects or ObjectMap(head={f.subject.partition("#")[0] for f in head})
+
+    def key(f: Finding) -> tuple[str, str, str]:
+        subject = objects.head_subject(f.subject)
+        return f.rule_id, subject, objects.head_detail(f.subject, f.detail)
+
     pool: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
     for finding in base:
-        pool[finding.key].append(finding)
+        pool[key(finding)].append(finding)
     out: list[Finding] = []
     unmatched: list[Finding] = []
     for finding in head:
-        candidates = pool.get(finding.key)
-        match = None
-        if candidates:
-            match = next((c for c in candidates if c.location.path == finding.location.path),
-                         None)
-            if match is not None:
-                candidates.remove(match)
+        candidates = pool.get(finding.key, [])
+        match = next((c for c in candidates if c.location.path == finding.location.path), None)
         if match is None:
             unmatched.append(finding)
         else:
-            out.append(finding.model_copy(update={"status": Status.unchanged}))
+            candidates.remove(match)
+            out.append(_paired(match, finding, catalog))
     for finding in unmatched:
-        candidates = pool.get(finding.key)
-        if candidates:
-            candidates.pop(0)
-            out.append(finding.model_copy(update={"status": Status.unchanged}))
+        left = pool.get(finding.key)
+        if left:
+            out.append(_paired(left.pop(0), finding, catalog))
         else:
             out.append(finding.model_copy(update={"status": Status.new}))
     for leftovers in pool.values():
-        out.extend(f.model_copy(update={"status": Status.fixed}) for f in leftovers)
+        for finding in leftovers:
+            out.append(_gone(finding, out, catalog, objects))
     return out
+
+
+def _paired(before: Finding, after: Finding, catalog: Catalog) -> Finding:
+    worse = _regression(catalog.get(after.rule_id), before, after)
+    if worse is not None:
+        return after.model_copy(update={"status": Status.new, "regression": worse})
+    return after.model_copy(update={"status": Status.unchanged})
+
+
+def _gone(finding: Finding, head: list[Finding], catalog: Catalog,
+          objects: ObjectMap) -> Finding:
+    """A base finding with no head match: superseded by a stricter head finding, or fixed."""
+    if objects.in_head(finding.subject):
+        subject = objects.head_subject(finding.subject)
+        for other in head:
+            rule = catalog.get(other.rule_id)
+            if other.subject == subject and rule is not None \
+                    and finding.rule_id in rule.supersedes:
+                return finding.model_copy(update={"status": Status.superseded,
+                                                  "superseded_by": other.fingerprint})
+    return finding.model_copy(update={"status": Status.fixed})

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bot.decision.changes import FactChange
 from bot.exitcodes import FailOn, fails
 from bot.findings import Finding, Location, Severity, Status
 from bot.measurements import ConfigMeasurement
@@ -99,6 +100,9 @@ class Decision(BaseModel):
     notes: list[str] = Field(default_factory=list)
     counts: Counts = Field(default_factory=Counts)
     files_reviewed: int = 0
+    changes: list[FactChange] = Field(
+        default_factory=list,
+        description="what the change does: per object, each fact that moved, base → head")
     measurements: list[ConfigMeasurement] = Field(
         default_factory=list, description="latency-probe reports (see `aria probe`)")
     telemetry: TelemetryReport | None = Field(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.graph.nodepools import NodePool, node_pool_of
-from bot.graph.workloads import Workload, workloads_of
+from bot.graph.workloads import PriorRole, Workload, workloads_of
 from bot.ingest.documents import Document
 
 CONTROL_PLANE_MARKERS = ("controller", "operator", "webhook", "manager", "admission",
@@ -147,15 +148,20 @@ class PlatformGraph:
         return named or out
 
 
-def build_graph(documents: list[Document], serving_images: list[str] | tuple[str, ...] = ()
-                ) -> PlatformGraph:
+def build_graph(documents: list[Document], serving_images: list[str] | tuple[str, ...] = (),
+                prior: Mapping[str, PriorRole] | None = None) -> PlatformGraph:
+    """The graph of one tree; `prior` holds the base roles of a review's head workloads."""
     graph = PlatformGraph(documents, tuple(serving_images))
     for doc in documents:
         graph.by_kind[doc.kind].append(doc)
     for doc in documents:
         if doc.format == "k8s":
             for w in workloads_of(doc):
-                w.serving = _is_serving(w, graph.serving_images)
+                before = (prior or {}).get(w.subject)
+                if before is not None:
+                    w.assume(before)
+                w.serving = _is_serving(w, graph.serving_images) or \
+                    bool(before and before.serving)
                 graph.workloads.append(w)
         pool = node_pool_of(doc)
         if pool is not None:
@@ -175,7 +181,8 @@ def build_graph(documents: list[Document], serving_images: list[str] | tuple[str
 def _is_serving(w: Workload, images: tuple[str, ...]) -> bool:
     if w.batch:
         return False
-    if w.kind in ("InferenceService", "RayService") or w.gpus_per_pod:
+    if w.kind in ("InferenceService", "RayService") or \
+            any(c.accelerated for c in w.containers if not c.init):
         return True
     for c in w.containers:
         if c.init:

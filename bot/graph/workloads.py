@@ -24,12 +24,26 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 BATCH_KINDS = frozenset({"Job", "CronJob"})
 
 
+@dataclass(frozen=True)
+class PriorRole:
+    """What a workload was in the base tree of a review, so head decides its role from both.
+
+    A serving workload whose GPU request a change removes is still a GPU server to the rules
+    about GPU servers (and the removal is a finding of its own), instead of quietly becoming a
+    workload those rules skip.
+    """
+
+    serving: bool
+    gpus: dict[str, tuple[int, str, int]]  # container name -> (accelerators, base path, line)
+
+
 @dataclass
 class Container:
     name: str
     body: dict[str, Any]
     path: tuple[Any, ...]  # key path from the document root
     init: bool = False
+    gpus_before: int = 0  # accelerators it requested in the base tree of a review
 
     @property
     def image(self) -> str:
@@ -63,6 +77,11 @@ class Container:
                     continue
         return total
 
+    @property
+    def accelerated(self) -> bool:
+        """Requests accelerators, or did before the change under review."""
+        return bool(self.gpus or self.gpus_before)
+
 
 @dataclass
 class Workload:
@@ -75,6 +94,7 @@ class Workload:
     replicas_path: tuple[Any, ...] = ()
     group: str = ""  # Ray worker group / KServe component
     serving: bool = False
+    prior: PriorRole | None = None  # its role in the base tree of a review
 
     @property
     def kind(self) -> str:
@@ -102,6 +122,25 @@ class Workload:
 
     def line(self, *keys: Any) -> int:
         return self.doc.line_at(*keys)
+
+    def gpu_line(self, c: Container) -> int:
+        """Line of the container's accelerator limit (else request, else the container)."""
+        for which in ("limits", "requests"):
+            for key in GPU_RESOURCES:
+                if key in c.resources(which):
+                    return self.line(*c.path, "resources", which, key)
+        return self.line(*c.path)
+
+    def role(self) -> PriorRole:
+        """This workload's role, as the head tree of a review will see its base."""
+        return PriorRole(self.serving, {c.name: (c.gpus, self.doc.path, self.gpu_line(c))
+                                        for c in self.containers if c.gpus and not c.init})
+
+    def assume(self, prior: PriorRole) -> None:
+        """Take the role the workload had in base into account (see `PriorRole`)."""
+        self.prior = prior
+        for c in self.containers:
+            c.gpus_before = prior.gpus[c.name][0] if c.name in prior.gpus else 0
 
 
 def _containers(pod: dict[str, Any], pod_path: tuple[Any, ...]) -> list[Container]:

@@ -9,6 +9,22 @@ from bot.ingest.yamlload import YList, YMap
 
 
 @dataclass(slots=True)
+class SourceMap:
+    """Where each line of a rendered document (Kustomize output) was written in the tree."""
+
+    home: tuple[str, int, int]  # file, first and last line of the object as written
+    lines: dict[int, tuple[str, int]] = field(default_factory=dict)  # output line -> file, line
+
+    def locate(self, line: int | None) -> tuple[str, int]:
+        """The file and line that wrote an output line (or the nearest mapped line above)."""
+        if line is not None:
+            for at in range(line, 0, -1):
+                if at in self.lines:
+                    return self.lines[at]
+        return self.home[0], self.home[1]
+
+
+@dataclass(slots=True)
 class Document:
     """One object read from one file.
 
@@ -27,17 +43,23 @@ class Document:
     api_version: str = ""
     origin: str = ""  # "" for a file as written; "kustomize:<dir>" for rendered output
     text_lines: dict[str, int] = field(default_factory=dict)  # field -> line (pbtxt, HCL)
+    source_map: SourceMap | None = None  # rendered output: where its lines were written
 
     @property
     def identity(self) -> str:
+        """The object's identity: the same whether written as is or rendered by an overlay."""
         if self.format == "k8s":
-            ns = self.namespace or "-"
-            ident = f"{self.kind}/{ns}/{self.name}"
-        elif self.format == "terraform":
-            ident = self.name  # the resource address
-        else:
-            ident = f"{self.kind}/{self.name}"
-        return f"{ident}@{self.origin}" if self.origin else ident
+            return f"{self.kind}/{self.namespace or '-'}/{self.name}"
+        if self.format == "terraform":
+            return self.name  # the resource address
+        return f"{self.kind}/{self.name}"
+
+    @property
+    def written_at(self) -> tuple[str, int, int]:
+        """The file and lines where the object is written (a rendered one: its source)."""
+        if self.source_map is not None:
+            return self.source_map.home
+        return self.path, self.line, self.end_line
 
     @property
     def ref(self) -> str:

@@ -9,12 +9,11 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot.ingest.documents import Document, ParseProblem
+from bot.ingest.documents import ParseProblem
 from bot.ingest.files import KUSTOMIZATION_NAMES
-from bot.ingest.kubernetes import parse_yaml_file
 from bot.ingest.loader import Inventory
+from bot.ingest.rendered import add_rendered
 from bot.ingest.source import Source
-from bot.ingest.yamlload import plain
 
 RENDER_TIMEOUT_S = 30
 
@@ -54,7 +53,7 @@ def _roots(inventory: Inventory) -> tuple[list[str], list[str]]:
 
 
 def render_kustomizations(source: Source, inventory: Inventory) -> None:
-    """Add the rendered objects of each overlay that differ from what the files already hold."""
+    """Judge each overlay's rendered objects in place of the files it reaches (`rendered`)."""
     roots, remote = _roots(inventory)
     if remote:
         inventory.notes.append(
@@ -69,7 +68,6 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
         inventory.notes.append("Kustomize overlays were not rendered (`kubectl` not found); "
                                "their files were checked as written.")
         return
-    known = {_shape(d) for d in inventory.documents}
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
 
     def run(target: Path) -> subprocess.CompletedProcess[str] | None:
@@ -95,16 +93,7 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
                 inventory.problems.append(ParseProblem(path, f"kustomize render failed: "
                                                              f"{reason[:300]}"))
                 continue
-            # Parsed under a name of its own: the output is manifests, not a kustomization.
-            rendered = parse_yaml_file(f"{path}#build", proc.stdout)
-            for doc in rendered.documents:
-                if _shape(doc) in known:
-                    continue
-                doc.path = path
-                doc.origin = f"kustomize:{directory or '.'}"
-                doc.line, doc.end_line = 1, 1  # rendered output has no lines in the tree
-                doc.body = plain(doc.body)
-                inventory.documents.append(doc)
+            add_rendered(inventory, directory, path, proc.stdout)
 
 
 def _reaches(root: str, remote: list[str], inventory: Inventory) -> bool:
@@ -125,10 +114,3 @@ def _reaches(root: str, remote: list[str], inventory: Inventory) -> bool:
             seen.add(node)
             stack.extend(graph.get(node, []))
     return False
-
-
-def _shape(doc: Document) -> tuple[str, str, str]:
-    """Identity without metadata: kustomize adds namespaces, labels and annotations."""
-    body = doc.body if isinstance(doc.body, dict) else {}
-    rest = {k: v for k, v in body.items() if k != "metadata"}
-    return doc.kind, doc.name, repr(rest)

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.findings import Location
 from bot.ingest.documents import Document, FileResult, ParseProblem
 from bot.ingest.files import (
     CONFIG_MAX_BYTES,
@@ -46,7 +47,11 @@ _CACHE_LIMIT = 20_000
 
 @dataclass
 class Inventory:
-    documents: list[Document] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)  # the objects judged
+    # Written documents that are not judged as written: kustomize patches, and files an
+    # overlay renders (their rendered objects are in `documents`).
+    sources: list[Document] = field(default_factory=list)
+    rendered: dict[str, list[Document]] = field(default_factory=dict)  # output name -> objects
     problems: list[ParseProblem] = field(default_factory=list)
     suppressions: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -54,6 +59,17 @@ class Inventory:
     config_text: str | None = None
     measurements: list[ConfigMeasurement] = field(default_factory=list)  # review only
     telemetry: TelemetryReport | None = None  # set by the engine when Prometheus is configured
+
+    def locate(self, location: Location) -> Location:
+        """A location in rendered output, as the file and line that wrote it; others as is."""
+        docs = self.rendered.get(location.path)
+        if not docs:
+            return location
+        line = location.line or 0
+        doc = next((d for d in docs if d.line <= line <= d.end_line), docs[0])
+        assert doc.source_map is not None
+        path, at = doc.source_map.locate(line if doc.line <= line <= doc.end_line else None)
+        return Location(path=path, line=at)
 
 
 _PARSERS = {

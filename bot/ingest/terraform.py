@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from tree_sitter import Node
 
 # Block type -> number of labels its address is made of.
-_ADDRESSED = {"resource": 2, "data": 2, "module": 1, "variable": 1, "provider": 1}
+# `moved` blocks have no label: they tell a review which address a renamed resource had.
+_ADDRESSED = {"resource": 2, "data": 2, "module": 1, "variable": 1, "provider": 1, "moved": 0}
 
 
 def parse_terraform(path: str, text: str) -> FileResult:
@@ -50,6 +51,8 @@ def _document(kind: str, labels: list[str], block: Node, path: str) -> Document:
     if kind in ("resource", "data"):
         doc_kind, address = labels[0], ".".join(labels)
         address = f"data.{address}" if kind == "data" else address
+    elif kind == "moved":
+        doc_kind, address = kind, f"moved.{body.get('to')}"
     else:
         doc_kind, address = kind, f"{kind}.{labels[0]}"
     return Document(format="terraform", kind=doc_kind, name=address, path=path,

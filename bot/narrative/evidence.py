@@ -85,7 +85,7 @@ def relevant_findings(decision: Decision) -> list[Finding]:
     active = [f for f in decision.findings if f.suppressed is None]
     if decision.mode == "review":
         return [f for f in active if f.status is Status.new]
-    return [f for f in active if f.status is not Status.fixed]
+    return [f for f in active if f.status.in_head]
 
 
 def _plain(text: str) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 from bot.decision.model import Decision
-from bot.findings import Severity, Status
+from bot.findings import Finding, Severity, Status
 from bot.render.escape import md_text
 from bot.render.probe import render_probe_markdown
 from bot.render.templating import environment
 
 REVIEW_MARKER = "<!-- aria:review -->"
 MAX_FINDINGS_PER_SEVERITY = 25
+MAX_CHANGES = 12  # rows of the "What this change does" table; the JSON holds them all
 
 
 def _tidy(text: str) -> str:
@@ -23,15 +24,25 @@ def render_markdown(decision: Decision) -> str:
     if decision.mode == "review":
         relevant = [f for f in active if f.status is Status.new]
     else:
-        relevant = [f for f in active if f.status is not Status.fixed]
+        relevant = [f for f in active if f.status.in_head]
     text = environment().get_template("review.md.j2").render(
         d=decision, marker=REVIEW_MARKER, relevant=relevant,
         new=[f for f in active if f.status is Status.new],
         fixed=[f for f in active if f.status is Status.fixed],
         unchanged=[f for f in active if f.status is Status.unchanged],
+        superseded=_superseded(active),
         measurements=[render_probe_markdown(m) for m in decision.measurements],
-        max_findings=MAX_FINDINGS_PER_SEVERITY)
+        max_findings=MAX_FINDINGS_PER_SEVERITY, max_changes=MAX_CHANGES)
     return _tidy(text)
+
+
+def _superseded(findings: list[Finding]) -> dict[str, list[Finding]]:
+    """Superseded base findings by the fingerprint of the head finding shown above them."""
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.status is Status.superseded and f.superseded_by:
+            out.setdefault(f.superseded_by, []).append(f)
+    return out
 
 
 def render_compact(decision: Decision, check_run_url: str | None = None) -> str:

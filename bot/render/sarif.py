@@ -12,7 +12,8 @@ from bot.findings import Severity, Status
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.error: "error", Severity.warning: "warning", Severity.note: "note"}
-_BASELINE = {Status.new: "new", Status.unchanged: "unchanged", Status.fixed: "absent"}
+_BASELINE = {Status.new: "new", Status.unchanged: "unchanged", Status.fixed: "absent",
+             Status.superseded: "absent"}
 
 
 def render_sarif(decision: Decision) -> str:

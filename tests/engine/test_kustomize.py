@@ -3,7 +3,8 @@
 import shutil
 from pathlib import Path
 
-from bot.engine import audit
+from bot.engine import audit, review
+from bot.findings import Status
 from bot.ingest.source import DirectorySource
 from tests.prerequisites import need
 
@@ -42,8 +43,13 @@ def test_overlay_patch_is_reviewed_as_rendered(tmp_path: Path):
     })
     decision = audit(DirectorySource(tmp_path))
     spof = [f for f in decision.findings if f.rule_id == "SPOF001"]
-    assert [f.subject for f in spof] == ["Deployment/prod/llm@kustomize:overlays/prod"]
-    assert spof[0].location.path == "overlays/prod/kustomization.yaml"
+    assert [f.subject for f in spof] == ["Deployment/prod/llm"]
+    # the replica count comes from the overlay's inline patch: cited at its `patches:` line
+    assert str(spof[0].location) == "overlays/prod/kustomization.yaml:3"
+    # what the base wrote is cited in the base, and the base is not judged a second time
+    probes = [f for f in decision.findings if f.rule_id == "OBS001"]
+    assert [(f.subject, str(f.location)) for f in probes] == [
+        ("Deployment/prod/llm", "base/deploy.yaml:11")]
 
 
 def test_remote_bases_are_never_fetched(tmp_path: Path):
@@ -56,3 +62,92 @@ def test_remote_bases_are_never_fetched(tmp_path: Path):
     decision = audit(DirectorySource(tmp_path))
     assert any("remote bases" in n and "`app`" in n for n in decision.notes)
     assert not any("kustomize render failed" in f.message for f in decision.findings)
+
+
+KUSTOMIZATION = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+
+
+def server(tag: str) -> str:
+    """The base Deployment with the embedder image, tagged as given."""
+    return BASE.replace("vllm/vllm-openai:v0.6.3", f"ghcr.io/acme/embedder{tag}")
+
+
+PATCH = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: llm}
+spec:
+  template:
+    spec:
+      containers:
+        - name: vllm
+          env:
+            - {name: HF_HUB_OFFLINE, value: "1"}
+          resources:
+            requests: {cpu: 500m, memory: 1Gi}
+"""
+
+
+def test_a_base_is_judged_as_its_overlays_render_it(tmp_path: Path):
+    """The base names the image without a tag and leaves requests to a patch file; the overlay
+    pins the tag with `images:` and applies the patch. Neither file is judged as written."""
+    _write(tmp_path, {
+        "base/deploy.yaml": server(""),
+        "base/kustomization.yaml": KUSTOMIZATION + "resources: [deploy.yaml]\n",
+        "overlays/prod/kustomization.yaml": KUSTOMIZATION + (
+            "namespace: prod\nresources: [../../base]\npatches:\n  - path: sizing.yaml\n"
+            "images:\n  - {name: ghcr.io/acme/embedder, newTag: '1.4.2'}\n"),
+        "overlays/prod/sizing.yaml": PATCH,
+    })
+    decision = audit(DirectorySource(tmp_path))
+    rules = {f.rule_id for f in decision.findings}
+    assert "SEC008" not in rules  # the overlay pins the tag
+    assert "HEAD003" not in rules  # the patch sets the requests
+    subjects = {f.subject for f in decision.findings if not f.rule_id.startswith("INGEST")}
+    assert subjects == {"Deployment/prod/llm"}
+
+
+def test_a_field_set_by_a_patch_file_is_cited_there(tmp_path: Path):
+    """The base writes the container without resources; the patch writes them (no memory
+    request). The missing request is cited in the patch, the missing probe in the base."""
+    patch = PATCH.replace('requests: {cpu: 500m, memory: 1Gi}', 'requests: {cpu: 500m}')
+    _write(tmp_path, {
+        "base/deploy.yaml": BASE.replace("          resources: {limits: {nvidia.com/gpu: 1}}\n",
+                                         ""),
+        "base/kustomization.yaml": KUSTOMIZATION + "resources: [deploy.yaml]\n",
+        "overlays/prod/kustomization.yaml": KUSTOMIZATION + (
+            "resources: [../../base]\npatches:\n  - path: sizing.yaml\n"),
+        "overlays/prod/sizing.yaml": patch,
+    })
+    found = {f.rule_id: str(f.location) for f in audit(DirectorySource(tmp_path)).findings}
+    assert found["HEAD003"] == "overlays/prod/sizing.yaml:11"  # the patch's `resources:`
+    assert found["OBS001"] == "base/deploy.yaml:11"  # the container, as the base writes it
+
+
+def test_a_patch_file_is_never_judged_alone(tmp_path: Path):
+    files = {
+        "base/deploy.yaml": server(":1.4.2"),
+        "base/kustomization.yaml": KUSTOMIZATION + "resources: [deploy.yaml]\n",
+        "overlays/prod/kustomization.yaml": KUSTOMIZATION + (
+            "resources: [../../base]\npatches:\n  - path: sizing.yaml\n"),
+        "overlays/prod/sizing.yaml": PATCH,
+    }
+    _write(tmp_path, {**files, ".aria.yml": "version: 1\ningest: {kustomize: \"off\"}\n"})
+    decision = audit(DirectorySource(tmp_path))  # not rendered: files judged as written
+    assert not [f for f in decision.findings if f.location.path == "overlays/prod/sizing.yaml"]
+    assert [f for f in decision.findings if f.location.path == "base/deploy.yaml"]
+
+
+def test_moving_manifests_into_a_base_and_overlay_changes_nothing(tmp_path: Path):
+    plain = server(":1.4.2").replace("metadata: {name: llm}",
+                                                "metadata: {name: llm, namespace: prod}")
+    _write(tmp_path / "before", {"apps/llm.yaml": plain})
+    _write(tmp_path / "after", {
+        "apps/base/deploy.yaml": server(""),
+        "apps/base/kustomization.yaml": KUSTOMIZATION + "resources: [deploy.yaml]\n",
+        "apps/prod/kustomization.yaml": KUSTOMIZATION + (
+            "namespace: prod\nresources: [../base]\n"
+            "images:\n  - {name: ghcr.io/acme/embedder, newTag: '1.4.2'}\n"),
+    })
+    decision = review(DirectorySource(tmp_path / "before"), DirectorySource(tmp_path / "after"))
+    assert decision.findings
+    assert {f.status for f in decision.findings} == {Status.unchanged}

@@ -1,7 +1,8 @@
 import pytest
 
 from bot.catalog import load_catalog
-from tests.conftest import findings_for
+from bot.findings import Status
+from tests.conftest import findings_for, review_of
 
 VLLM = """
 apiVersion: apps/v1
@@ -63,7 +64,12 @@ def hpa(min_replicas: int | None = 2, max_replicas: int = 6, cpu_target: int | N
 def test_pack_example_fires_its_rule(rule):
     """Every static headroom rule ships an example manifest, and the example triggers it."""
     assert rule.example, f"{rule.id} has no example"
-    assert findings_for({"k8s/example.yaml": rule.example}, rule=rule.id)
+    if rule.example_base:  # a rule about a change fires in a review of its base and example
+        found = review_of({"k8s/example.yaml": rule.example_base},
+                          {"k8s/example.yaml": rule.example}, rule=rule.id)
+        assert [f.status for f in found] == [Status.new]
+    else:
+        assert findings_for({"k8s/example.yaml": rule.example}, rule=rule.id)
 
 
 # --- HEAD001: utilization target above the headroom policy ----------------------------------

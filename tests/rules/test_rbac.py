@@ -1,7 +1,7 @@
 import pytest
 
 from bot.catalog import load_catalog
-from tests.conftest import findings_for
+from tests.conftest import findings_for, review_of
 
 
 def test_rbac001_wildcard_verbs():
@@ -19,7 +19,7 @@ def test_rbac001_wildcard_verbs():
     """
     found = findings_for({"rbac.yaml": role}, rule="RBAC001")
     assert len(found) == 1
-    assert found[0].detail == "1"
+    assert found[0].detail == "verbs+resources on serving.kserve.io:*"
     assert found[0].location.line == 9
 
 
@@ -170,7 +170,7 @@ def test_rbac005_bind_and_impersonate():
                        verbs="get, bind")
     found = findings_for({"role.yaml": text}, rule="RBAC005")
     assert [(f.subject, f.detail, f.location.line) for f in found] == [
-        ("Role/serving/operator", "1", 9)]
+        ("Role/serving/operator", "bind on rbac.authorization.k8s.io:clusterroles", 9)]
     assert found[0].evidence[0].value == "bind"
     text = ROLE.format(group='""', resources="serviceaccounts", verbs="impersonate")
     assert [f.evidence[0].value for f in findings_for({"r.yaml": text}, rule="RBAC005")] == [
@@ -185,8 +185,46 @@ def test_rbac005_plain_verbs_pass():
 def test_rbac006_pod_exec_create():
     text = ROLE.format(group='""', resources="pods/exec, pods/log", verbs="create, get")
     found = findings_for({"role.yaml": text}, rule="RBAC006")
-    assert [(f.detail, f.location.line) for f in found] == [("1", 9)]
+    assert [(f.detail, f.location.line) for f in found] == [("core:pods/exec", 9)]
     assert [e.value for e in found[0].evidence] == ["create", "pods/exec,pods/log"]
+
+
+def test_rbac_findings_follow_grants_not_rule_positions():
+    """Removing one rule shifts the others up; sorting rules and verbs moves every index. A
+    grant that stays is unchanged in a review, and only the removed grant reads as fixed."""
+    before = """
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRole
+    metadata: {name: model-deployer}
+    rules:
+      - apiGroups: [""]
+        resources: [configmaps]
+        verbs: ["*"]
+      - apiGroups: [""]
+        resources: [pods/exec]
+        verbs: [create]
+      - apiGroups: [rbac.authorization.k8s.io]
+        resources: [rolebindings]
+        verbs: [get, bind]
+    """
+    after = """
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRole
+    metadata: {name: model-deployer}
+    rules:
+      - apiGroups: [rbac.authorization.k8s.io]
+        resources: [rolebindings]
+        verbs: [bind, get]
+      - apiGroups: [""]
+        resources: [pods/exec]
+        verbs: [create]
+      - apiGroups: [""]
+        resources: [configmaps]
+        verbs: [get, list, watch, create, update, patch]
+    """
+    found = review_of({"rbac/role.yaml": before}, {"rbac/role.yaml": after})
+    assert sorted((f.rule_id, f.status.value) for f in found) == [
+        ("RBAC001", "fixed"), ("RBAC005", "unchanged"), ("RBAC006", "unchanged")]
 
 
 def test_rbac006_read_only_logs_pass():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import CatalogError, RuleSpec, load_catalog, load_pack
+from bot.catalog import Catalog, CatalogError, RuleSpec, load_catalog, load_pack
 from bot.checks.contract import Hit
 from bot.checks.evaluate import bind, hits
 from bot.config import AriaConfig, ConfigError, load_config_bytes
@@ -160,7 +160,13 @@ def _placeholders(message: str) -> set[str]:
 def test_every_rule_fires_with_every_placeholder_filled(rule: RuleSpec) -> None:
     inventory = _inventory(rule)
     config = AriaConfig()
-    graph = build_graph(inventory.documents, config.serving_images)
+    prior = None
+    if rule.example_base:  # a rule about a change: the head sees its workloads' base roles
+        base = load_inventory(MemorySource({_example_path(rule.example_base):
+                                            rule.example_base.encode()}))
+        prior = {w.subject: w.role()
+                 for w in build_graph(base.documents, config.serving_images).workloads}
+    graph = build_graph(inventory.documents, config.serving_images, prior)
     found: list[Hit] = list(hits(rule, graph, config, inventory))
     assert found, f"{rule.id} does not fire on its example"
     wanted = _placeholders(rule.message)
@@ -208,3 +214,25 @@ def test_a_rule_that_names_its_own_family_is_refused(tmp_path: Path) -> None:
         load_pack(pack)
     pack.write_text(pack.read_text().replace("    family: cost\n", ""))
     assert [r.family for r in load_pack(pack).rules] == ["spof"]
+
+
+def test_a_rule_supersedes_only_rules_of_the_catalog() -> None:
+    spof001 = CATALOG.get("SPOF001")
+    assert spof001 is not None and spof001.supersedes
+    with pytest.raises(CatalogError, match="SPOF001 supersedes unknown rule"):
+        Catalog([spof001.model_copy(update={"supersedes": ["SPOF999"]})])
+
+
+@pytest.mark.parametrize("rule", [r for r in CATALOG if r.regression], ids=lambda r: r.id)
+def test_a_regression_measure_names_numeric_evidence_its_check_writes(rule: RuleSpec) -> None:
+    """A pack's `regression.evidence` must match what the check reports, or nothing regresses."""
+    assert rule.regression is not None
+    inventory = _inventory(rule)
+    config = AriaConfig()
+    found = list(hits(rule, build_graph(inventory.documents, config.serving_images), config,
+                      inventory))
+    assert found
+    for hit in found:
+        assert any(rule.regression.matches(e.label) and isinstance(e.value, int | float)
+                   and not isinstance(e.value, bool) for e in hit.evidence), \
+            f"{rule.id}: no numeric evidence named like {rule.regression.evidence!r}"

@@ -1,0 +1,187 @@
+"""The facts a review compares per object, read with the same readers the checks use.
+
+A review shows what a change does before what it breaks: per object, the facts an architect
+looks at first (replica floor and ceiling, GPUs per pod, autoscaling target, probes, disruption
+budget, spread, exposure, images; node-pool size, GPUs per node, machine, zones or subnets,
+capacity type; RBAC grants and bindings; Triton batching), each with the file and line it was
+read from (rendered Kustomize output cites the file that wrote the value).
+`bot.decision.changes` pairs the two trees' facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.checks.common import dig, mapping, min_replicas, source_line
+from bot.checks.rbac import grant_of
+from bot.decision.changes import Fact, ObjectFacts
+from bot.findings import Location
+from bot.graph.nodepools import NodePool
+from bot.graph.platform import Binding, PlatformGraph
+from bot.graph.scaling import max_replicas, pool_max_line, utilization_targets
+from bot.graph.workloads import Workload
+from bot.ingest.documents import Document
+from bot.ingest.loader import Inventory
+
+PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
+Where = Callable[[str, int | None], Location]  # (path, line) -> where it was written
+
+
+def object_facts(graph: PlatformGraph, inventory: Inventory) -> dict[str, ObjectFacts]:
+    """Every object of the tree that has facts worth comparing, by identity."""
+    def where(path: str, line: int | None) -> Location:
+        return inventory.locate(Location(path=path, line=line))
+
+    out: dict[str, ObjectFacts] = {}
+    for w in graph.workloads:
+        out[w.subject] = _workload(graph, w, where)
+    for pool in graph.node_pools:
+        out[pool.doc.identity] = _pool(pool, where)
+    for doc in graph.kind("Role", "ClusterRole"):
+        out[doc.identity] = _role(doc, where)
+    for binding in graph.bindings:
+        out[binding.doc.identity] = _binding(binding, where)
+    for doc in graph.kind("TritonModelConfig"):
+        out[doc.identity] = _model(doc, where)
+    return out
+
+
+def _object(doc: Document, ref: str, where: Where) -> ObjectFacts:
+    """An object's facts, named as findings name it (with its namespace, when it has one)."""
+    if doc.format == "k8s" and doc.namespace:
+        ref = ref.replace("/", f"/{doc.namespace}/", 1)
+    return ObjectFacts(ref=ref, location=where(doc.path, doc.line))
+
+
+def _workload(graph: PlatformGraph, w: Workload, where: Where) -> ObjectFacts:
+    out = _object(w.doc, w.ref, where)
+    facts = out.facts
+    doc = w.doc
+    if not w.batch and w.kind not in ("DaemonSet", "Pod"):
+        floor, _, line, holder = min_replicas(graph, w)
+        ceiling = max_replicas(graph, w)
+        shown = f"at least {floor}" if ceiling is None else \
+            str(floor) if ceiling[0] == floor else f"{floor}–{ceiling[0]}"
+        facts["replicas"] = Fact(value=shown, location=where(holder.path, line))
+    accelerated = [c for c in w.containers if c.accelerated and not c.init]
+    if accelerated:
+        facts["GPUs per pod"] = Fact(value=str(w.gpus_per_pod),
+                                     location=where(doc.path, w.gpu_line(accelerated[0])))
+    for scaler in graph.scalers_for(w):
+        targets = utilization_targets(scaler)
+        if targets:
+            facts["autoscaling target"] = Fact(
+                value=", ".join(f"{name} {value}%" for name, value, _ in targets),
+                location=where(scaler.path, targets[0][2]))
+    app = [c for c in w.containers if not c.init]
+    for c in app:
+        suffix = f" ({c.name})" if len(app) > 1 else ""
+        facts[f"image{suffix}"] = Fact(value=c.image or "not set",
+                                       location=where(doc.path, w.line(*c.path, "image")))
+        probes = [p.removesuffix("Probe") for p in PROBES if isinstance(c.body.get(p), dict)]
+        facts[f"probes{suffix}"] = Fact(value=", ".join(probes) or "none",
+                                        location=where(doc.path, w.line(*c.path)))
+    if not w.batch:
+        pdbs = graph.pdbs_for(w)
+        facts["disruption budget"] = Fact(
+            value=", ".join(_budget(p) for p in pdbs) or "none",
+            location=where(pdbs[0].path, pdbs[0].line) if pdbs else None)
+        facts["spread"] = Fact(value=_spread(w.pod),
+                               location=where(doc.path, w.line(*w.pod_path)))
+    services = graph.services_for(w)
+    if services:
+        facts["exposure"] = Fact(
+            value=", ".join(f"{s.ref} ({mapping(s.body.get('spec')).get('type', 'ClusterIP')})"
+                            for s in services),
+            location=where(services[0].path, services[0].line_at("spec", "type")))
+    return out
+
+
+def _budget(pdb: Document) -> str:
+    spec = mapping(pdb.body.get("spec"))
+    for key in ("maxUnavailable", "minAvailable"):
+        if key in spec:
+            return f"{pdb.ref} ({key} {spec[key]})"
+    return pdb.ref
+
+
+def _spread(pod: dict[str, Any]) -> str:
+    keys = [str(dig(c, "topologyKey")).rsplit("/", 1)[-1]
+            for c in pod.get("topologySpreadConstraints") or [] if isinstance(c, dict)]
+    anti = mapping(dig(pod, "affinity", "podAntiAffinity"))
+    parts = [f"topology spread ({', '.join(keys)})"] if keys else []
+    if anti:
+        parts.append("pod anti-affinity")
+    return ", ".join(parts) or "none"
+
+
+def _pool(pool: NodePool, where: Where) -> ObjectFacts:
+    doc = pool.doc
+    out = _object(doc, pool.name, where)
+    facts = out.facts
+    if pool.min_nodes is not None:
+        facts["node floor"] = Fact(value=str(pool.min_nodes), location=where(
+            doc.path, source_line(doc, "min_size", "min_node_count", "min_count")))
+    if pool.max_nodes is not None:
+        facts["node ceiling"] = Fact(value=str(pool.max_nodes),
+                                     location=where(doc.path, pool_max_line(pool)))
+    if pool.gpus_per_node:
+        facts["GPUs per node"] = Fact(value=str(pool.gpus_per_node), location=where(
+            doc.path, source_line(doc, "guest_accelerator", "count")))
+    if pool.machine:
+        facts["machine"] = Fact(value=pool.machine, location=where(
+            doc.path, source_line(doc, "instance_types", "machine_type", "vm_size")))
+    subnets = doc.body.get("subnet_ids") if isinstance(doc.body, dict) else None
+    if pool.zones:
+        facts["zones"] = Fact(value=", ".join(pool.zones), location=where(
+            doc.path, source_line(doc, "node_locations", "zones")))
+    elif isinstance(subnets, list):
+        facts["subnets"] = Fact(value=", ".join(map(str, subnets)),
+                                location=where(doc.path, source_line(doc, "subnet_ids")))
+    if pool.spot is not None:
+        facts["capacity"] = Fact(value="spot" if pool.spot else "on-demand",
+                                 location=where(doc.path, doc.line))
+    return out
+
+
+def _role(doc: Document, where: Where) -> ObjectFacts:
+    out = _object(doc, doc.ref, where)
+    verbs: dict[str, set[str]] = {}
+    lines: dict[str, int] = {}
+    for index, rule in enumerate(doc.body.get("rules") or []):
+        if isinstance(rule, dict):
+            key = f"grants {grant_of(rule)}"
+            verbs.setdefault(key, set()).update(str(v) for v in rule.get("verbs") or [])
+            lines.setdefault(key, doc.line_at("rules", index))
+    for key in sorted(verbs):
+        out.facts[key] = Fact(value=", ".join(sorted(verbs[key])) or "no verbs",
+                              location=where(doc.path, lines[key]))
+    return out
+
+
+def _binding(b: Binding, where: Where) -> ObjectFacts:
+    doc = b.doc
+    out = _object(doc, doc.ref, where)
+    out.facts["role"] = Fact(value=f"{b.role_kind}/{b.role_name}",
+                             location=where(doc.path, doc.line_at("roleRef", "name")))
+    out.facts["subjects"] = Fact(
+        value=", ".join(sorted(f"{s.get('kind')}/{s.get('name')}" for s in b.subjects)),
+        location=where(doc.path, doc.line_at("subjects")))
+    return out
+
+
+def _model(doc: Document, where: Where) -> ObjectFacts:
+    out = _object(doc, doc.ref, where)
+    body = doc.body if isinstance(doc.body, dict) else {}
+    size = body.get("max_batch_size")
+    out.facts["max_batch_size"] = Fact(value=str(size if size is not None else 0),
+                                       location=where(doc.path,
+                                                      source_line(doc, "max_batch_size")))
+    preferred = dig(body, "dynamic_batching", "preferred_batch_size")
+    batcher = "dynamic_batching" in body
+    out.facts["dynamic batching"] = Fact(
+        value=("preferred " + ", ".join(map(str, preferred))) if preferred else
+        ("on" if batcher else "off"),
+        location=where(doc.path, source_line(doc, "dynamic_batching")))
+    return out

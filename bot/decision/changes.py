@@ -1,0 +1,91 @@
+"""What a change does to each object: the facts that matter, compared base → head.
+
+`bot.checks.facts` reads the facts of one tree (replica floor and ceiling, GPUs per pod, node
+pool size and zones, RBAC grants, exposure, images, …), each with the file and line it was read
+from. Here the two trees' facts are paired through the object map (renames followed) and only
+what moved is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pydantic import BaseModel, Field
+
+from bot.decision.identity import ObjectMap
+from bot.findings import Location
+
+
+class Fact(BaseModel):
+    value: str
+    location: Location | None = None
+
+
+class ObjectFacts(BaseModel):
+    """The facts of one object of one tree, by fact name."""
+
+    ref: str = Field(description="short name, as messages write it (Kind/name, tf address)")
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    location: Location | None = Field(default=None, description="where the object is written")
+
+
+class FactChange(BaseModel):
+    """One fact of one object that the change moves; `None` where a side has no such fact."""
+
+    object: str
+    fact: str
+    before: str | None
+    after: str | None
+    base_location: Location | None = None
+    head_location: Location | None = None
+
+
+ADDED, REMOVED, RENAMED = "added", "removed", "name"
+# Facts named beside an added object, at most three, in this order.
+SUMMARY_FACTS = ("replicas", "GPUs per pod", "exposure", "node floor", "node ceiling",
+                 "GPUs per node", "machine", "role", "subjects", "max_batch_size")
+
+
+def fact_changes(base: dict[str, ObjectFacts], head: dict[str, ObjectFacts],
+                 objects: ObjectMap) -> list[FactChange]:
+    """Changed facts of objects on both sides, then objects added and removed; renames too."""
+    out: list[FactChange] = []
+    paired: set[str] = set()
+    for identity, old in base.items():
+        head_id = objects.head_identity(identity)
+        new = head.get(head_id)
+        if new is None:
+            out.append(FactChange(object=old.ref, fact="object", before="present",
+                                  after=REMOVED, base_location=old.location))
+            continue
+        paired.add(head_id)
+        if head_id != identity:
+            out.append(FactChange(object=new.ref, fact=RENAMED, before=old.ref, after=new.ref,
+                                  base_location=old.location, head_location=new.location))
+        renamed = {objects.head_detail(identity, name):
+                   fact.model_copy(update={"value": objects.head_names(fact.value)})
+                   for name, fact in old.facts.items()}
+        for name in sorted(renamed.keys() | new.facts.keys(), key=_fact_order(new, renamed)):
+            a, b = renamed.get(name), new.facts.get(name)
+            if (a.value if a else None) != (b.value if b else None):
+                out.append(FactChange(object=new.ref, fact=name,
+                                      before=a.value if a else None,
+                                      after=b.value if b else None,
+                                      base_location=a.location if a else None,
+                                      head_location=b.location if b else None))
+    for identity, new in head.items():
+        if identity not in paired:
+            summary = "; ".join(f"{name} {new.facts[name].value}" for name
+                                in [n for n in SUMMARY_FACTS if n in new.facts][:3])
+            out.append(FactChange(object=new.ref, fact="object", before=None,
+                                  after=f"{ADDED}: {summary}" if summary else ADDED,
+                                  head_location=new.location))
+    return out
+
+
+def _fact_order(new: ObjectFacts, old: dict[str, Fact]) -> Callable[[str], int]:
+    """Facts in the order the head object lists them, then those only base had."""
+    order: dict[str, int] = {}
+    for name in [*new.facts, *old]:
+        order.setdefault(name, len(order))
+    return order.__getitem__
