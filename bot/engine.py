@@ -12,6 +12,7 @@ from bot.decision.diff import diff_findings
 from bot.decision.model import Decision
 from bot.findings import Finding
 from bot.graph.platform import PlatformGraph, build_graph
+from bot.graph.roles import RoleHints
 from bot.ingest.kustomize import render_kustomizations
 from bot.ingest.loader import Inventory, Progress, load_inventory
 from bot.ingest.source import Source
@@ -34,8 +35,15 @@ def ingest(source: Source, config: AriaConfig, workers: int | None = None,
     return inventory
 
 
+def platform_graph(inventory: Inventory, config: AriaConfig) -> PlatformGraph:
+    """The graph of one tree, with the repository's vocabulary for serving and its non-users."""
+    hints = RoleHints(tuple(config.test_fixture_dirs), tuple(config.benchmark_dirs),
+                      tuple(config.benchmark_clients))
+    return build_graph(inventory.documents, config.serving_images, hints)
+
+
 def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog) -> Analysis:
-    graph = build_graph(inventory.documents, config.serving_images)
+    graph = platform_graph(inventory, config)
     return Analysis(inventory, graph, run_rules(graph, catalog, config, inventory))
 
 

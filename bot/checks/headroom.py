@@ -12,6 +12,7 @@ from bot.checks.common import (
     hpa_bounds,
     is_interactive,
     is_replicated_server,
+    mapping,
     max_replicas,
     pool_max_line,
     serving_containers,
@@ -74,7 +75,7 @@ def hpa_pinned(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
 
 
 def _target_ref(scaler: Document) -> str:
-    ref = dig(scaler.body, "spec", "scaleTargetRef") or {}
+    ref = mapping(dig(scaler.body, "spec", "scaleTargetRef"))
     return f"{ref.get('kind') or 'Deployment'}/{ref.get('name') or '?'}"
 
 

@@ -28,6 +28,7 @@ from bot.ingest.files import (
 )
 from bot.ingest.isolation import ParserPool
 from bot.ingest.kubernetes import parse_yaml_file
+from bot.ingest.pymodels import is_model_script, model_imports
 from bot.ingest.scan import Syntax, nesting_problem
 from bot.ingest.source import Source
 from bot.ingest.terraform import parse_terraform
@@ -52,6 +53,8 @@ class Inventory:
     files_read: int = 0
     config_text: str | None = None
     measurements: list[ConfigMeasurement] = field(default_factory=list)  # review only
+    # Triton Python-backend config path -> modules its model.py imports
+    model_imports: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 _PARSERS = {
@@ -95,6 +98,7 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     pending: list[tuple[tuple[str, str], tuple[str, FileKind, bytes, int]]] = []
     results: dict[tuple[str, str], FileResult] = {}
     templates_seen: set[str] = set()
+    scripts = [f for f in files if is_model_script(f.path) and f.problem is None]
     for item in files:
         kind = classify(item.path, charts)
         if item.is_dir or (item.problem is not None and kind is not FileKind.other):
@@ -138,6 +142,7 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
         inventory.problems.extend(result.problems)
         if result.suppressions:
             inventory.suppressions[path] = result.suppressions
+    inventory.model_imports = model_imports(inventory.documents, scripts)
     for chart in sorted(templates_seen):
         inventory.problems.append(ParseProblem(
             f"{chart}/templates" if chart else "templates",

@@ -13,7 +13,7 @@ from bot.catalog import CatalogError, RuleSpec, load_catalog, load_pack
 from bot.checks.contract import Hit
 from bot.checks.evaluate import bind, hits
 from bot.config import AriaConfig, ConfigError, load_config_bytes
-from bot.graph.platform import build_graph
+from bot.engine import platform_graph
 from bot.ingest.loader import Inventory, load_inventory
 from bot.ingest.source import MemorySource
 from bot.measurements import (
@@ -105,7 +105,7 @@ def _placeholders(message: str) -> set[str]:
 def test_every_rule_fires_with_every_placeholder_filled(rule: RuleSpec) -> None:
     inventory = _inventory(rule)
     config = AriaConfig()
-    graph = build_graph(inventory.documents, config.serving_images)
+    graph = platform_graph(inventory, config)
     found: list[Hit] = list(hits(rule, graph, config, inventory))
     assert found, f"{rule.id} does not fire on its example"
     wanted = _placeholders(rule.message)
