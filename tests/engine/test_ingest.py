@@ -63,6 +63,7 @@ def test_bad_files_each_become_one_problem_and_the_rest_is_read():
     assert "UTF-8" in reasons["latin1.yaml"]
     assert "over the 1,000-byte limit" in reasons["big.yaml"]
     assert "Triton would reject" in reasons["model/config.pbtxt"]
+    assert "it is a template (${BATCH} filled in by a tool)" in reasons["model/config.pbtxt"]
     assert "HCL" in reasons["main.tf"]
     assert [d.name for d in inv.documents] == ["web"]
 
