@@ -137,3 +137,11 @@ def test_inline_suppression_is_kept_visible():
     assert finding.suppressed is not None
     assert finding.suppressed.reason == "break-glass role, reviewed quarterly"
     assert decision.counts.suppressed >= 1
+
+
+def test_a_broken_pbtxt_without_placeholders_is_not_called_a_template():
+    from bot.ingest.triton import parse_pbtxt
+
+    [problem] = parse_pbtxt("m/config.pbtxt", 'name: "m"\nmax_batch_size: eight\n').problems
+    assert problem.reason.startswith("Triton would reject this config")
+    assert "template" not in problem.reason and problem.line == 2
