@@ -86,6 +86,12 @@ class Capabilities(Exempt):
     allowed_capabilities: list[str]  # what Pod Security `baseline` lets a container add
 
 
+def runtime_managed(w: Workload, c: Container) -> bool:
+    """A KServe predictor's model (`model:`, `sklearn:` …): its container is the serving
+    runtime's, merged with these fields, and KServe's runtimes set the securityContext."""
+    return w.kind == "InferenceService" and isinstance(c.path[-1], str)
+
+
 def _escalation(w: Workload, c: Container, allowed: set[str]) -> list[tuple[str, tuple[Any, ...]]]:
     """(setting, key path) for each way the container can gain privileges on its node."""
     context = mapping(c.body.get("securityContext"))
@@ -100,8 +106,10 @@ def _escalation(w: Workload, c: Container, allowed: set[str]) -> list[tuple[str,
     if escalation is True:
         found.append(("allowPrivilegeEscalation: true",
                       ("securityContext", "allowPrivilegeEscalation")))
-    elif escalation is None and is_interactive(w) and not is_patch_fragment(w):
+    elif escalation is None and is_interactive(w) and w.kind != "Pod" and \
+            not is_patch_fragment(w) and not runtime_managed(w, c):
         # unset means allowed; a model server parses untrusted input, so it must say false
+        # (a bare Pod is a one-off: a conversion step, a debug shell)
         found.append(("allowPrivilegeEscalation not set (allowed)", ()))
     return found
 

@@ -126,6 +126,26 @@ def test_sec002_unset_escalation_counts_on_model_servers_only():
     assert findings_for({"k8s/job.yaml": batch}, rule="SEC002") == []
 
 
+def test_sec002_kserve_model_takes_its_security_context_from_the_runtime():
+    isvc = """
+    apiVersion: serving.kserve.io/v1beta1
+    kind: InferenceService
+    metadata: {name: flowers, namespace: ml}
+    spec:
+      predictor:
+        minReplicas: 2
+        model:
+          modelFormat: {name: tensorflow}
+          storageUri: gs://kfserving-examples/models/tensorflow/flowers
+        containers:
+          - name: transformer
+            image: kserve/image-transformer:v0.14.0
+    """
+    found = findings_for({"k8s/isvc.yaml": isvc}, rule="SEC002")
+    assert [(f.detail, f.evidence[0].value) for f in found] == [
+        ("transformer", "allowPrivilegeEscalation not set (allowed)")]
+
+
 def test_sec002_hardened_passes():
     assert findings_for({"k8s/llm.yaml": server(container=HARDENED)}, rule="SEC002") == []
     baseline = HARDENED.replace("drop: [ALL]}", "drop: [ALL], add: [NET_BIND_SERVICE]}")
@@ -146,7 +166,8 @@ spec:
         - name: nvidia-driver-ctr
           image: nvcr.io/nvidia/driver:550.90.07-ubuntu22.04
           securityContext: {privileged: true}
-          volumeMounts: [{name: run-nvidia, mountPath: /run/nvidia, mountPropagation: Bidirectional}]
+          volumeMounts:
+            - {name: run-nvidia, mountPath: /run/nvidia, mountPropagation: Bidirectional}
       volumes:
         - name: run-nvidia
           hostPath: {path: /run/nvidia, type: DirectoryOrCreate}
