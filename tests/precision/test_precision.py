@@ -15,9 +15,9 @@ detail) and must keep its status:
   labels say which FPs are fixed, and why).
 
 Precision is TP / (TP + FP) over the labelled findings the audit still reports (at least 100 of
-them), and must be at least 90%. Every rule with findings new since the labelled run must have a sample of them
-labelled (as many as the original draw took: all up to 8, else max(4, 16%)), so precision is not
-computed over a shrinking set.
+them), and must be at least 90%. Every rule with findings new since the labelled run must have a
+sample of them labelled (as many as the original draw took: all up to 8, else max(4, 16%)), so
+precision is not computed over a shrinking set.
 
 `python tests/precision/test_precision.py --results` rewrites RESULTS.md; `--sample` prints the
 new findings still to be labelled, drawn as the original sample was, as YAML stubs.
