@@ -276,6 +276,17 @@ def test_a_benchmark_client_is_not_a_model_server():
     assert len(findings_for({"serving/triton.yaml": server}, rule="SPOF001")) == 1
 
 
+def test_an_app_whose_image_only_mentions_a_server_is_not_one():
+    """`hf-lc-ray` (a LangChain front end calling Ray) is not a Ray image; `ray-ml` is."""
+    def deployment(image: str) -> str:
+        return GPU_DEPLOYMENT.format(replicas=1).replace("vllm/vllm-openai:v0.6.3", image) \
+            .replace("          resources:\n            limits: {nvidia.com/gpu: 1}\n", "")
+    app = deployment("gcr.io/acme/hf-lc-ray:1.0")
+    assert findings_for({"app/deploy.yaml": app}, rule="SPOF001") == []
+    ray = deployment("rayproject/ray-ml:2.9.0")
+    assert len(findings_for({"app/deploy.yaml": ray}, rule="SPOF001")) == 1
+
+
 RAY_CLUSTER = """
 apiVersion: ray.io/v1
 kind: RayCluster
