@@ -22,7 +22,7 @@ def is_image_reference(image: str) -> bool:
     inside an otherwise real reference (`gcr.io/YOUR_PROJECT/app:latest`) keeps its tag."""
     text = image.strip()
     return bool(text) and not any(ch.isspace() for ch in text) and "://" not in text and \
-        not any(s in text for s in _SUBSTITUTIONS)
+        "$" not in text and not any(s in text for s in _SUBSTITUTIONS)  # `$IMAGE`, `${…}`
 
 
 def unqualified(image: str) -> bool:

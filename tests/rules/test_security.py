@@ -320,7 +320,7 @@ def test_sec008_placeholders_and_build_references_are_not_pulled():
     """Strings no runtime could pull are replaced before deploy: the GPU Operator's
     `FILLED BY THE OPERATOR`, a ko build path, templates."""
     images = ["FILLED BY THE OPERATOR", "ko://github.com/kserve/kserve/cmd/manager",
-              "${IMAGE}", "{{ .Values.image }}", "gcr.io/YOUR_PROJECT/hf-lc-ray:latest"]
+              "${IMAGE}", "$IMAGE", "{{ .Values.image }}", "gcr.io/YOUR_PROJECT/hf-lc-ray:latest"]
     files = {f"k8s/{i}.yaml": server(image=f'"{image}"').replace("name: llm,", f"name: m{i},")
              for i, image in enumerate(images)}
     # a placeholder inside a real reference keeps its tag: that one still pulls latest
