@@ -50,8 +50,10 @@ SAMPLE_SEED = 9
 Key = tuple[str, str, str, str]  # rule, path, subject, detail
 
 
-class Label(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Reported(BaseModel):
+    """One finding of the audit, as much of it as the labels use."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     rule: str
     path: str
@@ -59,30 +61,19 @@ class Label(BaseModel):
     detail: str
     line: int | None
     severity: str
+
+    @property
+    def key(self) -> Key:
+        return (self.rule, self.path, self.subject, self.detail)
+
+
+class Label(Reported):
+    """A reported finding as labelled: TP or FP, with the reason."""
+
     label: Literal["TP", "FP"]
     severity_too_high: bool = False
     reason: str
     fixed_by: str | None = None  # for an FP: the change that stopped it
-
-    @property
-    def key(self) -> Key:
-        return (self.rule, self.path, self.subject, self.detail)
-
-
-@dataclass(frozen=True)
-class Reported:
-    """One finding of the audit, as much of it as the labels use."""
-
-    rule: str
-    path: str
-    subject: str
-    detail: str
-    line: int | None
-    severity: str
-
-    @property
-    def key(self) -> Key:
-        return (self.rule, self.path, self.subject, self.detail)
 
 
 def digest(key: Key) -> str:
@@ -108,8 +99,9 @@ def audit_corpus(corpus: Path) -> tuple[Reported, ...]:
     from bot.ingest.source import DirectorySource
 
     decision = audit(DirectorySource(corpus))
-    return tuple(Reported(f.rule_id, f.location.path, f.subject, f.detail, f.location.line,
-                          f.severity.value) for f in decision.findings)
+    return tuple(Reported(rule=f.rule_id, path=f.location.path, subject=f.subject,
+                          detail=f.detail, line=f.location.line, severity=f.severity.value)
+                 for f in decision.findings)
 
 
 class Index:
