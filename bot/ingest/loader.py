@@ -32,6 +32,7 @@ from bot.ingest.pymodels import is_model_script, model_imports
 from bot.ingest.scan import Syntax, nesting_problem
 from bot.ingest.source import Source
 from bot.ingest.terraform import parse_terraform
+from bot.ingest.tfkubernetes import kubernetes_object
 from bot.ingest.triton import parse_pbtxt
 from bot.measurements import ConfigMeasurement
 
@@ -139,6 +140,7 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
             _cache[key] = result
     for (path, _digest), result in sorted(results.items()):
         inventory.documents.extend(result.documents)
+        inventory.documents.extend(filter(None, map(kubernetes_object, result.documents)))
         inventory.problems.extend(result.problems)
         if result.suppressions:
             inventory.suppressions[path] = result.suppressions
