@@ -178,6 +178,21 @@ class AriaConfig(_Strict):
         default_factory=lambda: ["tritonserver", "vllm", "text-generation-inference", "tgi",
                                  "kserve", "torchserve", "ray", "jetstream", "sglang", "ollama"],
         description="image-name fragments that mark a workload as interactive model serving")
+    test_fixture_dirs: list[str] = Field(
+        default_factory=lambda: ["qa", "test", "tests", "testdata", "test_data", "fixtures"],
+        description="directory names that hold test fixtures: Triton model configs below them "
+                    "are not served models")
+    benchmark_dirs: list[str] = Field(
+        default_factory=lambda: ["benchmark", "benchmarks"],
+        description="directory names of benchmark harnesses: the availability and probe rules "
+                    "skip model servers deployed below them (security and model settings still "
+                    "apply)")
+    benchmark_clients: list[str] = Field(
+        default_factory=lambda: ["perf_analyzer", "perf-analyzer", "genai-perf", "locust",
+                                 "vegeta", "grafana/k6", "benchmark_serving", "guidellm",
+                                 "-py3-sdk"],
+        description="command or image fragments of load generators: a workload running one is "
+                    "a benchmark client, not a model server")
     probes: ProbesConfig = Field(default_factory=ProbesConfig,
                                  description="latency-probe settings per Triton model")
     telemetry: TelemetryConfig = Field(

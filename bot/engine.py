@@ -16,6 +16,7 @@ from bot.decision.identity import head_roles, match_objects
 from bot.decision.model import Decision
 from bot.findings import Finding
 from bot.graph.platform import PlatformGraph, build_graph
+from bot.graph.roles import RoleHints
 from bot.graph.workloads import PriorRole
 from bot.ingest.kustomize import render_kustomizations
 from bot.ingest.loader import Inventory, Progress, load_inventory
@@ -43,10 +44,18 @@ def ingest(source: Source, config: AriaConfig, workers: int | None = None,
     return inventory
 
 
+def platform_graph(inventory: Inventory, config: AriaConfig,
+                   prior: dict[str, PriorRole] | None = None) -> PlatformGraph:
+    """The graph of one tree, with the repository's vocabulary for serving and its non-users;
+    `prior` gives a review's head workloads their base roles."""
+    hints = RoleHints(tuple(config.test_fixture_dirs), tuple(config.benchmark_dirs),
+                      tuple(config.benchmark_clients))
+    return build_graph(inventory.documents, config.serving_images, hints, prior)
+
+
 def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog,
              prior: dict[str, PriorRole] | None = None) -> Analysis:
-    """Rules over one tree; `prior` gives a review's head workloads their base roles."""
-    graph = build_graph(inventory.documents, config.serving_images, prior)
+    graph = platform_graph(inventory, config, prior)
     return Analysis(inventory, graph, run_rules(graph, catalog, config, inventory))
 
 

@@ -121,6 +121,12 @@ def is_replicated_server(w: Workload) -> bool:
             and not is_patch_fragment(w))
 
 
+def is_available_server(w: Workload) -> bool:
+    """A replicated server whose availability matters: not the target of a benchmark harness,
+    whose replicas and probes are parameters of the benchmark."""
+    return is_replicated_server(w) and not w.benchmark
+
+
 def is_patch_fragment(w: Workload) -> bool:
     """An apps/v1 workload with no `spec.selector` cannot be applied as is.
 

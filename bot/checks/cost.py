@@ -103,6 +103,9 @@ class LargeGpuRequest(CheckParams):
     # TPU slices are requested whole (all chips of a host), so the packs do not count them.
     resources: list[str]
     include_batch: bool
+    # Ray worker pods are sized to a node and Ray packs model replicas into them: their GPUs
+    # per pod say nothing about what one model uses.
+    skip_kinds: list[str]
 
 
 @check("large_gpu_request", LargeGpuRequest)
@@ -112,7 +115,8 @@ def large_gpu_request(ctx: CheckContext[LargeGpuRequest]) -> Iterator[Hit]:
     key = ctx.params.justification_annotation
     counted = tuple(ctx.params.resources)
     for w in ctx.graph.workloads:
-        if w.batch and not ctx.params.include_batch or is_patch_fragment(w):
+        if w.batch and not ctx.params.include_batch or is_patch_fragment(w) or \
+                w.kind in ctx.params.skip_kinds:
             continue  # a Job's GPUs are released when it completes; a patch is not the object
         total = sum(_count(c, counted) for c in w.containers if not c.init)
         if total < threshold:

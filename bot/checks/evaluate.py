@@ -19,9 +19,10 @@ from bot.checks.all import CHECKS
 from bot.checks.contract import Check, CheckContext, CheckParams, Hit
 from bot.config import AriaConfig, ConfigError
 from bot.findings import Finding, Location, Severity, Suppression
-from bot.graph.platform import PlatformGraph
+from bot.graph.platform import PlatformGraph, build_graph
+from bot.ingest.documents import Document
 from bot.ingest.loader import Inventory
-from bot.render.escape import code_text, md_text
+from bot.render.escape import code, code_text, md_text
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,49 @@ def _finding(rule: RuleSpec, severity: Severity, hit: Hit, inventory: Inventory)
                    location=inventory.locate(hit.location), evidence=evidence)
 
 
+def _failing_paths(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig,
+                   inventory: Inventory) -> list[str]:
+    """The files on whose documents, read alone, the rule's check raises."""
+    by_path: dict[str, list[Document]] = {}
+    for doc in graph.documents:
+        by_path.setdefault(doc.path, []).append(doc)
+    failing = []
+    for path, docs in by_path.items():
+        alone = build_graph(docs, graph.serving_images, graph.hints)
+        try:
+            list(hits(rule, alone, config, inventory))
+        except Exception:  # this file breaks the check
+            failing.append(path)
+    return failing
+
+
+def _checked(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig,
+             inventory: Inventory) -> list[Hit]:
+    """The rule's hits. A check that raises is an internal error, never a finding: it is logged
+    and noted with the rule and the files it failed on, and runs again without those files."""
+    try:
+        return list(hits(rule, graph, config, inventory))
+    except Exception as exc:  # one broken check must not cost the whole review
+        log.exception("check %s (%s) failed", rule.check.name, rule.id)
+        error = f"{type(exc).__name__}: {exc}"
+    failing = _failing_paths(rule, graph, config, inventory)
+    rest = [d for d in graph.documents if d.path not in failing]
+    found: list[Hit] = []
+    if failing:
+        try:
+            found = list(hits(rule, build_graph(rest, graph.serving_images, graph.hints),
+                              config, inventory))
+        except Exception:  # it fails on the files together: report them all
+            failing = []
+    where = ", ".join(code(p) for p in failing[:5]) + (" …" if len(failing) > 5 else "") \
+        if failing else "this tree (no single file reproduces it)"
+    inventory.notes.append(
+        f"Internal error in Aria: the check of rule `{rule.id}` failed on {where} "
+        f"({md_text(error, 200)}). Its findings there are missing; this is a bug in Aria, not "
+        "in the files.")
+    return found
+
+
 def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
               inventory: Inventory) -> list[Finding]:
     findings: list[Finding] = []
@@ -93,13 +137,7 @@ def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
             continue
         override = config.rules.get(rule.id)
         severity = override.severity if override and override.severity else rule.severity
-        check_hits = hits(rule, graph, config, inventory)
-        try:
-            found = list(check_hits)
-        except Exception:  # one broken check must not cost the whole review
-            log.exception("check %s (%s) failed", rule.check.name, rule.id)
-            found = [Hit(subject=f"rule/{rule.id}", path=".aria", line=None,
-                         fields={}, detail="check-crashed")]
+        found = _checked(rule, graph, config, inventory)
         findings.extend(_finding(rule, severity, h, inventory) for h in found)
     _suppress(findings, inventory, graph, config)
     findings.sort(key=lambda f: (-f.severity.rank, f.location.path, f.location.line or 0,

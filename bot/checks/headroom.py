@@ -11,6 +11,7 @@ from bot.checks.common import (
     flag_line,
     is_interactive,
     is_replicated_server,
+    mapping,
     serving_containers,
     sets_resource,
     source_line,
@@ -71,7 +72,7 @@ def hpa_pinned(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
 
 
 def _target_ref(scaler: Document) -> str:
-    ref = dig(scaler.body, "spec", "scaleTargetRef") or {}
+    ref = mapping(dig(scaler.body, "spec", "scaleTargetRef"))
     return f"{ref.get('kind') or 'Deployment'}/{ref.get('name') or '?'}"
 
 

@@ -6,13 +6,16 @@ Terraform types) from the rule's params, keyed by provider, so a repository can 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import posixpath
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from bot.checks.common import dig, hcl_block, mapping, metadata_annotations, prefixed
-from bot.checks.contract import CheckContext, CheckParams, Hit, check, ev
+from bot.checks.contract import Check, CheckContext, CheckParams, Hit, check, ev
+from bot.graph.platform import PlatformGraph
 from bot.graph.workloads import Workload
 from bot.ingest.documents import Document
+from bot.ingest.kustomize import is_component
 
 INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 ByProvider = dict[str, list[str]]  # provider -> the values (prefixes, names) that mark it
@@ -21,6 +24,44 @@ ByProvider = dict[str, list[str]]  # provider -> the values (prefixes, names) th
 def _values_of(groups: ByProvider) -> dict[str, str]:
     """Invert provider -> values into value -> provider."""
     return {str(v): provider for provider, values in groups.items() for v in values or []}
+
+
+class Isolated(CheckParams):
+    isolated_dirs: ByProvider  # names of per-cloud folders (`gke/`, `eks/`): already isolated
+
+
+def _component_dirs(graph: PlatformGraph) -> set[str]:
+    """Folders of kustomize Components: opt-in pieces an overlay includes for one setup."""
+    return {posixpath.dirname(doc.path) for doc in graph.kind("Kustomization")
+            if is_component(doc)}
+
+
+def isolated(path: str, provider: str, params: Isolated, components: set[str]) -> bool:
+    """Whether a provider dependency already sits where the rules' remedies put it: in a folder
+    named for that cloud (`configs/gateway/gke/`), or in a kustomize Component."""
+    folders = path.split("/")[:-1]
+    if set(folders) & {str(d) for d in params.isolated_dirs.get(provider) or []}:
+        return True
+    return any("/".join(folders[:i]) in components for i in range(1, len(folders) + 1))
+
+
+IsolatedP = TypeVar("IsolatedP", bound=Isolated)
+
+
+CheckFn = Callable[[CheckContext[IsolatedP]], Iterator[Hit]]
+
+
+def lock_in_check(name: str, params: type[IsolatedP]
+                  ) -> Callable[[CheckFn[IsolatedP]], Check[IsolatedP]]:
+    """A lock-in check whose hits (each naming its `provider`) are dropped where that
+    dependency is already isolated."""
+    def bind(fn: CheckFn[IsolatedP]) -> Check[IsolatedP]:
+        def run(ctx: CheckContext[IsolatedP]) -> Iterator[Hit]:
+            components = _component_dirs(ctx.graph)
+            return (h for h in fn(ctx)
+                    if not isolated(h.path, h.fields["provider"], ctx.params, components))
+        return Check(name, params, run)
+    return bind
 
 
 def _class_settings(doc: Document) -> list[tuple[str, Any, tuple[Any, ...]]]:
@@ -37,13 +78,13 @@ def _class_settings(doc: Document) -> list[tuple[str, Any, tuple[Any, ...]]]:
     return out
 
 
-class LoadBalancers(CheckParams):
+class LoadBalancers(Isolated):
     kinds: list[str]
     annotation_prefixes: ByProvider
     classes: ByProvider
 
 
-@check("provider_load_balancer", LoadBalancers)
+@lock_in_check("provider_load_balancer", LoadBalancers)
 def provider_load_balancer(ctx: CheckContext[LoadBalancers]) -> Iterator[Hit]:
     """Service/Ingress annotations and classes that only one cloud's controller understands."""
     prefixes = ctx.params.annotation_prefixes
@@ -97,12 +138,12 @@ def _pod_volume_hits(w: Workload, drivers: dict[str, str], volume_types: dict[st
                   evidence=[ev(f"volume {name} {field}", driver, w.doc.path, line)])
 
 
-class StorageDrivers(CheckParams):
+class StorageDrivers(Isolated):
     drivers: ByProvider
     volume_types: ByProvider
 
 
-@check("provider_storage_driver", StorageDrivers)
+@lock_in_check("provider_storage_driver", StorageDrivers)
 def provider_storage_driver(ctx: CheckContext[StorageDrivers]) -> Iterator[Hit]:
     """StorageClasses, PersistentVolumes and inline volumes that name one cloud's storage."""
     drivers = _values_of(ctx.params.drivers)
@@ -144,11 +185,12 @@ def _claims(doc: Document) -> Iterator[tuple[str, Any, tuple[Any, ...]]]:
                    ("spec", "volumeClaimTemplates", index, "spec", "storageClassName"))
 
 
-class StorageClasses(CheckParams):
+class StorageClasses(Isolated):
     classes: ByProvider
+    terraform_types: list[str]  # Terraform types that define a StorageClass
 
 
-@check("provider_storage_class_name", StorageClasses)
+@lock_in_check("provider_storage_class_name", StorageClasses)
 def provider_storage_class_name(ctx: CheckContext[StorageClasses]) -> Iterator[Hit]:
     """Claims that ask for a cloud's built-in class by name, with no such class in the tree.
 
@@ -157,6 +199,10 @@ def provider_storage_class_name(ctx: CheckContext[StorageClasses]) -> Iterator[H
     """
     classes = _values_of(ctx.params.classes)
     defined = {doc.name for doc in ctx.graph.kind("StorageClass")}
+    for doc in ctx.graph.kind(*ctx.params.terraform_types):  # kubernetes_storage_class(_v1)
+        name = hcl_block(doc.body.get("metadata")).get("name")
+        if isinstance(name, str):
+            defined.add(name)
     for doc in ctx.graph.kind("PersistentVolumeClaim", "StatefulSet"):
         for claim, name, path in _claims(doc):
             if str(name) not in classes or str(name) in defined:
@@ -184,18 +230,26 @@ def _node_constraints(w: Workload) -> Iterator[tuple[str, Any, tuple[Any, ...]]]
                        (*w.pod_path, *affinity, t, "matchExpressions", e, "key"))
 
 
-class NodeLabels(CheckParams):
+def _requests_any(w: Workload, resources: list[str] | None) -> bool:
+    """Whether a container asks for one of these resources (a TPU exists only on Google Cloud)."""
+    wanted = set(resources or [])
+    return any(wanted & (c.resources("requests").keys() | c.resources("limits").keys())
+               for c in w.containers)
+
+
+class NodeLabels(Isolated):
     label_prefixes: ByProvider
+    provider_resources: ByProvider  # devices only that cloud has: selecting its nodes is inherent
 
 
-@check("provider_node_selector", NodeLabels)
+@lock_in_check("provider_node_selector", NodeLabels)
 def provider_node_selector(ctx: CheckContext[NodeLabels]) -> Iterator[Hit]:
     """Pods that can only schedule on nodes carrying one cloud's node labels."""
     for w in ctx.graph.workloads:
         found: dict[str, list[tuple[str, Any, tuple[Any, ...]]]] = {}
         for key, value, path in _node_constraints(w):
             provider = prefixed(key, ctx.params.label_prefixes)
-            if provider:
+            if provider and not _requests_any(w, ctx.params.provider_resources.get(provider)):
                 found.setdefault(provider, []).append((key, value, path))
         for provider, constraints in found.items():
             line = w.line(*constraints[0][2])
@@ -223,12 +277,21 @@ def _metadata_line(doc: Document, base: tuple[Any, ...], key: str) -> int:
     return doc.line_at(*base, where, key)
 
 
-class WorkloadIdentity(CheckParams):
+class WorkloadIdentity(Isolated):
     keys: ByProvider  # annotation and label keys
     terraform_types: list[str]  # Terraform types that define a ServiceAccount
+    terraform_prefixes: ByProvider  # resource-type prefixes of each cloud's Terraform provider
 
 
-@check("cloud_workload_identity", WorkloadIdentity)
+def _beside_cloud_iam(graph: PlatformGraph, doc: Document, prefixes: list[str]) -> bool:
+    """A Terraform ServiceAccount in a module that also writes that cloud's resources (the IAM
+    binding it maps to): the per-cloud Terraform the rule's remedy asks for."""
+    folder = posixpath.dirname(doc.path)
+    return any(other.format == "terraform" and posixpath.dirname(other.path) == folder
+               and other.kind.startswith(tuple(prefixes)) for other in graph.documents)
+
+
+@lock_in_check("cloud_workload_identity", WorkloadIdentity)
 def cloud_workload_identity(ctx: CheckContext[WorkloadIdentity]) -> Iterator[Hit]:
     """ServiceAccounts mapped to one cloud's IAM identity (IRSA, GKE / Azure Workload Identity)."""
     keys = _values_of(ctx.params.keys)
@@ -239,6 +302,9 @@ def cloud_workload_identity(ctx: CheckContext[WorkloadIdentity]) -> Iterator[Hit
         if not found:
             continue
         first = found[0][0]
+        if doc.format == "terraform" and _beside_cloud_iam(
+                ctx.graph, doc, ctx.params.terraform_prefixes.get(keys[first]) or []):
+            continue
         yield Hit(subject=doc.identity, path=doc.path, line=_metadata_line(doc, base, first),
                   fields={"object": doc.ref, "provider": keys[first], "key": first},
                   evidence=[ev(key, value, doc.path, _metadata_line(doc, base, key))
@@ -269,11 +335,11 @@ def managed_model_service(ctx: CheckContext[ManagedServices]) -> Iterator[Hit]:
                       evidence=[ev("resource type", doc.kind, doc.path, doc.line)])
 
 
-class ApiGroups(CheckParams):
+class ApiGroups(Isolated):
     api_groups: ByProvider  # a group or a parent domain of groups
 
 
-@check("provider_only_api", ApiGroups)
+@lock_in_check("provider_only_api", ApiGroups)
 def provider_only_api(ctx: CheckContext[ApiGroups]) -> Iterator[Hit]:
     """Kubernetes objects of API groups that exist only on one cloud's clusters."""
     groups = ctx.params.api_groups

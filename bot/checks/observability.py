@@ -44,7 +44,8 @@ def _server_containers(graph: PlatformGraph, kinds: list[str]
     """Model-server containers of interactive workloads of the kinds the rule covers."""
     for w in graph.workloads:
         # a kustomize patch holds only what it changes: absent probes are in the base
-        if w.kind in kinds and is_interactive(w) and not is_patch_fragment(w):
+        if w.kind in kinds and is_interactive(w) and not is_patch_fragment(w) \
+                and not w.benchmark:
             for c in serving_containers(w, graph.serving_images):
                 yield w, c
 
@@ -162,7 +163,8 @@ def metrics_not_scraped(ctx: CheckContext[Scraping]) -> Iterator[Hit]:
     service_monitors = _monitors(ctx.graph, ctx.params.service_monitor_kinds)
     keys = set(ctx.params.annotations)
     for w in ctx.graph.workloads:
-        if w.kind not in ctx.params.kinds or not is_interactive(w) or is_patch_fragment(w):
+        if w.kind not in ctx.params.kinds or not is_interactive(w) or is_patch_fragment(w) \
+                or w.benchmark:
             continue
         if _scraped(ctx.graph, keys, w, pod_monitors, service_monitors):
             continue

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from bot.checks.common import is_replicated_server
+from bot.checks.common import is_patch_fragment
 from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
 from bot.graph.platform import Binding, PlatformGraph
+from bot.graph.workloads import Workload
 from bot.ingest.documents import Document
 
 # Subjects that stand for "anyone": reported by `public_subject_binding`, not twice.
@@ -16,6 +17,15 @@ PUBLIC_SUBJECTS = ("system:anonymous", "system:unauthenticated", "system:authent
 
 class RuleFields(CheckParams):
     fields: list[str]  # fields of a role's rule in which `*` is a finding
+    builtin_group_suffixes: list[str]  # API groups of Kubernetes itself (with the dotless ones)
+
+
+def _custom_groups_only(rule: dict[str, Any], builtin_suffixes: list[str]) -> bool:
+    """Every API group of the rule is a third-party CRD group (`serving.kserve.io`), none of
+    Kubernetes' own (`""`, `apps`, `rbac.authorization.k8s.io`) and no `*`."""
+    groups = _listed(rule, "apiGroups")
+    return bool(groups) and all("." in g and not g.endswith(tuple(builtin_suffixes))
+                                for g in groups)
 
 
 @check("rbac_wildcard", RuleFields)
@@ -23,7 +33,10 @@ def rbac_wildcard(ctx: CheckContext[RuleFields]) -> Iterator[Hit]:
     fields_checked = ctx.params.fields
     for doc in ctx.graph.kind("Role", "ClusterRole"):
         for index, rule in _rules(doc):
-            wild = [f for f in fields_checked if "*" in (rule.get(f) or [])]
+            wild = [f for f in fields_checked if "*" in _listed(rule, f)]
+            if wild == ["verbs"] and _listed(rule, "resources") and \
+                    _custom_groups_only(rule, ctx.params.builtin_group_suffixes):
+                continue  # every verb on named custom resources: no escalate, secrets or growth
             if wild:
                 line = doc.line_at("rules", index)
                 yield Hit(subject=doc.identity, path=doc.path, line=line,
@@ -53,6 +66,12 @@ def grant_of(rule: dict[str, Any], resources: set[str] | None = None) -> str:
     named = _listed(rule, "resources") | _listed(rule, "nonResourceURLs")
     groups = ",".join(sorted(g or "core" for g in _listed(rule, "apiGroups")))
     return f"{groups}:{','.join(sorted(named & resources if resources else named))}"
+
+
+def _field(subject: dict[str, Any], key: str) -> str:
+    """A subject's field as text: a templated value (`{{ … }}` read as a mapping) is not a name."""
+    value = subject.get(key)
+    return value if isinstance(value, str) else ""
 
 
 def _subject_hit(b: Binding, index: int, subject: dict[str, Any], **fields: Any) -> Hit:
@@ -85,7 +104,7 @@ def cluster_admin_binding(ctx: CheckContext[AdminRoles]) -> Iterator[Hit]:
         if b.role_kind != "ClusterRole" or b.role_name not in roles:
             continue
         for index, subject in enumerate(b.subjects):
-            if subject.get("kind") in kinds and subject.get("name") not in PUBLIC_SUBJECTS:
+            if _field(subject, "kind") in kinds and _field(subject, "name") not in PUBLIC_SUBJECTS:
                 yield _subject_hit(b, index, subject)
 
 
@@ -103,7 +122,7 @@ def public_subject_binding(ctx: CheckContext[PublicSubjects]) -> Iterator[Hit]:
         if b.role_name in allowed:
             continue
         for index, subject in enumerate(b.subjects):
-            if subject.get("name") in public and subject.get("kind") in ("User", "Group"):
+            if _field(subject, "name") in public and _field(subject, "kind") in ("User", "Group"):
                 yield _subject_hit(b, index, subject)
 
 
@@ -200,12 +219,20 @@ def _automount_off(graph: PlatformGraph) -> set[str]:
             if sa.name == "default" and sa.body.get("automountServiceAccountToken") is False}
 
 
+def _takes_requests(graph: PlatformGraph, w: Workload) -> bool:
+    """A long-running replicated workload that takes network requests: a model server, or pods
+    a Service sends traffic to. (Node agents, one-off Pods and Jobs are out of scope.)"""
+    if w.kind in ("Pod", "DaemonSet") or w.batch or w.group == "head" or is_patch_fragment(w):
+        return False
+    return w.serving or bool(graph.services_for(w))
+
+
 @check("default_sa_token", NoParams)
 def default_sa_token(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """Serving pods carrying the shared `default` token: any grant to it reaches them all."""
     off = _automount_off(ctx.graph)
     for w in ctx.graph.workloads:
-        if not is_replicated_server(w) or ctx.graph.service_account_name(w) != "default":
+        if not _takes_requests(ctx.graph, w) or ctx.graph.service_account_name(w) != "default":
             continue
         automount = w.pod.get("automountServiceAccountToken")
         if automount is False or (automount is None and w.namespace in off):

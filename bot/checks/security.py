@@ -10,29 +10,48 @@ from typing import Any
 
 from bot.checks.common import (
     dig,
+    is_interactive,
     is_patch_fragment,
     mapping,
     security_setting,
     serving_containers,
 )
 from bot.checks.contract import CheckContext, CheckParams, Hit, check, ev
+from bot.checks.literals import (
+    CredentialShapes,
+    Placeholders,
+    is_image_reference,
+    published_names,
+    unqualified,
+)
 from bot.graph.platform import PlatformGraph
 from bot.graph.workloads import Container, Workload
 from bot.ingest.documents import Document
 
 HOST_NAMESPACES = ("hostNetwork", "hostPID", "hostIPC")
-_UNRESOLVED = ("$", "{{")  # env substitutions and templates: the real value is not in the file
 _SWITCHES = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1"})  # ALLOW_EMPTY_PASSWORD
 
 
 class Exempt(CheckParams):
     exempt_namespaces: list[str]  # node agents in kube-system need what serving pods must not
+    node_agent_paths: list[str]  # host path globs that make a DaemonSet a node agent (exempt)
+
+
+def is_node_agent(w: Workload, host_paths: list[str]) -> bool:
+    """A DaemonSet, not a model server, that mounts device, driver, kernel or kubelet-plugin
+    paths of its node: its role, not its namespace, is what needs host access."""
+    if w.kind != "DaemonSet" or w.serving:
+        return False
+    mounted = [dig(v, "hostPath", "path") for v in w.pod.get("volumes") or []]
+    return any(isinstance(p, str) and any(fnmatch(p.rstrip("/") or "/", g) for g in host_paths)
+               for p in mounted)
 
 
 def _workloads(graph: PlatformGraph, params: Exempt) -> Iterator[Workload]:
-    """Workloads outside the namespaces the rule exempts."""
+    """Workloads outside the namespaces the rule exempts, and not node agents."""
     exempt = set(params.exempt_namespaces)
-    return (w for w in graph.workloads if w.namespace not in exempt)
+    return (w for w in graph.workloads
+            if w.namespace not in exempt and not is_node_agent(w, params.node_agent_paths))
 
 
 def _container_hit(w: Workload, c: Container, keys: tuple[Any, ...], fields: dict[str, Any],
@@ -43,38 +62,76 @@ def _container_hit(w: Workload, c: Container, keys: tuple[Any, ...], fields: dic
                evidence=[ev(evidence_label, value, w.doc.path, line)])
 
 
+def propagates_mounts_to_host(c: Container) -> bool:
+    """A container whose volume mounts propagate back to the node (`Bidirectional`): a CSI node
+    plugin or a driver installer. Kubernetes allows that only in privileged containers."""
+    mounts = c.body.get("volumeMounts")
+    return isinstance(mounts, list) and any(dig(m, "mountPropagation") == "Bidirectional"
+                                            for m in mounts)
+
+
 @check("privileged_container", Exempt)
 def privileged_container(ctx: CheckContext[Exempt]) -> Iterator[Hit]:
+    """Privileged containers, except those whose host-bound mounts require it."""
     for w in _workloads(ctx.graph, ctx.params):
         for c in w.containers:
+            if propagates_mounts_to_host(c):
+                continue
             if dig(c.body, "securityContext", "privileged") is True:
                 yield _container_hit(w, c, ("securityContext", "privileged"), {},
                                      "securityContext.privileged", True)
 
 
 class Capabilities(Exempt):
-    capabilities: list[str]  # added capabilities that amount to escalation
+    allowed_capabilities: list[str]  # what Pod Security `baseline` lets a container add
+
+
+def runtime_managed(w: Workload, c: Container) -> bool:
+    """A KServe predictor's model (`model:`, `sklearn:` …): its container is the serving
+    runtime's, merged with these fields, and KServe's runtimes set the securityContext."""
+    return w.kind == "InferenceService" and isinstance(c.path[-1], str)
+
+
+def _escalation(w: Workload, c: Container, allowed: set[str]) -> list[tuple[str, tuple[Any, ...]]]:
+    """(setting, key path) for each way the container can gain privileges on its node."""
+    context = mapping(c.body.get("securityContext"))
+    found: list[tuple[str, tuple[Any, ...]]] = []
+    added = dig(context, "capabilities", "add")
+    beyond = [str(cap) for cap in (added if isinstance(added, list) else [])
+              if str(cap).upper().removeprefix("CAP_") not in allowed]
+    if beyond:
+        found.append((f"capabilities.add: {', '.join(beyond)}",
+                      ("securityContext", "capabilities", "add")))
+    escalation = context.get("allowPrivilegeEscalation")
+    if escalation is True:
+        found.append(("allowPrivilegeEscalation: true",
+                      ("securityContext", "allowPrivilegeEscalation")))
+    elif escalation is None and is_interactive(w) and w.kind != "Pod" and \
+            not is_patch_fragment(w) and not runtime_managed(w, c):
+        # unset means allowed; a model server parses untrusted input, so it must say false
+        # (a bare Pod is a one-off: a conversion step, a debug shell)
+        found.append(("allowPrivilegeEscalation not set (allowed)", ()))
+    return found
 
 
 @check("privilege_escalation", Capabilities)
 def privilege_escalation(ctx: CheckContext[Capabilities]) -> Iterator[Hit]:
-    """Explicit escalation or broad added capabilities (privileged ones are reported apart)."""
-    broad = {cap.upper() for cap in ctx.params.capabilities}
+    """Capabilities beyond the Pod Security baseline, escalation allowed explicitly, or (on a
+    model server) left allowed by default. Privileged containers are the SEC001 rule's."""
+    allowed = {cap.upper() for cap in ctx.params.allowed_capabilities}
     for w in _workloads(ctx.graph, ctx.params):
         for c in w.containers:
-            context = mapping(c.body.get("securityContext"))
-            if context.get("privileged") is True:
+            if dig(c.body, "securityContext", "privileged") is True:
                 continue
-            if context.get("allowPrivilegeEscalation") is True:
-                yield _container_hit(w, c, ("securityContext", "allowPrivilegeEscalation"),
-                                     {"what": "allowPrivilegeEscalation: true"},
-                                     "securityContext.allowPrivilegeEscalation", True)
-            added = dig(context, "capabilities", "add") or []
-            risky = [str(cap) for cap in added if str(cap).upper().removeprefix("CAP_") in broad]
-            if risky:
-                yield _container_hit(w, c, ("securityContext", "capabilities", "add"),
-                                     {"what": f"capabilities.add: {', '.join(risky)}"},
-                                     "securityContext.capabilities.add", ",".join(risky))
+            found = _escalation(w, c, allowed)
+            if not found:
+                continue
+            line = w.line(*c.path, *found[0][1])
+            yield Hit(subject=w.subject, path=w.doc.path, line=line, detail=c.name,
+                      fields={"object": w.ref, "container": c.name,
+                              "settings": "; ".join(setting for setting, _ in found)},
+                      evidence=[ev("securityContext", setting, w.doc.path,
+                                   w.line(*c.path, *keys)) for setting, keys in found])
 
 
 @check("root_user", Exempt)
@@ -162,14 +219,28 @@ class MovingTags(Exempt):
     tags: list[str]
 
 
+def build_artifact_names(graph: PlatformGraph) -> set[str]:
+    """Bare image names a build tool replaces before deploy: skaffold `build.artifacts`, and
+    names the tree itself publishes under a registry path (`…/microservices-demo/cartservice`
+    beside a development manifest's `image: cartservice`)."""
+    names = published_names(c.image for w in graph.workloads for c in w.containers)
+    for doc in graph.kind("Config"):
+        if doc.api_version.startswith("skaffold/"):
+            for artifact in dig(doc.body, "build", "artifacts") or []:
+                if isinstance(dig(artifact, "image"), str):
+                    names.add(artifact["image"])
+    return names
+
+
 @check("mutable_image_tag", MovingTags)
 def mutable_image_tag(ctx: CheckContext[MovingTags]) -> Iterator[Hit]:
     moving = set(ctx.params.tags)
+    artifacts = build_artifact_names(ctx.graph)
     for w in _workloads(ctx.graph, ctx.params):
         for c in w.containers:
             image = c.image.strip()
-            if not image or any(mark in image for mark in _UNRESOLVED):
-                continue
+            if not is_image_reference(image) or (unqualified(image) and image in artifacts):
+                continue  # a placeholder or build reference, replaced before anything pulls it
             tag = image_tag(image)
             if tag is None or (tag and tag not in moving):
                 continue
@@ -180,39 +251,48 @@ def mutable_image_tag(ctx: CheckContext[MovingTags]) -> Iterator[Hit]:
                       evidence=[ev("image", image, w.doc.path, line)])
 
 
-def _looks_secret(name: str, patterns: list[re.Pattern[str]]) -> bool:
-    return any(p.search(name) for p in patterns)
-
-
-def _literal(value: Any) -> bool:
-    """A value that is really written in the file (not empty, a flag, or a substitution)."""
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        return False
-    text = str(value).strip()
-    return bool(text) and text.lower() not in _SWITCHES and \
-        not any(mark in text for mark in _UNRESOLVED)
-
-
-class SecretNames(CheckParams):
+class SecretLiterals(CheckParams):
     name_patterns: list[str]  # regular expressions over env names, case-insensitive
+    value_shapes: dict[str, str]  # credential kind -> regular expression over the value
+    min_entropy_bits: float  # per character of a shape's match: below it, a made-up example
+    placeholder_patterns: list[str]  # regular expressions of values that stand for a real one
 
 
-@check("secret_in_env", SecretNames)
-def secret_in_env(ctx: CheckContext[SecretNames]) -> Iterator[Hit]:
-    """Literal `value:` for env names that hold credentials; the value itself is never echoed."""
-    patterns = [re.compile(p, re.IGNORECASE) for p in ctx.params.name_patterns]
+def _literal(value: Any, placeholder: Placeholders) -> str | None:
+    """The value as written in the file, unless it is a flag, a number-like switch or a
+    placeholder for a value filled in later."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return None
+    text = str(value)
+    if text.strip().lower() in _SWITCHES or placeholder(text):
+        return None
+    return text
+
+
+@check("secret_in_env", SecretLiterals)
+def secret_in_env(ctx: CheckContext[SecretLiterals]) -> Iterator[Hit]:
+    """Literal env values that are credentials, by the variable's name or by the value's own
+    shape (a private key under any name); the value itself is never echoed."""
+    names = [re.compile(p, re.IGNORECASE) for p in ctx.params.name_patterns]
+    shapes = CredentialShapes(ctx.params.value_shapes, ctx.params.min_entropy_bits)
+    placeholder = Placeholders(ctx.params.placeholder_patterns)
     for w in ctx.graph.workloads:
         for c in w.containers:
             for index, item in enumerate(c.body.get("env") or []):
                 name = str(dig(item, "name") or "")
-                value = dig(item, "value")
-                if not name or not _looks_secret(name, patterns) or not _literal(value):
+                value = _literal(dig(item, "value"), placeholder)
+                if not name or value is None:
                     continue
+                shape = shapes.match(value)
+                if shape is None and not any(p.search(name) for p in names):
+                    continue
+                kind = shape or "credential, by its name"
                 line = w.line(*c.path, "env", index, "value")
                 yield Hit(subject=w.subject, path=w.doc.path, line=line,
                           detail=f"{c.name}:{name}",
-                          fields={"object": w.ref, "container": c.name, "name": name},
-                          evidence=[ev(f"env {name}", "literal value (not shown)",
+                          fields={"object": w.ref, "container": c.name, "name": name,
+                                  "kind": kind},
+                          evidence=[ev(f"env {name}", f"literal {kind} (not shown)",
                                        w.doc.path, line)])
 
 

@@ -17,8 +17,8 @@ from bot.ingest.serverflags import FALSE_VALUES, detect_server, server_flags
 
 
 def _models(graph: PlatformGraph) -> Iterator[tuple[Document, dict[str, Any]]]:
-    """Triton model configs, without ensembles (they schedule steps, they do not batch)."""
-    for doc in graph.kind("TritonModelConfig"):
+    """Served Triton model configs, without ensembles (they schedule steps, they do not batch)."""
+    for doc in graph.served_models():
         body = mapping(doc.body)
         if body.get("platform") == "ensemble" or "ensemble_scheduling" in body:
             continue
@@ -38,12 +38,18 @@ def _batch_size(doc: Document, body: dict[str, Any]) -> tuple[int, Any]:
     return value, ev("max_batch_size", value, doc.path, doc.line_at("max_batch_size"))
 
 
+def _preferred_sizes(body: dict[str, Any]) -> list[int]:
+    """`dynamic_batching.preferred_batch_size`, as integers."""
+    values = dig(body, "dynamic_batching", "preferred_batch_size") or []
+    return [v for v in (as_int(item) for item in values) if v is not None]
+
+
 @check("triton_batching_without_batcher", NoParams)
 def triton_batching_without_batcher(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
-    """A model that accepts batches but has no batcher to form them."""
+    """A model that accepts batches of two or more but has no batcher to form them."""
     for doc, body in _models(ctx.graph):
         size, evidence = _batch_size(doc, body)
-        if size > 0 and "dynamic_batching" not in body and "sequence_batching" not in body:
+        if size > 1 and "dynamic_batching" not in body and "sequence_batching" not in body:
             yield _model_hit(doc, ("max_batch_size",), {"max_batch_size": size}, [evidence])
 
 
@@ -64,16 +70,21 @@ class MaxDelay(CheckParams):
 
 @check("triton_queue_delay", MaxDelay)
 def triton_queue_delay(ctx: CheckContext[MaxDelay]) -> Iterator[Hit]:
-    """A batching delay that a lone request pays in full."""
+    """A batching delay that a lone request pays in full.
+
+    It never applies when one request already completes a batch Triton dispatches at once: with
+    `max_batch_size` 1, or a `preferred_batch_size` of 1 (model_config.proto).
+    """
     ceiling = ctx.params.max_delay_us
     for doc, body in _models(ctx.graph):
         delay = as_int(dig(body, "dynamic_batching", "max_queue_delay_microseconds"))
-        if delay is not None and delay > ceiling:
-            keys = ("dynamic_batching", "max_queue_delay_microseconds")
-            line = doc.line_at(*keys)
-            yield _model_hit(doc, keys,
-                             {"delay": delay, "ceiling": ceiling},
-                             [ev("max_queue_delay_microseconds", delay, doc.path, line, "µs")])
+        if delay is None or delay <= ceiling or _batch_size(doc, body)[0] <= 1 or \
+                1 in _preferred_sizes(body):
+            continue
+        keys = ("dynamic_batching", "max_queue_delay_microseconds")
+        line = doc.line_at(*keys)
+        yield _model_hit(doc, keys, {"delay": delay, "ceiling": ceiling},
+                         [ev("max_queue_delay_microseconds", delay, doc.path, line, "µs")])
 
 
 class PreferredBatchMode(CheckParams):
@@ -85,15 +96,15 @@ def triton_preferred_batch_size(ctx: CheckContext[PreferredBatchMode]) -> Iterat
     """`preferred_batch_size` above `max_batch_size` (mode `exceeds`), or set at all (`set`)."""
     exceeds = ctx.params.mode == "exceeds"
     for doc, body in _models(ctx.graph):
-        preferred = [as_int(v) for v in dig(body, "dynamic_batching",
-                                            "preferred_batch_size") or []]
-        sizes = [v for v in preferred if v is not None]
+        sizes = _preferred_sizes(body)
         if not sizes:
             continue
         size, evidence = _batch_size(doc, body)
         too_large = [v for v in sizes if v > size]
         if exceeds != bool(too_large):
             continue  # the `set` rule leaves configs Triton rejects to the `exceeds` rule
+        if not exceeds and set(sizes) == {size}:
+            continue  # preferring the largest batch is what the batcher does when it is unset
         keys = ("dynamic_batching", "preferred_batch_size")
         line = doc.line_at(*keys)
         yield _model_hit(doc, keys,

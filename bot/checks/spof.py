@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
 from bot.checks.common import (
     as_int,
     dig,
-    is_replicated_server,
+    is_available_server,
     mapping,
     min_replicas,
+    selector_matches,
 )
 from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
 from bot.findings import Evidence
@@ -36,14 +38,14 @@ class ReplicatedKinds(MinReplicas, Kinds):
 
 def _replicated(kinds: list[str], w: Workload) -> bool:
     """A replicated server of one of the kinds the rule's `kinds` parameter names."""
-    return is_replicated_server(w) and (not kinds or w.kind in kinds)
+    return is_available_server(w) and (not kinds or w.kind in kinds)
 
 
 @check("single_replica", MinReplicas)
 def single_replica(ctx: CheckContext[MinReplicas]) -> Iterator[Hit]:
     floor = ctx.params.min_replicas
     for w in ctx.graph.workloads:
-        if not is_replicated_server(w):
+        if not is_available_server(w):
             continue
         value, path, line, holder = min_replicas(ctx.graph, w)
         if value < floor:
@@ -110,27 +112,73 @@ def pdb_blocks_eviction(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
                   evidence=[ev(key, value, pdb.path, line), *evidence])
 
 
-def _spreads(pod: dict[str, Any]) -> bool:
-    anti = mapping(dig(pod, "affinity", "podAntiAffinity"))
-    return bool(pod.get("topologySpreadConstraints")) or any(
-        anti.get(k) for k in ("requiredDuringSchedulingIgnoredDuringExecution",
-                              "preferredDuringSchedulingIgnoredDuringExecution"))
+class Spread(ReplicatedKinds):
+    topology_labels: list[str]  # node labels that give an accelerator slice's topology (AxB)
 
 
-@check("no_spread", ReplicatedKinds)
-def no_spread(ctx: CheckContext[ReplicatedKinds]) -> Iterator[Hit]:
+def _pod_labels(w: Workload) -> dict[str, str]:
+    """Labels the workload's pods carry (KServe adds the InferenceService's name to its pods)."""
+    if w.kind == "InferenceService":
+        return {**w.labels, "serving.kserve.io/inferenceservice": w.doc.name}
+    return w.labels
+
+
+def _selects_own_pods(w: Workload, term: Any) -> bool:
+    """An anti-affinity term or spread constraint that counts the workload's own pods.
+
+    Its label selector must match their labels, and its namespaces (an anti-affinity term's
+    `namespaces`; none means its own) must include theirs. A `namespaceSelector` is taken as
+    reaching them: namespace labels are not in the tree.
+    """
+    term = mapping(term)
+    if not selector_matches(term.get("labelSelector"), _pod_labels(w)):
+        return False
+    namespaces = term.get("namespaces")
+    if isinstance(namespaces, list) and namespaces and "namespaceSelector" not in term:
+        return not w.namespace or w.namespace in [str(n) for n in namespaces]
+    return True
+
+
+def _spreads(w: Workload) -> bool:
+    """Whether a spread constraint or an anti-affinity term keeps the replicas apart."""
+    anti = mapping(dig(w.pod, "affinity", "podAntiAffinity"))
+    terms = _items(w.pod.get("topologySpreadConstraints"))
+    terms += _items(anti.get("requiredDuringSchedulingIgnoredDuringExecution"))
+    terms += [dig(t, "podAffinityTerm")
+              for t in _items(anti.get("preferredDuringSchedulingIgnoredDuringExecution"))]
+    return any(_selects_own_pods(w, t) for t in terms)
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _takes_whole_node(w: Workload, topology_labels: list[str]) -> bool:
+    """A pod that requests every chip of the single-host accelerator slice it selects (`2x4` is
+    8 TPU chips on one host): two replicas never share a node."""
+    selector = mapping(w.pod.get("nodeSelector"))
+    for label in topology_labels:
+        dims = str(selector.get(label) or "").split("x")
+        if w.gpus_per_pod and all(d.isdigit() for d in dims):
+            return w.gpus_per_pod >= math.prod(int(d) for d in dims)
+    return False
+
+
+@check("no_spread", Spread)
+def no_spread(ctx: CheckContext[Spread]) -> Iterator[Hit]:
     """Nothing stops the scheduler from packing every replica onto one node."""
     floor = ctx.params.min_replicas
     for w in ctx.graph.workloads:
-        if not _replicated(ctx.params.kinds, w) or _spreads(w.pod):
+        if not _replicated(ctx.params.kinds, w) or _spreads(w) or \
+                _takes_whole_node(w, ctx.params.topology_labels):
             continue
         value, path, line, _ = min_replicas(ctx.graph, w)
         if value >= floor:
             yield Hit(subject=w.subject, path=w.doc.path, line=w.line(*w.pod_path),
                       fields={"object": w.ref, "replicas": value},
                       evidence=[ev("minimum replicas", value, path, line),
-                                ev("podAntiAffinity / topologySpreadConstraints", "not set",
-                                   w.doc.path, w.line(*w.pod_path))])
+                                ev("podAntiAffinity / topologySpreadConstraints selecting its "
+                                   "own pods", "none", w.doc.path, w.line(*w.pod_path))])
 
 
 def _pinned_zone(w: Workload) -> tuple[str, tuple[Any, ...]] | None:
@@ -203,16 +251,20 @@ def _instance_count(model: Document) -> tuple[int | None, int]:
 
 class ExemptBackends(CheckParams):
     exempt_backends: list[str]
+    engine_modules: list[str]  # a Python model importing one of these wraps a batching engine
 
 
 @check("triton_single_instance", ExemptBackends)
 def triton_single_instance(ctx: CheckContext[ExemptBackends]) -> Iterator[Hit]:
     """One execution instance: requests to the model run one at a time, with no spare."""
     exempt = set(ctx.params.exempt_backends)
-    for model in ctx.graph.kind("TritonModelConfig"):
+    engines = set(ctx.params.engine_modules)
+    for model in ctx.graph.served_models():
         runtime = str(model.body.get("backend") or model.body.get("platform") or "")
         if runtime in exempt or "${" in runtime:
             continue
+        if ctx.inventory.model_imports.get(model.path, frozenset()) & engines:
+            continue  # the engine batches in flight and owns the GPU: one instance drives it
         count, line = _instance_count(model)
         if count is not None and count > 1:
             continue

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.graph.nodepools import NodePool, node_pool_of
+from bot.graph.roles import RoleHints, is_benchmark_client, under_any
 from bot.graph.workloads import PriorRole, Workload, workloads_of
 from bot.ingest.documents import Document
 
@@ -61,6 +62,7 @@ class Binding:
 class PlatformGraph:
     documents: list[Document]
     serving_images: tuple[str, ...] = ()
+    hints: RoleHints = field(default_factory=RoleHints)
     by_kind: dict[str, list[Document]] = field(default_factory=lambda: defaultdict(list))
     workloads: list[Workload] = field(default_factory=list)
     node_pools: list[NodePool] = field(default_factory=list)
@@ -72,6 +74,11 @@ class PlatformGraph:
         for k in kinds:
             out.extend(self.by_kind.get(k, []))
         return out
+
+    def served_models(self) -> list[Document]:
+        """Triton model configs, without the test fixtures (a `qa/` or `tests/` tree)."""
+        return [doc for doc in self.kind("TritonModelConfig")
+                if not under_any(doc.path, self.hints.test_fixture_dirs)]
 
     # --- relations of a workload -------------------------------------------------------
     def scalers_for(self, w: Workload) -> list[Document]:
@@ -149,19 +156,25 @@ class PlatformGraph:
 
 
 def build_graph(documents: list[Document], serving_images: list[str] | tuple[str, ...] = (),
+                hints: RoleHints | None = None,
                 prior: Mapping[str, PriorRole] | None = None) -> PlatformGraph:
     """The graph of one tree; `prior` holds the base roles of a review's head workloads."""
-    graph = PlatformGraph(documents, tuple(serving_images))
+    graph = PlatformGraph(documents, tuple(serving_images), hints or RoleHints())
     for doc in documents:
         graph.by_kind[doc.kind].append(doc)
     for doc in documents:
         if doc.format == "k8s":
-            for w in workloads_of(doc):
+            found = workloads_of(doc)
+            # a Ray cluster serves as a whole when any of its pods runs Ray Serve
+            ray_serve = doc.kind == "RayCluster" and any(map(_runs_server, found))
+            for w in found:
                 before = (prior or {}).get(w.subject)
                 if before is not None:
                     w.assume(before)
-                w.serving = _is_serving(w, graph.serving_images) or \
+                w.serving = ((ray_serve or _is_serving(w, graph.serving_images))
+                             and not is_benchmark_client(w, graph.hints)) or \
                     bool(before and before.serving)
+                w.benchmark = under_any(doc.path, graph.hints.benchmark_dirs)
                 graph.workloads.append(w)
         pool = node_pool_of(doc)
         if pool is not None:
@@ -187,13 +200,18 @@ def _is_serving(w: Workload, images: tuple[str, ...]) -> bool:
     for c in w.containers:
         if c.init:
             continue
-        # Only the image's own name counts, and control-plane images (kserve-controller,
-        # kuberay-operator) are not model servers even though they carry a serving name.
+        # Only the image's own name counts, and only when it starts with the hint: an image *of*
+        # a server (`vllm-openai`, `tritonserver`), not an app that mentions one (`hf-lc-ray`).
+        # Control-plane images (kserve-controller, kuberay-operator) are not model servers
+        # either. Every RayCluster runs the Ray image: it serves only when it runs Ray Serve.
         name = c.image.lower().rsplit("/", 1)[-1].split(":")[0].split("@")[0]
-        if any(hint in name for hint in images) and \
+        if w.kind != "RayCluster" and name.startswith(images) and \
                 not any(marker in name for marker in CONTROL_PLANE_MARKERS):
             return True
-        argv = " ".join(c.argv)
-        if any(hint in argv for hint in SERVING_ARGV_HINTS):
-            return True
-    return False
+    return _runs_server(w)
+
+
+def _runs_server(w: Workload) -> bool:
+    """A container started with a model server's command (`tritonserver`, `serve run` …)."""
+    return any(hint in " ".join(c.argv) for c in w.containers if not c.init
+               for hint in SERVING_ARGV_HINTS)

@@ -13,6 +13,7 @@ GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu", "google.com/tpu", "habana.ai/g
 # kind -> path of the pod spec inside the document
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Deployment": ("spec", "template", "spec"),
+    "DeploymentConfig": ("spec", "template", "spec"),  # OpenShift (apps.openshift.io/v1)
     "StatefulSet": ("spec", "template", "spec"),
     "DaemonSet": ("spec", "template", "spec"),
     "ReplicaSet": ("spec", "template", "spec"),
@@ -95,6 +96,7 @@ class Workload:
     group: str = ""  # Ray worker group / KServe component
     serving: bool = False
     prior: PriorRole | None = None  # its role in the base tree of a review
+    benchmark: bool = False  # deployed as the target of a benchmark harness, not for users
 
     @property
     def kind(self) -> str:

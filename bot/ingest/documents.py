@@ -69,8 +69,11 @@ class Document:
         return self.name if self.format == "terraform" else f"{self.kind} {self.name}"
 
     def line_at(self, *keys: Any) -> int:
-        """Line of a nested key path, falling back to the nearest known ancestor."""
-        if self.format in ("triton", "terraform"):
+        """Line of a nested key path, falling back to the nearest known ancestor.
+
+        Triton, Terraform and objects read from Terraform keep a line per field name instead.
+        """
+        if self.format in ("triton", "terraform") or self.text_lines:
             for key in reversed(keys):
                 if isinstance(key, str) and key in self.text_lines:
                     return self.text_lines[key]

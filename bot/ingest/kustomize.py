@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot.ingest.documents import ParseProblem
+from bot.ingest.documents import Document, ParseProblem
 from bot.ingest.files import KUSTOMIZATION_NAMES
 from bot.ingest.loader import Inventory
 from bot.ingest.rendered import add_rendered
@@ -33,6 +34,8 @@ def _roots(inventory: Inventory) -> tuple[list[str], list[str]]:
     for doc in inventory.documents:
         if doc.kind == "Kustomization" and posixpath.basename(doc.path) in KUSTOMIZATION_NAMES:
             dirs[posixpath.dirname(doc.path)] = doc
+    # A Component only patches the kustomization that includes it: it cannot be built alone.
+    components = {d for d, doc in dirs.items() if is_component(doc)}
     included: set[str] = set()
     remote: set[str] = set()
     for directory, doc in dirs.items():
@@ -48,7 +51,7 @@ def _roots(inventory: Inventory) -> tuple[list[str], list[str]]:
                 doc.body.get("transformers") or doc.body.get("validators"):
             remote.add(directory)  # charts are downloaded, plugins are executed
     # An overlay over a base that fetches remotely would fetch too.
-    roots = sorted(d for d in dirs if d not in included)
+    roots = sorted(d for d in dirs if d not in included and d not in components)
     return roots, sorted(remote)
 
 
@@ -89,11 +92,37 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
             path = posixpath.join(directory, "kustomization.yaml") if directory \
                 else "kustomization.yaml"
             if proc.returncode != 0:
-                reason = (proc.stderr.strip().splitlines() or ["kustomize failed"])[-1]
-                inventory.problems.append(ParseProblem(path, f"kustomize render failed: "
-                                                             f"{reason[:300]}"))
+                inventory.problems.append(ParseProblem(
+                    path, f"kustomize render failed: {render_failure(proc.stderr, root)}"))
                 continue
             add_rendered(inventory, directory, path, proc.stdout)
+
+
+def is_component(doc: Document) -> bool:
+    """A kustomization file that declares `kind: Component` (ingest reads every
+    kustomization file as a `Kustomization`)."""
+    return isinstance(doc.body, dict) and doc.body.get("kind") == "Component"
+
+
+_KLOG = re.compile(r"^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] ")
+_FAILED = re.compile(r'^"command failed" err=(?:"(.*)"|<(.*)>)$', re.DOTALL)
+MAX_REASON = 300
+
+
+def render_failure(stderr: str, root: Path) -> str:
+    """kustomize's error as one line: no log prefix or warnings, paths relative to the tree."""
+    lines = [_KLOG.sub("", line) for line in stderr.strip().splitlines()
+             if not line.startswith("# Warning:")]
+    text = "\n".join(lines).strip()
+    failed = _FAILED.match(text)
+    if failed:
+        text = (failed.group(1) or failed.group(2) or "").replace('\\"', '"')
+    for prefix in (f"{root}/", str(root)):
+        text = text.replace(prefix, "")
+    text = " ".join(text.split()) or "kustomize exited with an error and no message"
+    if len(text) > MAX_REASON:  # the outer context and the innermost cause
+        text = f"{text[:100]} … {text[-(MAX_REASON - 103):]}"
+    return text
 
 
 def _reaches(root: str, remote: list[str], inventory: Inventory) -> bool:

@@ -29,9 +29,11 @@ from bot.ingest.files import (
 )
 from bot.ingest.isolation import ParserPool
 from bot.ingest.kubernetes import parse_yaml_file
+from bot.ingest.pymodels import is_model_script, model_imports
 from bot.ingest.scan import Syntax, nesting_problem
 from bot.ingest.source import Source
 from bot.ingest.terraform import parse_terraform
+from bot.ingest.tfkubernetes import kubernetes_object
 from bot.ingest.triton import parse_pbtxt
 from bot.measurements import ConfigMeasurement
 from bot.telemetry_report import TelemetryReport
@@ -59,6 +61,8 @@ class Inventory:
     config_text: str | None = None
     measurements: list[ConfigMeasurement] = field(default_factory=list)  # review only
     telemetry: TelemetryReport | None = None  # set by the engine when Prometheus is configured
+    # Triton Python-backend config path -> modules its model.py imports
+    model_imports: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def locate(self, location: Location) -> Location:
         """A location in rendered output, as the file and line that wrote it; others as is."""
@@ -113,6 +117,7 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     pending: list[tuple[tuple[str, str], tuple[str, FileKind, bytes, int]]] = []
     results: dict[tuple[str, str], FileResult] = {}
     templates_seen: set[str] = set()
+    scripts = [f for f in files if is_model_script(f.path) and f.problem is None]
     for item in files:
         kind = classify(item.path, charts)
         if item.is_dir or (item.problem is not None and kind is not FileKind.other):
@@ -153,9 +158,11 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
             _cache[key] = result
     for (path, _digest), result in sorted(results.items()):
         inventory.documents.extend(result.documents)
+        inventory.documents.extend(filter(None, map(kubernetes_object, result.documents)))
         inventory.problems.extend(result.problems)
         if result.suppressions:
             inventory.suppressions[path] = result.suppressions
+    inventory.model_imports = model_imports(inventory.documents, scripts)
     for chart in sorted(templates_seen):
         inventory.problems.append(ParseProblem(
             f"{chart}/templates" if chart else "templates",

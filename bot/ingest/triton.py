@@ -9,6 +9,7 @@ from bot.ingest.documents import Document, FileResult, ParseProblem
 from bot.ingest.lines import line_numbers
 
 _FIELD_LINE = re.compile(r"^\s*([a-z_]+)\s*[:{\[]", re.MULTILINE)
+_PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
 def parse_pbtxt(path: str, text: str) -> FileResult:
@@ -21,7 +22,14 @@ def parse_pbtxt(path: str, text: str) -> FileResult:
         text_format.Parse(text, message)
     except text_format.ParseError as exc:
         line = exc.GetLine() if hasattr(exc, "GetLine") else None
-        result.problems.append(ParseProblem(path, f"Triton would reject this config: {exc}", line))
+        placeholders = sorted(set(_PLACEHOLDER.findall(text)))
+        if placeholders:  # e.g. TensorRT-LLM's fill_template.py inputs
+            reason = (f"it is a template ({', '.join(placeholders[:3])}"
+                      f"{' …' if len(placeholders) > 3 else ''} filled in by a tool); as written "
+                      f"Triton would reject this config: {exc}")
+        else:
+            reason = f"Triton would reject this config: {exc}"
+        result.problems.append(ParseProblem(path, reason, line))
         return result
     body = json_format.MessageToDict(message, preserving_proto_field_name=True)
     model_dir = posixpath.basename(posixpath.dirname(path)) or path

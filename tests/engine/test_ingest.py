@@ -63,6 +63,7 @@ def test_bad_files_each_become_one_problem_and_the_rest_is_read():
     assert "UTF-8" in reasons["latin1.yaml"]
     assert "over the 1,000-byte limit" in reasons["big.yaml"]
     assert "Triton would reject" in reasons["model/config.pbtxt"]
+    assert "it is a template (${BATCH} filled in by a tool)" in reasons["model/config.pbtxt"]
     assert "HCL" in reasons["main.tf"]
     assert [d.name for d in inv.documents] == ["web"]
 
@@ -136,3 +137,11 @@ def test_inline_suppression_is_kept_visible():
     assert finding.suppressed is not None
     assert finding.suppressed.reason == "break-glass role, reviewed quarterly"
     assert decision.counts.suppressed >= 1
+
+
+def test_a_broken_pbtxt_without_placeholders_is_not_called_a_template():
+    from bot.ingest.triton import parse_pbtxt
+
+    [problem] = parse_pbtxt("m/config.pbtxt", 'name: "m"\nmax_batch_size: eight\n').problems
+    assert problem.reason.startswith("Triton would reject this config")
+    assert "template" not in problem.reason and problem.line == 2

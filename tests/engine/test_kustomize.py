@@ -151,3 +151,44 @@ def test_moving_manifests_into_a_base_and_overlay_changes_nothing(tmp_path: Path
     decision = review(DirectorySource(tmp_path / "before"), DirectorySource(tmp_path / "after"))
     assert decision.findings
     assert {f.status for f in decision.findings} == {Status.unchanged}
+
+
+def test_a_component_is_rendered_only_by_the_overlay_that_includes_it(tmp_path: Path):
+    """`kind: Component` patches the kustomization that includes it; built alone it fails
+    (no resource matches its patch), which is not a problem of the file."""
+    _write(tmp_path, {
+        "base/deploy.yaml": BASE,
+        "base/kustomization.yaml": "resources: [deploy.yaml]\n",
+        "components/one-replica/kustomization.yaml":
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n"
+            "  - target: {kind: Deployment, name: llm}\n"
+            "    patch: |\n      - op: replace\n        path: /spec/replicas\n        value: 1\n",
+        "components/unused/kustomization.yaml":
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n"
+            "  - path: patch.yaml\n",
+        "components/unused/patch.yaml":
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: frontend}\n"
+            "spec: {replicas: 3}\n",
+        "overlays/dev/kustomization.yaml":
+            "resources: [../../base]\nnamespace: dev\ncomponents: [../../components/one-replica]\n",
+    })
+    decision = audit(DirectorySource(tmp_path))
+    assert [f.location.path for f in decision.findings if f.rule_id == "INGEST001"] == []
+    spof = [f.subject for f in decision.findings if f.rule_id == "SPOF001"]
+    assert spof == ["Deployment/dev/llm"]
+
+
+def test_a_render_failure_is_one_line_with_paths_inside_the_tree(tmp_path: Path):
+    _write(tmp_path, {
+        "overlays/dev/kustomization.yaml":
+            "resources: [../../base]\npatches:\n  - path: missing-patch.yaml\n",
+        "base/kustomization.yaml": "resources: [deploy.yaml]\n",
+        "base/deploy.yaml": BASE,
+    })
+    decision = audit(DirectorySource(tmp_path))
+    [failure] = [f for f in decision.findings if f.rule_id == "INGEST001"]
+    assert failure.location.path == "overlays/dev/kustomization.yaml"
+    message = failure.message + " ".join(str(e.value) for e in failure.evidence)
+    assert str(tmp_path) not in message and "run.go" not in message
+    assert "\n" not in message
+    assert "missing-patch.yaml" in message and "no such file or directory" in message

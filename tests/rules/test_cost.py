@@ -87,6 +87,40 @@ def test_cost002_justified_or_small_request_passes():
     assert findings_for({"k8s/llm.yaml": deployment(2)}, rule="COST002") == []
 
 
+RAY_SERVICE = """
+apiVersion: ray.io/v1
+kind: RayService
+metadata: {name: gemma-e2b}
+spec:
+  serveConfigV2: |
+    applications:
+      - name: llm
+        deployments:
+          - name: LLMServer
+            num_replicas: 8
+            ray_actor_options: {num_gpus: 1}
+  rayClusterConfig:
+    headGroupSpec:
+      template:
+        spec:
+          containers: [{name: ray-head, image: "rayproject/ray-llm:2.46.0-py311-cu124"}]
+    workerGroupSpecs:
+      - groupName: gpu-group
+        replicas: 1
+        template:
+          spec:
+            containers:
+              - name: llm
+                image: rayproject/ray-llm:2.46.0-py311-cu124
+                resources: {limits: {nvidia.com/gpu: 8}}
+"""
+
+
+def test_cost002_ray_worker_sized_to_its_node_is_not_one_model():
+    """Eight one-GPU Serve replicas packed into one node-sized worker: no model uses 8 GPUs."""
+    assert findings_for({"ray/service.yaml": RAY_SERVICE}, rule="COST002") == []
+
+
 def test_cost002_threshold_from_config():
     config = "rules: {COST002: {params: {min_gpus: 2}}}"
     found = findings_for({"k8s/llm.yaml": deployment(2)}, config=config, rule="COST002")

@@ -264,3 +264,107 @@ def test_lock007_provider_crd_but_not_upstream_monitor():
     found = findings_for({"k8s/policy.yaml": docs}, rule="LOCK007")
     assert [(f.subject, f.location.line) for f in found] == [
         ("HealthCheckPolicy/serving/hc", 2)]
+
+
+TPU_JOB = """
+apiVersion: batch/v1
+kind: Job
+metadata: {name: mnist-training}
+spec:
+  template:
+    spec:
+      nodeSelector:
+        cloud.google.com/gke-tpu-accelerator: tpu-v5-lite-podslice
+        cloud.google.com/gke-tpu-topology: 2x4
+      containers:
+        - name: tensorflow
+          image: tensorflow/tensorflow:2.16.1
+          resources: {limits: {google.com/tpu: 8}}
+"""
+
+
+def test_lock004_selecting_tpu_nodes_is_inherent_to_a_tpu_workload():
+    """`google.com/tpu` exists only on Google Cloud: no neutral label makes it portable."""
+    assert findings_for({"k8s/job.yaml": TPU_JOB}, rule="LOCK004") == []
+    on_gpus = TPU_JOB.replace("google.com/tpu: 8", "nvidia.com/gpu: 1")
+    assert [f.detail for f in findings_for({"k8s/job.yaml": on_gpus}, rule="LOCK004")] == [
+        "Google Cloud"]
+
+
+HEALTH_CHECK = """
+apiVersion: networking.gke.io/v1
+kind: HealthCheckPolicy
+metadata: {name: hc, namespace: serving}
+spec: {}
+"""
+
+
+def test_lock_in_already_in_a_per_cloud_folder_or_component_is_not_reported():
+    """The remedy the rules give (a per-cloud folder, an opt-in kustomize Component) is done."""
+    component = """
+    apiVersion: kustomize.config.k8s.io/v1alpha1
+    kind: Component
+    resources: [sa.yaml]
+    """
+    sa = """
+    apiVersion: v1
+    kind: ServiceAccount
+    metadata:
+      name: shoppingassistantservice
+      annotations: {iam.gke.io/gcp-service-account: assistant@p.iam.gserviceaccount.com}
+    """
+    files = {"configs/gateway/gke/healthcheck.yaml": HEALTH_CHECK,
+             "kustomize/components/assistant/kustomization.yaml": component,
+             "kustomize/components/assistant/sa.yaml": sa}
+    assert findings_for(files, rule="LOCK007") == []
+    assert findings_for(files, rule="LOCK005") == []
+    # a folder that only mentions the cloud (`gke-config`) is not a per-cloud variant
+    assert len(findings_for({"configs/gke-config/hc.yaml": HEALTH_CHECK}, rule="LOCK007")) == 1
+    assert len(findings_for({"kustomize/base/sa.yaml": sa}, rule="LOCK005")) == 1
+
+
+def test_lock005_terraform_binding_beside_its_cloud_iam_is_isolated():
+    sa = """
+    resource "kubernetes_service_account" "ksa" {
+      metadata {
+        name = "loader"
+        annotations = {
+          "iam.gke.io/gcp-service-account" = "loader@p.iam.gserviceaccount.com"
+        }
+      }
+    }
+    """
+    iam = """
+    resource "google_service_account_iam_member" "ksa-bind-to-gsa" {
+      service_account_id = "projects/p/serviceAccounts/loader@p.iam.gserviceaccount.com"
+      role               = "roles/iam.workloadIdentityUser"
+      member             = "serviceAccount:p.svc.id.goog[serving/loader]"
+    }
+    """
+    files = {"modules/workload-identity/kubernetes.tf": sa,
+             "modules/workload-identity/gcp.tf": iam}
+    assert findings_for(files, rule="LOCK005") == []
+    assert len(findings_for({"modules/app/kubernetes.tf": sa}, rule="LOCK005")) == 1
+
+
+def test_lock003_class_created_by_terraform_is_defined():
+    storage = """
+    resource "kubernetes_storage_class_v1" "efs" {
+      metadata {
+        name = "efs-sc"
+      }
+      storage_provisioner = "efs.csi.aws.com"
+    }
+    """
+    pvc = """
+    apiVersion: v1
+    kind: PersistentVolumeClaim
+    metadata: {name: app}
+    spec:
+      storageClassName: efs-sc
+      accessModes: [ReadWriteMany]
+      resources: {requests: {storage: 5Gi}}
+    """
+    assert findings_for({"infra/storage.tf": storage, "infra/config/pvc.yaml": pvc},
+                        rule="LOCK003") == []
+    assert len(findings_for({"infra/config/pvc.yaml": pvc}, rule="LOCK003")) == 1

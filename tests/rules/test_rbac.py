@@ -81,7 +81,7 @@ def test_rbac002_namespaced_binding_names_the_namespace():
     text = binding("cluster-admin", "{kind: User, name: alice}", kind="RoleBinding",
                    namespace="serving")
     found = findings_for({"rbac.yaml": text}, rule="RBAC002")
-    assert [f.detail for f in found] == ["ServiceAccount:serving/model-loader"]  # not the User
+    assert [f.detail for f in found] == ["ServiceAccount:serving/model-loader", "User:/alice"]
     assert "namespace serving" in found[0].message
 
 
@@ -186,7 +186,28 @@ def test_rbac006_pod_exec_create():
     text = ROLE.format(group='""', resources="pods/exec, pods/log", verbs="create, get")
     found = findings_for({"role.yaml": text}, rule="RBAC006")
     assert [(f.detail, f.location.line) for f in found] == [("core:pods/exec", 9)]
-    assert [e.value for e in found[0].evidence] == ["create", "pods/exec,pods/log"]
+    assert [e.value for e in found[0].evidence] == ["create,get", "pods/exec,pods/log"]
+
+
+def test_rbac006_get_on_pods_exec_is_a_shell():
+    """A "read-only" rule that lists pods/exec: before Kubernetes 1.35 a GET upgraded to a
+    WebSocket runs the command (kubernetes/kubernetes#78741)."""
+    ci_role = """
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata: {name: ci-deployer, namespace: ml-serving}
+    rules:
+      - apiGroups: [apps]
+        resources: [deployments]
+        verbs: [get, list, watch, patch, update]
+      - apiGroups: [""]
+        resources: [pods, pods/log, pods/exec]
+        verbs: [get, list, watch]
+    """
+    found = findings_for({"ci-rbac.yaml": ci_role}, rule="RBAC006")
+    assert [(f.subject, f.evidence[0].value) for f in found] == [
+        ("Role/ml-serving/ci-deployer", "get")]
+    assert "gets a shell" in found[0].message
 
 
 def test_rbac_findings_follow_grants_not_rule_positions():
@@ -230,7 +251,7 @@ def test_rbac_findings_follow_grants_not_rule_positions():
 def test_rbac006_read_only_logs_pass():
     text = ROLE.format(group='""', resources="pods/log", verbs="get, create")
     assert findings_for({"role.yaml": text}, rule="RBAC006") == []
-    text = ROLE.format(group='""', resources="pods/exec", verbs="get")
+    text = ROLE.format(group='""', resources="pods, pods/log", verbs="get, list, watch")
     assert findings_for({"role.yaml": text}, rule="RBAC006") == []
 
 
@@ -280,3 +301,61 @@ def test_rbac007_opt_out_or_own_account_passes():
     """
     files = {"k8s/llm.yaml": DEPLOYMENT.format(pod=""), "k8s/sa.yaml": default_sa}
     assert findings_for(files, rule="RBAC007") == []
+
+
+KUBEBUILDER_ADMIN = """
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: vllmrouter-admin-role}
+rules:
+  - apiGroups: [production-stack.vllm.ai]
+    resources: [vllmrouters]
+    verbs: ["*"]
+  - apiGroups: [production-stack.vllm.ai]
+    resources: [vllmrouters/status]
+    verbs: [get]
+"""
+
+
+def test_rbac001_every_verb_on_a_named_custom_resource_is_not_a_wildcard_grant():
+    """A kubebuilder admin role on its own CRD: no escalate, impersonate or secrets in reach."""
+    assert findings_for({"rbac/admin.yaml": KUBEBUILDER_ADMIN}, rule="RBAC001") == []
+    core = KUBEBUILDER_ADMIN.replace("[production-stack.vllm.ai]\n    resources: [vllmrouters]",
+                                     '[""]\n    resources: [pods]', 1)
+    assert [f.detail for f in findings_for({"rbac/admin.yaml": core}, rule="RBAC001")] == ["verbs on core:pods"]
+    builtin = KUBEBUILDER_ADMIN.replace("[production-stack.vllm.ai]\n    resources: [vllmrouters]",
+                                        "[rbac.authorization.k8s.io]\n    resources: [roles]", 1)
+    assert len(findings_for({"rbac/admin.yaml": builtin}, rule="RBAC001")) == 1
+
+
+WEB_APP = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: chat-ui, namespace: assistant}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: chat-ui}}
+  template:
+    metadata: {labels: {app: chat-ui}}
+    spec:
+      containers: [{name: ui, image: "ghcr.io/acme/chat-ui:1.4.2"}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: chat-ui, namespace: assistant}
+spec:
+  selector: {app: chat-ui}
+  ports: [{port: 80, targetPort: 3000}]
+"""
+
+
+def test_rbac007_any_pod_a_service_sends_requests_to():
+    """The app in front of a model takes the same untrusted requests as the model server."""
+    found = findings_for({"apps/ui.yaml": WEB_APP}, rule="RBAC007")
+    assert [f.subject for f in found] == ["Deployment/assistant/chat-ui"]
+    no_service = WEB_APP.split("---")[0]
+    assert findings_for({"apps/ui.yaml": no_service}, rule="RBAC007") == []
+    no_token = WEB_APP.replace("    spec:\n      containers",
+                               "    spec:\n      automountServiceAccountToken: false\n"
+                               "      containers")
+    assert findings_for({"apps/ui.yaml": no_token}, rule="RBAC007") == []

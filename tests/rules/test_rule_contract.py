@@ -14,7 +14,7 @@ from bot.catalog import Catalog, CatalogError, RuleSpec, load_catalog, load_pack
 from bot.checks.contract import Hit
 from bot.checks.evaluate import bind, hits
 from bot.config import AriaConfig, ConfigError, load_config_bytes
-from bot.graph.platform import build_graph
+from bot.engine import platform_graph
 from bot.ingest.loader import Inventory, load_inventory
 from bot.ingest.source import MemorySource
 from bot.measurements import (
@@ -164,9 +164,8 @@ def test_every_rule_fires_with_every_placeholder_filled(rule: RuleSpec) -> None:
     if rule.example_base:  # a rule about a change: the head sees its workloads' base roles
         base = load_inventory(MemorySource({_example_path(rule.example_base):
                                             rule.example_base.encode()}))
-        prior = {w.subject: w.role()
-                 for w in build_graph(base.documents, config.serving_images).workloads}
-    graph = build_graph(inventory.documents, config.serving_images, prior)
+        prior = {w.subject: w.role() for w in platform_graph(base, config).workloads}
+    graph = platform_graph(inventory, config, prior)
     found: list[Hit] = list(hits(rule, graph, config, inventory))
     assert found, f"{rule.id} does not fire on its example"
     wanted = _placeholders(rule.message)
@@ -229,7 +228,7 @@ def test_a_regression_measure_names_numeric_evidence_its_check_writes(rule: Rule
     assert rule.regression is not None
     inventory = _inventory(rule)
     config = AriaConfig()
-    found = list(hits(rule, build_graph(inventory.documents, config.serving_images), config,
+    found = list(hits(rule, platform_graph(inventory, config), config,
                       inventory))
     assert found
     for hit in found:

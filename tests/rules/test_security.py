@@ -1,3 +1,8 @@
+import base64
+import random
+import string
+import textwrap
+
 from bot.checks.security import image_tag
 from tests.conftest import findings_for
 
@@ -62,12 +67,144 @@ def test_sec002_escalation_and_sys_admin():
             allowPrivilegeEscalation: true
             capabilities: {add: [NET_BIND_SERVICE, CAP_SYS_ADMIN]}"""
     found = findings_for({"k8s/llm.yaml": server(container=container)}, rule="SEC002")
-    assert sorted(f.location.line for f in found) == [15, 16]
-    assert {e.value for f in found for e in f.evidence} == {True, "CAP_SYS_ADMIN"}
+    assert [(f.detail, f.location.line) for f in found] == [("vllm", 16)]
+    assert [(e.value, e.location.line) for e in found[0].evidence] == [
+        ("capabilities.add: CAP_SYS_ADMIN", 16), ("allowPrivilegeEscalation: true", 15)]
+    assert "NET_BIND_SERVICE" not in found[0].message  # the baseline allows it
+
+
+RANKER = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ranker, namespace: recsys}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: ranker}}
+  template:
+    metadata: {labels: {app: ranker}}
+    spec:
+      containers:
+        - name: triton
+          image: nvcr.io/nvidia/tritonserver:24.08-py3
+          args: [tritonserver, --model-repository=s3://acme-models/ranker]
+          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities: {drop: [ALL]}
+        - name: egress-shaper
+          image: ghcr.io/acme-platform/tc-shaper:0.3.1
+          args: ["--iface=eth0", "--rate=400mbit"]
+          securityContext:
+            capabilities:
+              drop: ["ALL"]
+              add: ["NET_ADMIN"]
+"""
+
+
+def test_sec002_net_admin_sidecar_with_escalation_left_unset():
+    """NET_ADMIN is outside the Pod Security baseline, and an unset allowPrivilegeEscalation
+    is allowed escalation: the sidecar of a model server is reported with both."""
+    found = findings_for({"recsys/ranker.yaml": RANKER}, rule="SEC002")
+    assert [(f.detail, f.location.line) for f in found] == [("egress-shaper", 24)]
+    assert [(e.value, e.location.line) for e in found[0].evidence] == [
+        ("capabilities.add: NET_ADMIN", 24), ("allowPrivilegeEscalation not set (allowed)", 18)]
+    assert "NET_ADMIN" in found[0].message
+
+
+def test_sec002_unset_escalation_counts_on_model_servers_only():
+    found = findings_for({"k8s/llm.yaml": server()}, rule="SEC002")
+    assert [(f.detail, f.evidence[0].value) for f in found] == [
+        ("vllm", "allowPrivilegeEscalation not set (allowed)")]
+    batch = """
+    apiVersion: batch/v1
+    kind: Job
+    metadata: {name: convert, namespace: ml}
+    spec:
+      template:
+        spec:
+          containers: [{name: convert, image: "python:3.12"}]
+    """
+    assert findings_for({"k8s/job.yaml": batch}, rule="SEC002") == []
+
+
+def test_sec002_kserve_model_takes_its_security_context_from_the_runtime():
+    isvc = """
+    apiVersion: serving.kserve.io/v1beta1
+    kind: InferenceService
+    metadata: {name: flowers, namespace: ml}
+    spec:
+      predictor:
+        minReplicas: 2
+        model:
+          modelFormat: {name: tensorflow}
+          storageUri: gs://kfserving-examples/models/tensorflow/flowers
+        containers:
+          - name: transformer
+            image: kserve/image-transformer:v0.14.0
+    """
+    found = findings_for({"k8s/isvc.yaml": isvc}, rule="SEC002")
+    assert [(f.detail, f.evidence[0].value) for f in found] == [
+        ("transformer", "allowPrivilegeEscalation not set (allowed)")]
 
 
 def test_sec002_hardened_passes():
     assert findings_for({"k8s/llm.yaml": server(container=HARDENED)}, rule="SEC002") == []
+    baseline = HARDENED.replace("drop: [ALL]}", "drop: [ALL], add: [NET_BIND_SERVICE]}")
+    assert findings_for({"k8s/llm.yaml": server(container=baseline)}, rule="SEC002") == []
+
+
+NODE_AGENT = """
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: nvidia-driver-daemonset, namespace: gpu-operator}
+spec:
+  selector: {matchLabels: {app: nvidia-driver-daemonset}}
+  template:
+    metadata: {labels: {app: nvidia-driver-daemonset}}
+    spec:
+      hostPID: true
+      containers:
+        - name: nvidia-driver-ctr
+          image: nvcr.io/nvidia/driver:550.90.07-ubuntu22.04
+          securityContext: {privileged: true}
+          volumeMounts:
+            - {name: run-nvidia, mountPath: /run/nvidia, mountPropagation: Bidirectional}
+      volumes:
+        - name: run-nvidia
+          hostPath: {path: /run/nvidia, type: DirectoryOrCreate}
+        - name: host-root
+          hostPath: {path: /}
+        - name: dev-log
+          hostPath: {path: /dev/log}
+"""
+
+
+def test_node_agent_is_exempt_by_role_in_any_namespace():
+    """A GPU driver DaemonSet (outside kube-system) mounts driver and device paths of its node
+    and propagates its mounts back to it: privilege, hostPID and host paths are its job."""
+    for rule in ("SEC001", "SEC002", "SEC005", "SEC007"):
+        assert findings_for({"gpu/driver.yaml": NODE_AGENT}, rule=rule) == [], rule
+
+
+def test_node_agent_exemption_needs_the_role_not_the_name():
+    """The same DaemonSet without device or driver mounts is not a node agent, nor privileged
+    for a reason; a Deployment with the same mounts is not an agent; a runtime socket is
+    reported even for an agent, and so is root."""
+    plain = NODE_AGENT.replace("/run/nvidia, type", "/srv/cache, type").replace(
+        "{path: /dev/log}", "{path: /var/log}").replace(", mountPropagation: Bidirectional", "")
+    assert [f.detail for f in findings_for({"ds.yaml": plain}, rule="SEC001")] == [
+        "nvidia-driver-ctr"]
+    assert len(findings_for({"ds.yaml": plain}, rule="SEC007")) == 1
+    assert [f.detail for f in findings_for({"ds.yaml": plain}, rule="SEC005")] == [
+        "run-nvidia", "host-root", "dev-log"]
+    as_deployment = NODE_AGENT.replace("kind: DaemonSet", "kind: Deployment")
+    assert len(findings_for({"d.yaml": as_deployment}, rule="SEC007")) == 1
+    with_socket = NODE_AGENT.replace("privileged: true}", "privileged: true, runAsUser: 0}") + \
+        """        - name: containerd
+          hostPath: {path: /run/containerd/containerd.sock}
+"""
+    assert [f.detail for f in findings_for({"ds.yaml": with_socket}, rule="SEC006")] == [
+        "containerd"]
+    assert len(findings_for({"ds.yaml": with_socket}, rule="SEC003")) == 1
 
 
 def test_sec003_pod_level_root_user_reaches_every_container():
@@ -177,6 +314,85 @@ def test_sec009_literal_token_is_reported_without_its_value():
     assert [(f.detail, f.location.line) for f in found] == [("vllm:HF_TOKEN", 15)]
     assert "hf_abc" not in found[0].message
     assert all("hf_abc" not in str(e.value) for e in found[0].evidence)
+
+
+def test_sec008_placeholders_and_build_references_are_not_pulled():
+    """Strings no runtime could pull are replaced before deploy: the GPU Operator's
+    `FILLED BY THE OPERATOR`, a ko build path, templates."""
+    images = ["FILLED BY THE OPERATOR", "ko://github.com/kserve/kserve/cmd/manager",
+              "${IMAGE}", "$IMAGE", "{{ .Values.image }}", "gcr.io/YOUR_PROJECT/hf-lc-ray:latest"]
+    files = {f"k8s/{i}.yaml": server(image=f'"{image}"').replace("name: llm,", f"name: m{i},")
+             for i, image in enumerate(images)}
+    # a placeholder inside a real reference keeps its tag: that one still pulls latest
+    assert [f.evidence[0].value for f in findings_for(files, rule="SEC008")] == [
+        "gcr.io/YOUR_PROJECT/hf-lc-ray:latest"]
+
+
+def test_sec008_bare_name_the_tree_builds_is_an_artifact():
+    """`image: cartservice` beside a release manifest that pins
+    `…/microservices-demo/cartservice:v0.10.1` is skaffold's artifact name, not Docker Hub's
+    `latest`; a bare official image (`nginx`, mirrored as `library/nginx`) still pulls latest."""
+    def deployment(name: str, image: str) -> str:
+        return server(image=image).replace("name: llm,", f"name: {name},")
+    files = {
+        "kubernetes-manifests/cart.yaml": deployment("cartservice", "cartservice"),
+        "release/cart.yaml": deployment(
+            "cartservice", "us-central1-docker.pkg.dev/google-samples/microservices-demo/"
+                           "cartservice:v0.10.1"),
+        "kubernetes-manifests/ad.yaml": deployment("adservice", "adservice"),
+        "skaffold.yaml": """
+            apiVersion: skaffold/v4beta6
+            kind: Config
+            build:
+              artifacts:
+                - image: adservice
+                  context: src/adservice
+            """,
+        "web/web.yaml": deployment("web", "nginx"),
+        "web/mirror.yaml": deployment("mirror", "docker.io/library/nginx:1.27"),
+    }
+    found = findings_for(files, rule="SEC008")
+    assert [(f.location.path, f.evidence[0].value) for f in found] == [("web/web.yaml", "nginx")]
+
+
+def test_sec009_placeholders_are_not_credentials():
+    """The values of a dev overlay that are filled in at deploy time (scenario 35), and the
+    made-up values of documentation."""
+    values = ["changeme", "dummy", "${HF_TOKEN}", "<path:secret/data/rag-dev/langfuse#key>",
+              '"{{ .Values.wandb.apiKey }}"', '""', "GOOGLE_API_KEY_VAL", "yourpassword",
+              "$DB_PASSWORD", "AKIAIOSFODNN7EXAMPLE", "sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+              "REPLACE_ME"]
+    env = "\n".join(f"            - {{name: API_KEY_{i}, value: {v}}}"
+                     for i, v in enumerate(values))
+    manifest = server(container="          env:\n" + env)
+    assert findings_for({"k8s/llm.yaml": manifest}, rule="SEC009") == []
+
+
+def _pem_key(seed: int) -> str:
+    body = base64.b64encode(random.Random(seed).randbytes(600)).decode()
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return "\n".join(["-----BEGIN RSA PRIVATE KEY-----", *lines, "-----END RSA PRIVATE KEY-----"])
+
+
+def test_sec009_reads_values_a_private_key_under_a_harmless_name():
+    key = textwrap.indent(_pem_key(36), " " * 16)
+    rnd = random.Random(9)
+    access_key = "AKIA" + "".join(rnd.choice(string.ascii_uppercase + string.digits)
+                                  for _ in range(16))
+    container = f"""          env:
+            - {{name: HF_HOME, value: /models/.hf}}
+            - name: BOOTSTRAP_DATA
+              value: |
+{key}
+            - {{name: UPSTREAM_ID, value: {access_key}}}
+            - {{name: MYSQL_PASSWORD, value: password}}"""
+    found = findings_for({"k8s/llm.yaml": server(container=container)}, rule="SEC009")
+    assert [(f.detail, f.location.line) for f in found] == [
+        ("vllm:BOOTSTRAP_DATA", 17), ("vllm:UPSTREAM_ID", 33), ("vllm:MYSQL_PASSWORD", 34)]
+    assert "PEM private key" in found[0].message and "AWS access key id" in found[1].message
+    assert "credential, by its name" in found[2].message
+    assert all("BEGIN" not in str(e.value) and access_key not in str(e.value)
+               for f in found for e in f.evidence)
 
 
 def test_sec010_public_bucket_settings():

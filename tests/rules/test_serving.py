@@ -35,6 +35,12 @@ def test_srv001_batcher_or_ensemble_passes():
     assert findings_for({"models/pipe/config.pbtxt": ensemble}, rule="SRV001") == []
 
 
+def test_srv001_max_batch_size_one_has_nothing_to_batch():
+    """Scenario 49: a TensorRT engine built for batch 1; a batcher could not combine anything."""
+    assert findings_for(model(1), rule="SRV001") == []
+    assert len(findings_for(model(2), rule="SRV001")) == 1
+
+
 def test_srv002_batcher_on_non_batching_model():
     found = findings_for(model(0, "dynamic_batching { }"), rule="SRV002")
     assert ids(found) == [("TritonModelConfig/bert", 6)]
@@ -49,6 +55,25 @@ def test_srv003_long_queue_delay_and_config_ceiling():
     assert found[0].evidence[0].value == 50000
     config = "rules: {SRV003: {params: {max_delay_us: 100000}}}"
     assert findings_for(files, config=config, rule="SRV003") == []
+
+
+def test_srv003_delay_never_paid_when_one_request_completes_a_batch():
+    """Triton dispatches a preferred batch at once (model_config.proto): with a preferred size
+    of 1, or a maximum of 1, a lone request never waits for the delay."""
+    delay = "dynamic_batching {{\n  max_queue_delay_microseconds: 200000\n{more}}}"
+    preferred_one = model(4, delay.format(more="  preferred_batch_size: [1]\n"))
+    assert findings_for(preferred_one, rule="SRV003") == []
+    assert findings_for(model(1, delay.format(more="")), rule="SRV003") == []
+    preferred_max = model(4, delay.format(more="  preferred_batch_size: [4]\n"))
+    assert ids(findings_for(preferred_max, rule="SRV003")) == [("TritonModelConfig/bert", 7)]
+
+
+def test_srv005_preferred_equal_to_max_changes_nothing():
+    """The batcher already prefers the largest batch; `[1]` disables batching and is reported."""
+    same = model(4, "dynamic_batching {\n  preferred_batch_size: [4]\n}")
+    assert findings_for(same, rule="SRV005") == []
+    one = model(4, "dynamic_batching {\n  preferred_batch_size: [1]\n}")
+    assert [e.value for e in findings_for(one, rule="SRV005")[0].evidence] == ["1", 4]
 
 
 def test_srv004_preferred_above_max_is_an_error_and_not_also_srv005():
