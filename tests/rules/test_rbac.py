@@ -322,7 +322,8 @@ def test_rbac001_every_verb_on_a_named_custom_resource_is_not_a_wildcard_grant()
     assert findings_for({"rbac/admin.yaml": KUBEBUILDER_ADMIN}, rule="RBAC001") == []
     core = KUBEBUILDER_ADMIN.replace("[production-stack.vllm.ai]\n    resources: [vllmrouters]",
                                      '[""]\n    resources: [pods]', 1)
-    assert [f.detail for f in findings_for({"rbac/admin.yaml": core}, rule="RBAC001")] == ["verbs on core:pods"]
+    found = findings_for({"rbac/admin.yaml": core}, rule="RBAC001")
+    assert [f.detail for f in found] == ["verbs on core:pods"]
     builtin = KUBEBUILDER_ADMIN.replace("[production-stack.vllm.ai]\n    resources: [vllmrouters]",
                                         "[rbac.authorization.k8s.io]\n    resources: [roles]", 1)
     assert len(findings_for({"rbac/admin.yaml": builtin}, rule="RBAC001")) == 1
