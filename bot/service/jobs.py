@@ -201,5 +201,6 @@ def report_give_up(rt: Runtime, job: ReviewJob | CommandJob | RerunJob, error: s
         repo.get_pull(job.pr_number).head.sha
     publish_check_run(
         repo, head_sha=head_sha, conclusion="failure", title="Aria could not finish",
-        summary=f"The job failed after {attempts} attempt(s): {md_text(error, 1000)}\n\n"
+        summary=f"The job failed after {attempts} attempt{'s' if attempts != 1 else ''}: "
+                f"{md_text(error, 1000)}\n\n"
                 "Re-run this check, or comment `/aria review`, to try again.")

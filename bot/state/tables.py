@@ -52,6 +52,8 @@ class Job(Base):
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.queued)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    # Workers that died (lease lapsed) while running it: a job that kills workers is given up.
+    lost_workers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     run_after: Mapped[float] = mapped_column(Float)
     lease_until: Mapped[float | None] = mapped_column(Float, nullable=True)
     worker_id: Mapped[str | None] = mapped_column(String(100), nullable=True)

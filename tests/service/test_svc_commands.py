@@ -113,4 +113,5 @@ def test_a_review_that_keeps_failing_ends_in_a_failed_check_run(
     wait_for(lambda: emulator.check_runs_on("Codertocat/Hello-World"))
     (run,) = emulator.check_runs_on("Codertocat/Hello-World")
     assert run["conclusion"] == "failure" and run["output"]["title"] == "Aria could not finish"
+    assert run["output"]["summary"].startswith("The job failed after 2 attempts:")  # the maximum
     assert len(emulator.recorded("GET", r"/pulls/2/files$")) == 2  # one per attempt
