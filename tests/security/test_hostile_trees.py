@@ -157,11 +157,19 @@ print(json.dumps({"problems": [[p.path, p.reason] for p in inventory.problems],
 """
 
 
+def _unprivileged() -> list[str]:
+    """The command prefix that runs as nobody when the tests run as root (who reads every
+    file whatever its mode); empty otherwise."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: every file is readable")
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
 def test_an_unreadable_file_or_directory_is_one_problem():
     """Read by an unprivileged user (root reads files whatever their mode)."""
-    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    if os.geteuid() == 0 and shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv: every file is readable")
+    as_nobody = _unprivileged()
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp)
         tree.chmod(0o755)
@@ -171,7 +179,7 @@ def test_an_unreadable_file_or_directory_is_one_problem():
         (tree / "locked").mkdir()
         (tree / "locked" / "inside.yaml").write_text(deploy("inside"))
         (tree / "locked").chmod(0)
-        proc = subprocess.run([*(as_nobody if os.geteuid() == 0 else []), sys.executable, "-c",
+        proc = subprocess.run([*as_nobody, sys.executable, "-c",
                                READ_AS_ANOTHER_USER, str(tree)], capture_output=True, text=True,
                               timeout=CLI_TIMEOUT_S, cwd=Path(__file__).parents[2])
     assert proc.returncode == 0, proc.stderr
@@ -245,9 +253,7 @@ def test_a_review_without_problems_has_no_unreviewed_heading(tmp_path):
 def test_an_unreadable_changed_file_heads_the_review_of_directories():
     """`aria review BASE HEAD` on two checkouts, run by an unprivileged user: the changed file
     it cannot read heads the review, the rest is reviewed, the exit is the review's (not 3)."""
-    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    if os.geteuid() == 0 and shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv: every file is readable")
+    as_nobody = _unprivileged()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         root.chmod(0o755)
@@ -259,7 +265,7 @@ def test_an_unreadable_changed_file_heads_the_review_of_directories():
         (root / "head" / "model.yaml").write_text(deploy("model", privileged=True))
         (root / "head" / "model.yaml").chmod(0)
         proc = subprocess.run(
-            [*(as_nobody if os.geteuid() == 0 else []), sys.executable, "-m", "bot.cli",
+            [*as_nobody, sys.executable, "-m", "bot.cli",
              "review", str(root / "base"), str(root / "head"), "-f", "markdown",
              "--fail-on", "never"],
             capture_output=True, text=True, timeout=CLI_TIMEOUT_S,
