@@ -60,5 +60,10 @@ def may_run(repo: Repository, login: str) -> bool:
         return False
 
 
-REFUSAL = ("Sorry — Aria commands can only be run by people with write access to this "
-           "repository. A maintainer can run `/aria review` for you.")
+def refusal(window_s: float) -> str:
+    """The one reply a user without write access gets per pull request and window."""
+    minutes = max(1, round(window_s / 60))
+    return ("Sorry — Aria commands can only be run by people with write access to this "
+            "repository. A maintainer can run `/aria review` for you. Further commands from "
+            f"you on this pull request get no reply for {minutes} minute"
+            f"{'s' if minutes != 1 else ''}.")

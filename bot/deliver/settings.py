@@ -41,6 +41,11 @@ class GitHubSettings(AriaSettings):
     github_seconds_between_writes: float = Field(
         1.0, ge=0, description="pause between writes (GitHub asks for >= 1 s)"
     )
+    command_refusal_window: float = Field(
+        3600.0, gt=0,
+        description="seconds in which a user without write access gets one `/aria` refusal "
+                    "per pull request",
+    )
 
     @model_validator(mode="after")
     def _strip_api_url(self) -> GitHubSettings:

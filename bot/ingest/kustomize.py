@@ -6,12 +6,17 @@ import os
 import posixpath
 import re
 import shutil
+import socket
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.ingest.documents import Document, ParseProblem
 from bot.ingest.files import KUSTOMIZATION_NAMES
+from bot.ingest.kustomize_refs import is_remote, refusal
 from bot.ingest.loader import Inventory
 from bot.ingest.rendered import add_rendered
 from bot.ingest.source import Source
@@ -22,14 +27,9 @@ RENDER_TIMEOUT_S = 30
 _REFERENCE_KEYS = ("resources", "bases", "components")
 
 
-def _is_remote(entry: str) -> bool:
-    """A kustomize reference that would make kustomize fetch from a network host."""
-    return "://" in entry or entry.startswith(("github.com/", "gitlab.com/", "bitbucket.org/",
-                                               "git@", "ssh:")) or "?ref=" in entry
-
-
-def _roots(inventory: Inventory) -> tuple[list[str], list[str]]:
-    """Kustomizations no other one includes (the overlays), and those that fetch remotely."""
+def _roots(inventory: Inventory) -> tuple[list[str], dict[str, str]]:
+    """Kustomizations no other one includes (the overlays), and those that must not be rendered
+    (directory -> the field that names a URL, a path outside the tree, a chart or a plugin)."""
     dirs = {}
     for doc in inventory.documents:
         if doc.kind == "Kustomization" and posixpath.basename(doc.path) in KUSTOMIZATION_NAMES:
@@ -37,33 +37,35 @@ def _roots(inventory: Inventory) -> tuple[list[str], list[str]]:
     # A Component only patches the kustomization that includes it: it cannot be built alone.
     components = {d for d, doc in dirs.items() if is_component(doc)}
     included: set[str] = set()
-    remote: set[str] = set()
+    refused: dict[str, str] = {}
     for directory, doc in dirs.items():
-        for key in _REFERENCE_KEYS:
-            for entry in doc.body.get(key) or []:
-                if not isinstance(entry, str):
-                    continue
-                if _is_remote(entry):
-                    remote.add(directory)
-                else:
-                    included.add(posixpath.normpath(posixpath.join(directory, entry)))
-        if doc.body.get("helmCharts") or doc.body.get("generators") or \
-                doc.body.get("transformers") or doc.body.get("validators"):
-            remote.add(directory)  # charts are downloaded, plugins are executed
-    # An overlay over a base that fetches remotely would fetch too.
+        if not isinstance(doc.body, dict):
+            continue
+        field = refusal(directory, doc.body)
+        if field is not None:
+            refused[directory] = field
+        included.update(_local_bases(directory, doc))
     roots = sorted(d for d in dirs if d not in included and d not in components)
-    return roots, sorted(remote)
+    return roots, dict(sorted(refused.items()))
+
+
+def _local_bases(directory: str, doc: Document) -> list[str]:
+    return [posixpath.normpath(posixpath.join(directory, entry))
+            for key in _REFERENCE_KEYS for entry in doc.body.get(key) or []
+            if isinstance(entry, str) and not is_remote(entry)]
 
 
 def render_kustomizations(source: Source, inventory: Inventory) -> None:
     """Judge each overlay's rendered objects in place of the files it reaches (`rendered`)."""
-    roots, remote = _roots(inventory)
-    if remote:
+    roots, refused = _roots(inventory)
+    if refused:
+        # Every one is named (a silent skip would hide what the change renders to).
         inventory.notes.append(
-            "Kustomizations that reference remote bases, Helm charts or plugins were not "
-            "rendered (Aria never fetches or executes from a change): "
-            + ", ".join(f"`{d or '.'}`" for d in remote[:5]) + ("…" if len(remote) > 5 else ""))
-        roots = [r for r in roots if not _reaches(r, remote, inventory)]
+            "Kustomizations naming remote bases, URLs, paths outside the tree, Helm charts or "
+            "plugins were not rendered (Aria never fetches, reads outside the tree or executes "
+            "from a change): " + ", ".join(f"`{d or '.'}` ({field})"
+                                           for d, field in refused.items()))
+        roots = [r for r in roots if not _reaches(r, set(refused), inventory)]
     if not roots:
         return
     kubectl = shutil.which("kubectl")
@@ -71,7 +73,6 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
         inventory.notes.append("Kustomize overlays were not rendered (`kubectl` not found); "
                                "their files were checked as written.")
         return
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
 
     def run(target: Path) -> subprocess.CompletedProcess[str] | None:
         try:
@@ -81,7 +82,8 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
         except subprocess.TimeoutExpired:
             return None
 
-    with source.materialize() as root, ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+    with source.materialize() as root, sealed_environment() as env, \
+            ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         outputs = pool.map(run, [root / d if d else root for d in roots])
         for directory, proc in zip(roots, outputs, strict=True):
             if proc is None:
@@ -96,6 +98,32 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
                     path, f"kustomize render failed: {render_failure(proc.stderr, root)}"))
                 continue
             add_rendered(inventory, directory, path, proc.stdout)
+
+
+@contextmanager
+def sealed_environment(proxy_port: int | None = None) -> Iterator[dict[str, str]]:
+    """An environment in which any fetch by kubectl or git fails: the wall behind `refusal`.
+
+    Every proxy variable names a local port that is bound but never listens (a connection is
+    refused at once; `proxy_port` replaces it, for tests), `NO_PROXY` is empty, HOME is an empty
+    directory, git reads no user or system configuration, allows no transport protocol, runs
+    no ssh and never prompts. Only PATH is kept from Aria's own environment, so no credential
+    (tokens, SSH agent, kubeconfig) reaches the renderer. Go sends requests for loopback
+    addresses around any proxy: those only `refusal` stops.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as closed, \
+            tempfile.TemporaryDirectory(prefix="aria-render-home-") as home:
+        closed.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{proxy_port or closed.getsockname()[1]}"
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": home, "XDG_CONFIG_HOME": home,
+               "KUBECONFIG": os.path.join(home, "kubeconfig"),
+               "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+               "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "false", "SSH_ASKPASS": "false",
+               "GIT_SSH_COMMAND": "false", "GIT_ALLOW_PROTOCOL": "none",
+               "GIT_PROTOCOL_FROM_USER": "0", "NO_PROXY": "", "no_proxy": ""}
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "FTP_PROXY"):
+            env[name] = env[name.lower()] = proxy
+        yield env
 
 
 def is_component(doc: Document) -> bool:
@@ -125,15 +153,13 @@ def render_failure(stderr: str, root: Path) -> str:
     return text
 
 
-def _reaches(root: str, remote: list[str], inventory: Inventory) -> bool:
+def _reaches(root: str, remote: set[str], inventory: Inventory) -> bool:
     """Whether rendering `root` would pull in a kustomization that fetches remotely."""
     graph: dict[str, list[str]] = {}
     for doc in inventory.documents:
         if doc.kind == "Kustomization" and posixpath.basename(doc.path) in KUSTOMIZATION_NAMES:
             here = posixpath.dirname(doc.path)
-            graph[here] = [posixpath.normpath(posixpath.join(here, e))
-                           for key in _REFERENCE_KEYS for e in doc.body.get(key) or []
-                           if isinstance(e, str) and not _is_remote(e)]
+            graph[here] = _local_bases(here, doc)
     seen, stack = set(), [root]
     while stack:
         node = stack.pop()

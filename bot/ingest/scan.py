@@ -23,9 +23,11 @@ class Syntax(StrEnum):
     yaml = "yaml"
     hcl = "hcl"
     pbtxt = "pbtxt"
+    json = "json"  # webhook payloads: Python's json recurses once per level
 
 
-_BRACKETS = {Syntax.yaml: "[]{}", Syntax.hcl: "[]{}()", Syntax.pbtxt: "[]{}<>"}  # open, close
+_BRACKETS = {Syntax.yaml: "[]{}", Syntax.hcl: "[]{}()", Syntax.pbtxt: "[]{}<>",
+             Syntax.json: "[]{}"}  # open, close
 # Quoted text and comments, where brackets mean nothing. An unterminated quote runs to the end
 # of the text (`\Z`), as it does for the parser, which keeps every pattern linear in the text.
 _SKIP = {
@@ -38,6 +40,7 @@ _SKIP = {
     Syntax.pbtxt: re.compile(
         r"""\"(?:[^"\\\n]|\\.)*+(?:"|$)|'(?:[^'\\\n]|\\.)*+(?:'|$)|\#[^\n]*""",
         re.MULTILINE | re.DOTALL),
+    Syntax.json: re.compile(r"""\"(?:[^"\\]|\\.)*+(?:"|\Z)""", re.DOTALL),
 }
 _BRACKET = {syntax: re.compile("[" + re.escape(pairs) + "]") for syntax, pairs in _BRACKETS.items()}
 _COMPACT_CHAIN = re.compile(rf"^[ \t]*+(?:[-?][ \t]++){{{MAX_NESTING + 1}}}", re.MULTILINE)

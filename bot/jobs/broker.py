@@ -88,13 +88,13 @@ class BrokerJobQueue(SqlJobQueue):
         with session(self.engine) as s:
             won = self._take(s, job_id, worker_id, now)
             row = s.execute(select(Job.kind, Job.payload, Job.attempts, Job.max_attempts,
-                                   Job.status, Job.run_after, Job.lease_until)
-                            .where(Job.id == job_id)).first()
+                                   Job.lost_workers, Job.status, Job.run_after,
+                                   Job.lease_until).where(Job.id == job_id)).first()
         if row is None or row.status in FINISHED:
             return None
         if won:
             return ClaimedJob(job_id, row.kind, dict(row.payload), row.attempts,
-                              row.max_attempts)
+                              row.max_attempts, row.lost_workers)
         if row.status == JobStatus.queued and row.run_after > now:
             return Busy(row.run_after - now)
         if row.status == JobStatus.running and row.lease_until is not None:
@@ -110,7 +110,7 @@ class BrokerJobQueue(SqlJobQueue):
                 update(Job)
                 .where(Job.status == JobStatus.running, Job.lease_until < now)
                 .values(status=JobStatus.queued, run_after=now, lease_until=None,
-                        worker_id=None)
+                        worker_id=None, lost_workers=Job.lost_workers + 1)
                 .returning(Job.id, Job.payload)).all()
             # Moving run_after forward restarts the stale clock: one re-publish per window.
             stale = s.execute(

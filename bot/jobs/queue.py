@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Engine, Select, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Engine, Select, and_, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,7 @@ class ClaimedJob:
     payload: dict[str, Any]
     attempts: int
     max_attempts: int
+    lost_workers: int = 0  # earlier attempts whose worker died (killed, out of memory)
 
 
 class RetryLater(Exception):  # noqa: N818 - names an outcome, not an error
@@ -163,6 +164,9 @@ class SqlJobQueue(JobQueue):
             update(Job)
             .where(Job.id == job_id, self._claimable(now))
             .values(status=JobStatus.running, attempts=Job.attempts + 1,
+                    # still `running` here means its lease lapsed: the last worker died
+                    lost_workers=Job.lost_workers + case(
+                        (Job.status == JobStatus.running, 1), else_=0),
                     lease_until=now + self.lease_seconds, worker_id=worker_id)
         )) == 1
 
@@ -174,10 +178,10 @@ class SqlJobQueue(JobQueue):
                 return None
             if not self._take(s, job_id, worker_id, now):
                 return None
-            row = s.execute(select(Job.kind, Job.payload, Job.attempts, Job.max_attempts)
-                            .where(Job.id == job_id)).one()
+            row = s.execute(select(Job.kind, Job.payload, Job.attempts, Job.max_attempts,
+                                   Job.lost_workers).where(Job.id == job_id)).one()
             return ClaimedJob(job_id, row.kind, dict(row.payload), row.attempts,
-                              row.max_attempts)
+                              row.max_attempts, row.lost_workers)
 
     def renew(self, job_ids: list[int], worker_id: str) -> None:
         if not job_ids:

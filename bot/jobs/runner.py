@@ -4,7 +4,8 @@ While the job runs its lease is renewed (one keeper thread renews every running 
 third of the lease apart); a worker that dies stops renewing and the job is claimed again when
 the lease lapses. The outcome is recorded in the queue: done, a retry after a delay (backoff, or
 the delay a `RetryLater` asks for), or given up — after its last attempt, at once for a
-`PermanentError`, and for a job whose every earlier attempt lost its worker. A job given up is
+`PermanentError`, and for a job that has killed its worker twice (a hostile input that takes the
+process down, or out of memory, would otherwise loop through every attempt). A job given up is
 kept as a dead letter and reported by its kind's handler, so none ends silently.
 
 Recording the outcome waits out a database that stops answering (a restart) for up to one lease,
@@ -19,7 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 from bot.jobs.handlers import Handle
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 Observe = Callable[[str, str, float], None]  # kind, outcome, seconds
 GiveUp = Callable[[ClaimedJob, str], None]
+MAX_LOST_WORKERS = 2  # a second death on the same input is no accident
 T = TypeVar("T")
 
 
@@ -78,9 +80,11 @@ class JobRunner:
         return self._keeper is not None and self._keeper.is_alive()
 
     def run(self, job: ClaimedJob, worker_id: str) -> Outcome:
-        if job.attempts > job.max_attempts:
-            # Every earlier attempt ended with its worker killed: this job kills workers.
-            error = "worker lost during every attempt"
+        if job.lost_workers >= MAX_LOST_WORKERS or job.attempts > job.max_attempts:
+            # Not run again: this claim is no attempt, the earlier ones each lost their worker.
+            job = replace(job, attempts=job.attempts - 1)
+            error = (f"the worker running it died during {job.lost_workers} of "
+                     f"{job.attempts} attempts (killed, or out of memory, on this input)")
             self._record(lambda: self.queue.fail(job.id, worker_id, error, permanent=True),
                          job)
             log.error("job %d (%s) given up: %s", job.id, job.kind, error)

@@ -18,6 +18,7 @@ import numpy as np
 
 from bot.measurements import ABResult, ABSettings, MethodSettings, MetricDiff, ProbeRun, Verdict
 from bot.probes.client import TritonClient
+from bot.probes.configs import on_server
 from bot.probes.errors import ConfigRejectedError, ProbeServerError
 from bot.probes.load import Window
 from bot.probes.measure import (
@@ -133,16 +134,17 @@ async def _ab(
     inputs: dict[str, dict[str, list[int]]] = {}
     async with (
         TritonClient(target, method) as client,
-        config_restored(client, model),
+        config_restored(client, model) as server,
     ):
+        loaded = {arm: on_server(server, config) for arm, config in configs.items()}
         # Head first: a config Triton refuses is the finding, before any time is spent.
-        await _load(client, model, "head", configs["head"])
+        await _load(client, model, "head", loaded["head"])
         for _ in range(settings.rounds):
             for arm in ("base", "head"):
-                await _load(client, model, arm, configs[arm])
-                # Synthesised per arm: the change may alter batching, dims or dtypes.
+                await _load(client, model, arm, loaded[arm])
+                # Synthesised per arm: the change may alter batching.
                 metadata = await client.metadata(model)
-                arrays = synthesize(model, metadata, configs[arm], shapes)
+                arrays = synthesize(model, metadata, loaded[arm], shapes)
                 inputs[arm] = {k: list(a.shape) for k, a in arrays.items()}
                 infer = client.infer_fn(model, arrays)
                 for c in concurrency:

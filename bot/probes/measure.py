@@ -20,6 +20,7 @@ import numpy as np
 from bot.measurements import Latency, LevelResult, MethodSettings, ProbeRun
 from bot.probes import stats
 from bot.probes.client import TritonClient
+from bot.probes.configs import on_server
 from bot.probes.errors import ProbeError, ProbeServerError
 from bot.probes.load import ClosedLoop, Window
 from bot.probes.settings import ProbeTarget
@@ -142,8 +143,9 @@ def run_budget_s(method: MethodSettings, levels: int) -> float:
 
 
 @contextlib.asynccontextmanager
-async def config_restored(client: TritonClient, model: str) -> AsyncIterator[None]:
-    """Reload the model's current config on exit, so the server serves what it served before.
+async def config_restored(client: TritonClient, model: str) -> AsyncIterator[dict[str, Any]]:
+    """The model's current config (the base of every config the probe loads), reloaded on exit
+    so the server serves what it served before.
 
     An override persists until replaced (a plain `load_model` keeps it), so the probe puts
     back the exact config it found. When the body failed, that error is the story: a failing
@@ -152,7 +154,7 @@ async def config_restored(client: TritonClient, model: str) -> AsyncIterator[Non
     await client.check_model(model)
     original = await client.config(model)
     try:
-        yield
+        yield original
     except BaseException:
         with contextlib.suppress(ProbeError):
             await client.load(model, original)
@@ -169,15 +171,15 @@ async def probe(
     label: str = "",
     config: dict[str, Any] | None = None,
 ) -> ProbeRun:
-    """Measure the model at each concurrency level: as loaded now, or with `config` loaded
-    for the probe (and the previous config restored afterwards)."""
+    """Measure the model at each concurrency level: as loaded now, or with the performance
+    fields of `config` loaded for the probe (and the previous config restored afterwards)."""
     async with (
         TritonClient(target, method) as client,
         contextlib.AsyncExitStack() as stack,
     ):
         if config is not None:
-            await stack.enter_async_context(config_restored(client, model))
-            await client.load(model, config)
+            server = await stack.enter_async_context(config_restored(client, model))
+            await client.load(model, on_server(server, config))
         arrays = await prepare_inputs(client, model, shapes)
         infer = client.infer_fn(model, arrays)
         levels = []

@@ -13,6 +13,7 @@ from bot.render.templating import environment
 REVIEW_MARKER = "<!-- aria:review -->"
 MAX_FINDINGS_PER_SEVERITY = 25
 MAX_CHANGES = 12  # rows of the "What this change does" table; the JSON holds them all
+MAX_UNREVIEWED = 10  # files named at the head of the review; every one is a finding below too
 
 
 def _tidy(text: str) -> str:
@@ -31,8 +32,11 @@ def render_markdown(decision: Decision) -> str:
         fixed=[f for f in active if f.status is Status.fixed],
         unchanged=[f for f in active if f.status is Status.unchanged],
         superseded=_superseded(active),
+        # A file no rule saw heads the review: what it holds was not judged at all.
+        unreviewed=[f for f in active if f.family == "ingest" and f.status.in_head],
         measurements=[render_probe_markdown(m) for m in decision.measurements],
-        max_findings=MAX_FINDINGS_PER_SEVERITY, max_changes=MAX_CHANGES)
+        max_findings=MAX_FINDINGS_PER_SEVERITY, max_changes=MAX_CHANGES,
+        max_unreviewed=MAX_UNREVIEWED)
     return _tidy(text)
 
 

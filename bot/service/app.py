@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route as HttpRoute
 
+from bot.ingest.scan import Syntax, nesting_problem
 from bot.jobs.embedded import EmbeddedWorker
 from bot.jobs.queue import DeliveryIn, JobQueue
 from bot.service.events import route
@@ -68,8 +69,10 @@ def create_app(service: Service) -> Starlette:
         return response
 
     async def _handle(request: Request, event: str) -> Response:
+        verified = False
+
         def answer(status: int, outcome: str, **extra: object) -> Response:
-            service.metrics.deliveries.labels(event or "-", outcome).inc()
+            service.metrics.delivery(event if verified else None, outcome)
             return JSONResponse({"status": outcome, **extra}, status_code=status)
 
         body = await _read_capped(request)
@@ -78,10 +81,14 @@ def create_app(service: Service) -> Starlette:
         if not verify(service.secret, body, request.headers.get("x-hub-signature-256")):
             log.warning("webhook with a missing or wrong signature rejected")
             return answer(401, "unauthorized")
+        verified = True
         delivery_id = request.headers.get("x-github-delivery", "")
         if not event or not delivery_id or len(delivery_id) > 100:
             return answer(400, "bad_request", reason="X-GitHub-Event and X-GitHub-Delivery needed")
         try:
+            # Nesting is bounded before json recurses: 1,000 levels would be a RecursionError.
+            if nesting_problem(body.decode("utf-8", "replace"), Syntax.json) is not None:
+                raise ValueError("payload nested too deep")
             payload = json.loads(body)
             routed = route(event, payload, review_drafts=service.review_drafts)
         except (ValueError, KeyError, TypeError, AttributeError):

@@ -122,3 +122,4 @@ _HANDLERS = {
     "installation_repositories": _installation_repositories,
     "ping": _ping,
 }
+HANDLED_EVENTS = frozenset(_HANDLERS)

@@ -24,7 +24,7 @@ from bot.deliver.adr import deliver_adr
 from bot.deliver.audit import audit_commit
 from bot.deliver.check_runs import publish_check_run
 from bot.deliver.client import AppClients
-from bot.deliver.commands import HELP, REFUSAL, Command, may_run, parse
+from bot.deliver.commands import HELP, Command, may_run, parse, refusal
 from bot.deliver.fetch import base_config
 from bot.deliver.pipeline import (
     ReviewOptions,
@@ -43,6 +43,7 @@ from bot.render.escape import code, md_text
 from bot.render.explain import explain_rule
 from bot.service.settings import ServeSettings
 from bot.state.probe_history import ProbeHistory
+from bot.state.refusals import CommandRefusals
 from bot.state.reviews import ReviewRecord, ReviewStore
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,11 @@ def _command(rt: Runtime, job: CommandJob) -> Result:
     repo = gh.get_repo(job.repo)
     issue = repo.get_issue(job.pr_number)
     if not may_run(repo, job.author):
-        issue.create_comment(REFUSAL)
+        window = rt.settings.command_refusal_window
+        if not CommandRefusals(rt.reviews.engine, window).first_in_window(
+                job.repo, job.pr_number, job.author):
+            return {"status": "refused quietly", "command": command.verb}
+        issue.create_comment(refusal(window))
         return {"status": "refused", "command": command.verb}
     if command.verb == "review":
         return _review(rt, job.installation_id, job.repo, job.pr_number, force=True)
@@ -201,5 +206,6 @@ def report_give_up(rt: Runtime, job: ReviewJob | CommandJob | RerunJob, error: s
         repo.get_pull(job.pr_number).head.sha
     publish_check_run(
         repo, head_sha=head_sha, conclusion="failure", title="Aria could not finish",
-        summary=f"The job failed after {attempts} attempt(s): {md_text(error, 1000)}\n\n"
+        summary=f"The job failed after {attempts} attempt{'s' if attempts != 1 else ''}: "
+                f"{md_text(error, 1000)}\n\n"
                 "Re-run this check, or comment `/aria review`, to try again.")

@@ -8,6 +8,11 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from bot.service.events import HANDLED_EVENTS
+
+# Label values come from fixed sets only: a header an attacker writes must not make series.
+OTHER_EVENT = "other"  # a verified delivery of an event Aria does not handle
+UNVERIFIED = "unverified"  # no valid signature yet: the event header is anyone's text
 ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 
 
@@ -44,6 +49,14 @@ class Metrics:
     def watch(self, queue_counts: Callable[[], dict[str, int]]) -> None:
         """Report the queue's depth by status (the queue is made after the metrics it feeds)."""
         self.registry.register(_QueueDepth(queue_counts))
+
+    def delivery(self, event: str | None, outcome: str) -> None:
+        """Count one answered delivery; `event` is None until the signature is verified."""
+        if event is None:
+            event = UNVERIFIED
+        elif event not in HANDLED_EVENTS:
+            event = OTHER_EVENT
+        self.deliveries.labels(event, outcome).inc()
 
     def observe_job(self, kind: str, outcome: str, seconds: float) -> None:
         self.jobs.labels(kind, outcome).inc()

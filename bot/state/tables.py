@@ -2,7 +2,8 @@
 PostgreSQL when scaled out.
 
 The App's deliveries, jobs and reviews (migration 0001); dead letters, shared rate-limit
-budgets, organisation audits with their findings over time, and probe results (migration 0002).
+budgets, organisation audits with their findings over time, and probe results (migration 0002);
+workers lost per job and `/aria` refusals (migration 0003).
 
 Scheduling times (`run_after`, `lease_until`) are epoch seconds as floats, so that claiming a job
 compares plain numbers on every backend; the audit columns are timestamps for people.
@@ -52,6 +53,8 @@ class Job(Base):
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.queued)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    # Workers that died (lease lapsed) while running it: a job that kills workers is given up.
+    lost_workers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     run_after: Mapped[float] = mapped_column(Float)
     lease_until: Mapped[float | None] = mapped_column(Float, nullable=True)
     worker_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -128,6 +131,17 @@ class RateBudget(Base):
     limit: Mapped[int] = mapped_column(Integer)
     reset_at: Mapped[float] = mapped_column(Float)  # epoch seconds, as GitHub sends it
     observed_at: Mapped[float] = mapped_column(Float)
+
+
+class CommandRefusal(Base):
+    """When a user without write access was last told so on one pull request."""
+
+    __tablename__ = "command_refusals"
+
+    repo: Mapped[str] = mapped_column(String(200), primary_key=True)
+    pr_number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    login: Mapped[str] = mapped_column(String(100), primary_key=True)
+    refused_at: Mapped[float] = mapped_column(Float)  # epoch seconds
 
 
 class AuditRun(Base):

@@ -45,11 +45,12 @@ def write_repository(repo: Path) -> None:
     sample_model.write_model(repo, "dyn", dims=(-1,), data_type="TYPE_INT32")
     sample_model.write_model(repo, "ab", sleep_ms=SLOW_MS, max_queue_delay_us=100)
     sample_model.write_model(repo, "review", sleep_ms=SLOW_MS, max_queue_delay_us=100)
+    sample_model.write_model(repo, "guarded", sleep_ms=SLOW_MS, max_queue_delay_us=100)
     # 5 s per request: for request-timeout tests.
     sample_model.write_model(repo, "stuck", sleep_ms=5000, max_queue_delay_us=None)
 
 
-MODELS = ["slow", "trivial", "dyn", "ab", "review", "stuck"]
+MODELS = ["slow", "trivial", "dyn", "ab", "review", "guarded", "stuck"]
 
 
 @pytest.fixture(scope="session")

@@ -22,8 +22,12 @@ def _config(**kw: object) -> dict:
 
 
 def test_slower_head_is_a_regression(triton: Triton, fast_method: MethodSettings) -> None:
-    base = _config(sleep_ms=SLOW_MS)
-    head = _config(sleep_ms=SLOW_MS * 5)
+    # Two concurrent requests: the base runs them on two instances side by side, the head
+    # batches them into one execution on its one instance (the model serves a batch request by
+    # request). Only performance fields of a change are loaded: a slower `sleep_ms` parameter
+    # would not be.
+    base = _config(sleep_ms=SLOW_MS, instances=2, max_queue_delay_us=None)
+    head = _config(sleep_ms=SLOW_MS, instances=1)
     result = run_ab(triton.target(), "ab", base, head, [2], fast_method, AB)
 
     assert result.verdict == "regression"

@@ -157,11 +157,19 @@ print(json.dumps({"problems": [[p.path, p.reason] for p in inventory.problems],
 """
 
 
+def _unprivileged() -> list[str]:
+    """The command prefix that runs as nobody when the tests run as root (who reads every
+    file whatever its mode); empty otherwise."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: every file is readable")
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
 def test_an_unreadable_file_or_directory_is_one_problem():
     """Read by an unprivileged user (root reads files whatever their mode)."""
-    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-    if os.geteuid() == 0 and shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv: every file is readable")
+    as_nobody = _unprivileged()
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp)
         tree.chmod(0o755)
@@ -171,7 +179,7 @@ def test_an_unreadable_file_or_directory_is_one_problem():
         (tree / "locked").mkdir()
         (tree / "locked" / "inside.yaml").write_text(deploy("inside"))
         (tree / "locked").chmod(0)
-        proc = subprocess.run([*(as_nobody if os.geteuid() == 0 else []), sys.executable, "-c",
+        proc = subprocess.run([*as_nobody, sys.executable, "-c",
                                READ_AS_ANOTHER_USER, str(tree)], capture_output=True, text=True,
                               timeout=CLI_TIMEOUT_S, cwd=Path(__file__).parents[2])
     assert proc.returncode == 0, proc.stderr
@@ -203,3 +211,67 @@ def test_the_deep_flow_list_no_longer_kills_the_cli(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert set(_ingest_findings(proc.stdout)) == {"deep.yaml"}
     assert len(json.loads(proc.stdout)["findings"]) > 1
+
+
+def _head(markdown: str) -> str:
+    """The review down to its first section: what a reader sees before any finding."""
+    return markdown.split("\n### ", 1)[0]
+
+
+def test_a_link_out_of_the_tree_heads_the_review_of_revisions(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.yaml").write_text(deploy("app"))
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "base")
+    (repo / "passwd.yaml").symlink_to("/etc/passwd")
+    (repo / "app.yaml").write_text(deploy("app", privileged=True))
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "a link out, and a privileged app")
+    proc = aria("review", "HEAD~1", "HEAD", "--repo", str(repo), "-f", "markdown",
+                "--fail-on", "error")
+    assert proc.returncode == 1, proc.stderr  # reviewed (SEC001 fails it), not an error (3)
+    head = _head(proc.stdout)
+    assert "**⚠️ Not reviewed (1 file):**" in head
+    assert "`passwd.yaml` was not reviewed: it is a symbolic link to a path outside the tree" \
+        in head
+    assert "root:x:0:0" not in proc.stdout
+    assert "`SEC001`" in proc.stdout.split(head, 1)[1]
+
+
+def test_a_review_without_problems_has_no_unreviewed_heading(tmp_path):
+    base, head = tmp_path / "base", tmp_path / "head"
+    for tree, privileged in ((base, False), (head, True)):
+        tree.mkdir()
+        (tree / "app.yaml").write_text(deploy("app", privileged=privileged))
+    proc = aria("review", str(base), str(head), "-f", "markdown", "--fail-on", "never")
+    assert proc.returncode == 0, proc.stderr
+    assert "Not reviewed" not in proc.stdout and "`SEC001`" in proc.stdout
+
+
+def test_an_unreadable_changed_file_heads_the_review_of_directories():
+    """`aria review BASE HEAD` on two checkouts, run by an unprivileged user: the changed file
+    it cannot read heads the review, the rest is reviewed, the exit is the review's (not 3)."""
+    as_nobody = _unprivileged()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        root.chmod(0o755)
+        for side in ("base", "head"):
+            (root / side).mkdir()
+            (root / side).chmod(0o755)
+            (root / side / "app.yaml").write_text(deploy("app", privileged=side == "head"))
+            (root / side / "model.yaml").write_text(deploy("model"))
+        (root / "head" / "model.yaml").write_text(deploy("model", privileged=True))
+        (root / "head" / "model.yaml").chmod(0)
+        proc = subprocess.run(
+            [*as_nobody, sys.executable, "-m", "bot.cli",
+             "review", str(root / "base"), str(root / "head"), "-f", "markdown",
+             "--fail-on", "never"],
+            capture_output=True, text=True, timeout=CLI_TIMEOUT_S,
+            cwd=Path(__file__).parents[2], env={**os.environ, "HOME": tmp})
+    assert proc.returncode == 0, proc.stderr
+    head = _head(proc.stdout)
+    assert "`model.yaml` was not reviewed: it could not be read" in head
+    assert "Permission denied" in head
+    assert "`SEC001`" in proc.stdout  # app.yaml, readable, was reviewed

@@ -46,6 +46,22 @@ def test_read_only_users_are_politely_refused(live: LiveServer, emulator: GitHub
     assert emulator.recorded("GET", r"/collaborators/drive-by/permission$")
 
 
+def test_refusals_are_one_per_user_and_pull_request(live: LiveServer,
+                                                    emulator: GitHubEmulator) -> None:
+    """A drive-by user spamming `/aria` is told once, and told that the rest get no reply."""
+    _setup(emulator)
+    for n in range(1, 6):
+        _run(live, f"/aria review {n}", author="drive-by", done=n)
+    _run(live, "/aria help", author="another", done=6)
+    replies = _replies(emulator)
+    assert len(replies) == 2
+    assert all(r.startswith("Sorry") for r in replies)
+    assert "Further commands from you on this pull request get no reply for 60 minutes" \
+        in replies[0]
+    _run(live, "/aria help", done=7)  # a maintainer is still answered
+    assert len(_replies(emulator)) == 3
+
+
 def test_review_command_reruns_the_review(live: LiveServer, emulator: GitHubEmulator) -> None:
     _setup(emulator)
     _run(live, "/aria review")
@@ -113,4 +129,5 @@ def test_a_review_that_keeps_failing_ends_in_a_failed_check_run(
     wait_for(lambda: emulator.check_runs_on("Codertocat/Hello-World"))
     (run,) = emulator.check_runs_on("Codertocat/Hello-World")
     assert run["conclusion"] == "failure" and run["output"]["title"] == "Aria could not finish"
+    assert run["output"]["summary"].startswith("The job failed after 2 attempts:")  # the maximum
     assert len(emulator.recorded("GET", r"/pulls/2/files$")) == 2  # one per attempt
