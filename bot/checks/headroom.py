@@ -12,9 +12,9 @@ from bot.checks.common import (
     is_interactive,
     is_replicated_server,
     mapping,
+    per_node_evidence,
     serving_containers,
     sets_resource,
-    source_line,
 )
 from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
 from bot.findings import Evidence
@@ -205,8 +205,7 @@ def _pool_pods(pool: NodePool, per_pod: int) -> tuple[int, list[Evidence]] | Non
     # a pod never spans nodes: a node holds floor(GPUs per node / GPUs per pod) pods
     return pool.max_nodes * (pool.gpus_per_node // per_pod), [
         ev(f"{pool.name} max nodes", pool.max_nodes, doc.path, pool_max_line(pool)),
-        ev(f"{pool.name} GPUs per node", pool.gpus_per_node, doc.path,
-           source_line(doc, "guest_accelerator"))]
+        per_node_evidence(pool)]
 
 
 @check("node_pool_too_small", NoParams)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.graph.nodepools import NodePool, node_pool_of
+from bot.graph.nodepools import NodePool, PoolCommitment, TerraformIndex, node_pools_of
 from bot.graph.roles import RoleHints, is_benchmark_client, under_any
 from bot.graph.workloads import PriorRole, Workload, workloads_of
 from bot.ingest.documents import Document
@@ -157,11 +157,14 @@ class PlatformGraph:
 
 def build_graph(documents: list[Document], serving_images: list[str] | tuple[str, ...] = (),
                 hints: RoleHints | None = None,
-                prior: Mapping[str, PriorRole] | None = None) -> PlatformGraph:
-    """The graph of one tree; `prior` holds the base roles of a review's head workloads."""
+                prior: Mapping[str, PriorRole] | None = None,
+                prior_pools: Mapping[str, PoolCommitment] | None = None) -> PlatformGraph:
+    """The graph of one tree; `prior` holds the base roles of a review's head workloads and
+    `prior_pools` what its node pools committed to in base."""
     graph = PlatformGraph(documents, tuple(serving_images), hints or RoleHints())
     for doc in documents:
         graph.by_kind[doc.kind].append(doc)
+    terraform = TerraformIndex.of(documents)
     for doc in documents:
         if doc.format == "k8s":
             found = workloads_of(doc)
@@ -176,8 +179,8 @@ def build_graph(documents: list[Document], serving_images: list[str] | tuple[str
                     bool(before and before.serving)
                 w.benchmark = under_any(doc.path, graph.hints.benchmark_dirs)
                 graph.workloads.append(w)
-        pool = node_pool_of(doc)
-        if pool is not None:
+        for pool in node_pools_of(doc, terraform):
+            pool.prior = (prior_pools or {}).get(pool.subject)
             graph.node_pools.append(pool)
     roles: dict[tuple[str, str, str], Document] = {}
     for doc in graph.kind("Role", "ClusterRole"):
