@@ -56,7 +56,8 @@ def line_errors(documents: list, text: str) -> list[str]:
     errors = []
     for doc in documents:
         head = lines[doc.line - 1]
-        labels = [doc.kind] if doc.kind in ("moved", "locals") else doc.name.removeprefix("data.").split(".")
+        unlabelled = doc.kind in ("moved", "locals")
+        labels = [doc.kind] if unlabelled else doc.name.removeprefix("data.").split(".")
         if not all(label in head for label in labels) or "{" not in head:
             errors.append(f"{doc.name}: line {doc.line} is not its block's first line: {head!r}")
         if not lines[doc.end_line - 1].rstrip().endswith("}"):
