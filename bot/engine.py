@@ -17,6 +17,7 @@ from bot.decision.model import Decision
 from bot.findings import Finding
 from bot.graph.nodepools import PoolCommitment
 from bot.graph.platform import PlatformGraph, build_graph
+from bot.graph.prices import load_prices
 from bot.graph.roles import RoleHints
 from bot.graph.workloads import PriorRole
 from bot.ingest.kustomize import render_kustomizations
@@ -52,7 +53,9 @@ def platform_graph(inventory: Inventory, config: AriaConfig,
     `prior` and `prior_pools` give a review's head workloads and node pools their base side."""
     hints = RoleHints(tuple(config.test_fixture_dirs), tuple(config.benchmark_dirs),
                       tuple(config.benchmark_clients))
-    return build_graph(inventory.documents, config.serving_images, hints, prior, prior_pools)
+    graph = build_graph(inventory.documents, config.serving_images, hints, prior, prior_pools)
+    graph.prices = load_prices()
+    return graph
 
 
 def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog,

@@ -17,6 +17,7 @@ from bot.checks.common import (
 )
 from bot.checks.contract import CheckContext, CheckParams, Hit, check, ev
 from bot.graph.nodepools import NodePool
+from bot.graph.prices import PriceTable
 from bot.graph.scaling import max_replicas
 from bot.graph.workloads import Container, Workload
 
@@ -171,37 +172,58 @@ class CostCliff(CheckParams):
     hours_per_month: int  # GPU-hours a month one always-on accelerator stands for
 
 
+def _monthly(prices: PriceTable | None, machine: str, floor: int, hours: int) -> float | None:
+    """What the floor costs a month at the operator's prices (None without a price)."""
+    price = prices.per_hour(machine) if prices is not None else None
+    return None if price is None else floor * price * hours
+
+
 @check("gpu_cost_cliff", CostCliff)
 def gpu_cost_cliff(ctx: CheckContext[CostCliff]) -> Iterator[Hit]:
-    """A change that multiplies the accelerators a pool keeps running at its floor.
+    """A change that multiplies what a pool keeps running at its floor.
 
     Committed = floor nodes × accelerators per node, on both sides of the review (the base side
-    comes in as `NodePool.prior`); a class change counts through the per-node count it brings.
+    comes in as `NodePool.prior`). A class change counts through the accelerators per node it
+    brings and, with the operator's price table, through the price of a node-hour: money is
+    the measure when both sides have a price, so dearer GPUs at the same count are a cliff too.
     """
+    hours, prices = ctx.params.hours_per_month, ctx.graph.prices
     for pool in ctx.graph.node_pools:
         before, now = pool.prior, pool.commitment()
         if before is None or now is None:
             continue
         old, new = before.floor * before.gpus_per_node, now.floor * now.gpus_per_node
-        if new <= old or (old and new < ctx.params.min_ratio * old):
+        old_cost = _monthly(prices, before.machine, before.floor, hours)
+        new_cost = _monthly(prices, now.machine, now.floor, hours)
+        measure = (old_cost, new_cost) if old_cost is not None and new_cost is not None \
+            else (old, new)
+        if measure[1] <= measure[0] or (measure[0] and
+                                        measure[1] < ctx.params.min_ratio * measure[0]):
             continue
-        hours = ctx.params.hours_per_month
-        ratio = f"{new / old:.3g}×" if old else "from none"
+        growth = f"{measure[1] / measure[0]:.3g}× the commitment" if measure[0] \
+            else "from nothing committed"
+        money = ""
+        if prices is not None and old_cost is not None and new_cost is not None:
+            money = (f" At the operator's prices (ARIA_GPU_PRICES) the floor costs "
+                     f"{prices.currency} {new_cost:,.0f} a month instead of "
+                     f"{prices.currency} {old_cost:,.0f}.")
+        evidence = [
+            ev("floor nodes before", before.floor, before.floor_at.path, before.floor_at.line),
+            ev(f"accelerators per node before ({before.machine})", before.gpus_per_node,
+               before.gpus_at.path, before.gpus_at.line),
+            ev("floor nodes", now.floor, now.floor_at.path, now.floor_at.line),
+            per_node_evidence(pool),
+            ev("hours per month (assumed: Aria's default, rules/cost.yaml)", hours)]
+        if money and prices is not None:
+            evidence += [ev(f"price of a {m} node-hour ({prices.source})", prices.per_hour(m),
+                            unit=prices.currency) for m in dict.fromkeys((before.machine,
+                                                                          now.machine))]
         yield Hit(subject=pool.subject, path=pool.doc.path, line=now.floor_at.line,
-                  fields={"object": pool.name, "before": old, "after": new, "ratio": ratio,
+                  fields={"object": pool.name, "before": old, "after": new, "growth": growth,
                           "floor": now.floor, "per_node": now.gpus_per_node,
                           "accelerator": now.accelerator or "accelerators",
                           "base_floor": before.floor, "base_per_node": before.gpus_per_node,
                           "base_accelerator": before.accelerator or "accelerators",
                           "hours": f"{new * hours:,}", "base_hours": f"{old * hours:,}",
-                          "hours_per_month": hours, "min_ratio": f"{ctx.params.min_ratio:g}"},
-                  evidence=[
-                      ev("floor nodes before", before.floor, before.floor_at.path,
-                         before.floor_at.line),
-                      ev(f"accelerators per node before ({before.machine})",
-                         before.gpus_per_node, before.gpus_at.path, before.gpus_at.line),
-                      ev("floor nodes", now.floor, now.floor_at.path, now.floor_at.line),
-                      per_node_evidence(pool),
-                      ev("committed accelerators", new),
-                      ev("hours per month (assumed, Aria's default in rules/cost.yaml)",
-                         hours)])
+                          "hours_per_month": hours, "money": money},
+                  evidence=evidence)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.graph.nodepools import NodePool, PoolCommitment, TerraformIndex, node_pools_of
+from bot.graph.prices import PriceTable
 from bot.graph.roles import RoleHints, is_benchmark_client, under_any
 from bot.graph.workloads import PriorRole, Workload, workloads_of
 from bot.ingest.documents import Document
@@ -67,6 +68,7 @@ class PlatformGraph:
     workloads: list[Workload] = field(default_factory=list)
     node_pools: list[NodePool] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
+    prices: PriceTable | None = None  # the operator's, when ARIA_GPU_PRICES names one
     _scalers: dict[tuple[str, str], list[Document]] | None = field(default=None, repr=False)
 
     def kind(self, *kinds: str) -> list[Document]:

@@ -10,6 +10,7 @@ import pytest
 
 from bot.graph.accelerators import load_accelerators
 from bot.graph.nodepools import NodePool, TerraformIndex, node_pools_of
+from bot.graph.prices import GpuPriceSettings, PriceTableError, load_prices
 from bot.ingest.kubernetes import parse_yaml_file
 from bot.ingest.terraform import parse_terraform
 from tests.conftest import findings_for, review_of
@@ -358,6 +359,55 @@ def test_cost007_floor_raised_fourfold():
 ])
 def test_cost007_same_or_modest_commitment_passes(base, head):
     assert review_of({"infra/eks.tf": base}, {"infra/eks.tf": head}, rule="COST007") == []
+
+
+PRICES = """
+currency: USD
+hourly:
+  g5.2xlarge: 1.212
+  g6.2xlarge: 0.978
+  p5.48xlarge: 98.32
+"""
+
+
+def test_cost007_states_money_only_with_the_operators_price_table(tmp_path, monkeypatch):
+    table = tmp_path / "prices.yaml"
+    table.write_text(PRICES)
+    base, head = eks(name="h100", instance="p5.48xlarge", low=1), \
+        eks(name="h100", instance="p5.48xlarge", low=4)
+    monkeypatch.delenv("ARIA_GPU_PRICES", raising=False)
+    assert "USD" not in review_of({"infra/p5.tf": base}, {"infra/p5.tf": head},
+                                  rule="COST007")[0].message
+    monkeypatch.setenv("ARIA_GPU_PRICES", str(table))
+    found = review_of({"infra/p5.tf": base}, {"infra/p5.tf": head}, rule="COST007")
+    # 4 nodes × 98.32 × 730 hours, against 1 node
+    assert "costs USD 287,094 a month instead of USD 71,774" in found[0].message
+    prices = [e for e in found[0].evidence if e.label.startswith("price of")]
+    assert [(e.label, e.value, e.unit) for e in prices] == [
+        ("price of a p5.48xlarge node-hour (prices.yaml)", 98.32, "USD")]
+
+
+def test_cost007_price_table_measures_a_class_change_at_the_same_count(tmp_path, monkeypatch):
+    table = tmp_path / "prices.yaml"
+    table.write_text(PRICES)
+    monkeypatch.setenv("ARIA_GPU_PRICES", str(table))
+    cheaper = review_of({"infra/eks.tf": eks(instance="g5.2xlarge")},
+                        {"infra/eks.tf": eks(instance="g6.2xlarge")}, rule="COST007")
+    assert cheaper == []
+    table.write_text(PRICES.replace("0.978", "2.5"))  # a class that costs twice the old one
+    dearer = review_of({"infra/eks.tf": eks(instance="g5.2xlarge")},
+                       {"infra/eks.tf": eks(instance="g6.2xlarge")}, rule="COST007")
+    assert [f.status.value for f in dearer] == ["new"]
+    assert "2.06× the commitment" in dearer[0].message
+
+
+def test_a_price_table_that_cannot_be_read_is_a_clear_error(tmp_path):
+    table = tmp_path / "prices.yaml"
+    table.write_text("currency: USD\nhourly: {g5.2xlarge: -1}\n")
+    with pytest.raises(PriceTableError, match="prices must be above 0: g5.2xlarge"):
+        load_prices(GpuPriceSettings(gpu_prices=table))
+    with pytest.raises(PriceTableError, match="cannot read"):
+        load_prices(GpuPriceSettings(gpu_prices=tmp_path / "missing.yaml"))
 
 
 def test_cost007_is_about_a_change_not_a_tree():
