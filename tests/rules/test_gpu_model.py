@@ -453,3 +453,28 @@ def test_head006_counts_gpus_per_node_from_the_catalogue():
     assert "https://aws.amazon.com/ec2/instance-types/g5/" in per_node.label
     assert findings_for({"infra/llama.tf": pool, "k8s/llama.yaml": LLAMA.replace("{max}", "8")},
                         rule="HEAD006") == []
+
+
+# --- HEAD013: no room for a rolling update at the ceiling --------------------------------------
+
+def test_head013_ceiling_fills_the_pool_and_the_surge_has_nowhere_to_go():
+    pool = eks(name="llama", instance="g5.12xlarge", low=1, high=4)  # 4 nodes × 2 pods of 2 GPUs
+    found = findings_for({"infra/llama.tf": pool,
+                          "k8s/llama.yaml": LLAMA.replace("{max}", "8")}, rule="HEAD013")
+    assert [(f.subject, f.severity.value) for f in found] == [("Deployment/chat/llama", "note")]
+    surge = next(e for e in found[0].evidence if e.label == "maxSurge")
+    assert surge.value == "25% (Kubernetes' default)"  # 25% of 8 rounded up: 2 pods
+    assert "**2** pod(s)" in found[0].message
+
+
+def test_head013_room_for_the_surge_recreate_or_beyond_capacity_passes():
+    pool = eks(name="llama", instance="g5.12xlarge", low=1, high=4)
+    roomy = LLAMA.replace("{max}", "6")  # 6 + 2 surge pods = 8, the pool's 8
+    assert findings_for({"infra/llama.tf": pool, "k8s/llama.yaml": roomy}, rule="HEAD013") == []
+    recreate = LLAMA.replace("{max}", "8").replace(
+        "  selector: {matchLabels: {app: llama}}",
+        "  strategy: {type: Recreate}\n  selector: {matchLabels: {app: llama}}", 1)
+    assert findings_for({"infra/llama.tf": pool, "k8s/llama.yaml": recreate},
+                        rule="HEAD013") == []
+    beyond = LLAMA.replace("{max}", "16")  # HEAD006 says it, not this rule too
+    assert findings_for({"infra/llama.tf": pool, "k8s/llama.yaml": beyond}, rule="HEAD013") == []
