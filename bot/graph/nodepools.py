@@ -201,7 +201,7 @@ def _eks(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue
         types, types_at = [template.body["instance_type"]], _at(template, "instance_type")
     taints = [str(_first(t).get("key")) for t in body.get("taint", []) or []
               if isinstance(_first(t), dict)]
-    capacity = str(body.get("capacity_type", "ON_DEMAND")).upper()
+    capacity = str(tf.resolve(body.get("capacity_type", "ON_DEMAND"))).upper()
     pool = NodePool(doc, as_int(scaling.get("min_size")), as_int(scaling.get("max_size")),
                     ("scaling_config", "max_size"), labels=_labels(body.get("labels")),
                     taints=taints, spot=capacity == "SPOT", machine=",".join(types),

@@ -104,7 +104,8 @@ def test_each_moved_fact_is_one_row_with_both_locations():
     assert str(ceiling.head_location) == "infra/pool.tf:6"
     # the pool's floor moves too: min_node_count 1 per zone, in two zones then in one
     assert ("google_container_node_pool.l4", "node floor", "2", "1") in rows
-    assert len(rows) == 6  # only what moved
+    assert ("google_container_node_pool.l4", "GPUs at the floor", "2", "1") in rows
+    assert len(rows) == 7  # only what moved
 
 
 def test_the_table_is_escaped_and_capped():
