@@ -220,7 +220,7 @@ def single_zone(ctx: CheckContext[Kinds]) -> Iterator[Hit]:
                       fields={"object": w.ref, "zone": zone, "source": "its node selection"},
                       evidence=[ev("zone", zone, w.doc.path, line)])
             continue
-        pools = ctx.graph.node_pools_for(w)
+        pools = ctx.graph.selected_pools(w)
         zones = {z for p in pools for z in p.zones}
         if pools and all(p.zones for p in pools) and len(zones) == 1:
             zone = zones.pop()
@@ -321,10 +321,9 @@ def spot_only_serving(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """An interactive server whose node selection leaves it only spot capacity: a reclaim wave
     (often every zone at once for a GPU type) leaves it nowhere to run."""
     for w in ctx.graph.workloads:
-        if not is_interactive(w) or w.benchmark or \
-                not (w.gpus_per_pod or mapping(w.pod.get("nodeSelector"))):
+        if not is_interactive(w) or w.benchmark:
             continue
-        pools = ctx.graph.node_pools_for(w)
+        pools = ctx.graph.selected_pools(w)
         if not pools or not all(p.spot_only for p in pools):
             continue
         yield Hit(subject=w.subject, path=w.doc.path, line=w.line(*w.pod_path),

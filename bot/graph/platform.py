@@ -15,6 +15,9 @@ from bot.ingest.documents import Document
 
 CONTROL_PLANE_MARKERS = ("controller", "operator", "webhook", "manager", "admission",
                          "agent", "router", "dashboard")
+# Node labels the provider or Karpenter sets, not the pool's own (a pool in Terraform does not
+# list them, so they cannot rule a pool out)
+PROVIDER_LABELS = ("kubernetes.io/", "node.kubernetes.io/", "cloud.google.com/", "karpenter.")
 SERVING_ARGV_HINTS = ("tritonserver", "vllm", "text-generation-launcher", "serve run",
                       "torchserve", "sglang")
 
@@ -134,14 +137,22 @@ class PlatformGraph:
             if w.gpus_per_pod and not pool.gpu:
                 continue
             if any(pool.labels.get(k) != str(v) for k, v in selector.items()
-                   if not k.startswith(("kubernetes.io/", "node.kubernetes.io/",
-                                        "cloud.google.com/", "karpenter."))):
+                   if not k.startswith(PROVIDER_LABELS)):
                 continue
             if not tolerate_all and any(t not in tolerated for t in pool.taints
                                         if t != "nvidia.com/gpu"):
                 continue
             pools.append(pool)
         return pools
+
+    def selected_pools(self, w: Workload) -> list[NodePool]:
+        """The pools a workload selects by a label of their own: only then are the pools in the
+        tree all it can run on (with no selection it may land on any node of the cluster,
+        including pools written elsewhere)."""
+        selector = w.pod.get("nodeSelector")
+        own = isinstance(selector, dict) and any(not str(k).startswith(PROVIDER_LABELS)
+                                                 for k in selector)
+        return self.node_pools_for(w) if own else []
 
     def triton_servers_for(self, model: Document) -> list[Workload]:
         """Workloads whose container runs tritonserver over a repository holding this model."""
