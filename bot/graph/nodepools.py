@@ -62,7 +62,8 @@ class NodePool:
     subnets: list[str] = field(default_factory=list)  # literal subnet ids (one AZ each)
     instances: list[InstanceType] = field(default_factory=list)  # catalogue entries
     accelerator: str = ""  # the accelerator model, as the catalogue names it
-    gpu_requirement: bool = False  # a Karpenter requirement on GPU count or name
+    gpu_declared: bool = False  # GPUs stated without a count (Karpenter GPU requirement, a
+    # guest_accelerator block whose count is a variable)
     min_at: Where | None = None
     gpus_at: Where | None = None
     zones_at: Where | None = None
@@ -71,7 +72,7 @@ class NodePool:
     @property
     def gpu(self) -> bool:
         return bool(self.instances or self.gpus_per_node or self.gpu_limit or
-                    self.gpu_requirement)
+                    self.gpu_declared)
 
     @property
     def name(self) -> str:
@@ -249,11 +250,12 @@ def _gke(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue
     instance = cat.instance(machine)
     if instance is not None:
         _per_node(pool, [instance], _at(doc, "machine_type"))
-    declared = as_int(accel.get("count"))
-    model = cat.gke_model(str(accel.get("type", "")))
+    declared = as_int(tf.resolve(accel.get("count")))
+    model = cat.gke_model(str(tf.resolve(accel.get("type", ""))))
+    pool.gpu_declared = bool(accel)
     if declared:  # the block states what the node gets, whatever the machine type
         pool.gpus_per_node, pool.gpus_at = declared, _at(doc, "guest_accelerator")
-        pool.accelerator = model.name if model else str(accel.get("type", ""))
+        pool.accelerator = model.name if model else str(tf.resolve(accel.get("type", "")))
     return pool
 
 
@@ -289,13 +291,13 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
     capacity = ["on-demand"]  # Karpenter's default when no capacity-type requirement is written
     types: list[InstanceType] = []
     gpu_counts: set[int] = set()
-    gpu_requirement = False
+    gpu_declared = False
     for req in tpl.get("requirements", []) or []:
         if not isinstance(req, dict):
             continue
         key, values = str(req.get("key", "")), _strings(req.get("values"))
         if req.get("operator", "In") != "In":
-            gpu_requirement |= key.startswith(KARPENTER_GPU_KEYS)
+            gpu_declared |= key.startswith(KARPENTER_GPU_KEYS)
             continue
         if key == "topology.kubernetes.io/zone":
             zones = values
@@ -306,7 +308,7 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
         elif key == "karpenter.k8s.aws/instance-family":
             types += [i for v in values for i in cat.family_sizes(v)]
         elif key.startswith(KARPENTER_GPU_KEYS):
-            gpu_requirement = True
+            gpu_declared = True
             if key.endswith("-count"):
                 gpu_counts |= {n for n in map(as_int, values) if n is not None}
     if gpu_counts:  # a count requirement narrows the families to the sizes that match it
@@ -317,7 +319,7 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
                     as_int(limits.get("nvidia.com/gpu")), labels, taints, zones,
                     "spot" in capacity, "karpenter",
                     on_demand=bool({"on-demand", "reserved"} & set(capacity)),
-                    gpu_requirement=gpu_requirement)
+                    gpu_declared=gpu_declared)
     requirements_at = Where(doc.path, doc.line_at("spec", "template", "spec", "requirements"))
     if zones:
         pool.zones_at = requirements_at

@@ -152,6 +152,34 @@ def test_gke_pool_counts_per_zone_and_reads_locals():
     assert pool.accelerator == "NVIDIA H100 80GB"
 
 
+def test_gke_accelerator_block_through_variables_is_a_gpu_pool():
+    tf = """
+    variable "gpu_count" {
+      default = 2
+    }
+
+    resource "google_container_node_pool" "{name}" {
+      name       = "serving"
+      cluster    = "serving"
+      location   = "us-central1-a"
+      node_count = 1
+      node_config {
+        machine_type = var.machine_type
+        guest_accelerator {
+          type  = var.accelerator
+          count = {count}
+        }
+      }
+    }
+    """
+    known = _pools("gke/a.tf", tf.replace("{name}", "a").replace("{count}", "var.gpu_count"))
+    pool = known["google_container_node_pool.a"]
+    assert (pool.gpu, pool.gpus_per_node, pool.zones) == (True, 2, ["us-central1-a"])
+    unknown = _pools("gke/b.tf", tf.replace("{name}", "b").replace("{count}", "var.other"))
+    pool = unknown["google_container_node_pool.b"]
+    assert (pool.gpu, pool.gpus_per_node) == (True, None)  # a GPU pool, count not guessed
+
+
 def test_aks_fixed_spot_pool_and_its_implicit_taint():
     tf = """
     resource "azurerm_kubernetes_cluster_node_pool" "ocr" {
