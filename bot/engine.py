@@ -12,10 +12,12 @@ from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
 from bot.decision.changes import fact_changes
 from bot.decision.diff import diff_findings
-from bot.decision.identity import head_roles, match_objects
+from bot.decision.identity import head_pools, head_roles, match_objects
 from bot.decision.model import Decision
 from bot.findings import Finding
+from bot.graph.nodepools import PoolCommitment
 from bot.graph.platform import PlatformGraph, build_graph
+from bot.graph.prices import load_prices
 from bot.graph.roles import RoleHints
 from bot.graph.workloads import PriorRole
 from bot.ingest.kustomize import render_kustomizations
@@ -45,17 +47,21 @@ def ingest(source: Source, config: AriaConfig, workers: int | None = None,
 
 
 def platform_graph(inventory: Inventory, config: AriaConfig,
-                   prior: dict[str, PriorRole] | None = None) -> PlatformGraph:
+                   prior: dict[str, PriorRole] | None = None,
+                   prior_pools: dict[str, PoolCommitment] | None = None) -> PlatformGraph:
     """The graph of one tree, with the repository's vocabulary for serving and its non-users;
-    `prior` gives a review's head workloads their base roles."""
+    `prior` and `prior_pools` give a review's head workloads and node pools their base side."""
     hints = RoleHints(tuple(config.test_fixture_dirs), tuple(config.benchmark_dirs),
                       tuple(config.benchmark_clients))
-    return build_graph(inventory.documents, config.serving_images, hints, prior)
+    graph = build_graph(inventory.documents, config.serving_images, hints, prior, prior_pools)
+    graph.prices = load_prices()
+    return graph
 
 
 def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog,
-             prior: dict[str, PriorRole] | None = None) -> Analysis:
-    graph = platform_graph(inventory, config, prior)
+             prior: dict[str, PriorRole] | None = None,
+             prior_pools: dict[str, PoolCommitment] | None = None) -> Analysis:
+    graph = platform_graph(inventory, config, prior, prior_pools)
     return Analysis(inventory, graph, run_rules(graph, catalog, config, inventory))
 
 
@@ -93,7 +99,8 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
     before = evaluate(base_inventory, config, catalog)
     objects = match_objects(before.graph.documents, head_inventory.documents)
     after = evaluate(head_inventory, config, catalog,
-                     head_roles(objects, before.graph.workloads))
+                     head_roles(objects, before.graph.workloads),
+                     head_pools(objects, before.graph.node_pools))
     findings = diff_findings(before.findings, after.findings, catalog, objects)
     changed = _changed_paths(before.inventory, after.inventory)
     context = (f"This change touches **{len(changed)}** reviewed file(s) between `{base.label}` "

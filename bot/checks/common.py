@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.findings import Evidence, Location
+from bot.graph.nodepools import NodePool
 from bot.graph.platform import PlatformGraph
 from bot.graph.scaling import hpa_bounds
 from bot.graph.workloads import Container, Workload
@@ -28,6 +30,49 @@ def min_replicas(graph: PlatformGraph, w: Workload) -> tuple[int, str, int | Non
         return w.replicas, w.doc.path, w.line(*w.replicas_path), w.doc
     # unset replicas default to 1 (Deployment/StatefulSet; KServe minReplicas default is 1)
     return 1, w.doc.path, w.line("spec"), w.doc
+
+
+def per_node_evidence(pool: NodePool) -> Evidence:
+    """A pool's accelerators per node, citing where the instance type is written and the
+    catalogue source its count comes from (or the `guest_accelerator` block that states it)."""
+    known = {i.name: i for i in pool.instances}
+    basis = "; ".join(f"{i.name}: {i.label} ({i.source})" for i in known.values())
+    at = pool.gpus_at
+    return Evidence(label=f"{pool.name} accelerators per node" + (f" [{basis}]" if basis else ""),
+                    value=pool.gpus_per_node,
+                    location=Location(path=at.path, line=at.line) if at else None)
+
+
+def capacity_evidence(pool: NodePool) -> Evidence:
+    """The setting that decides whether a pool buys spot or on-demand capacity, as written (or
+    the provider's default when it is not)."""
+    body, doc = pool.doc.body, pool.doc
+    keys: tuple[Any, ...] = ()
+    label, value = "karpenter.sh/capacity-type", "not set (on-demand)"
+    if doc.kind == "aws_eks_node_group":
+        label, value, keys = "capacity_type", body.get("capacity_type", "not set (ON_DEMAND)"), \
+            ("capacity_type",)
+    elif doc.kind == "google_container_node_pool":
+        node = body.get("node_config")
+        node = node[0] if isinstance(node, list) and node else {}
+        written = next((k for k in ("spot", "preemptible") if k in node), None)
+        label, value, keys = f"node_config.{written or 'spot'}", \
+            node.get(written, "not set (on-demand)") if written else "not set (on-demand)", \
+            (written or "node_config",)
+    elif doc.kind == "azurerm_kubernetes_cluster_node_pool":
+        label, value, keys = "priority", body.get("priority", "not set (Regular)"), ("priority",)
+    elif doc.kind == "ClusterConfig":
+        label, value = f"{pool.group} spot", "true" if pool.spot else "not set (on-demand)"
+        keys = (pool.max_nodes_key[0], pool.max_nodes_key[1], "spot")
+    else:
+        reqs = dig(body, "spec", "template", "spec", "requirements") or []
+        for index, req in enumerate(reqs):
+            if isinstance(req, dict) and req.get("key") == "karpenter.sh/capacity-type":
+                value = ",".join(map(str, req.get("values") or []))
+                keys = ("spec", "template", "spec", "requirements", index)
+    line = source_line(doc, *keys) if keys else doc.line
+    return Evidence(label=label, value=value if isinstance(value, str | int | bool) else
+                    str(value), location=Location(path=doc.path, line=line))
 
 
 def is_interactive(w: Workload) -> bool:

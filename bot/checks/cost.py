@@ -3,56 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from bot.checks.common import (
     as_int,
+    capacity_evidence,
     dig,
     gpu_line,
     is_patch_fragment,
     mapping,
     metadata_annotations,
+    per_node_evidence,
     pod_annotations_path,
 )
 from bot.checks.contract import CheckContext, CheckParams, Hit, check, ev
 from bot.graph.nodepools import NodePool
+from bot.graph.prices import PriceTable
 from bot.graph.scaling import max_replicas
 from bot.graph.workloads import Container, Workload
 
-GPU_REQUIREMENT_PREFIXES = ("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu")
 MIN_KEYS = {"aws_eks_node_group": ("scaling_config", "min_size"),
             "google_container_node_pool": ("autoscaling", "min_node_count"),
             "azurerm_kubernetes_cluster_node_pool": ("min_count",)}
 
 
-def _karpenter_requirements(pool: NodePool) -> list[dict[str, Any]]:
-    reqs = dig(pool.doc.body, "spec", "template", "spec", "requirements") or []
-    return [r for r in reqs if isinstance(r, dict)]
-
-
 def is_gpu_pool(pool: NodePool) -> bool:
-    """GPU capacity by machine, accelerator, GPU limit, GPU taint or a Karpenter GPU requirement."""
-    if pool.gpu or "nvidia.com/gpu" in pool.taints:
-        return True
-    return any(str(r.get("key", "")).startswith(GPU_REQUIREMENT_PREFIXES)
-               for r in _karpenter_requirements(pool))
-
-
-def _capacity_evidence(pool: NodePool) -> tuple[str, Any, tuple[Any, ...]]:
-    """The setting that makes the pool on-demand, as written (or the provider default)."""
-    body = pool.doc.body
-    if pool.doc.kind == "aws_eks_node_group":
-        return "capacity_type", body.get("capacity_type", "not set (ON_DEMAND)"), \
-            ("capacity_type",)
-    if pool.doc.kind == "google_container_node_pool":
-        return "node_config.spot", "not set (on-demand)", ("node_config",)
-    if pool.doc.kind == "azurerm_kubernetes_cluster_node_pool":
-        return "priority", body.get("priority", "not set (Regular)"), ("priority",)
-    for index, req in enumerate(_karpenter_requirements(pool)):
-        if req.get("key") == "karpenter.sh/capacity-type":
-            return ("karpenter.sh/capacity-type", ",".join(map(str, req.get("values") or [])),
-                    ("spec", "template", "spec", "requirements", index))
-    return "karpenter.sh/capacity-type", "not set (on-demand)", ()
+    """GPU capacity by the instance catalogue, accelerator block, GPU limit or requirement, or a
+    GPU taint."""
+    return pool.gpu or "nvidia.com/gpu" in pool.taints
 
 
 def _reserved(pool: NodePool, keys: list[str]) -> bool:
@@ -75,11 +52,10 @@ def gpu_capacity_all_on_demand(ctx: CheckContext[Reservations]) -> Iterator[Hit]
     for pool in gpu_pools:
         if _reserved(pool, reserved_keys):
             continue
-        label, value, keys = _capacity_evidence(pool)
-        line = pool.doc.line_at(*keys) if keys else pool.doc.line
-        yield Hit(subject=pool.doc.identity, path=pool.doc.path, line=line,
-                  fields={"object": pool.doc.ref, "pools": len(gpu_pools)},
-                  evidence=[ev(label, value, pool.doc.path, line)])
+        item = capacity_evidence(pool)
+        line = item.location.line if item.location else pool.doc.line
+        yield Hit(subject=pool.subject, path=pool.doc.path, line=line,
+                  fields={"object": pool.name, "pools": len(gpu_pools)}, evidence=[item])
 
 
 def _count(c: Container, resources: tuple[str, ...]) -> int:
@@ -168,7 +144,7 @@ def node_pool_growth(ctx: CheckContext[PoolGrowth]) -> Iterator[Hit]:
         if pool.max_nodes <= ratio * max(pool.min_nodes, 1):
             continue
         line = pool.doc.line_at(*pool.max_nodes_key)
-        yield Hit(subject=pool.doc.identity, path=pool.doc.path, line=line,
+        yield Hit(subject=pool.subject, path=pool.doc.path, line=line,
                   fields={"object": pool.doc.ref, "min": pool.min_nodes, "max": pool.max_nodes,
                           "ratio": f"{ratio:g}"},
                   evidence=[ev("minimum nodes", pool.min_nodes, pool.doc.path,
@@ -186,6 +162,68 @@ def unbounded_node_pool(ctx: CheckContext[GpuOnly]) -> Iterator[Hit]:
         if mapping(dig(pool.doc.body, "spec", "limits")):
             continue
         line = pool.doc.line_at("spec")
-        yield Hit(subject=pool.doc.identity, path=pool.doc.path, line=line,
+        yield Hit(subject=pool.subject, path=pool.doc.path, line=line,
                   fields={"object": pool.doc.ref},
                   evidence=[ev("spec.limits", "not set", pool.doc.path, line)])
+
+
+class CostCliff(CheckParams):
+    min_ratio: float  # head commitment / base commitment at or above this is a cliff
+    hours_per_month: int  # GPU-hours a month one always-on accelerator stands for
+
+
+def _monthly(prices: PriceTable | None, machine: str, floor: int, hours: int) -> float | None:
+    """What the floor costs a month at the operator's prices (None without a price)."""
+    price = prices.per_hour(machine) if prices is not None else None
+    return None if price is None else floor * price * hours
+
+
+@check("gpu_cost_cliff", CostCliff)
+def gpu_cost_cliff(ctx: CheckContext[CostCliff]) -> Iterator[Hit]:
+    """A change that multiplies what a pool keeps running at its floor.
+
+    Committed = floor nodes × accelerators per node, on both sides of the review (the base side
+    comes in as `NodePool.prior`). A class change counts through the accelerators per node it
+    brings and, with the operator's price table, through the price of a node-hour: money is
+    the measure when both sides have a price, so dearer GPUs at the same count are a cliff too.
+    """
+    hours, prices = ctx.params.hours_per_month, ctx.graph.prices
+    for pool in ctx.graph.node_pools:
+        before, now = pool.prior, pool.commitment()
+        if before is None or now is None:
+            continue
+        old, new = before.floor * before.gpus_per_node, now.floor * now.gpus_per_node
+        old_cost = _monthly(prices, before.machine, before.floor, hours)
+        new_cost = _monthly(prices, now.machine, now.floor, hours)
+        measure = (old_cost, new_cost) if old_cost is not None and new_cost is not None \
+            else (old, new)
+        if measure[1] <= measure[0] or (measure[0] and
+                                        measure[1] < ctx.params.min_ratio * measure[0]):
+            continue
+        growth = f"{measure[1] / measure[0]:.3g}× the commitment" if measure[0] \
+            else "from nothing committed"
+        money = ""
+        if prices is not None and old_cost is not None and new_cost is not None:
+            money = (f" At the operator's prices (ARIA_GPU_PRICES) the floor costs "
+                     f"{prices.currency} {new_cost:,.0f} a month instead of "
+                     f"{prices.currency} {old_cost:,.0f}.")
+        evidence = [
+            ev("floor nodes before", before.floor, before.floor_at.path, before.floor_at.line),
+            ev(f"accelerators per node before ({before.machine})", before.gpus_per_node,
+               before.gpus_at.path, before.gpus_at.line),
+            ev("floor nodes", now.floor, now.floor_at.path, now.floor_at.line),
+            per_node_evidence(pool),
+            ev("hours per month (assumed: Aria's default, rules/cost.yaml)", hours)]
+        if money and prices is not None:
+            evidence += [ev(f"price of a {m} node-hour ({prices.source})", prices.per_hour(m),
+                            unit=prices.currency) for m in dict.fromkeys((before.machine,
+                                                                          now.machine))]
+        yield Hit(subject=pool.subject, path=pool.doc.path, line=now.floor_at.line,
+                  fields={"object": pool.name, "before": old, "after": new, "growth": growth,
+                          "floor": now.floor, "per_node": now.gpus_per_node,
+                          "accelerator": now.accelerator or "accelerators",
+                          "base_floor": before.floor, "base_per_node": before.gpus_per_node,
+                          "base_accelerator": before.accelerator or "accelerators",
+                          "hours": f"{new * hours:,}", "base_hours": f"{old * hours:,}",
+                          "hours_per_month": hours, "money": money},
+                  evidence=evidence)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.checks.common import dig, mapping, min_replicas, source_line
+from bot.checks.common import capacity_evidence, dig, mapping, min_replicas, source_line
 from bot.checks.rbac import grant_of
 from bot.decision.changes import Fact, ObjectFacts
 from bot.findings import Location
@@ -37,7 +37,7 @@ def object_facts(graph: PlatformGraph, inventory: Inventory) -> dict[str, Object
     for w in graph.workloads:
         out[w.subject] = _workload(graph, w, where)
     for pool in graph.node_pools:
-        out[pool.doc.identity] = _pool(pool, where)
+        out[pool.subject] = _pool(pool, where)
     for doc in graph.kind("Role", "ClusterRole"):
         out[doc.identity] = _role(doc, where)
     for binding in graph.bindings:
@@ -120,28 +120,35 @@ def _pool(pool: NodePool, where: Where) -> ObjectFacts:
     doc = pool.doc
     out = _object(doc, pool.name, where)
     facts = out.facts
-    if pool.min_nodes is not None:
-        facts["node floor"] = Fact(value=str(pool.min_nodes), location=where(
-            doc.path, source_line(doc, "min_size", "min_node_count", "min_count")))
+    if pool.min_nodes is not None and pool.min_at is not None:
+        facts["node floor"] = Fact(value=str(pool.min_nodes),
+                                   location=where(pool.min_at.path, pool.min_at.line))
     if pool.max_nodes is not None:
         facts["node ceiling"] = Fact(value=str(pool.max_nodes),
                                      location=where(doc.path, pool_max_line(pool)))
-    if pool.gpus_per_node:
-        facts["GPUs per node"] = Fact(value=str(pool.gpus_per_node), location=where(
-            doc.path, source_line(doc, "guest_accelerator", "count")))
+    if pool.gpus_per_node and pool.gpus_at is not None:
+        at = where(pool.gpus_at.path, pool.gpus_at.line)
+        facts["GPUs per node"] = Fact(value=str(pool.gpus_per_node), location=at)
+        if pool.accelerator:
+            facts["GPU class"] = Fact(value=pool.accelerator, location=at)
+        if pool.committed_gpus is not None and pool.min_at is not None:
+            facts["GPUs at the floor"] = Fact(value=str(pool.committed_gpus), location=where(
+                pool.min_at.path, pool.min_at.line))
     if pool.machine:
         facts["machine"] = Fact(value=pool.machine, location=where(
             doc.path, source_line(doc, "instance_types", "machine_type", "vm_size")))
-    subnets = doc.body.get("subnet_ids") if isinstance(doc.body, dict) else None
-    if pool.zones:
-        facts["zones"] = Fact(value=", ".join(pool.zones), location=where(
-            doc.path, source_line(doc, "node_locations", "zones")))
-    elif isinstance(subnets, list):
-        facts["subnets"] = Fact(value=", ".join(map(str, subnets)),
-                                location=where(doc.path, source_line(doc, "subnet_ids")))
+    if pool.zones and pool.zones_at is not None:
+        facts["zones"] = Fact(value=", ".join(pool.zones),
+                              location=where(pool.zones_at.path, pool.zones_at.line))
+    elif pool.subnets and pool.zones_at is not None:
+        facts["subnets"] = Fact(value=", ".join(pool.subnets),
+                                location=where(pool.zones_at.path, pool.zones_at.line))
     if pool.spot is not None:
-        facts["capacity"] = Fact(value="spot" if pool.spot else "on-demand",
-                                 location=where(doc.path, doc.line))
+        capacity = capacity_evidence(pool).location
+        facts["capacity"] = Fact(
+            value="spot" if pool.spot_only else "spot and on-demand" if pool.spot
+            else "on-demand",
+            location=where(doc.path, capacity.line if capacity else doc.line))
     return out
 
 

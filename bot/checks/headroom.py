@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from bot.checks.common import (
@@ -12,13 +14,14 @@ from bot.checks.common import (
     is_interactive,
     is_replicated_server,
     mapping,
+    per_node_evidence,
     serving_containers,
     sets_resource,
-    source_line,
 )
 from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
 from bot.findings import Evidence
 from bot.graph.nodepools import NodePool
+from bot.graph.platform import PlatformGraph
 from bot.graph.scaling import hpa_bounds, max_replicas, pool_max_line, utilization_targets
 from bot.graph.workloads import Container, Workload
 from bot.ingest.documents import Document
@@ -205,36 +208,91 @@ def _pool_pods(pool: NodePool, per_pod: int) -> tuple[int, list[Evidence]] | Non
     # a pod never spans nodes: a node holds floor(GPUs per node / GPUs per pod) pods
     return pool.max_nodes * (pool.gpus_per_node // per_pod), [
         ev(f"{pool.name} max nodes", pool.max_nodes, doc.path, pool_max_line(pool)),
-        ev(f"{pool.name} GPUs per node", pool.gpus_per_node, doc.path,
-           source_line(doc, "guest_accelerator"))]
+        per_node_evidence(pool)]
+
+
+@dataclass
+class PoolFit:
+    """A GPU workload's ceiling against the pools it can schedule on, every size known."""
+
+    replicas: int
+    path: str
+    line: int | None
+    per_pod: int
+    capacity: int  # pods of `per_pod` GPUs the pools can bring up together
+    pools: list[NodePool]
+    evidence: list[Evidence]
+
+
+def _pool_fit(graph: PlatformGraph, w: Workload) -> PoolFit | None:
+    """None when the workload asks for no GPU, has no ceiling, or a pool's size is unknown
+    (unknown sizes make the sum a guess; no fitting node at all is a different failure)."""
+    per_pod, gpu_line = _nvidia_gpus(w)
+    ceiling = max_replicas(graph, w) if per_pod else None
+    if ceiling is None:
+        return None
+    pools = graph.node_pools_for(w)
+    sizes = [size for size in (_pool_pods(p, per_pod) for p in pools) if size is not None]
+    capacity = sum(pods for pods, _ in sizes)
+    if not pools or len(sizes) < len(pools) or capacity == 0:
+        return None
+    replicas, path, line = ceiling
+    evidence = [ev("maximum replicas", replicas, path, line),
+                ev("GPUs per pod", per_pod, w.doc.path, gpu_line)]
+    for _, pool_evidence in sizes:
+        evidence.extend(pool_evidence)
+    return PoolFit(replicas, path, line, per_pod, capacity, pools, evidence)
 
 
 @check("node_pool_too_small", NoParams)
 def node_pool_too_small(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """The workload's own ceiling needs more GPU nodes than the pools that can host it allow."""
     for w in ctx.graph.workloads:
-        per_pod, gpu_line = _nvidia_gpus(w)
-        ceiling = max_replicas(ctx.graph, w) if per_pod else None
-        if ceiling is None:
+        fit = _pool_fit(ctx.graph, w)
+        if fit is None or fit.replicas <= fit.capacity:
             continue
-        pools = ctx.graph.node_pools_for(w)
-        sizes = [size for size in (_pool_pods(p, per_pod) for p in pools) if size is not None]
-        capacity = sum(pods for pods, _ in sizes)
-        # unknown sizes make the sum a guess; no fitting node at all is a different failure
-        if not pools or len(sizes) < len(pools) or capacity == 0:
+        yield Hit(subject=w.subject, path=fit.path, line=fit.line,
+                  fields={"object": w.ref, "replicas": fit.replicas, "gpus": fit.per_pod,
+                          "needed": fit.replicas * fit.per_pod, "capacity": fit.capacity,
+                          "pools": ", ".join(p.name for p in fit.pools)},
+                  evidence=fit.evidence)
+
+
+def _surge(w: Workload, replicas: int) -> tuple[int, str, int]:
+    """Extra pods a Deployment's rolling update starts at `replicas` (Kubernetes: maxSurge,
+    default 25% rounded up; none for Recreate), the value as written and its line."""
+    strategy = mapping(dig(w.doc.body, "spec", "strategy"))
+    if strategy.get("type") == "Recreate":
+        return 0, "Recreate", w.line("spec", "strategy", "type")
+    written = dig(strategy, "rollingUpdate", "maxSurge")
+    line = w.line("spec", "strategy", "rollingUpdate", "maxSurge")
+    if written is None:
+        written, line = "25% (Kubernetes' default)", w.line("spec")
+    text = str(written).split(" ", 1)[0]
+    if text.endswith("%") and text[:-1].isdigit():
+        return math.ceil(replicas * int(text[:-1]) / 100), str(written), line
+    return as_int(written) or 0, str(written), line
+
+
+@check("no_surge_room_at_ceiling", NoParams)
+def no_surge_room_at_ceiling(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
+    """The pools hold the workload's ceiling but not the pods a rolling update adds on top of
+    it: a rollout at peak leaves its new pods Pending (and stalls when maxUnavailable is 0)."""
+    for w in ctx.graph.workloads:
+        if w.kind != "Deployment":
             continue
-        replicas, path, line = ceiling
-        if replicas <= capacity:
+        fit = _pool_fit(ctx.graph, w)
+        if fit is None or fit.replicas > fit.capacity:
+            continue  # beyond capacity is HEAD006's
+        surge, written, surge_line = _surge(w, fit.replicas)
+        if not surge or fit.replicas + surge <= fit.capacity:
             continue
-        evidence = [ev("maximum replicas", replicas, path, line),
-                    ev("GPUs per pod", per_pod, w.doc.path, gpu_line)]
-        for _, pool_evidence in sizes:
-            evidence.extend(pool_evidence)
-        yield Hit(subject=w.subject, path=path, line=line,
-                  fields={"object": w.ref, "replicas": replicas, "gpus": per_pod,
-                          "needed": replicas * per_pod, "capacity": capacity,
-                          "pools": ", ".join(p.name for p in pools)},
-                  evidence=evidence)
+        yield Hit(subject=w.subject, path=fit.path, line=fit.line,
+                  fields={"object": w.ref, "replicas": fit.replicas, "surge": surge,
+                          "capacity": fit.capacity, "gpus": fit.per_pod,
+                          "pools": ", ".join(p.name for p in fit.pools)},
+                  evidence=[*fit.evidence,
+                            ev("maxSurge", written, w.doc.path, surge_line)])
 
 
 @check("hpa_missing_requests", NoParams)

@@ -8,8 +8,10 @@ from typing import Any
 
 from bot.checks.common import (
     as_int,
+    capacity_evidence,
     dig,
     is_available_server,
+    is_interactive,
     mapping,
     min_replicas,
     selector_matches,
@@ -218,7 +220,7 @@ def single_zone(ctx: CheckContext[Kinds]) -> Iterator[Hit]:
                       fields={"object": w.ref, "zone": zone, "source": "its node selection"},
                       evidence=[ev("zone", zone, w.doc.path, line)])
             continue
-        pools = ctx.graph.node_pools_for(w)
+        pools = ctx.graph.selected_pools(w)
         zones = {z for p in pools for z in p.zones}
         if pools and all(p.zones for p in pools) and len(zones) == 1:
             zone = zones.pop()
@@ -288,9 +290,45 @@ def single_node_gpu_pool(ctx: CheckContext[MaxNodes]) -> Iterator[Hit]:
         if not pool.gpu or pool.max_nodes is None or pool.max_nodes > ctx.params.max_nodes:
             continue
         line = pool_max_line(pool)
-        yield Hit(subject=pool.doc.identity, path=pool.doc.path, line=line,
+        yield Hit(subject=pool.subject, path=pool.doc.path, line=line,
                   fields={"object": pool.name, "nodes": pool.max_nodes},
                   evidence=[ev("maximum nodes", pool.max_nodes, pool.doc.path, line)])
+
+
+@check("single_zone_gpu_pool", MaxNodes)
+def single_zone_gpu_pool(ctx: CheckContext[MaxNodes]) -> Iterator[Hit]:
+    """Every node of a GPU pool in one zone: an AWS subnet lies in one Availability Zone, so a
+    node group on one subnet is one zone too. Pools of at most `max_nodes` nodes are SPOF007's:
+    one node is in one zone by definition."""
+    for pool in ctx.graph.node_pools:
+        if not pool.gpu or pool.zones_at is None or \
+                (pool.max_nodes is not None and pool.max_nodes <= ctx.params.max_nodes):
+            continue
+        if len(set(pool.zones)) == 1:
+            what, place = "zone", pool.zones[0]
+        elif not pool.zones and len(set(pool.subnets)) == 1:
+            what, place = "subnet", pool.subnets[0]
+        else:
+            continue
+        at = pool.zones_at
+        yield Hit(subject=pool.subject, path=at.path, line=at.line,
+                  fields={"object": pool.name, "what": what, "place": place},
+                  evidence=[ev(f"{what}s", place, at.path, at.line)])
+
+
+@check("spot_only_serving", NoParams)
+def spot_only_serving(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
+    """An interactive server whose node selection leaves it only spot capacity: a reclaim wave
+    (often every zone at once for a GPU type) leaves it nowhere to run."""
+    for w in ctx.graph.workloads:
+        if not is_interactive(w) or w.benchmark:
+            continue
+        pools = ctx.graph.selected_pools(w)
+        if not pools or not all(p.spot_only for p in pools):
+            continue
+        yield Hit(subject=w.subject, path=w.doc.path, line=w.line(*w.pod_path),
+                  fields={"object": w.ref, "pools": ", ".join(p.name for p in pools)},
+                  evidence=[capacity_evidence(p) for p in pools])
 
 
 @check("kserve_max_one", NoParams)

@@ -14,6 +14,7 @@ from bot.cli.flags import VALUE_ONLY_IN_ENV
 from bot.cli.org_audit import OrgAuditSettings
 from bot.cli.worker import WorkerSettings
 from bot.deliver.settings import AppSettings, GitHubSettings
+from bot.graph.prices import GpuPriceSettings
 from bot.jobs.settings import JobSettings
 from bot.narrative.settings import NarrativeSettings
 from bot.orgaudit.settings import ScheduleSettings
@@ -37,6 +38,7 @@ SECTIONS: list[tuple[str, type[AriaSettings], str]] = [
     ("Latency probes", ProbeSettings, "`probe`, and reviews of changed Triton configs"),
     ("Production telemetry (optional)", PrometheusSettings,
      "every command that reviews or audits"),
+    ("GPU prices (optional)", GpuPriceSettings, "every command that reviews or audits"),
 ]
 # Models whose fields are also flags of the commands that read them.
 WITH_FLAGS = (GitHubSettings, AppSettings, JobSettings, ServeSettings, WorkerSettings,

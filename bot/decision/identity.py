@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.graph.nodepools import NodePool, PoolCommitment
 from bot.graph.workloads import PriorRole, Workload
 from bot.ingest.documents import Document
 
@@ -78,8 +79,19 @@ def head_roles(objects: ObjectMap, workloads: Iterable[Workload]) -> dict[str, P
     return out
 
 
+def head_pools(objects: ObjectMap, pools: Iterable[NodePool]) -> dict[str, PoolCommitment]:
+    """What the base tree's node pools committed to, keyed as the head tree names them."""
+    out = {}
+    for pool in pools:
+        commitment = pool.commitment()
+        if commitment is not None:
+            out[objects.head_subject(pool.subject)] = commitment
+    return out
+
+
 def _objects(docs: Iterable[Document]) -> Iterator[Document]:
-    return (d for d in docs if d.kind != _MOVED and d.kind != "Kustomization")
+    """Documents that are objects (a `moved` or `locals` block, a Kustomization is not one)."""
+    return (d for d in docs if d.kind not in (_MOVED, "locals", "Kustomization"))
 
 
 def _address(value: Any) -> str:

@@ -1,12 +1,47 @@
-"""Node pools that can host workloads: Terraform node groups and Karpenter NodePools."""
+"""Node pools that can host workloads, recognised through the instance catalogue.
+
+EKS managed node groups (`aws_eks_node_group`, with the instance type of their launch template
+when the template is in the tree), eksctl `ClusterConfig` node groups, Karpenter NodePools (their
+instance requirements and capacity types), GKE `google_container_node_pool` (machine type or
+`guest_accelerator` blocks) and AKS `azurerm_kubernetes_cluster_node_pool`. A pool's accelerators
+come from `bot.graph.accelerators`; names are never guessed from.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.graph.accelerators import Catalogue, InstanceType, load_accelerators
 from bot.ingest.documents import Document
-from bot.ingest.values import as_int
+from bot.ingest.values import as_int, dig
+
+# AKS puts this taint on every spot node (https://learn.microsoft.com/azure/aks/spot-node-pool)
+AKS_SPOT_TAINT = "kubernetes.azure.com/scalesetpriority"
+_REFERENCE = re.compile(r"^\$\{(var|local)\.([A-Za-z_][\w-]*)\}$")
+_ZONE = re.compile(r"^[a-z]+-[a-z]+\d+-[a-z]$")  # a GCP zone (`us-central1-a`), not a region
+KARPENTER_GPU_KEYS = ("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu")
+
+
+@dataclass
+class Where:
+    """A value of a pool and the file and line it was read from."""
+
+    path: str
+    line: int
+
+
+@dataclass
+class PoolCommitment:
+    """What a pool of the base tree committed to, as the head tree's review reads it."""
+
+    floor: int
+    gpus_per_node: int
+    accelerator: str
+    machine: str
+    floor_at: Where
+    gpus_at: Where
 
 
 @dataclass
@@ -20,20 +55,91 @@ class NodePool:
     labels: dict[str, str] = field(default_factory=dict)
     taints: list[str] = field(default_factory=list)  # keys
     zones: list[str] = field(default_factory=list)
-    spot: bool | None = None
+    spot: bool | None = None  # can run on spot capacity
     machine: str = ""
+    on_demand: bool = True  # can run on on-demand (or reserved) capacity
+    group: str = ""  # the node group inside a document that holds several (eksctl)
+    subnets: list[str] = field(default_factory=list)  # literal subnet ids (one AZ each)
+    instances: list[InstanceType] = field(default_factory=list)  # catalogue entries
+    accelerator: str = ""  # the accelerator model, as the catalogue names it
+    gpu_declared: bool = False  # GPUs stated without a count (Karpenter GPU requirement, a
+    # guest_accelerator block whose count is a variable)
+    min_at: Where | None = None
+    gpus_at: Where | None = None
+    zones_at: Where | None = None
+    prior: PoolCommitment | None = None  # the base side's commitment, in a review
 
     @property
     def gpu(self) -> bool:
-        return bool(self.gpus_per_node) or bool(self.gpu_limit) or "gpu" in self.machine.lower()
+        return bool(self.instances or self.gpus_per_node or self.gpu_limit or
+                    self.gpu_declared)
 
     @property
     def name(self) -> str:
-        return self.doc.name
+        return f"{self.doc.name}[{self.group}]" if self.group else self.doc.name
+
+    @property
+    def subject(self) -> str:
+        return f"{self.doc.identity}#{self.group}" if self.group else self.doc.identity
+
+    @property
+    def spot_only(self) -> bool:
+        return bool(self.spot) and not self.on_demand
+
+    @property
+    def committed_gpus(self) -> int | None:
+        """GPUs the pool keeps running at its floor (None when either factor is unknown)."""
+        if self.min_nodes is None or self.gpus_per_node is None:
+            return None
+        return self.min_nodes * self.gpus_per_node
+
+    def commitment(self) -> PoolCommitment | None:
+        if self.min_nodes is None or not self.gpus_per_node or self.min_at is None or \
+                self.gpus_at is None:
+            return None
+        return PoolCommitment(self.min_nodes, self.gpus_per_node, self.accelerator, self.machine,
+                              self.min_at, self.gpus_at)
+
+
+@dataclass
+class TerraformIndex:
+    """What a pool's references point at: variable defaults, locals and launch templates."""
+
+    variables: dict[str, Any] = field(default_factory=dict)
+    locals: dict[str, Any] = field(default_factory=dict)
+    resources: dict[str, Document] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, documents: list[Document]) -> TerraformIndex:
+        out = cls()
+        for doc in documents:
+            if doc.format != "terraform" or not isinstance(doc.body, dict):
+                continue
+            if doc.kind == "variable" and "default" in doc.body:
+                out.variables[doc.name.removeprefix("variable.")] = doc.body["default"]
+            elif doc.kind == "locals":
+                out.locals.update(doc.body)
+            else:
+                out.resources[doc.name] = doc
+        return out
+
+    def resolve(self, value: Any) -> Any:
+        """`${var.x}` to the variable's default, `${local.x}` to the local; else as written."""
+        match = _REFERENCE.match(value) if isinstance(value, str) else None
+        if match is None:
+            return value
+        table = self.variables if match.group(1) == "var" else self.locals
+        return table.get(match.group(2), value)
+
+    def launch_template(self, pool: Document) -> Document | None:
+        ref = dig(_first(pool.body.get("launch_template")), "id") or \
+            dig(_first(pool.body.get("launch_template")), "name")
+        match = re.match(r"^\$\{(aws_launch_template\.[\w-]+)\.(id|name)\}$", str(ref or ""))
+        return self.resources.get(match.group(1)) if match else None
 
 
 def _first(value: Any) -> Any:
-    """python-hcl2 gives nested blocks as one-item lists."""
+    """Nested HCL blocks read as one-item lists."""
     if isinstance(value, list) and value and isinstance(value[0], dict):
         return value[0]
     return value
@@ -44,59 +150,215 @@ def _labels(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-def node_pool_of(doc: Document) -> NodePool | None:
+def _strings(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _at(doc: Document, *keys: str) -> Where:
+    """Where the first of `keys` the document has is written (else the document itself)."""
+    for key in keys:
+        if key in doc.text_lines:
+            return Where(doc.path, doc.text_lines[key])
+    return Where(doc.path, doc.line)
+
+
+def _per_node(pool: NodePool, found: list[InstanceType], at: Where) -> None:
+    """Accelerators per node from catalogue entries: known when every candidate agrees."""
+    pool.instances = found
+    counts = {i.count for i in found}
+    models = {i.model.name for i in found}
+    if len(counts) == 1:
+        pool.gpus_per_node = counts.pop()
+        pool.gpus_at = at
+    pool.accelerator = " or ".join(sorted(models))
+
+
+def node_pools_of(doc: Document, index: TerraformIndex | None = None,
+                  catalogue: Catalogue | None = None) -> list[NodePool]:
+    """The node pools one document declares (eksctl declares several)."""
+    cat = catalogue or load_accelerators()
+    tf = index or TerraformIndex()
     body = doc.body if isinstance(doc.body, dict) else {}
     if doc.format == "terraform" and doc.kind == "aws_eks_node_group":
-        scaling = _first(body.get("scaling_config")) or {}
-        types = body.get("instance_types") or []
-        taints = [str(_first(t).get("key")) for t in body.get("taint", []) or []
-                  if isinstance(_first(t), dict)]
-        return NodePool(doc, as_int(scaling.get("min_size")), as_int(scaling.get("max_size")),
-                        ("scaling_config", "max_size"), None, None, _labels(body.get("labels")),
-                        taints, [], str(body.get("capacity_type", "")).upper() == "SPOT",
-                        ",".join(map(str, types)) if isinstance(types, list) else str(types))
+        return [_eks(doc, body, tf, cat)]
     if doc.format == "terraform" and doc.kind == "google_container_node_pool":
-        auto = _first(body.get("autoscaling")) or {}
-        node = _first(body.get("node_config")) or {}
-        accel = _first(node.get("guest_accelerator")) or {}
-        taints = [str(_first(t).get("key")) for t in node.get("taint", []) or []
-                  if isinstance(_first(t), dict)]
-        max_nodes = as_int(auto.get("max_node_count")) or as_int(auto.get("total_max_node_count"))
-        count = as_int(body.get("node_count"))
-        locations = body.get("node_locations")
-        return NodePool(doc, as_int(auto.get("min_node_count")) or count, max_nodes or count,
-                        ("autoscaling", "max_node_count"), as_int(accel.get("count")), None,
-                        _labels(node.get("labels")), taints,
-                        [str(z) for z in locations] if isinstance(locations, list) else [],
-                        bool(node.get("spot")) or bool(node.get("preemptible")),
-                        str(node.get("machine_type", "")) + (
-                            f" {accel.get('type')}" if accel.get("type") else ""))
+        return [_gke(doc, body, tf, cat)]
     if doc.format == "terraform" and doc.kind == "azurerm_kubernetes_cluster_node_pool":
-        listed = body.get("zones")
-        return NodePool(doc, as_int(body.get("min_count")), as_int(body.get("max_count")),
-                        ("max_count",), None, None, _labels(body.get("node_labels")),
-                        [str(t).split("=")[0] for t in body.get("node_taints", []) or []],
-                        [str(z) for z in listed] if isinstance(listed, list) else [],
-                        str(body.get("priority", "")).lower() == "spot",
-                        str(body.get("vm_size", "")))
+        return [_aks(doc, body, tf, cat)]
     if doc.format == "k8s" and doc.kind == "NodePool" and doc.api_version.startswith("karpenter"):
-        spec: dict[str, Any] = body["spec"] if isinstance(body.get("spec"), dict) else {}
-        tpl: dict[str, Any] = spec.get("template", {}).get("spec", {}) \
-            if isinstance(spec.get("template"), dict) else {}
-        limits: dict[str, Any] = spec["limits"] if isinstance(spec.get("limits"), dict) else {}
-        zones: list[str] = []
-        spot = None
-        for req in tpl.get("requirements", []) or []:
-            if not isinstance(req, dict):
+        return [_karpenter(doc, body, cat)]
+    if doc.format == "k8s" and doc.kind == "ClusterConfig" and \
+            doc.api_version.startswith("eksctl.io"):
+        return _eksctl(doc, body, cat)
+    return []
+
+
+def _eks(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue) -> NodePool:
+    scaling = _first(body.get("scaling_config")) or {}
+    types = _strings(tf.resolve(body.get("instance_types")))
+    types_at = _at(doc, "instance_types")
+    template = tf.launch_template(doc)
+    if not types and template is not None and isinstance(template.body.get("instance_type"), str):
+        types, types_at = [template.body["instance_type"]], _at(template, "instance_type")
+    taints = [str(_first(t).get("key")) for t in body.get("taint", []) or []
+              if isinstance(_first(t), dict)]
+    capacity = str(tf.resolve(body.get("capacity_type", "ON_DEMAND"))).upper()
+    pool = NodePool(doc, as_int(scaling.get("min_size")), as_int(scaling.get("max_size")),
+                    ("scaling_config", "max_size"), labels=_labels(body.get("labels")),
+                    taints=taints, spot=capacity == "SPOT", machine=",".join(types),
+                    on_demand=capacity != "SPOT", min_at=_at(doc, "min_size"))
+    subnets = tf.resolve(body.get("subnet_ids"))
+    if isinstance(subnets, list) and all("${" not in str(s) for s in subnets):
+        pool.subnets = [str(s) for s in subnets]
+        pool.zones_at = _at(doc, "subnet_ids")
+    found = [i for i in map(cat.instance, types) if i is not None]
+    if found:
+        _per_node(pool, found, types_at)
+    return pool
+
+
+def _gke(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue) -> NodePool:
+    auto = _first(body.get("autoscaling")) or {}
+    node = _first(body.get("node_config")) or {}
+    accel = _first(node.get("guest_accelerator")) or {}
+    taints = [str(_first(t).get("key")) for t in node.get("taint", []) or []
+              if isinstance(_first(t), dict)]
+    count = as_int(body.get("node_count"))
+    low = as_int(auto.get("min_node_count"))
+    total_low = as_int(auto.get("total_min_node_count"))
+    high = as_int(auto.get("max_node_count"))
+    total_high = as_int(auto.get("total_max_node_count"))
+    locations = _strings(tf.resolve(body.get("node_locations")))
+    location = str(tf.resolve(body.get("location")) or "")
+    if not locations and _ZONE.match(location):
+        locations = [location]
+    # `min_node_count`/`max_node_count` are per zone; the `total_` ones are for the whole pool
+    per_zone = len(locations) or 1
+    floor = total_low if total_low is not None else (
+        low * per_zone if low is not None else count * per_zone if count is not None else None)
+    ceiling = total_high if total_high is not None else (
+        high * per_zone if high is not None else count * per_zone if count is not None else None)
+    spot = bool(node.get("spot")) or bool(node.get("preemptible"))
+    machine = str(node.get("machine_type", ""))
+    pool = NodePool(doc, floor, ceiling, ("autoscaling", "max_node_count"), labels=_labels(
+        node.get("labels")), taints=taints, zones=locations, spot=spot,
+        machine=machine + (f" {accel.get('type')}" if accel.get("type") else ""),
+        on_demand=not spot, min_at=_at(doc, "total_min_node_count", "min_node_count",
+                                       "node_count"))
+    if locations:
+        pool.zones_at = _at(doc, "node_locations", "location")
+    instance = cat.instance(machine)
+    if instance is not None:
+        _per_node(pool, [instance], _at(doc, "machine_type"))
+    declared = as_int(tf.resolve(accel.get("count")))
+    model = cat.gke_model(str(tf.resolve(accel.get("type", ""))))
+    pool.gpu_declared = bool(accel)
+    if declared:  # the block states what the node gets, whatever the machine type
+        pool.gpus_per_node, pool.gpus_at = declared, _at(doc, "guest_accelerator")
+        pool.accelerator = model.name if model else str(tf.resolve(accel.get("type", "")))
+    return pool
+
+
+def _aks(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue) -> NodePool:
+    zones = _strings(tf.resolve(body.get("zones")))
+    spot = str(body.get("priority", "")).lower() == "spot"
+    taints = [str(t).split("=")[0].split(":")[0] for t in body.get("node_taints", []) or []]
+    if spot and AKS_SPOT_TAINT not in taints:
+        taints.append(AKS_SPOT_TAINT)
+    autoscaled = body.get("enable_auto_scaling", body.get("auto_scaling_enabled")) is True
+    count = as_int(body.get("node_count"))
+    low = as_int(body.get("min_count")) if autoscaled or "min_count" in body else count
+    high = as_int(body.get("max_count")) if autoscaled or "max_count" in body else count
+    vm = str(body.get("vm_size", ""))
+    pool = NodePool(doc, low, high, ("max_count",) if "max_count" in body else ("node_count",),
+                    labels=_labels(body.get("node_labels")), taints=taints, zones=zones,
+                    spot=spot, machine=vm, on_demand=not spot,
+                    min_at=_at(doc, "min_count" if "min_count" in body else "node_count"))
+    if zones:
+        pool.zones_at = _at(doc, "zones")
+    instance = cat.instance(vm)
+    if instance is not None:
+        _per_node(pool, [instance], _at(doc, "vm_size"))
+    return pool
+
+
+def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
+    spec: dict[str, Any] = body["spec"] if isinstance(body.get("spec"), dict) else {}
+    tpl = dig(spec, "template", "spec")
+    tpl = tpl if isinstance(tpl, dict) else {}
+    limits: dict[str, Any] = spec["limits"] if isinstance(spec.get("limits"), dict) else {}
+    zones: list[str] = []
+    capacity = ["on-demand"]  # Karpenter's default when no capacity-type requirement is written
+    types: list[InstanceType] = []
+    gpu_counts: set[int] = set()
+    gpu_declared = False
+    for req in tpl.get("requirements", []) or []:
+        if not isinstance(req, dict):
+            continue
+        key, values = str(req.get("key", "")), _strings(req.get("values"))
+        if req.get("operator", "In") != "In":
+            gpu_declared |= key.startswith(KARPENTER_GPU_KEYS)
+            continue
+        if key == "topology.kubernetes.io/zone":
+            zones = values
+        elif key == "karpenter.sh/capacity-type":
+            capacity = values
+        elif key == "node.kubernetes.io/instance-type":
+            types += [i for i in map(cat.instance, values) if i is not None]
+        elif key == "karpenter.k8s.aws/instance-family":
+            types += [i for v in values for i in cat.family_sizes(v)]
+        elif key.startswith(KARPENTER_GPU_KEYS):
+            gpu_declared = True
+            if key.endswith("-count"):
+                gpu_counts |= {n for n in map(as_int, values) if n is not None}
+    if gpu_counts:  # a count requirement narrows the families to the sizes that match it
+        types = [i for i in types if i.count in gpu_counts] or types
+    taints = [str(t.get("key")) for t in tpl.get("taints", []) or [] if isinstance(t, dict)]
+    labels = _labels(dig(spec, "template", "metadata", "labels"))
+    pool = NodePool(doc, None, None, ("spec", "limits"), None,
+                    as_int(limits.get("nvidia.com/gpu")), labels, taints, zones,
+                    "spot" in capacity, "karpenter",
+                    on_demand=bool({"on-demand", "reserved"} & set(capacity)),
+                    gpu_declared=gpu_declared)
+    requirements_at = Where(doc.path, doc.line_at("spec", "template", "spec", "requirements"))
+    if zones:
+        pool.zones_at = requirements_at
+    if types:
+        _per_node(pool, types, requirements_at)
+    if len(gpu_counts) == 1 and pool.gpus_per_node is None:
+        pool.gpus_per_node, pool.gpus_at = next(iter(gpu_counts)), requirements_at
+    return pool
+
+
+def _eksctl(doc: Document, body: dict[str, Any], cat: Catalogue) -> list[NodePool]:
+    out: list[NodePool] = []
+    for key in ("managedNodeGroups", "nodeGroups"):
+        groups = body.get(key)
+        for index, group in enumerate(groups if isinstance(groups, list) else []):
+            if not isinstance(group, dict):
                 continue
-            if req.get("key") == "topology.kubernetes.io/zone":
-                zones = [str(v) for v in req.get("values", []) or []]
-            if req.get("key") == "karpenter.sh/capacity-type":
-                spot = "spot" in (req.get("values") or [])
-        taints = [str(t.get("key")) for t in tpl.get("taints", []) or [] if isinstance(t, dict)]
-        gpu_limit = as_int(limits.get("nvidia.com/gpu"))
-        labels = _labels(_first(spec.get("template", {}).get("metadata", {}).get("labels")
-                                if isinstance(spec.get("template"), dict) else {}))
-        return NodePool(doc, None, None, ("spec", "limits"), None, gpu_limit, labels, taints,
-                        zones, spot, "karpenter")
-    return None
+            types = _strings(group.get("instanceTypes")) or (
+                [str(group["instanceType"])] if group.get("instanceType") else [])
+            spot = group.get("spot") is True
+            raw_taints = group.get("taints")
+            taints = [str(t.get("key")) for t in raw_taints if isinstance(t, dict)] \
+                if isinstance(raw_taints, list) else \
+                [str(k) for k in raw_taints] if isinstance(raw_taints, dict) else []
+            low = as_int(group.get("minSize"))
+            if low is None:
+                low = as_int(group.get("desiredCapacity"))
+            high = as_int(group.get("maxSize"))
+            pool = NodePool(doc, low, high if high is not None else low,
+                            (key, index, "maxSize"), labels=_labels(group.get("labels")),
+                            taints=taints, zones=_strings(group.get("availabilityZones")),
+                            spot=spot, machine=",".join(types), on_demand=not spot,
+                            group=str(group.get("name") or index),
+                            min_at=Where(doc.path, doc.line_at(key, index, "minSize")))
+            if pool.zones:
+                pool.zones_at = Where(doc.path, doc.line_at(key, index, "availabilityZones"))
+            found = [i for i in map(cat.instance, types) if i is not None]
+            if found:
+                at = "instanceTypes" if group.get("instanceTypes") else "instanceType"
+                _per_node(pool, found, Where(doc.path, doc.line_at(key, index, at)))
+            out.append(pool)
+    return out

@@ -7,13 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.graph.nodepools import NodePool, node_pool_of
+from bot.graph.nodepools import NodePool, PoolCommitment, TerraformIndex, node_pools_of
+from bot.graph.prices import PriceTable
 from bot.graph.roles import RoleHints, is_benchmark_client, under_any
 from bot.graph.workloads import PriorRole, Workload, workloads_of
 from bot.ingest.documents import Document
 
 CONTROL_PLANE_MARKERS = ("controller", "operator", "webhook", "manager", "admission",
                          "agent", "router", "dashboard")
+# Node labels the provider or Karpenter sets, not the pool's own (a pool in Terraform does not
+# list them, so they cannot rule a pool out)
+PROVIDER_LABELS = ("kubernetes.io/", "node.kubernetes.io/", "cloud.google.com/", "karpenter.")
 SERVING_ARGV_HINTS = ("tritonserver", "vllm", "text-generation-launcher", "serve run",
                       "torchserve", "sglang")
 
@@ -67,6 +71,7 @@ class PlatformGraph:
     workloads: list[Workload] = field(default_factory=list)
     node_pools: list[NodePool] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
+    prices: PriceTable | None = None  # the operator's, when ARIA_GPU_PRICES names one
     _scalers: dict[tuple[str, str], list[Document]] | None = field(default=None, repr=False)
 
     def kind(self, *kinds: str) -> list[Document]:
@@ -132,14 +137,22 @@ class PlatformGraph:
             if w.gpus_per_pod and not pool.gpu:
                 continue
             if any(pool.labels.get(k) != str(v) for k, v in selector.items()
-                   if not k.startswith(("kubernetes.io/", "node.kubernetes.io/",
-                                        "cloud.google.com/", "karpenter."))):
+                   if not k.startswith(PROVIDER_LABELS)):
                 continue
             if not tolerate_all and any(t not in tolerated for t in pool.taints
                                         if t != "nvidia.com/gpu"):
                 continue
             pools.append(pool)
         return pools
+
+    def selected_pools(self, w: Workload) -> list[NodePool]:
+        """The pools a workload selects by a label of their own: only then are the pools in the
+        tree all it can run on (with no selection it may land on any node of the cluster,
+        including pools written elsewhere)."""
+        selector = w.pod.get("nodeSelector")
+        own = isinstance(selector, dict) and any(not str(k).startswith(PROVIDER_LABELS)
+                                                 for k in selector)
+        return self.node_pools_for(w) if own else []
 
     def triton_servers_for(self, model: Document) -> list[Workload]:
         """Workloads whose container runs tritonserver over a repository holding this model."""
@@ -157,11 +170,14 @@ class PlatformGraph:
 
 def build_graph(documents: list[Document], serving_images: list[str] | tuple[str, ...] = (),
                 hints: RoleHints | None = None,
-                prior: Mapping[str, PriorRole] | None = None) -> PlatformGraph:
-    """The graph of one tree; `prior` holds the base roles of a review's head workloads."""
+                prior: Mapping[str, PriorRole] | None = None,
+                prior_pools: Mapping[str, PoolCommitment] | None = None) -> PlatformGraph:
+    """The graph of one tree; `prior` holds the base roles of a review's head workloads and
+    `prior_pools` what its node pools committed to in base."""
     graph = PlatformGraph(documents, tuple(serving_images), hints or RoleHints())
     for doc in documents:
         graph.by_kind[doc.kind].append(doc)
+    terraform = TerraformIndex.of(documents)
     for doc in documents:
         if doc.format == "k8s":
             found = workloads_of(doc)
@@ -176,8 +192,8 @@ def build_graph(documents: list[Document], serving_images: list[str] | tuple[str
                     bool(before and before.serving)
                 w.benchmark = under_any(doc.path, graph.hints.benchmark_dirs)
                 graph.workloads.append(w)
-        pool = node_pool_of(doc)
-        if pool is not None:
+        for pool in node_pools_of(doc, terraform):
+            pool.prior = (prior_pools or {}).get(pool.subject)
             graph.node_pools.append(pool)
     roles: dict[tuple[str, str, str], Document] = {}
     for doc in graph.kind("Role", "ClusterRole"):

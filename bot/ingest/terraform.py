@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 # Block type -> number of labels its address is made of.
 # `moved` blocks have no label: they tell a review which address a renamed resource had.
-_ADDRESSED = {"resource": 2, "data": 2, "module": 1, "variable": 1, "provider": 1, "moved": 0}
+# `locals` blocks have none either: node pools read zones and sizes through them.
+_ADDRESSED = {"resource": 2, "data": 2, "module": 1, "variable": 1, "provider": 1, "moved": 0,
+              "locals": 0}
 
 
 def parse_terraform(path: str, text: str) -> FileResult:
@@ -53,6 +55,8 @@ def _document(kind: str, labels: list[str], block: Node, path: str) -> Document:
         address = f"data.{address}" if kind == "data" else address
     elif kind == "moved":
         doc_kind, address = kind, f"moved.{body.get('to')}"
+    elif kind == "locals":
+        doc_kind, address = kind, kind
     else:
         doc_kind, address = kind, f"{kind}.{labels[0]}"
     return Document(format="terraform", kind=doc_kind, name=address, path=path,

@@ -8,7 +8,7 @@ from typing import Any
 
 import hcl2
 
-_ADDRESSED = ("resource", "data", "module", "variable", "provider", "moved")
+_ADDRESSED = ("resource", "data", "module", "variable", "provider", "moved", "locals")
 _META = ("__start_line__", "__end_line__", "__is_block__")
 
 
@@ -26,6 +26,8 @@ def _facts(block_type: str, block: dict[str, Any]) -> list[tuple[str, str, Any]]
     if block_type == "moved":  # no label: Aria names it by its target address
         body = _plain(block)
         return [(f"moved.{body.get('to')}", "moved", body)]
+    if block_type == "locals":  # no label: node pools resolve `local.x` through them
+        return [("locals", "locals", _plain(block))]
     if block_type not in ("resource", "data"):
         return [(f"{block_type}.{_unquote(name)}", block_type, _plain(body))
                 for name, body in block.items()]
@@ -54,7 +56,8 @@ def line_errors(documents: list, text: str) -> list[str]:
     errors = []
     for doc in documents:
         head = lines[doc.line - 1]
-        labels = ["moved"] if doc.kind == "moved" else doc.name.removeprefix("data.").split(".")
+        unlabelled = doc.kind in ("moved", "locals")
+        labels = [doc.kind] if unlabelled else doc.name.removeprefix("data.").split(".")
         if not all(label in head for label in labels) or "{" not in head:
             errors.append(f"{doc.name}: line {doc.line} is not its block's first line: {head!r}")
         if not lines[doc.end_line - 1].rstrip().endswith("}"):

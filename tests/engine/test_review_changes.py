@@ -93,7 +93,8 @@ def test_each_moved_fact_is_one_row_with_both_locations():
     assert ("Deployment/search/ranker", "replicas", "3", "1") in rows
     assert ("Deployment/search/ranker", "exposure", "Service/ranker (ClusterIP)",
             "Service/ranker (LoadBalancer)") in rows
-    assert ("google_container_node_pool.l4", "node ceiling", "4", "1") in rows
+    # GKE's max_node_count is per zone: 4 in each of two zones, then 1 in one
+    assert ("google_container_node_pool.l4", "node ceiling", "8", "1") in rows
     assert ("google_container_node_pool.l4", "zones", "us-central1-a, us-central1-b",
             "us-central1-a") in rows
     assert ("ClusterRole/deployer", "grants core:configmaps", "*", "get, list, watch") in rows
@@ -101,7 +102,10 @@ def test_each_moved_fact_is_one_row_with_both_locations():
     assert str(replicas.base_location) == str(replicas.head_location) == "k8s/ranker.yaml:5"
     ceiling = next(c for c in decision.changes if c.fact == "node ceiling")
     assert str(ceiling.head_location) == "infra/pool.tf:6"
-    assert len(rows) == 5  # only what moved
+    # the pool's floor moves too: min_node_count 1 per zone, in two zones then in one
+    assert ("google_container_node_pool.l4", "node floor", "2", "1") in rows
+    assert ("google_container_node_pool.l4", "GPUs at the floor", "2", "1") in rows
+    assert len(rows) == 7  # only what moved
 
 
 def test_the_table_is_escaped_and_capped():

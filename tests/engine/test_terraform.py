@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.graph.nodepools import node_pool_of
+from bot.graph.nodepools import node_pools_of
 from bot.ingest.documents import Document
 from bot.ingest.hcl import MAX_DEPTH
 from bot.ingest.terraform import parse_terraform
@@ -56,7 +56,7 @@ def test_fixture_set_covers_the_hcl_the_reader_must_handle() -> None:
 def test_node_pools_read_from_eks_gke_and_aks_blocks() -> None:
     path = "triton-inference/terraform/eks.tf"
     eks = _read(path)["aws_eks_node_group.gpu_a10g"]
-    pool = node_pool_of(eks)
+    pool = node_pools_of(eks)[0]
     assert (pool.min_nodes, pool.max_nodes, pool.machine, pool.spot) == (1, 1, "g5.2xlarge", False)
     assert pool.labels == {"nvidia.com/gpu.present": "true", "workload": "triton"}
     assert pool.taints == ["nvidia.com/gpu"]  # the dynamic block's taints are decided at plan
@@ -65,18 +65,18 @@ def test_node_pools_read_from_eks_gke_and_aks_blocks() -> None:
     assert eks.text_lines["max_size"] == _line(path, "max_size     = 1")
 
     gke = _read("llm-serving/terraform/gke.tf")["google_container_node_pool.gpu_l4"]
-    pool = node_pool_of(gke)
+    pool = node_pools_of(gke)[0]
     assert (pool.min_nodes, pool.max_nodes, pool.gpus_per_node) == (1, None, 1)
     assert pool.machine == "g2-standard-8 nvidia-l4" and pool.taints == ["nvidia.com/gpu"]
     assert gke.body["autoscaling"][0]["max_node_count"] == "${var.gpu_max_nodes}"
     assert gke.body["node_config"][0]["labels"] == '${merge(local.labels, {pool = "gpu-l4"})}'
 
     aks = _read("gpu-infra-aks/terraform/main.tf")
-    spot = node_pool_of(aks["azurerm_kubernetes_cluster_node_pool.gpu_t4_spot"])
+    spot = node_pools_of(aks["azurerm_kubernetes_cluster_node_pool.gpu_t4_spot"])[0]
     assert (spot.min_nodes, spot.max_nodes, spot.spot) == (0, 10, True)
     assert spot.taints == ["nvidia.com/gpu", "kubernetes.azure.com/scalesetpriority"]
     assert aks["azurerm_kubernetes_cluster_node_pool.gpu_t4_spot"].body["spot_max_price"] == -1
-    a100 = node_pool_of(aks["azurerm_kubernetes_cluster_node_pool.gpu_a100"])
+    a100 = node_pools_of(aks["azurerm_kubernetes_cluster_node_pool.gpu_a100"])[0]
     assert a100.zones == ["1"] and a100.labels["pool"] == "gpu-a100"
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from bot.catalog import load_catalog
-from tests.conftest import findings_for
+from tests.conftest import findings_for, review_of
 
 # the static packs of these families; measurement rules (PROBE*, family serving) fire on
 # probe results against a real Triton server, telemetry rules on production measurements
@@ -22,6 +22,11 @@ def test_pack_example_fires_its_rule(rule):
     """Every rule of these packs ships an example manifest, and the example triggers it."""
     assert rule.example, f"{rule.id} has no example"
     assert rule.severity.value != "error" or rule.family != "lock-in"
+    if rule.example_base:  # a rule about a change fires in a review of its base to its example
+        found = review_of({_example_path(rule.example_base): rule.example_base},
+                          {_example_path(rule.example): rule.example}, rule=rule.id)
+        assert [f.status.value for f in found] == ["new"]
+        return
     assert findings_for({_example_path(rule.example): rule.example}, rule=rule.id)
 
 

@@ -160,12 +160,15 @@ def _placeholders(message: str) -> set[str]:
 def test_every_rule_fires_with_every_placeholder_filled(rule: RuleSpec) -> None:
     inventory = _inventory(rule)
     config = AriaConfig()
-    prior = None
+    prior, prior_pools = None, None
     if rule.example_base:  # a rule about a change: the head sees its workloads' base roles
         base = load_inventory(MemorySource({_example_path(rule.example_base):
                                             rule.example_base.encode()}))
-        prior = {w.subject: w.role() for w in platform_graph(base, config).workloads}
-    graph = platform_graph(inventory, config, prior)
+        base_graph = platform_graph(base, config)
+        prior = {w.subject: w.role() for w in base_graph.workloads}
+        prior_pools = {p.subject: c for p in base_graph.node_pools
+                       if (c := p.commitment()) is not None}
+    graph = platform_graph(inventory, config, prior, prior_pools)
     found: list[Hit] = list(hits(rule, graph, config, inventory))
     assert found, f"{rule.id} does not fire on its example"
     wanted = _placeholders(rule.message)

@@ -338,6 +338,9 @@ def test_spof005_single_zone_node_pool():
         max_node_count = 4
       }
       node_config {
+        labels = {
+          workload = "llm"
+        }
         guest_accelerator {
           type  = "nvidia-l4"
           count = 1
@@ -345,14 +348,18 @@ def test_spof005_single_zone_node_pool():
       }
     }
     """
-    files = {"k8s/llm.yaml": GPU_DEPLOYMENT.format(replicas=2), "infra/gke.tf": pool}
+    selecting = GPU_DEPLOYMENT.format(replicas=2) + "      nodeSelector: {workload: llm}\n"
+    files = {"k8s/llm.yaml": selecting, "infra/gke.tf": pool}
     found = findings_for(files, rule="SPOF005")
     assert len(found) == 1
     assert [(e.value, str(e.location)) for e in found[0].evidence] == [
         ("us-central1-a", "infra/gke.tf:4")]
     two_zones = pool.replace('["us-central1-a"]', '["us-central1-a", "us-central1-b"]')
-    files["infra/gke.tf"] = two_zones
-    assert findings_for(files, rule="SPOF005") == []
+    assert findings_for({**files, "infra/gke.tf": two_zones}, rule="SPOF005") == []
+    # selecting no pool, the server may land on any node of the cluster, pools written
+    # elsewhere included: the tree's one-zone pool is not all it has
+    unselected = {**files, "k8s/llm.yaml": GPU_DEPLOYMENT.format(replicas=2)}
+    assert findings_for(unselected, rule="SPOF005") == []
 
 
 def test_spof006_triton_single_instance():
