@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from bot.catalog import Catalog, load_catalog
 from bot.checks.evaluate import run_rules
-from bot.checks.facts import object_facts
+from bot.checks.facts import advice_facts, object_facts
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
-from bot.decision.changes import fact_changes
+from bot.decision.changes import fact_changes, mark_directions
 from bot.decision.diff import diff_findings
 from bot.decision.identity import head_roles, match_objects
 from bot.decision.model import Decision
@@ -76,14 +76,14 @@ def _summary(graph: PlatformGraph) -> str:
 
 
 def review(base: Source, head: Source, config: AriaConfig | None = None,
-           title: str | None = None) -> Decision:
-    """Findings the change from `base` to `head` introduces, fixes, or leaves in place.
+           title: str | None = None, in_ci: bool = False) -> Decision:
+    """Findings the change from `base` to `head` introduces, fixes, or leaves in place;
+    `in_ci`: the review is posted from CI (no advice to set up CI).
 
     The configuration comes from the base side, so a change cannot switch off its own checks.
     """
-    found = True
     if config is None:
-        config, found = config_of(base)
+        config, _ = config_of(base)
     catalog = load_catalog()
     base_inventory, head_inventory = ingest(base, config), ingest(head, config)
     head_inventory.measurements = probe_changes(base_inventory, head_inventory, config)
@@ -99,11 +99,14 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
     context = (f"This change touches **{len(changed)}** reviewed file(s) between `{base.label}` "
                f"and `{head.label}`. Head: {_summary(after.graph)}; "
                f"{after.inventory.files_read} files read.")
+    advice = advice_facts(after.graph)
+    mark_directions(advice_facts(before.graph), advice, objects)
     decision = build_decision(
         mode="review", title=title or f"Review of {head.label} against {base.label}",
-        findings=findings, catalog=catalog, config=config, config_found=found,
+        findings=findings, catalog=catalog, config=config,
         files_reviewed=after.inventory.files_read, context=context, base=base.label,
-        head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry)
+        head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry,
+        advice=advice, in_ci=in_ci)
     decision.measurements = head_inventory.measurements
     decision.changes = fact_changes(object_facts(before.graph, before.inventory),
                                     object_facts(after.graph, after.inventory), objects)
@@ -112,12 +115,11 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
 
 def audit(source: Source, config: AriaConfig | None = None, title: str | None = None,
           workers: int | None = None, progress: Progress | None = None,
-          only: Collection[str] | None = None) -> Decision:
+          only: Collection[str] | None = None, in_ci: bool = False) -> Decision:
     """Findings of the whole tree, or with `only`, of those files (the tree still read whole, so
-    rules that relate objects across files see all of them)."""
-    found = True
+    rules that relate objects across files see all of them); `in_ci` as for `review`."""
     if config is None:
-        config, found = config_of(source)
+        config, _ = config_of(source)
     catalog = load_catalog()
     result = analyse(source, config, catalog, workers, progress)
     findings = result.findings
@@ -128,9 +130,9 @@ def audit(source: Source, config: AriaConfig | None = None, title: str | None = 
         context += f" Findings are reported for the {len(only)} file(s) named."
     return build_decision(
         mode="audit", title=title or f"Audit of {source.label}", findings=findings,
-        catalog=catalog, config=config, config_found=found,
-        files_reviewed=result.inventory.files_read, context=context,
-        notes=result.inventory.notes, telemetry=result.inventory.telemetry)
+        catalog=catalog, config=config, files_reviewed=result.inventory.files_read,
+        context=context, notes=result.inventory.notes, telemetry=result.inventory.telemetry,
+        advice=advice_facts(result.graph), in_ci=in_ci)
 
 
 def _changed_paths(base: Inventory, head: Inventory) -> set[str]:

@@ -11,10 +11,13 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import AliasChoices, Field
+
 from bot.cli.console import COLOR_MODES, console_for
 from bot.cli.output import add_output_flag, emit, output_stream
 from bot.exitcodes import FAIL_ON_LEVELS, FINDINGS, OK, USAGE, FailOn
 from bot.render import FORMATS
+from bot.settings import AriaSettings
 
 if TYPE_CHECKING:
     from bot.config import AriaConfig
@@ -35,6 +38,14 @@ def output_format(args: argparse.Namespace) -> str:
     if args.format:
         return str(args.format)
     return TERMINAL if not args.output and sys.stdout.isatty() else "markdown"
+
+
+class CiSettings(AriaSettings):
+    """Whether the command runs in CI: then a review does not advise setting up CI."""
+
+    ci: bool = Field(default=False, validation_alias=AliasChoices("CI", "ARIA_CI"),
+                     description="set by CI services (GitHub Actions, GitLab CI, CircleCI …): "
+                                 "reviews and audits run in CI")
 
 
 def _load_config(path: str | None) -> AriaConfig | None:
@@ -94,7 +105,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     if config is None:
         config, _ = config_of(base)
     args._config = config
-    decision = review(base, head, config if args.config else None, title=args.title)
+    decision = review(base, head, config if args.config else None, title=args.title,
+                      in_ci=CiSettings().ci)
     return _finish(_narrate(decision), args, _link_root(head, args.repo))
 
 
@@ -145,7 +157,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     display = ProgressDisplay("files", errors) if sys.stderr.isatty() else None
     with display or nullcontext():
         decision = audit(source, config, title=args.title, workers=args.jobs,
-                         progress=display.show if display else None, only=named)
+                         progress=display.show if display else None, only=named,
+                         in_ci=CiSettings().ci)
     if args.by == "control":
         return _finish_by_control(decision, config, args)
     return _finish(decision, args, _link_root(source, args.repo))
