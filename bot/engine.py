@@ -12,6 +12,7 @@ from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
 from bot.decision.changes import fact_changes, mark_directions
 from bot.decision.diff import diff_findings
+from bot.decision.focus import focus
 from bot.decision.identity import head_roles, match_objects
 from bot.decision.model import Decision
 from bot.findings import Finding
@@ -133,6 +134,32 @@ def audit(source: Source, config: AriaConfig | None = None, title: str | None = 
         catalog=catalog, config=config, files_reviewed=result.inventory.files_read,
         context=context, notes=result.inventory.notes, telemetry=result.inventory.telemetry,
         advice=advice_facts(result.graph), in_ci=in_ci)
+
+
+def decide(source: Source, title: str, config: AriaConfig | None = None) -> Decision:
+    """`aria adr new TITLE --from PATH`: the decision about the title's subject, with the tree's
+    findings on that subject as its drivers and options."""
+    if config is None:
+        config, _ = config_of(source)
+    catalog = load_catalog()
+    result = analyse(source, config, catalog)
+    about = focus(result.findings, title, catalog)
+    rules = sorted({f.rule_id for f in about.findings})
+    if about.matched:
+        context = (f"The decision “{title}” for `{source.label}`: **{len(about.findings)}** of "
+                   f"its {len(result.findings)} finding(s) concern it "
+                   f"({', '.join(f'`{r}`' for r in rules[:8])}"
+                   f"{f' and {len(rules) - 8} more' if len(rules) > 8 else ''}). "
+                   f"Read from {result.inventory.files_read} files: {_summary(result.graph)}.")
+    else:
+        context = (f"The title “{title}” names no rule, family or object with a finding in "
+                   f"`{source.label}`, so all {len(result.findings)} finding(s) are listed. "
+                   f"Read from {result.inventory.files_read} files: {_summary(result.graph)}.")
+    return build_decision(
+        mode="adr", title=title, findings=about.findings, catalog=catalog, config=config,
+        files_reviewed=result.inventory.files_read, context=context,
+        notes=result.inventory.notes, telemetry=result.inventory.telemetry,
+        advice=advice_facts(result.graph), relevance=about.relevance)
 
 
 def _changed_paths(base: Inventory, head: Inventory) -> set[str]:

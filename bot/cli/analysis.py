@@ -216,24 +216,37 @@ def cmd_adr_new(args: argparse.Namespace) -> int:
         if superseded is None:
             print(f"aria: no ADR {args.supersedes:04d} in {folder}/", file=sys.stderr)
             return USAGE
+    shown = _shown_path(args.from_path) if args.from_path else None
     if args.from_path:
-        from bot.engine import audit
+        from bot.engine import decide
         from bot.ingest.source import open_source
-        decision = audit(open_source(args.from_path), _load_config(args.config),
-                         title=args.title)
-        decision = _narrate(decision.model_copy(update={"mode": "adr"}))
+        source = open_source(args.from_path)
+        source.label = shown or args.from_path
+        decision = _narrate(decide(source, args.title, _load_config(args.config)))
     else:
         decision = Decision(mode="adr", title=args.title, recommendation="",
                             context="<!-- Describe the context and the problem in two or three "
                                     "sentences. -->")
     text = render_adr(decision, supersedes=superseded.name[:4] if superseded else None,
-                      source=args.from_path)
+                      source=shown)
     target.write_text(text, encoding="utf-8")
     if superseded is not None:
         adr_records.mark_superseded(superseded, target.name[:4])
     adr_records.write_index(folder)
     print(target)
     return OK
+
+
+def _shown_path(spec: str) -> str:
+    """A path as a record may show it: relative to the working directory when below it, else its
+    last part; never the machine's absolute path. A git revision is shown as given."""
+    path = Path(spec)
+    if not path.is_dir():
+        return spec
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return path.resolve().name
 
 
 def cmd_config(args: argparse.Namespace) -> int:

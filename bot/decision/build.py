@@ -96,9 +96,9 @@ def options_for(rule: RuleSpec, facts: AdviceFacts, accept: RemediationOption) -
 
 
 def _points(findings: list[Finding], catalog: Catalog, advice: dict[str, AdviceFacts],
-            common: dict[str, object]) -> list[DecisionPoint]:
+            common: dict[str, object], relevance: dict[str, int]) -> list[DecisionPoint]:
     """One decision per rule and per way its options read: two objects whose facts change the
-    advice get a table each."""
+    advice get a table each. Rules the ADR's title names (`relevance`) come first."""
     accept = load_advice().accept
     groups: dict[tuple[str, str], list[tuple[Finding, AdviceFacts, list[Option]]]] = {}
     for f in findings:
@@ -109,7 +109,8 @@ def _points(findings: list[Finding], catalog: Catalog, advice: dict[str, AdviceF
         options = options_for(rule, facts, accept)
         key = (f.rule_id, repr([o.model_dump() for o in options]))
         groups.setdefault(key, []).append((f, facts, options))
-    ranked = sorted(groups.items(), key=lambda kv: (-kv[1][0][0].severity.rank, -len(kv[1]),
+    ranked = sorted(groups.items(), key=lambda kv: (-relevance.get(kv[0][0], 0),
+                                                    -kv[1][0][0].severity.rank, -len(kv[1]),
                                                     kv[0][0]))
     points: list[DecisionPoint] = []
     for (rule_id, _), group in ranked[:MAX_DECISION_POINTS]:
@@ -135,7 +136,9 @@ def _figures(findings: list[Finding]) -> list[Figure]:
         for e in f.evidence:
             if isinstance(e.value, bool) or not isinstance(e.value, int | float):
                 continue
-            source = str(e.location) if e.location else DEFAULT
+            if e.location == f.location:
+                continue  # the finding's own line: its message already states the value
+            source = str(e.location) if e.location else "default, not written in the files"
             key = (e.label, source)
             if key in seen:
                 continue
@@ -304,10 +307,11 @@ def build_decision(*, mode: str, title: str, findings: list[Finding], catalog: C
                    config: AriaConfig, files_reviewed: int, context: str,
                    base: str | None = None, head: str | None = None,
                    notes: list[str] | None = None, telemetry: TelemetryReport | None = None,
-                   advice: dict[str, AdviceFacts] | None = None,
-                   in_ci: bool = False) -> Decision:
+                   advice: dict[str, AdviceFacts] | None = None, in_ci: bool = False,
+                   relevance: dict[str, int] | None = None) -> Decision:
     """The decision record; `advice` holds the facts of the objects (`bot.checks.facts`) that
-    options and next steps are fitted to, and `in_ci` whether Aria runs in CI."""
+    options and next steps are fitted to, `in_ci` whether Aria runs in CI, and `relevance` how
+    strongly an ADR's title names each rule."""
     if mode == "review":
         relevant = [f for f in findings if f.status is Status.new and not f.suppressed]
     else:
@@ -317,7 +321,7 @@ def build_decision(*, mode: str, title: str, findings: list[Finding], catalog: C
     common: dict[str, object] = {"ci": in_ci, "mode": mode,
                                  "policy_default": _where(config, "headroom.min",
                                                           "headroom.max") == DEFAULT}
-    points = _points(relevant, catalog, advice, common)
+    points = _points(relevant, catalog, advice, common, relevance or {})
     serving = any(_facts(f, advice, common, catalog.get(f.rule_id)).serving for f in relevant)
     return Decision(
         mode=mode, title=title, base=base, head=head,
