@@ -16,11 +16,11 @@ from bot.catalog import Catalog
 from bot.findings import Finding
 
 # Words that name no subject: a title's grammar and the words every decision uses.
-STOP = frozenset("""
-    a an and are as at be by do for from how in into is it its of on or our the to use using
-    with without we should not no keep run make adopt decide decision choose choice option
-    options about vs versus over under new
-""".split())
+STOP = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "by", "do", "for", "from", "how", "in", "into",
+    "is", "it", "its", "of", "on", "or", "our", "the", "to", "use", "using", "with", "without",
+    "we", "should", "not", "no", "keep", "run", "make", "adopt", "decide", "decision", "choose",
+    "choice", "option", "options", "about", "vs", "versus", "over", "under", "new"))
 STEM = 6
 
 

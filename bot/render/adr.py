@@ -10,9 +10,9 @@ from bot.tradeoffs import Option
 
 # How a trade-off reads, from its first word or its wording: the level a rule writes first
 # ("Low — …", "None", "Unchanged") or, for latency, what happens to requests.
-GOOD_LEVELS = frozenset("none no low lowest unchanged equal stable best lower faster fastest "
-                        "zero".split())
-NEUTRAL_LEVELS = frozenset("medium moderate depends".split())
+GOOD_LEVELS = frozenset(("none", "no", "low", "lowest", "unchanged", "equal", "stable", "best",
+                         "lower", "faster", "fastest", "zero"))
+NEUTRAL_LEVELS = frozenset(("medium", "moderate", "depends"))
 BAD_WORDS = ("cold start", "slower", "higher", "missing", "later", "worse", "up to", "queue",
              "outage", "high")
 # The sentence each dimension makes for a good, neutral or bad reading.
