@@ -189,7 +189,8 @@ def _model(doc: Document, where: Where) -> ObjectFacts:
 
 
 def advice_facts(graph: PlatformGraph) -> dict[str, AdviceFacts]:
-    """What advice on each workload and model config depends on, by subject (ADR 0017)."""
+    """What advice on each workload, node pool and model config depends on, by subject
+    (ADR 0017); a pool's `replicas` is its node floor and `gpus` its GPUs per node."""
     out: dict[str, AdviceFacts] = {}
     for w in graph.workloads:
         pdbs, scalers = ([] if w.batch else graph.pdbs_for(w)), graph.scalers_for(w)
@@ -201,6 +202,10 @@ def advice_facts(graph: PlatformGraph) -> dict[str, AdviceFacts]:
             gpus=w.gpus_per_pod or None, node_agent=w.kind == "DaemonSet", replicas=floor,
             pdb=pdbs[0].ref if pdbs else "", hpa=scalers[0].ref if scalers else "",
             spread=_spread(w.pod) != "none", backend=_server(w, graph.serving_images))
+    for pool in graph.node_pools:
+        out[pool.doc.identity] = AdviceFacts(
+            object=pool.name, kind=pool.doc.kind, gpu=pool.gpu,
+            gpus=pool.gpus_per_node or None, replicas=pool.min_nodes)
     for doc in graph.kind("TritonModelConfig"):
         body = doc.body if isinstance(doc.body, dict) else {}
         backend = body.get("backend") or body.get("platform")

@@ -82,8 +82,12 @@ def _filled(option: RemediationOption, facts: AdviceFacts) -> Option | None:
 
 def options_for(rule: RuleSpec, facts: AdviceFacts, accept: RemediationOption) -> list[Option]:
     """A rule's options that fit the object, filled from its facts, exactly one recommended; at
-    least two, keeping the object as it is (`accept`) when only one of the rule's fits."""
+    least two, keeping the object as it is (`accept`) when only one of the rule's fits. An
+    option whose condition asks a fact nobody read does not fit, unless none does."""
     fitted = [(o, f) for o in rule.options if (f := _filled(o, facts)) is not None]
+    if not fitted:  # nothing is known that fits any option: show those that can be written
+        fitted = [(o, f) for o in rule.options
+                  if (f := _filled(o.model_copy(update={"when": None}), facts)) is not None]
     if len(fitted) < 2:
         kept = _filled(accept, facts)
         if kept is not None:
