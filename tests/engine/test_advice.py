@@ -330,3 +330,34 @@ def test_json_output_carries_the_facts_advice_was_fitted_to(capsys, tmp_path: Pa
     data = json.loads(capsys.readouterr().out)
     [point] = [p for p in data["decision_points"] if p["rule_id"] == "SEC001"]
     assert point["facts"]["node_agent"] is True and point["facts"]["gpu"] is False
+
+
+FLUENT_BIT = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: fluent-bit, namespace: logging}
+spec:
+  selector: {matchLabels: {app: fluent-bit}}
+  template:
+    metadata: {labels: {app: fluent-bit}}
+    spec:
+      hostNetwork: true
+      containers:
+        - name: fluent-bit
+          image: cr.fluentbit.io/fluent/fluent-bit:3.0.4
+          volumeMounts: [{name: varlog, mountPath: /var/log}]
+      volumes:
+        - {name: varlog, hostPath: {path: /var/log}}
+"""
+
+
+def test_a_log_collector_daemonset_is_not_offered_a_weight_cache_or_nccl_networking():
+    decision = audit(_tree(**{"fluent-bit.yaml": FLUENT_BIT}))
+    fired = {p.rule_id: p for p in decision.decision_points}
+    assert {"SEC005", "SEC007"} <= fired.keys()
+    texts = " ".join(_table(decision, "SEC005") + _table(decision, "SEC007")).lower()
+    assert "weight" not in texts and "nccl" not in texts and "rdma" not in texts
+    assert fired["SEC005"].recommended.title == "Keep the host path read-only and narrow"
+    assert "`DaemonSet/fluent-bit` reads" in fired["SEC005"].recommended.summary
+    assert fired["SEC007"].recommended.title.startswith("Keep only the host namespace")
+    assert not any("serving pods" in s for s in decision.next_steps)
