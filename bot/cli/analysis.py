@@ -11,13 +11,11 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import AliasChoices, Field
-
+from bot.cli.ci import CiSettings
 from bot.cli.console import COLOR_MODES, console_for
 from bot.cli.output import add_output_flag, emit, output_stream
 from bot.exitcodes import FAIL_ON_LEVELS, FINDINGS, OK, USAGE, FailOn
 from bot.render import FORMATS
-from bot.settings import AriaSettings
 
 if TYPE_CHECKING:
     from bot.config import AriaConfig
@@ -38,14 +36,6 @@ def output_format(args: argparse.Namespace) -> str:
     if args.format:
         return str(args.format)
     return TERMINAL if not args.output and sys.stdout.isatty() else "markdown"
-
-
-class CiSettings(AriaSettings):
-    """Whether the command runs in CI: then a review does not advise setting up CI."""
-
-    ci: bool = Field(default=False, validation_alias=AliasChoices("CI", "ARIA_CI"),
-                     description="set by CI services (GitHub Actions, GitLab CI, CircleCI …): "
-                                 "reviews and audits run in CI")
 
 
 def _load_config(path: str | None) -> AriaConfig | None:

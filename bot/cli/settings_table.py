@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic.fields import FieldInfo
 
-from bot.cli.analysis import CiSettings
+from bot.cli.ci import CiSettings
 from bot.cli.flags import VALUE_ONLY_IN_ENV
 from bot.cli.org_audit import OrgAuditSettings
 from bot.cli.worker import WorkerSettings
