@@ -101,6 +101,17 @@ class When(BaseModel):
         return True
 
 
+    def __str__(self) -> str:
+        """The conditions in words, as `aria rules ID` shows them: `gpu, not node_agent`."""
+        parts = []
+        for name, value in self.model_dump(exclude_none=True).items():
+            if isinstance(value, bool):
+                parts.append(name if value else f"not {name}")
+            else:
+                parts.append(f"{name}: {', '.join(map(str, value))}")
+        return "; ".join(parts)
+
+
 def fields_of(text: str) -> set[str]:
     """The `{fact}` fields a text names."""
     return set(_FIELD.findall(text))

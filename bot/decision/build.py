@@ -140,8 +140,6 @@ def _figures(findings: list[Finding]) -> list[Figure]:
         for e in f.evidence:
             if isinstance(e.value, bool) or not isinstance(e.value, int | float):
                 continue
-            if e.location == f.location:
-                continue  # the finding's own line: its message already states the value
             source = str(e.location) if e.location else "default, not written in the files"
             key = (e.label, source)
             if key in seen:
@@ -210,7 +208,7 @@ def _consequences(points: list[DecisionPoint]) -> list[str]:
 
 
 def _assumptions(config: AriaConfig, relevant: list[Finding], points: list[DecisionPoint],
-                 catalog: Catalog, serving: bool,
+                 catalog: Catalog, advice: dict[str, AdviceFacts], serving: bool,
                  telemetry: TelemetryReport | None) -> list[Assumption]:
     """The assumptions the findings and decisions used, each with where its value comes from:
     the `.aria.yml` line that set it, or Aria's default."""
@@ -232,7 +230,7 @@ def _assumptions(config: AriaConfig, relevant: list[Finding], points: list[Decis
     if families & set(SIZING_FAMILIES) or any(
             word in e.label for f in relevant for e in f.evidence for word in SIZING_WORDS):
         out.append(_replicas_assumption(telemetry))
-    if any(f.subject.split("/")[1:2] == ["-"] for f in relevant):
+    if any(_unnamespaced(f, advice) for f in relevant):
         out.append(Assumption(text="Objects without a namespace are matched to related objects "
                                    "in any namespace (they get one at apply time).",
                               source="default", where=DEFAULT))
@@ -241,6 +239,12 @@ def _assumptions(config: AriaConfig, relevant: list[Finding], points: list[Decis
 
 
 DEFAULT = "Aria's default"
+
+
+def _unnamespaced(f: Finding, advice: dict[str, AdviceFacts]) -> bool:
+    """A finding on a workload written without a namespace (cluster-scoped objects are not)."""
+    subject = f.subject.split("@")[0].split("#")[0]
+    return subject in advice and subject.split("/")[1:2] == ["-"]
 
 
 def _where(config: AriaConfig, *keys: str) -> str:
@@ -331,7 +335,8 @@ def build_decision(*, mode: str, title: str, findings: list[Finding], catalog: C
         mode=mode, title=title, base=base, head=head,
         recommendation=_recommendation(mode, relevant, fixed, points),
         context=context,
-        assumptions=_assumptions(config, relevant, points, catalog, serving, telemetry),
+        assumptions=_assumptions(config, relevant, points, catalog, advice, serving,
+                                 telemetry),
         findings=findings, decision_points=points, risks=_risks(relevant, catalog),
         figures=_figures(relevant), next_steps=_next_steps(points, catalog)
         if relevant else [],

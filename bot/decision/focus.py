@@ -1,10 +1,10 @@
 """What `aria adr new "Title" --from PATH` decides about: the findings the title names.
 
 A title names a subject in words: a rule (`SPOF001`, "single replica"), a family ("lock-in"), an
-object ("triton"). Words are compared by stem (their first six letters, so "privileged" meets
-"privileges" and "replica" meets "replicas"). The findings of the rules the title names most
-closely are chosen, narrowed to the objects it names when it names some of theirs; a title that
-names no rule chooses by object.
+object ("triton"). Words are compared by stem (a common suffix off, then six letters at most,
+so "privileged" meets "privileges" and "serving" meets "server"). The findings of the rules the
+title names most closely are chosen, narrowed to the objects it names when it names some of
+theirs; a title that names no rule chooses by object.
 """
 
 from __future__ import annotations
@@ -24,9 +24,21 @@ STOP = frozenset((
 STEM = 6
 
 
+SUFFIXES = ("ing", "ers", "er", "ed", "es", "s", "e")
+
+
+def stem(word: str) -> str:
+    """`serving`, `server` and `serve` → `serv`; `privileged`, `privileges` → `privil`."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[:-len(suffix)]
+            break
+    return word[:STEM]
+
+
 def stems(text: str) -> set[str]:
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return {w[:STEM] for w in words if len(w) > 1 and w not in STOP}
+    return {stem(w) for w in words if len(w) > 1 and w not in STOP}
 
 
 @dataclass(frozen=True)

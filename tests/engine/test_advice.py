@@ -152,7 +152,7 @@ def test_a_privileged_gpu_server_is_told_the_device_plugin_already_gives_it_its_
                         .replace("REPLICAS", "3")})
     [point] = [p for p in decision.decision_points if p.rule_id == "SEC001"]
     assert point.recommended.title == "Drop privileged; the GPU comes from the device plugin"
-    assert "already requests 1 GPU(s)" in point.recommended.summary
+    assert "already requests its GPUs (1 per pod)" in point.recommended.summary
     assert not any("node agent" in o.title for o in point.options)
     assert len(point.options) >= 2  # the rule's one fitting option and keeping it as it is
     assert point.options[-1].title == load_advice().accept.title
@@ -170,7 +170,7 @@ def test_one_rule_on_two_different_objects_gives_two_tables_that_show_the_differ
     triton, ranker = points["Deployment/serving/triton"], points["Deployment/search/ranker"]
     assert "PodDisruptionBudget" not in triton.recommended.title
     assert "`PodDisruptionBudget/triton` already selects the pods" in triton.recommended.summary
-    assert triton.recommended.cost == "One more pod's requests: 1 more GPU(s)"
+    assert triton.recommended.cost == "One more pod's requests, including its GPUs (1 per pod)"
     assert "with a PodDisruptionBudget" in ranker.recommended.title
     assert "GPU" not in ranker.recommended.cost
     steps = decision.next_steps
