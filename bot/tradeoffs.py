@@ -54,10 +54,14 @@ class AdviceFacts(BaseModel):
     mode: str | None = Field(None, description="review, audit or adr")
     policy_default: bool | None = Field(None, description="no `.aria.yml` line sets the "
                                                           "headroom policy")
+    headroom: str | None = Field(None, description="the headroom policy: `20–40%`")
+    utilization: str | None = Field(None, description="the utilisation targets the policy "
+                                                      "allows: `60 and 80`")
 
 
 # Facts a text may name as `{fact}`; `pdb` and `hpa` name the object, the rest their value.
-FILLABLE = ("object", "kind", "gpus", "replicas", "pdb", "hpa", "backend")
+FILLABLE = ("object", "kind", "gpus", "replicas", "pdb", "hpa", "backend", "headroom",
+            "utilization")
 _FIELD = re.compile(r"\{([a-z_]+)\}")
 
 

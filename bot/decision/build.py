@@ -326,9 +326,12 @@ def build_decision(*, mode: str, title: str, findings: list[Finding], catalog: C
         relevant = [f for f in findings if f.status.in_head and not f.suppressed]
     fixed = [f for f in findings if f.status is Status.fixed and not f.suppressed]
     advice = advice or {}
+    low, high = round(config.headroom.min * 100), round(config.headroom.max * 100)
     common: dict[str, object] = {"ci": in_ci, "mode": mode,
                                  "policy_default": _where(config, "headroom.min",
-                                                          "headroom.max") == DEFAULT}
+                                                          "headroom.max") == DEFAULT,
+                                 "headroom": f"{low}–{high}%",
+                                 "utilization": f"{100 - high} and {100 - low}"}
     points = _points(relevant, catalog, advice, common, relevance or {})
     serving = any(_facts(f, advice, common, catalog.get(f.rule_id)).serving for f in relevant)
     return Decision(

@@ -217,12 +217,17 @@ def test_assumptions_name_aria_defaults_without_a_file_and_the_line_with_one(tmp
     texts = [f"{a.text} ({a.where})" for a in defaults.assumptions]
     assert texts and not any(".aria.yml" in t for t in texts)
     assert any("20%–40% capacity headroom" in t and "Aria's default" in t for t in texts)
+    [target] = [p for p in defaults.decision_points if p.rule_id == "HEAD001"]
+    assert target.recommended.title == "Lower the target to keep 20–40% headroom"
     (tree / ".aria.yml").write_text("version: 1\nheadroom:\n  min: 0.25\n  max: 0.45\n")
     assert main(["audit", str(tree), "--format", "json", "--fail-on", "never"]) == 0
     configured = Decision.model_validate_json(capsys.readouterr().out)
     [policy] = [a for a in configured.assumptions if "capacity headroom" in a.text]
     assert policy.text.startswith("Interactive serving keeps 25%–45%")
     assert policy.where == "`.aria.yml:3`, `.aria.yml:4`" and policy.source == "config"
+    [target] = [p for p in configured.decision_points if p.rule_id == "HEAD001"]
+    assert target.recommended.title == "Lower the target to keep 25–45% headroom"
+    assert "between 55 and 75" in target.recommended.summary
 
 
 def test_thresholds_in_messages_are_listed_with_their_source_and_only_when_used():
