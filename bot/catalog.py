@@ -189,7 +189,13 @@ class RuleSpec(BaseModel):
 
     @property
     def recommended_option(self) -> RemediationOption:
-        return next((o for o in self.options if o.recommended), self.options[0])
+        """The option the rule recommends with no object in view (SARIF's rule help): the first
+        recommended one whose text names no fact of an object, as it reads for any of them."""
+        plain = [o for o in self.options
+                 if not fields_of(" ".join([o.title, o.summary,
+                                            *o.tradeoffs.model_dump().values()]))]
+        return next((o for o in plain if o.recommended),
+                    plain[0] if plain else self.options[0])
 
 
 class RulePack(BaseModel):

@@ -366,3 +366,12 @@ def test_a_log_collector_daemonset_is_not_offered_a_weight_cache_or_nccl_network
     assert "`DaemonSet/fluent-bit` reads" in fired["SEC005"].recommended.summary
     assert fired["SEC007"].recommended.title.startswith("Keep only the host namespace")
     assert not any("serving pods" in s for s in decision.next_steps)
+
+
+def test_sarif_rule_help_shows_advice_that_reads_for_any_object():
+    from bot.render.sarif import render_sarif
+    decision = _review({"dcgm.yaml": DCGM.replace("PRIVILEGED", "false")},
+                       {"dcgm.yaml": DCGM.replace("PRIVILEGED", "true")})
+    text = render_sarif(decision)
+    assert "{object}" not in text and "{gpus}" not in text
+    assert "Drop privileged; add only the capabilities it needs" in text
