@@ -375,3 +375,15 @@ def test_sarif_rule_help_shows_advice_that_reads_for_any_object():
     text = render_sarif(decision)
     assert "{object}" not in text and "{gpus}" not in text
     assert "Drop privileged; add only the capabilities it needs" in text
+
+
+@pytest.mark.parametrize(("ci", "advised"), [("true", False), ("false", True)])
+def test_the_cli_reads_whether_it_runs_in_ci(tmp_path: Path, capsys, monkeypatch, ci, advised):
+    for side, flag in (("base", "false"), ("head", "true")):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "dcgm.yaml").write_text(DCGM.replace("PRIVILEGED", flag))
+    monkeypatch.setenv("CI", ci)
+    main(["review", str(tmp_path / "base"), str(tmp_path / "head"), "--format", "json",
+          "--fail-on", "never"])
+    steps = json.loads(capsys.readouterr().out)["next_steps"]
+    assert any(s.startswith("Run `aria review` in CI") for s in steps) is advised
