@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.findings import Severity
 from bot.resources import data_dir
+from bot.tradeoffs import FILLABLE, When, fields_of
 
 
 class Tradeoff(BaseModel):
@@ -27,12 +28,49 @@ class Tradeoff(BaseModel):
     risk: str
 
 
+def _known_fields(*texts: str) -> None:
+    unknown = sorted(set().union(*map(fields_of, texts)) - set(FILLABLE))
+    if unknown:
+        raise ValueError(f"unknown field(s) {', '.join(unknown)}; a text may name "
+                         f"{', '.join(FILLABLE)}")
+
+
 class RemediationOption(BaseModel):
+    """One way to address a rule's finding. `when` says which objects it fits (unset: all);
+    `recommended_when` makes it the recommended option for the objects it names."""
+
     model_config = ConfigDict(extra="forbid")
     title: str
     summary: str
     tradeoffs: Tradeoff
     recommended: bool = False
+    when: When | None = None
+    recommended_when: When | None = None
+
+    @model_validator(mode="after")
+    def _fields(self) -> RemediationOption:
+        _known_fields(self.title, self.summary, *self.tradeoffs.model_dump().values())
+        return self
+
+
+class Step(BaseModel):
+    """One next step; written as a plain string when it fits every object."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    when: When | None = None
+    early: bool = Field(default=False, description="a general step placed right after each "
+                                                   "decision's first step")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, data: Any) -> Any:
+        return {"text": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _fields(self) -> Step:
+        _known_fields(self.text)
+        return self
 
 
 class Framework(StrEnum):
@@ -123,7 +161,7 @@ class RuleSpec(BaseModel):
     message: str = Field(description="str.format template over the check's fields")
     why: str
     options: list[RemediationOption] = Field(min_length=2)
-    next_steps: list[str] = Field(min_length=1)
+    next_steps: list[Step] = Field(min_length=1)
     references: list[str] = Field(default_factory=list)
     check: CheckRef
     risk: Literal["spof", "lock-in", "cost-cliff", "security", "capacity"] | None = None
@@ -151,7 +189,13 @@ class RuleSpec(BaseModel):
 
     @property
     def recommended_option(self) -> RemediationOption:
-        return next((o for o in self.options if o.recommended), self.options[0])
+        """The option the rule recommends with no object in view (SARIF's rule help): the first
+        recommended one whose text names no fact of an object, as it reads for any of them."""
+        plain = [o for o in self.options
+                 if not fields_of(" ".join([o.title, o.summary,
+                                            *o.tradeoffs.model_dump().values()]))]
+        return next((o for o in plain if o.recommended),
+                    plain[0] if plain else self.options[0])
 
 
 class RulePack(BaseModel):
@@ -208,6 +252,29 @@ def load_pack(path: Path) -> RulePack:
         raise CatalogError(f"{path}:{exc.line}: {exc}") from None
     try:
         return RulePack.model_validate(docs[0] if docs else {})
+    except ValidationError as exc:
+        raise CatalogError(f"{path}: {exc}") from None
+
+
+class GeneralAdvice(BaseModel):
+    """Advice that belongs to no single rule (`rules/data/advice.yaml`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    steps: list[Step]
+    accept: RemediationOption = Field(description="the second option when only one of a "
+                                                  "rule's options fits the object")
+
+
+@cache
+def load_advice() -> GeneralAdvice:
+    from bot.ingest.yamlload import YamlError, load_documents, plain
+
+    path = data_dir("rules") / "data" / "advice.yaml"
+    try:
+        docs = [plain(v) for v, _, _ in load_documents(path.read_text(encoding="utf-8"))]
+        return GeneralAdvice.model_validate(docs[0] if docs else {})
+    except YamlError as exc:
+        raise CatalogError(f"{path}:{exc.line}: {exc}") from None
     except ValidationError as exc:
         raise CatalogError(f"{path}: {exc}") from None
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from bot.exitcodes import FailOn
 from bot.findings import Severity
@@ -199,6 +200,22 @@ class AriaConfig(_Strict):
         default_factory=TelemetryConfig,
         description="production telemetry: window, peak percentile, workload series")
 
+    # Where this configuration was read from, and the line of each key it sets (dotted, rule ids
+    # upper-cased: `headroom.min`, `rules.OBS005.params.min_startup_seconds`): every value a
+    # review cites names the line that set it, or Aria's default when no file set it.
+    _origin: str | None = PrivateAttr(default=None)
+    _lines: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    def set_at(self, key: str) -> tuple[str, int] | None:
+        """The file and line that set `key`, or `None` when the value is Aria's default."""
+        line = self._lines.get(key)
+        return (self._origin, line) if self._origin and line else None
+
+    def source_of(self, key: str) -> str:
+        """Where a value comes from, in words: `` `.aria.yml:4` `` or `Aria's default`."""
+        at = self.set_at(key)
+        return f"`{at[0]}:{at[1]}`" if at else "Aria's default"
+
     @field_validator("rules")
     @classmethod
     def _upper_keys(cls, value: dict[str, RuleOverride]) -> dict[str, RuleOverride]:
@@ -230,7 +247,7 @@ def load_config_bytes(data: bytes | str | None, path: str = ".aria.yml") -> Aria
         raise ConfigError(f"{path}: expected one YAML mapping")
     raw = plain(docs[0])
     try:
-        return AriaConfig.model_validate(raw)
+        config = AriaConfig.model_validate(raw)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -238,6 +255,20 @@ def load_config_bytes(data: bytes | str | None, path: str = ".aria.yml") -> Aria
             problems.append(f"  {loc}: {err['msg']}")
         message = f"{path}: invalid configuration\n" + "\n".join(problems)
         raise ConfigError(message) from None
+    config._origin = path
+    config._lines = dict(_key_lines(docs[0]))
+    return config
+
+
+def _key_lines(node: Any, prefix: str = "") -> Iterator[tuple[str, int]]:
+    """Each key of a loaded YAML mapping, dotted, with its line (rule ids upper-cased)."""
+    from bot.ingest.yamlload import YMap
+    if not isinstance(node, YMap):
+        return
+    for key, value in node.items():
+        name = str(key).strip().upper() if prefix == "rules." else str(key)
+        yield prefix + name, node.line_of(key)
+        yield from _key_lines(value, f"{prefix}{name}.")
 
 
 def load_config_file(path: Path | str) -> AriaConfig:

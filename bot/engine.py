@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from bot.catalog import Catalog, load_catalog
 from bot.checks.evaluate import run_rules
-from bot.checks.facts import object_facts
+from bot.checks.facts import advice_facts, object_facts
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
-from bot.decision.changes import fact_changes
+from bot.decision.changes import fact_changes, mark_directions
 from bot.decision.diff import diff_findings
+from bot.decision.focus import focus
 from bot.decision.identity import head_pools, head_roles, match_objects
 from bot.decision.model import Decision
 from bot.findings import Finding
@@ -82,14 +83,14 @@ def _summary(graph: PlatformGraph) -> str:
 
 
 def review(base: Source, head: Source, config: AriaConfig | None = None,
-           title: str | None = None) -> Decision:
-    """Findings the change from `base` to `head` introduces, fixes, or leaves in place.
+           title: str | None = None, in_ci: bool = False) -> Decision:
+    """Findings the change from `base` to `head` introduces, fixes, or leaves in place;
+    `in_ci`: the review is posted from CI (no advice to set up CI).
 
     The configuration comes from the base side, so a change cannot switch off its own checks.
     """
-    found = True
     if config is None:
-        config, found = config_of(base)
+        config, _ = config_of(base)
     catalog = load_catalog()
     base_inventory, head_inventory = ingest(base, config), ingest(head, config)
     head_inventory.measurements = probe_changes(base_inventory, head_inventory, config)
@@ -106,11 +107,14 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
     context = (f"This change touches **{len(changed)}** reviewed file(s) between `{base.label}` "
                f"and `{head.label}`. Head: {_summary(after.graph)}; "
                f"{after.inventory.files_read} files read.")
+    advice = advice_facts(after.graph)
+    mark_directions(advice_facts(before.graph), advice, objects)
     decision = build_decision(
         mode="review", title=title or f"Review of {head.label} against {base.label}",
-        findings=findings, catalog=catalog, config=config, config_found=found,
+        findings=findings, catalog=catalog, config=config,
         files_reviewed=after.inventory.files_read, context=context, base=base.label,
-        head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry)
+        head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry,
+        advice=advice, in_ci=in_ci)
     decision.measurements = head_inventory.measurements
     decision.changes = fact_changes(object_facts(before.graph, before.inventory),
                                     object_facts(after.graph, after.inventory), objects)
@@ -119,12 +123,11 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
 
 def audit(source: Source, config: AriaConfig | None = None, title: str | None = None,
           workers: int | None = None, progress: Progress | None = None,
-          only: Collection[str] | None = None) -> Decision:
+          only: Collection[str] | None = None, in_ci: bool = False) -> Decision:
     """Findings of the whole tree, or with `only`, of those files (the tree still read whole, so
-    rules that relate objects across files see all of them)."""
-    found = True
+    rules that relate objects across files see all of them); `in_ci` as for `review`."""
     if config is None:
-        config, found = config_of(source)
+        config, _ = config_of(source)
     catalog = load_catalog()
     result = analyse(source, config, catalog, workers, progress)
     findings = result.findings
@@ -135,9 +138,35 @@ def audit(source: Source, config: AriaConfig | None = None, title: str | None = 
         context += f" Findings are reported for the {len(only)} file(s) named."
     return build_decision(
         mode="audit", title=title or f"Audit of {source.label}", findings=findings,
-        catalog=catalog, config=config, config_found=found,
+        catalog=catalog, config=config, files_reviewed=result.inventory.files_read,
+        context=context, notes=result.inventory.notes, telemetry=result.inventory.telemetry,
+        advice=advice_facts(result.graph), in_ci=in_ci)
+
+
+def decide(source: Source, title: str, config: AriaConfig | None = None) -> Decision:
+    """`aria adr new TITLE --from PATH`: the decision about the title's subject, with the tree's
+    findings on that subject as its drivers and options."""
+    if config is None:
+        config, _ = config_of(source)
+    catalog = load_catalog()
+    result = analyse(source, config, catalog)
+    about = focus(result.findings, title, catalog)
+    rules = sorted({f.rule_id for f in about.findings})
+    if about.matched:
+        context = (f"The decision “{title}” for `{source.label}`: **{len(about.findings)}** of "
+                   f"its {len(result.findings)} finding(s) concern it "
+                   f"({', '.join(f'`{r}`' for r in rules[:8])}"
+                   f"{f' and {len(rules) - 8} more' if len(rules) > 8 else ''}). "
+                   f"Read from {result.inventory.files_read} files: {_summary(result.graph)}.")
+    else:
+        context = (f"The title “{title}” names no rule, family or object with a finding in "
+                   f"`{source.label}`, so all {len(result.findings)} finding(s) are listed. "
+                   f"Read from {result.inventory.files_read} files: {_summary(result.graph)}.")
+    return build_decision(
+        mode="adr", title=title, findings=about.findings, catalog=catalog, config=config,
         files_reviewed=result.inventory.files_read, context=context,
-        notes=result.inventory.notes, telemetry=result.inventory.telemetry)
+        notes=result.inventory.notes, telemetry=result.inventory.telemetry,
+        advice=advice_facts(result.graph), relevance=about.relevance)
 
 
 def _changed_paths(base: Inventory, head: Inventory) -> set[str]:

@@ -23,6 +23,7 @@ from bot.graph.scaling import max_replicas, pool_max_line, utilization_targets
 from bot.graph.workloads import Workload
 from bot.ingest.documents import Document
 from bot.ingest.loader import Inventory
+from bot.tradeoffs import AdviceFacts
 
 PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
 Where = Callable[[str, int | None], Location]  # (path, line) -> where it was written
@@ -192,3 +193,38 @@ def _model(doc: Document, where: Where) -> ObjectFacts:
         ("on" if batcher else "off"),
         location=where(doc.path, source_line(doc, "dynamic_batching")))
     return out
+
+
+def advice_facts(graph: PlatformGraph) -> dict[str, AdviceFacts]:
+    """What advice on each workload, node pool and model config depends on, by subject
+    (ADR 0017); a pool's `replicas` is its node floor and `gpus` its GPUs per node."""
+    out: dict[str, AdviceFacts] = {}
+    for w in graph.workloads:
+        pdbs, scalers = ([] if w.batch else graph.pdbs_for(w)), graph.scalers_for(w)
+        floor = None
+        if not w.batch and w.kind not in ("DaemonSet", "Pod"):
+            floor = min_replicas(graph, w)[0]
+        out[w.subject] = AdviceFacts(
+            object=w.ref, kind=w.kind, serving=w.serving, gpu=w.gpus_per_pod > 0,
+            gpus=w.gpus_per_pod or None, node_agent=w.kind == "DaemonSet", replicas=floor,
+            pdb=pdbs[0].ref if pdbs else "", hpa=scalers[0].ref if scalers else "",
+            spread=_spread(w.pod) != "none", backend=_server(w, graph.serving_images))
+    for pool in graph.node_pools:
+        out[pool.doc.identity] = AdviceFacts(
+            object=pool.name, kind=pool.doc.kind, gpu=pool.gpu,
+            gpus=pool.gpus_per_node or None, replicas=pool.min_nodes)
+    for doc in graph.kind("TritonModelConfig"):
+        body = doc.body if isinstance(doc.body, dict) else {}
+        backend = body.get("backend") or body.get("platform")
+        out[doc.identity] = AdviceFacts(object=doc.ref, kind=doc.kind,
+                                        backend=str(backend) if backend else None)
+    return out
+
+
+def _server(w: Workload, images: tuple[str, ...] | list[str]) -> str | None:
+    """The first serving image fragment a container's image names (`tritonserver`, `vllm` …)."""
+    for c in w.containers:
+        for fragment in images:
+            if fragment in c.image.lower():
+                return fragment
+    return None

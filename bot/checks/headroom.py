@@ -44,6 +44,7 @@ def hpa_target_utilization(ctx: CheckContext[TargetUtilization]) -> Iterator[Hit
     if ceiling is None:
         ceiling = round((1 - ctx.config.headroom.min) * 100)
     resources = set(ctx.params.resources)
+    at = ctx.config.set_at("headroom.min")  # no location when it is Aria's default
     for doc in ctx.graph.kind("HorizontalPodAutoscaler"):
         for name, value, line in utilization_targets(doc):
             if name in resources and value > ceiling:
@@ -52,8 +53,8 @@ def hpa_target_utilization(ctx: CheckContext[TargetUtilization]) -> Iterator[Hit
                                   "headroom": 100 - value, "ceiling": ceiling},
                           evidence=[ev(f"{name} utilization target", value, doc.path, line, "%"),
                                     ev("headroom policy minimum",
-                                       round(ctx.config.headroom.min * 100), ".aria.yml", None,
-                                       "%")])
+                                       round(ctx.config.headroom.min * 100),
+                                       at[0] if at else None, at[1] if at else None, "%")])
 
 
 @check("hpa_pinned", NoParams)

@@ -52,8 +52,9 @@ def probe_slo_missed(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
         capacity = report.capacity_head
         if capacity is None or capacity.meets_slo:
             continue
+        at = ctx.config.set_at(f"probes.models.{report.model}.slo_ms")
         yield Hit(subject=_subject(report), path=report.path, line=1,
                   fields={"model": report.model, "slo": capacity.slo_ms,
                           "percentile": capacity.slo_percentile},
                   evidence=[ev(f"p{capacity.slo_percentile} SLO", capacity.slo_ms,
-                               ".aria.yml", None, "ms")])
+                               at[0] if at else None, at[1] if at else None, "ms")])

@@ -11,6 +11,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli.ci import CiSettings
 from bot.cli.console import COLOR_MODES, console_for
 from bot.cli.output import add_output_flag, emit, output_stream
 from bot.exitcodes import FAIL_ON_LEVELS, FINDINGS, OK, USAGE, FailOn
@@ -94,7 +95,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     if config is None:
         config, _ = config_of(base)
     args._config = config
-    decision = review(base, head, config if args.config else None, title=args.title)
+    decision = review(base, head, config if args.config else None, title=args.title,
+                      in_ci=CiSettings().ci)
     return _finish(_narrate(decision), args, _link_root(head, args.repo))
 
 
@@ -145,7 +147,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     display = ProgressDisplay("files", errors) if sys.stderr.isatty() else None
     with display or nullcontext():
         decision = audit(source, config, title=args.title, workers=args.jobs,
-                         progress=display.show if display else None, only=named)
+                         progress=display.show if display else None, only=named,
+                         in_ci=CiSettings().ci)
     if args.by == "control":
         return _finish_by_control(decision, config, args)
     return _finish(decision, args, _link_root(source, args.repo))
@@ -203,24 +206,37 @@ def cmd_adr_new(args: argparse.Namespace) -> int:
         if superseded is None:
             print(f"aria: no ADR {args.supersedes:04d} in {folder}/", file=sys.stderr)
             return USAGE
+    shown = _shown_path(args.from_path) if args.from_path else None
     if args.from_path:
-        from bot.engine import audit
+        from bot.engine import decide
         from bot.ingest.source import open_source
-        decision = audit(open_source(args.from_path), _load_config(args.config),
-                         title=args.title)
-        decision = _narrate(decision.model_copy(update={"mode": "adr"}))
+        source = open_source(args.from_path)
+        source.label = shown or args.from_path
+        decision = _narrate(decide(source, args.title, _load_config(args.config)))
     else:
         decision = Decision(mode="adr", title=args.title, recommendation="",
                             context="<!-- Describe the context and the problem in two or three "
                                     "sentences. -->")
     text = render_adr(decision, supersedes=superseded.name[:4] if superseded else None,
-                      source=args.from_path)
+                      source=shown)
     target.write_text(text, encoding="utf-8")
     if superseded is not None:
         adr_records.mark_superseded(superseded, target.name[:4])
     adr_records.write_index(folder)
     print(target)
     return OK
+
+
+def _shown_path(spec: str) -> str:
+    """A path as a record may show it: relative to the working directory when below it, else its
+    last part; never the machine's absolute path. A git revision is shown as given."""
+    path = Path(spec)
+    if not path.is_dir():
+        return spec
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return path.resolve().name
 
 
 def cmd_config(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic.fields import FieldInfo
 
+from bot.cli.ci import CiSettings
 from bot.cli.flags import VALUE_ONLY_IN_ENV
 from bot.cli.org_audit import OrgAuditSettings
 from bot.cli.worker import WorkerSettings
@@ -39,6 +40,7 @@ SECTIONS: list[tuple[str, type[AriaSettings], str]] = [
     ("Production telemetry (optional)", PrometheusSettings,
      "every command that reviews or audits"),
     ("GPU prices (optional)", GpuPriceSettings, "every command that reviews or audits"),
+    ("Continuous integration", CiSettings, "`review`, `audit`"),
 ]
 # Models whose fields are also flags of the commands that read them.
 WITH_FLAGS = (GitHubSettings, AppSettings, JobSettings, ServeSettings, WorkerSettings,

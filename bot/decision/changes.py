@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from bot.decision.identity import ObjectMap
 from bot.findings import Location
+from bot.tradeoffs import AdviceFacts
 
 
 class Fact(BaseModel):
@@ -89,3 +90,19 @@ def _fact_order(new: ObjectFacts, old: dict[str, Fact]) -> Callable[[str], int]:
     for name in [*new.facts, *old]:
         order.setdefault(name, len(order))
     return order.__getitem__
+
+
+def mark_directions(base: dict[str, AdviceFacts], head: dict[str, AdviceFacts],
+                    objects: ObjectMap) -> None:
+    """Set on each head object what the change did to its size: added, scaled up or down (replica
+    floor, then accelerators per pod), or unchanged."""
+    before = {objects.head_identity(k): v for k, v in base.items()}
+    for identity, new in head.items():
+        old = before.get(identity)
+        if old is None:
+            new.change = "added"
+            continue
+        moved = [(b, a) for b, a in ((old.replicas, new.replicas), (old.gpus or 0, new.gpus or 0))
+                 if b is not None and a is not None and a != b]
+        new.change = "unchanged" if not moved else \
+            "scaled-up" if moved[0][1] > moved[0][0] else "scaled-down"

@@ -12,12 +12,14 @@ from bot.exitcodes import FailOn, fails
 from bot.findings import Finding, Location, Severity, Status
 from bot.measurements import ConfigMeasurement
 from bot.telemetry_report import TelemetryReport
-from bot.tradeoffs import Option
+from bot.tradeoffs import AdviceFacts, Option
 
 
 class Assumption(BaseModel):
     text: str
     source: Literal["config", "default", "measurement", "estimate", "repository"]
+    where: str = Field(default="", description="where the value comes from, in words: the "
+                                               "`.aria.yml` line that set it, or Aria's default")
 
 
 class Figure(BaseModel):
@@ -41,6 +43,8 @@ class DecisionPoint(BaseModel):
     locations: list[Location]
     options: list[Option] = Field(min_length=2)
     why: str
+    facts: AdviceFacts | None = Field(
+        default=None, description="the facts of the (first) object the options are fitted to")
 
     @property
     def recommended(self) -> Option:

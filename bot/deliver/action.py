@@ -151,7 +151,7 @@ def audit_checkout(env: ActionEnv, event: Mapping[str, object], settings: GitHub
         out.write(f"::error title=Invalid .aria.yml::{_escape_data(str(exc))}\n")
         return USAGE
     decision = audit(source, config if found else None,
-                     title=f"Audit of {source.label} on {env.event_name}")
+                     title=f"Audit of {source.label} on {env.event_name}", in_ci=True)
     _write_outputs(decision, env, sarif)
     gate = fail_on(config, settings.fail_on)
     counts = ", ".join(f"{decision.counts.by_severity.get(s.value, 0)} {s.value}"

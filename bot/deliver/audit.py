@@ -33,7 +33,7 @@ def audit_commit(repo: Repository, sha: str, config: AriaConfig, gate: FailOn, *
         elif data is not None:
             skipped.append(data)
     decision = audit(MemorySource(files, label=sha[:12]), config,
-                     title=f"Audit of {repo.full_name} at {sha[:12]}")
+                     title=f"Audit of {repo.full_name} at {sha[:12]}", in_ci=True)
     conclusion = "failure" if decision.fails(gate) else "success"
     text = render(decision, "markdown")
     if skipped or tree.truncated:

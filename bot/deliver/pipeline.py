@@ -107,7 +107,8 @@ def decide(pr: PullRequest, inputs: ReviewInputs,
     options = options or ReviewOptions()
     config = load_config_bytes(inputs.config, inputs.config_name)
     decision = review(MemorySource(inputs.base, label=pr.base.sha[:12]),
-                      MemorySource(inputs.head, label=pr.head.sha[:12]), config, title=pr.title)
+                      MemorySource(inputs.head, label=pr.head.sha[:12]), config, title=pr.title,
+                      in_ci=True)
     if options.history is not None and decision.measurements:
         repo = pr.base.repo.full_name
         for report in decision.measurements:

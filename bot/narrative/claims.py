@@ -97,7 +97,7 @@ def imperative_verbs() -> frozenset[str]:
     from bot.catalog import load_catalog
     texts: list[str] = []
     for rule in load_catalog():
-        texts += [*rule.next_steps, *(o.title for o in rule.options)]
+        texts += [*(s.text for s in rule.next_steps), *(o.title for o in rule.options)]
         for o in rule.options:
             texts += o.summary.split(". ")
     out = set()

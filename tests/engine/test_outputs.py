@@ -75,7 +75,8 @@ def test_adr_new_numbers_indexes_and_supersedes(tmp_path: Path, capsys):
                     "## Considered Options", "## Decision Outcome", "### Consequences",
                     "## Pros and Cons of the Options"):
         assert heading in text
-    assert "supersedes: 0001" in text and "SPOF001" in text
+    # the title names serving on GPUs: the decision is the GPU-memory finding's
+    assert "supersedes: 0001" in text and "`HEAD005`" in text
     index = (folder / "README.md").read_text()
     assert "0002-serve-llms-with-vllm-on-l4-gpus.md" in index and "superseded" in index
     assert main(["adr", "new", "x", "--dir", str(folder), "--supersedes", "9"]) == 2

@@ -67,9 +67,9 @@ HONEST_CONTEXT = [
      "findings and 5 warnings.", ["V"]),
 ]
 HONEST_SPOF = [
-    ("Running at least two replicas, spread across nodes, with a PodDisruptionBudget survives a "
-     "node drain and a rolling update.", ["O2.1"]),
-    ("Its cost is one more pod's requests, a second GPU for GPU serving.", ["O2.1"]),
+    ("Running at least two replicas, spread across nodes, survives a node drain and a rolling "
+     "update.", ["O2.1"]),
+    ("Its cost is one more pod's requests, including its GPUs.", ["O2.1"]),
     ("Keeping one replica costs the lowest, but every disruption is an outage.", ["O2.2"]),
 ]
 

@@ -24,8 +24,8 @@ def check(evidence) -> SentenceChecker:
      "headroom, below the policy minimum.", ["F6", "W3"]),
     ("`Deployment/llm-server` sets `--gpu-memory-utilization` to 0.98, so 2.0% of GPU memory is "
      "left for CUDA context, activations and fragmentation.", ["F4"]),
-    ("Aria's recommended option for SPOF001 is “Run at least two replicas, spread across nodes, "
-     "with a PodDisruptionBudget”.", ["R2"]),
+    ("Aria's recommended option for SPOF001 is “Run at least two replicas, spread across "
+     "nodes”.", ["R2"]),
     ("Binding a built-in aggregated role in one namespace is still broad with `edit`, but "
      "scoped to one namespace.", ["O1.2"]),
     ("A wildcard grant silently widens as CRDs are added.", ["W1"]),
@@ -138,7 +138,7 @@ def test_cites_are_kept_per_point(evidence):
     assert [(p.text, p.cites) for p in explanation.points] == HONEST_SPOF
 
 
-TWO = "“Run at least two replicas, spread across nodes, with a PodDisruptionBudget”"
+TWO = "“Run at least two replicas, spread across nodes”"
 ONE = "“Keep one replica and accept downtime windows”"
 HPA = "`HorizontalPodAutoscaler/inference/llm-server`"
 
@@ -186,7 +186,7 @@ HPA = "`HorizontalPodAutoscaler/inference/llm-server`"
      "and schedule drains.", ["O2.2"], True),
     ("Document the outage budget and schedule drains.", ["O2.2"], False),
     # Aria itself instructs the recommended option
-    ("Run at least two replicas, spread across nodes, with a PodDisruptionBudget.", ["R2"], True),
+    ("Run at least two replicas, spread across nodes.", ["R2"], True),
     # a recommendation must say what it recommends
     ("Aria recommends it.", ["R2"], False),
     # symbols are prose only where the cited evidence uses them

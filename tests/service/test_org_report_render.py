@@ -44,3 +44,17 @@ def test_markdown_report_keeps_hostile_text_inside_its_cell() -> None:
     assert "<script>" not in md and "&lt;script&gt;" in md
     assert "@\u200badmin" in md  # no mention of a real account
     assert "📊 Since run 1: **1** new, **0** fixed." in md
+
+
+def test_capped_lists_of_new_and_fixed_findings_say_how_many_more() -> None:
+    report = _report()
+    listed = [RepoFinding(repo=f"acme/svc-{i}", rule_id="SPOF001", family="spof",
+                          severity="error", title="Single replica", path="k8s/app.yaml",
+                          line=7, fingerprint=f"f{i}") for i in range(20)]
+    report.trend = Trend(previous_run=1, new=34, fixed=20, new_findings=listed,
+                         fixed_findings=listed)
+    md = render_markdown(report)
+    new = md[md.index("## New since the last audit"):md.index("## Fixed since the last audit")]
+    assert new.count("`SPOF001` in") == 20 and "- … and 14 more" in new
+    fixed = md[md.index("## Fixed since the last audit"):]
+    assert "more" not in fixed.split("\n## ")[0]  # all 20 listed: nothing to add
