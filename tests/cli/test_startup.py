@@ -1,0 +1,71 @@
+"""Start-up: a command imports only what it uses. `aria review` of a small change must not pay
+for the App (SQLAlchemy, PyGithub, Celery), the probe (tritonclient, gRPC, numpy) or the
+language-model writer (LangChain) — together they cost more than the review itself.
+
+Each command runs in a fresh interpreter, which then reports the modules it imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "gpu-serving"
+
+# Top-level packages only the App, the worker, the probe or the writer need.
+HEAVY = ("sqlalchemy", "alembic", "github", "celery", "kombu", "tritonclient", "grpc", "numpy",
+         "langchain", "langchain_core", "langchain_openai", "openai")
+
+CHILD = """
+import json, sys
+from bot.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:  # --help
+    code = exc.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def _run(home: Path, *args: str) -> tuple[int, set[str]]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home)}  # no operator settings (ARIA_*)
+    proc = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120)
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    return report["code"], set(report["modules"])
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(name for name in modules if name.split(".")[0] in HEAVY)
+
+
+def test_aria_review_of_the_example_imports_none_of_the_apps_or_probes_libraries(tmp_path):
+    out = tmp_path / "review.json"
+    code, modules = _run(tmp_path, "review", str(EXAMPLE / "base"), str(EXAMPLE / "head"),
+                         "-f", "json", "-o", str(out))
+    findings = json.loads(out.read_text())["findings"]
+    assert code == 1  # the example's change has errors
+    # The Triton config was read (its findings are there) without the tritonclient package.
+    assert {f["rule_id"] for f in findings
+            if f["location"]["path"] == "models/resnet50/config.pbtxt"} >= {"SRV003", "SRV005"}
+    assert _heavy(modules) == []
+    assert "rich" not in modules  # `-f json` to a file draws nothing
+
+
+def test_aria_audit_imports_none_of_them_either(tmp_path):
+    code, modules = _run(tmp_path, "audit", str(EXAMPLE / "head"), "-f", "markdown",
+                         "-o", str(tmp_path / "audit.md"))
+    assert code == 1 and (tmp_path / "audit.md").read_text().count("SPOF001") >= 1
+    assert _heavy(modules) == []
+
+
+def test_the_commands_that_need_them_still_load_them(tmp_path):
+    """The check above can fail: `aria worker` (the state database, PyGithub) and the full
+    `aria --help` (every command listed) load what the review leaves out."""
+    code, modules = _run(tmp_path, "worker", "--help")
+    assert code == 0
+    assert {"sqlalchemy", "github"} <= {m.split(".")[0] for m in modules}
+    code, modules = _run(tmp_path, "--help")
+    assert code == 0 and "sqlalchemy" in {m.split(".")[0] for m in modules}
