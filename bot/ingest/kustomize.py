@@ -63,7 +63,8 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
             "Kustomizations that reference remote bases, Helm charts or plugins were not "
             "rendered (Aria never fetches or executes from a change): "
             + ", ".join(f"`{d or '.'}`" for d in remote[:5]) + ("…" if len(remote) > 5 else ""))
-        roots = [r for r in roots if not _reaches(r, remote, inventory)]
+        graph, fetching = _references(inventory), set(remote)
+        roots = [r for r in roots if not _reaches(r, fetching, graph)]
     if not roots:
         return
     kubectl = shutil.which("kubectl")
@@ -125,8 +126,9 @@ def render_failure(stderr: str, root: Path) -> str:
     return text
 
 
-def _reaches(root: str, remote: list[str], inventory: Inventory) -> bool:
-    """Whether rendering `root` would pull in a kustomization that fetches remotely."""
+def _references(inventory: Inventory) -> dict[str, list[str]]:
+    """Each kustomization directory → the local directories it includes (built once: an audit
+    of a large tree asks for every overlay)."""
     graph: dict[str, list[str]] = {}
     for doc in inventory.documents:
         if doc.kind == "Kustomization" and posixpath.basename(doc.path) in KUSTOMIZATION_NAMES:
@@ -134,6 +136,11 @@ def _reaches(root: str, remote: list[str], inventory: Inventory) -> bool:
             graph[here] = [posixpath.normpath(posixpath.join(here, e))
                            for key in _REFERENCE_KEYS for e in doc.body.get(key) or []
                            if isinstance(e, str) and not _is_remote(e)]
+    return graph
+
+
+def _reaches(root: str, remote: set[str], graph: dict[str, list[str]]) -> bool:
+    """Whether rendering `root` would pull in a kustomization that fetches remotely."""
     seen, stack = set(), [root]
     while stack:
         node = stack.pop()
