@@ -60,7 +60,7 @@ def test_audit_vs_checkov(benchmark):
         if baseline:
             runs["baseline"].append(measured(
                 [sys.executable, "-m", "bot.cli", "audit", tree, "-f", "json", "-o", os.devnull,
-                 "--fail-on", "never"], env=dict(os.environ, PYTHONPATH=baseline)))
+                 "--fail-on", "never"], cwd=baseline, env=dict(os.environ, PYTHONPATH=baseline)))
 
     def run_aria() -> None:
         runs["aria"].append(measured([ARIA, "audit", tree, "-f", "json", "-o", os.devnull,
