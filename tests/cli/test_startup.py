@@ -7,6 +7,7 @@ Each command runs in a fresh interpreter, which then reports the modules it impo
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,29 @@ def test_the_commands_that_need_them_still_load_them(tmp_path):
     assert {"sqlalchemy", "github"} <= {m.split(".")[0] for m in modules}
     code, modules = _run(tmp_path, "--help")
     assert code == 0 and "sqlalchemy" in {m.split(".")[0] for m in modules}
+
+
+def _review_markdown(tmp: Path, out: Path) -> str:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "TMPDIR": str(tmp / "t")}
+    subprocess.run([sys.executable, "-m", "bot.cli", "review", str(EXAMPLE / "base"),
+                    str(EXAMPLE / "head"), "-f", "markdown", "-o", str(out)], cwd=ROOT, env=env,
+                   timeout=120, check=False)
+    return out.read_text()
+
+
+def test_templates_compiled_once_are_reused_by_the_next_run(tmp_path):
+    (tmp_path / "t").mkdir()
+    first = _review_markdown(tmp_path, tmp_path / "1.md")
+    cached = sorted((tmp_path / "t").glob("_jinja2-cache-*/__aria_*.cache"))
+    assert cached  # the first run kept what it compiled
+    stamps = [p.stat().st_mtime_ns for p in cached]
+    assert _review_markdown(tmp_path, tmp_path / "2.md") == first
+    assert [p.stat().st_mtime_ns for p in cached] == stamps  # read, not compiled again
+
+
+def test_a_cache_directory_that_cannot_be_trusted_costs_only_the_cache(tmp_path):
+    (tmp_path / "t").mkdir()
+    squatted = tmp_path / "t" / f"_jinja2-cache-{os.getuid()}"
+    squatted.write_text("not a directory")  # Jinja refuses it: no cache, the review as ever
+    text = _review_markdown(tmp_path, tmp_path / "review.md")
+    assert "SPOF001" in text and squatted.read_text() == "not a directory"
