@@ -12,6 +12,7 @@ import argparse
 import importlib
 import logging
 import sys
+from collections.abc import Collection
 
 from bot import __version__
 from bot.cli import analysis
@@ -20,15 +21,18 @@ from bot.exitcodes import INTERNAL, USAGE
 OPTIONAL = ("bot.cli.probe", "bot.cli.serve", "bot.cli.worker")
 
 
-def _command(argv: list[str]) -> str | None:
-    """The subcommand the arguments name; None when they ask for the top-level help (which
-    lists every command). Top-level options take no values."""
+def _needs_every_command(argv: list[str], loaded: Collection[str]) -> bool:
+    """Whether parsing `argv` needs the optional commands: it names none of the `loaded` ones,
+    or asks for the top-level help (which lists them all). `--version` answers before any
+    command is read. Top-level options take no values."""
     for arg in argv:
         if arg in ("-h", "--help"):
-            return None
+            return True
+        if arg == "--version":
+            return False
         if not arg.startswith("-"):
-            return arg
-    return None
+            return arg not in loaded
+    return True
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
@@ -41,7 +45,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
     analysis.register(sub)
-    if _command(sys.argv[1:] if argv is None else argv) in sub.choices:
+    if not _needs_every_command(sys.argv[1:] if argv is None else argv, sub.choices):
         return parser
     for module in OPTIONAL:
         try:

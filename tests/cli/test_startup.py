@@ -62,6 +62,16 @@ def test_aria_audit_imports_none_of_them_either(tmp_path):
     assert _heavy(modules) == []
 
 
+def test_aria_version_and_importing_the_command_line_load_no_model(tmp_path):
+    code, modules = _run(tmp_path, "--version")
+    assert code == 0 and _heavy(modules) == []
+    assert "pydantic" not in {m.split(".")[0] for m in modules}  # nor the finding model
+    probe = subprocess.run([sys.executable, "-c", "import sys, bot.cli; "
+                            "print(sorted({m.split('.')[0] for m in sys.modules}))"],
+                           capture_output=True, text=True, cwd=ROOT, check=True, timeout=60)
+    assert "'pydantic'" not in probe.stdout and "'jinja2'" not in probe.stdout
+
+
 def test_the_commands_that_need_them_still_load_them(tmp_path):
     """The check above can fail: `aria worker` (the state database, PyGithub) and the full
     `aria --help` (every command listed) load what the review leaves out."""
