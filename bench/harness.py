@@ -21,7 +21,9 @@ from shared_corpus import find_corpus
 ROOT = Path(__file__).resolve().parents[1]
 ARIA = str(Path(sys.executable).with_name("aria"))
 PG_ADMIN = os.environ.get("ARIA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS = os.environ.get("ARIA_TEST_REDIS", "redis://127.0.0.1:6379/12")
+# Database 13: the benches purge their broker queues, which must not be those of a test suite
+# (database 12, tests/scale/services.py) running beside them.
+REDIS = os.environ.get("ARIA_BENCH_REDIS", "redis://127.0.0.1:6379/13")
 
 
 @dataclass(frozen=True)
