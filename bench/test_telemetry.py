@@ -152,7 +152,7 @@ def test_review_without_telemetry(benchmark, prometheus, monkeypatch):
     assert decision.telemetry is None
 
 
-def test_audit_telemetry(benchmark, prometheus):
+def test_fleet_telemetry(benchmark, prometheus):
     server, at = prometheus
     files, _ = _manifests(0)
     config = load_config_bytes(files[".aria.yml"])

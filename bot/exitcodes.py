@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from bot.findings import Severity
+if TYPE_CHECKING:  # `import bot.cli` stays free of the finding model (pydantic)
+    from bot.findings import Severity
 
 OK = 0
 FINDINGS = 1  # the gate failed: findings at or above --fail-on
@@ -20,5 +21,6 @@ def fails(severities: Iterable[Severity], fail_on: FailOn) -> bool:
     """Whether any of these severities reaches the `--fail-on` level (`never` never fails)."""
     if fail_on == "never":
         return False
+    from bot.findings import Severity
     threshold = Severity(fail_on).rank
     return any(severity.rank >= threshold for severity in severities)

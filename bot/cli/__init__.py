@@ -1,7 +1,9 @@
 """`aria`: the command line, and the composition root of the processes it starts.
 
 Each command module registers its subcommands; the App's commands (`serve`, `action`, `worker`,
-`probe`) need optional extras and are left out when those are not installed.
+`probe`) need optional extras and are left out when those are not installed. Their modules import
+the App's libraries (SQLAlchemy, PyGithub, Celery, tritonclient), so they are imported only when
+the command line does not name an analysis command: `aria review` starts without them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import argparse
 import importlib
 import logging
 import sys
+from collections.abc import Collection
 
 from bot import __version__
 from bot.cli import analysis
@@ -18,7 +21,22 @@ from bot.exitcodes import INTERNAL, USAGE
 OPTIONAL = ("bot.cli.probe", "bot.cli.serve", "bot.cli.worker")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _needs_every_command(argv: list[str], loaded: Collection[str]) -> bool:
+    """Whether parsing `argv` needs the optional commands: it names none of the `loaded` ones,
+    or asks for the top-level help (which lists them all). `--version` answers before any
+    command is read. Top-level options take no values."""
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            return True
+        if arg == "--version":
+            return False
+        if not arg.startswith("-"):
+            return arg not in loaded
+    return True
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv` (default: this process's arguments)."""
     parser = argparse.ArgumentParser(
         prog="aria", epilog=analysis.EPILOG,
         description="Architecture review for AI/ML platform changes: Kubernetes, Terraform, "
@@ -27,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
     analysis.register(sub)
+    if not _needs_every_command(sys.argv[1:] if argv is None else argv, sub.choices):
+        return parser
     for module in OPTIONAL:
         try:
             importlib.import_module(module).register(sub)
@@ -36,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")

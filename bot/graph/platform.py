@@ -30,9 +30,8 @@ def _ns_match(a: str, b: str) -> bool:
 def _selects(selector: Any, labels: dict[str, str]) -> bool:
     if not isinstance(selector, dict) or not selector:
         return False
-    match = selector.get("matchLabels") if "matchLabels" in selector or \
-        "matchExpressions" in selector else selector
-    if isinstance(match, dict) and match:
+    match = _match_labels(selector)
+    if match is not None:
         return all(labels.get(str(k)) == str(v) for k, v in match.items())
     exprs = selector.get("matchExpressions")
     if isinstance(exprs, list) and exprs:
@@ -51,6 +50,42 @@ def _selects(selector: Any, labels: dict[str, str]) -> bool:
                 return False
         return True
     return False
+
+
+def _match_labels(selector: Any) -> dict[Any, Any] | None:
+    """The equality terms of a selector, as `_selects` reads them (None: it has none)."""
+    if not isinstance(selector, dict) or not selector:
+        return None
+    match = selector.get("matchLabels") if "matchLabels" in selector or \
+        "matchExpressions" in selector else selector
+    return match if isinstance(match, dict) and match else None
+
+
+class _SelectorIndex:
+    """The documents of one kind (Services, PDBs) by one label pair their selector requires: a
+    workload is checked against the few that could select it, not against all of them (an audit
+    of a large tree asks this for every workload). Results keep the documents' order."""
+
+    def __init__(self, docs: list[Document]) -> None:
+        self.docs = docs
+        self.selectors = [(d.body.get("spec") or {}).get("selector") for d in docs]
+        self.by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.unkeyed: list[int] = []  # expressions only, or no selector: checked every time
+        for index, selector in enumerate(self.selectors):
+            match = _match_labels(selector)
+            if match is None:
+                self.unkeyed.append(index)
+            else:
+                key, value = next(iter(match.items()))
+                self.by_pair[(str(key), str(value))].append(index)
+
+    def selecting(self, namespace: str, labels: dict[str, str]) -> list[Document]:
+        candidates = set(self.unkeyed)
+        for pair in labels.items():
+            candidates.update(self.by_pair.get(pair, ()))
+        return [self.docs[i] for i in sorted(candidates)
+                if _ns_match(self.docs[i].namespace, namespace)
+                and _selects(self.selectors[i], labels)]
 
 
 @dataclass
@@ -73,6 +108,7 @@ class PlatformGraph:
     bindings: list[Binding] = field(default_factory=list)
     prices: PriceTable | None = None  # the operator's, when ARIA_GPU_PRICES names one
     _scalers: dict[tuple[str, str], list[Document]] | None = field(default=None, repr=False)
+    _selectors: dict[str, _SelectorIndex] = field(default_factory=dict, repr=False)
 
     def kind(self, *kinds: str) -> list[Document]:
         out: list[Document] = []
@@ -99,15 +135,17 @@ class PlatformGraph:
         return [doc for doc in self._scalers.get((w.kind, w.doc.name), [])
                 if _ns_match(doc.namespace, w.namespace)]
 
+    def _selecting(self, kind: str, w: Workload) -> list[Document]:
+        index = self._selectors.get(kind)
+        if index is None:
+            index = self._selectors[kind] = _SelectorIndex(self.kind(kind))
+        return index.selecting(w.namespace, w.labels)
+
     def pdbs_for(self, w: Workload) -> list[Document]:
-        return [d for d in self.kind("PodDisruptionBudget")
-                if _ns_match(d.namespace, w.namespace)
-                and _selects((d.body.get("spec") or {}).get("selector"), w.labels)]
+        return self._selecting("PodDisruptionBudget", w)
 
     def services_for(self, w: Workload) -> list[Document]:
-        return [d for d in self.kind("Service")
-                if _ns_match(d.namespace, w.namespace)
-                and _selects((d.body.get("spec") or {}).get("selector"), w.labels)]
+        return self._selecting("Service", w)
 
     def service_account_name(self, w: Workload) -> str:
         return str(w.pod.get("serviceAccountName") or w.pod.get("serviceAccount") or "default")

@@ -32,9 +32,9 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True, slots=True)
 class WorkerLimits:
-    """What one file may cost. The slowest legitimate file `bench/parse_limits.py` measures at
-    the App's 1 MB cap is 1 MB of HCL (python-hcl2: 15 s CPU, 290 MB peak RSS); these leave
-    room for twice that, and for the CLI's 5 MB files of YAML."""
+    """What one file may cost. The slowest legitimate file `bench/test_parse_limits.py`
+    measures at the App's 1 MB cap is 1 MB of HCL (python-hcl2: 15 s CPU, 290 MB peak RSS);
+    these leave room for twice that, and for the CLI's 5 MB files of YAML."""
 
     cpu_seconds: int = 30
     wall_seconds: float = 130.0  # 4x the CPU limit + 10 s: a machine shared with other work

@@ -65,7 +65,8 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
             "plugins were not rendered (Aria never fetches, reads outside the tree or executes "
             "from a change): " + ", ".join(f"`{d or '.'}` ({field})"
                                            for d, field in refused.items()))
-        roots = [r for r in roots if not _reaches(r, set(refused), inventory)]
+        graph = _references(inventory)
+        roots = [r for r in roots if not _reaches(r, set(refused), graph)]
     if not roots:
         return
     kubectl = shutil.which("kubectl")
@@ -153,13 +154,19 @@ def render_failure(stderr: str, root: Path) -> str:
     return text
 
 
-def _reaches(root: str, remote: set[str], inventory: Inventory) -> bool:
-    """Whether rendering `root` would pull in a kustomization that fetches remotely."""
+def _references(inventory: Inventory) -> dict[str, list[str]]:
+    """Each kustomization directory → the local directories it includes (built once: an audit
+    of a large tree asks for every overlay)."""
     graph: dict[str, list[str]] = {}
     for doc in inventory.documents:
         if doc.kind == "Kustomization" and posixpath.basename(doc.path) in KUSTOMIZATION_NAMES:
             here = posixpath.dirname(doc.path)
             graph[here] = _local_bases(here, doc)
+    return graph
+
+
+def _reaches(root: str, remote: set[str], graph: dict[str, list[str]]) -> bool:
+    """Whether rendering `root` would pull in a kustomization that fetches remotely."""
     seen, stack = set(), [root]
     while stack:
         node = stack.pop()

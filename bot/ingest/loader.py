@@ -34,7 +34,7 @@ from bot.ingest.scan import Syntax, nesting_problem
 from bot.ingest.source import Source
 from bot.ingest.terraform import parse_terraform
 from bot.ingest.tfkubernetes import kubernetes_object
-from bot.ingest.triton import parse_pbtxt
+from bot.ingest.triton import model_config_pb2, parse_pbtxt
 from bot.measurements import ConfigMeasurement
 from bot.telemetry_report import TelemetryReport
 
@@ -188,7 +188,7 @@ def warm_parsers(kinds: set[FileKind]) -> None:
     if FileKind.terraform in kinds:
         import bot.ingest.hcl  # noqa: F401
     if FileKind.triton in kinds:
-        import tritonclient.grpc.model_config_pb2  # noqa: F401
+        model_config_pb2()
 
 
 def _run(pending, workers: int | None, progress: Progress | None) -> list[FileResult]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from bot.decision.model import Decision
-from bot.narrative.apply import apply_narrative
+from typing import TYPE_CHECKING
+
 from bot.narrative.settings import NarrativeSettings
 
-__all__ = ["NarrativeSettings", "apply_narrative", "narrate"]
+if TYPE_CHECKING:
+    from bot.decision.model import Decision
+
+__all__ = ["NarrativeSettings", "narrate"]
 
 
 def narrate(decision: Decision, installation: str | None = None) -> Decision:
@@ -17,4 +20,6 @@ def narrate(decision: Decision, installation: str | None = None) -> Decision:
         return decision
     if installation is not None:
         settings = settings.model_copy(update={"installation": installation})
-    return apply_narrative(decision, settings=settings)
+    # The guard and the writer are imported only when a model is configured (start-up time).
+    from bot.narrative import apply
+    return apply.apply_narrative(decision, settings=settings)

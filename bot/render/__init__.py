@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bot.decision.model import Decision
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the command line reads FORMATS before it builds any decision
+    from bot.decision.model import Decision
 
 FORMATS = ("markdown", "json", "sarif", "junit")
 

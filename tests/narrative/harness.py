@@ -29,7 +29,8 @@ from typing import Any
 from bot.decision.model import Decision
 from bot.engine import review
 from bot.ingest.source import DirectorySource
-from bot.narrative import NarrativeSettings, apply_narrative
+from bot.narrative import NarrativeSettings
+from bot.narrative.apply import apply_narrative
 from bot.narrative.evidence import evidence_of, relevant_findings
 from bot.render import render
 from bot.render.adr import render_adr

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from bot.narrative import NarrativeSettings, apply_narrative
+from bot.narrative import NarrativeSettings
+from bot.narrative.apply import apply_narrative
 from bot.narrative.usage import UsageLedger, UsageRecord
 from bot.render import render
 from bot.render.adr import render_adr

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-import bot.narrative
+import bot.narrative.apply
 from bot.cli import main
 from tests.narrative.conftest import EXAMPLES, HONEST_SPOF, honest_answer
 
@@ -49,7 +49,7 @@ def test_a_configured_model_is_used_by_aria_adr_new_from(capsys, unavailable_mod
         calls.append(decision.mode)
         return decision
 
-    monkeypatch.setattr(bot.narrative, "apply_narrative", spy)
+    monkeypatch.setattr(bot.narrative.apply, "apply_narrative", spy)
     assert main(["adr", "new", "GPU serving", "--from", str(EXAMPLES / "head"),
                  "--dir", str(tmp_path / "adr")]) == 0
     assert calls == ["adr"]

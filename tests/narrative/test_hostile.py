@@ -11,7 +11,7 @@ from bot.decision.model import Decision
 from bot.engine import review
 from bot.findings import Evidence
 from bot.ingest.source import MemorySource
-from bot.narrative import apply_narrative
+from bot.narrative.apply import apply_narrative
 from bot.narrative.evidence import evidence_of
 from bot.render import render
 from bot.render.adr import render_adr

@@ -8,7 +8,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from bot.engine import review
 from bot.ingest.source import DirectorySource
-from bot.narrative import apply_narrative
+from bot.narrative.apply import apply_narrative
 from bot.narrative.evidence import evidence_of
 from bot.narrative.prompt import render_evidence
 from bot.narrative.schema import Narrative

@@ -1,20 +1,23 @@
-"""Fidelity of ``aria probe`` against ``perf_analyzer`` on the same server, model and load.
+"""Bench: fidelity of `aria probe` against `perf_analyzer` on the same server, model and load.
+
+    pytest bench --benchmark-only -m long -k probe_fidelity -s
 
 One local tritonserver (from the nvidia-pytriton wheel) serves two Python-backend models: a
-``slow`` one sleeping SLOW_MS per request and a ``trivial`` one. For each repeat, model and
+`slow` one sleeping SLOW_MS per request and a `trivial` one. For each repeat, model and
 concurrency level, both tools run back to back, alternating which goes first, with the same
 method (warm-up, time windows, 10 % stability over 3 windows on throughput and average latency,
-at most 10 windows). Machine noise then shows as the range over repeats.
+at most 10 windows). Machine noise then shows as the range over repeats
+(`ARIA_BENCH_ROUNDS`, default 3). The summary table is printed; the samples are kept in
+`extra_info`.
 
-``perf_analyzer`` is the binary inside the ``tritonclient==2.51.0`` wheel (the PyPI package
-``perf-analyzer`` is a placeholder); it is downloaded once with pip into the cache directory.
-Not part of CI: ``python bench/probe_fidelity.py [--repeats 3] [--json out.json]``.
+`perf_analyzer` is the binary inside the `tritonclient==2.51.0` wheel (the PyPI package
+`perf-analyzer` is a placeholder); it is downloaded once with pip into the cache directory.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
+import importlib.util
 import json
 import os
 import statistics
@@ -25,10 +28,16 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
+from harness import bench_rounds
+from prerequisites import need
+
 from bot.measurements import MethodSettings
 from bot.probes import sample_model, server
 from bot.probes.measure import run_probe
 from bot.probes.settings import ProbeTarget
+
+pytestmark = [pytest.mark.long, pytest.mark.timeout(7200)]
 
 PA_VERSION = "2.51.0"
 SLOW_MS = 2.0
@@ -133,21 +142,16 @@ def summarise(samples: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--json", type=Path, help="also write the raw samples here")
-    args = parser.parse_args(argv)
-
+def measure_both(repeats: int) -> list[dict]:
     binary, pa_env = perf_analyzer()
+    samples: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "repo"
         sample_model.write_model(repo, "slow", sleep_ms=SLOW_MS)
         sample_model.write_model(repo, "trivial")
         with server.launch(repo, ["slow", "trivial"], log_path=Path(tmp) / "server.log") as srv:
             url = srv.url("http")
-            samples = []
-            for repeat in range(args.repeats):
+            for repeat in range(repeats):
                 for model in ("slow", "trivial"):
                     for c in LEVELS:
                         # Alternate who goes first so slow drift does not favour one tool.
@@ -163,15 +167,16 @@ def main(argv: list[str] | None = None) -> int:
                             sample[f"{tool}_s"] = round(time.monotonic() - started, 1)
                         samples.append(sample)
                         print(json.dumps(sample), file=sys.stderr, flush=True)
-    if args.json:
-        args.json.write_text(json.dumps(samples, indent=2))
-    print(
-        f"slow = {SLOW_MS:g} ms/request Python-backend model; trivial = no sleep; http; "
-        f"{WINDOW_MS} ms windows; median (min–max) over {args.repeats} interleaved repeats"
-    )
+    return samples
+
+
+def test_probe_fidelity(benchmark):
+    need(importlib.util.find_spec("pytriton") is not None,
+         "nvidia-pytriton (the tritonserver this bench serves from) is not installed")
+    repeats = bench_rounds(3)
+    samples = benchmark.pedantic(measure_both, args=(repeats,), rounds=1, iterations=1)
+    print(f"\nslow = {SLOW_MS:g} ms/request Python-backend model; trivial = no sleep; http; "
+          f"{WINDOW_MS} ms windows; median (min–max) over {repeats} interleaved repeats")
     print(summarise(samples))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    benchmark.extra_info["samples"] = samples
+    assert all(s["aria"] is not None for s in samples if s["model"] == "slow")

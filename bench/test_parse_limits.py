@@ -1,30 +1,27 @@
-"""Benchmark: worst-case parse time and peak memory per file at the App's limits.
+"""Bench: worst-case parse time and peak memory per file at the App's limits.
 
-    python bench/parse_limits.py [--root CHECKOUT] [--max-bytes 1000000] [--json FILE]
+    pytest bench --benchmark-only -k limits
 
 Each hostile or heavy file (deep nesting, a 1 MB flow list, an alias bomb, a `config.pbtxt`
-of 65,000 lines, 1 MB of HCL, …) is parsed by `bot.ingest.loader.parse_file` of the checkout at
-`--root` (default: this one) in a fresh child process whose parser libraries are already
-imported, as in a warm parser worker. Per file it reports the wall time, the CPU time, the
-child's peak RSS, that peak over a child that parsed a tiny file of the same kind, and the
-outcome (documents read, the problem reported, or the signal that killed the child). Run it on
-`main` in a scratch checkout for the "before" figures (`git worktree add /tmp/aria-main main`,
-then `--root /tmp/aria-main`). `--max-bytes` defaults to the App's per-file cap
-(`GitHubSettings.max_file_bytes`, 1,000,000).
+of 65,000 lines, 1 MB of HCL, …) is parsed by `bot.ingest.loader.parse_file` in a fresh child
+process whose parser libraries are already imported, as in a warm parser worker. Recorded per
+file (`extra_info`): the wall and CPU time inside the child, its peak RSS, that peak over a child
+that parsed a tiny file of the same kind, and the outcome (documents read or the problem
+reported). Sizes are the App's per-file cap (`GitHubSettings.max_file_bytes`, 1,000,000). For the
+figures of another revision, run the suite there and `--benchmark-compare`.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import signal
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import pytest
+from harness import ROOT
+
 APP_MAX_FILE_BYTES = 1_000_000  # bot/deliver/github/options.py: GitHubSettings.max_file_bytes
 CHILD_TIMEOUT_S = 300
 
@@ -134,62 +131,35 @@ CASES: list[tuple[str, str, str, Callable[[int], str]]] = [
 ]
 
 
-def run_case(root: Path, name: str, kind: str, file: Path, max_bytes: int) -> dict:
-    cmd = [sys.executable, "-c", CHILD, str(root), name, kind, str(file), str(max_bytes)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        return {"outcome": f"killed after {CHILD_TIMEOUT_S} s"}
-    if proc.returncode < 0:
-        return {"outcome": f"child died: {signal.Signals(-proc.returncode).name}"}
-    if proc.returncode != 0:
-        return {"outcome": "child failed: " + (proc.stderr.strip().splitlines() or ["?"])[-1]}
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    out["outcome"] = (f"{out['documents']} document(s)" if not out["problem"]
-                      else f"problem: {out['problem']}")
+
+
+def run_case(name: str, kind: str, file: Path) -> dict:
+    cmd = [sys.executable, "-c", CHILD, str(ROOT), name, kind, str(file),
+           str(APP_MAX_FILE_BYTES)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
+    assert proc.returncode == 0, f"parser child failed ({proc.returncode}): {proc.stderr[-500:]}"
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+@pytest.fixture(scope="module")
+def baseline_rss(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
+    tiny = {"yaml": "a: 1\n", "terraform": 'locals {\n  x = 1\n}\n', "triton": 'name: "m"\n'}
+    out = {}
+    for kind, text in tiny.items():
+        path = tmp_path_factory.mktemp("tiny") / f"tiny-{kind}"
+        path.write_text(text)
+        out[kind] = int(run_case("tiny", kind, path)["peak_rss_kb"])
     return out
 
 
-def baseline_rss(root: Path, kind: str, tmp: Path, max_bytes: int) -> int:
-    tiny = {"yaml": "a: 1\n", "terraform": 'locals {\n  x = 1\n}\n', "triton": 'name: "m"\n'}
-    path = tmp / f"tiny-{kind}"
-    path.write_text(tiny[kind])
-    return run_case(root, "tiny", kind, path, max_bytes).get("peak_rss_kb", 0)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=ROOT, help="checkout whose parser is measured")
-    parser.add_argument("--max-bytes", type=int, default=APP_MAX_FILE_BYTES)
-    parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
-    args = parser.parse_args()
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="aria-bench-") as tmpdir:
-        tmp = Path(tmpdir)
-        base = {kind: baseline_rss(args.root, kind, tmp, args.max_bytes)
-                for kind in ("yaml", "terraform", "triton")}
-        for case, name, kind, make in CASES:
-            path = tmp / name
-            path.write_text(make(args.max_bytes))
-            row = {"case": case, "bytes": path.stat().st_size,
-                   "lines": path.read_bytes().count(b"\n"),
-                   **run_case(args.root, name, kind, path, args.max_bytes)}
-            if "peak_rss_kb" in row:
-                row["over_baseline_mb"] = (row["peak_rss_kb"] - base[kind]) / 1024
-            rows.append(row)
-    print(f"parse_file of {args.root} (max_bytes {args.max_bytes:,}; one fresh child per file)\n")
-    print("| case | bytes | lines | wall s | CPU s | peak RSS MB | over baseline MB | outcome |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-    for row in rows:
-        def cell(key: str, fmt: str, row: dict = row) -> str:
-            return format(row[key], fmt) if key in row else "–"
-        rss = format(row["peak_rss_kb"] / 1024, ".0f") if "peak_rss_kb" in row else "–"
-        outcome = row["outcome"][:90].replace("|", "\\|")
-        print(f"| {row['case']} | {row['bytes']:,} | {row['lines']:,} | {cell('wall_s', '.2f')} | "
-              f"{cell('cpu_s', '.2f')} | {rss} | {cell('over_baseline_mb', '.0f')} | {outcome} |")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
-
-
-if __name__ == "__main__":
-    main()
+@pytest.mark.parametrize(("case", "name", "kind", "make"), CASES, ids=[c[0] for c in CASES])
+def test_worst_case_file(benchmark, tmp_path, baseline_rss, case: str, name: str, kind: str,
+                         make: Callable[[int], str]):
+    path = tmp_path / name
+    path.write_text(make(APP_MAX_FILE_BYTES))
+    row = benchmark.pedantic(run_case, args=(name, kind, path), rounds=1, iterations=1)
+    row.update(bytes=path.stat().st_size, lines=path.read_bytes().count(b"\n"),
+               over_baseline_mb=round((row["peak_rss_kb"] - baseline_rss[kind]) / 1024, 1))
+    benchmark.extra_info.update(row)
+    print(f"\n{case}: {row}")
+    assert row["documents"] or row["problem"]  # read, or refused with a reason

@@ -1,0 +1,91 @@
+"""Bench: `aria audit` vs `checkov -d` over the shared corpus, side by side in one run.
+
+    ARIA_SHARED_DIR=/work/shared pytest bench --benchmark-only -m long -k audit -s
+
+checkov runs with the kubernetes and terraform frameworks (what Aria reads), from its own
+virtual environment `.bench-venv/checkov` (created with pip on first use; never a dependency of
+Aria). Each round runs checkov (untimed by pytest-benchmark, measured here) and then Aria (the
+timed target), so machine noise hits both alike. Per tool: wall seconds, CPU seconds (its
+worker processes included) and the peak RSS of its largest process; the ratio is checkov's
+figure over Aria's. On a machine shared with other work the CPU ratio is the steadier one.
+`ARIA_BENCH_ROUNDS` sets the rounds (default 1: checkov alone takes minutes).
+`ARIA_BENCH_BASELINE=DIR` also runs the Aria of another checkout (say `git worktree add
+/tmp/aria-main main`) in each round, with this environment: before and after in one run.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+
+import pytest
+from harness import ARIA, ROOT, Run, bench_rounds, corpus, measured
+
+pytestmark = [pytest.mark.long, pytest.mark.timeout(7200)]
+
+CHECKOV_VENV = ROOT / ".bench-venv" / "checkov"
+
+
+def checkov() -> str:
+    binary = CHECKOV_VENV / "bin" / "checkov"
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(CHECKOV_VENV)], check=True)
+        subprocess.run([str(CHECKOV_VENV / "bin" / "pip"), "install", "-q", "checkov"],
+                       check=True, timeout=1800)
+    return str(binary)
+
+
+def _median(runs: list[Run], key: str) -> float:
+    return statistics.median(getattr(r, key) for r in runs)
+
+
+def _row(name: str, runs: list[Run]) -> str:
+    return (f"{name:<8} wall {_median(runs, 'wall_s'):8.2f} s   "
+            f"CPU {_median(runs, 'cpu_s'):8.2f} s   "
+            f"peak RSS {max(r.peak_rss_mb for r in runs):6.0f} MB")
+
+
+def test_audit_vs_checkov(benchmark):
+    tree = str(corpus())
+    binary = checkov()
+    baseline = os.environ.get("ARIA_BENCH_BASELINE")
+    runs: dict[str, list[Run]] = {"checkov": [], "aria": [], "baseline": []}
+
+    def run_checkov() -> None:
+        runs["checkov"].append(measured([binary, "-d", tree, "--framework", "kubernetes",
+                                         "terraform", "-o", "json", "--quiet",
+                                         "--skip-download"]))
+        if baseline:
+            runs["baseline"].append(measured(
+                [sys.executable, "-m", "bot.cli", "audit", tree, "-f", "json", "-o", os.devnull,
+                 "--fail-on", "never"], cwd=baseline, env=dict(os.environ, PYTHONPATH=baseline)))
+
+    def run_aria() -> None:
+        runs["aria"].append(measured([ARIA, "audit", tree, "-f", "json", "-o", os.devnull,
+                                      "--fail-on", "never"]))
+
+    benchmark.pedantic(run_aria, setup=run_checkov, rounds=bench_rounds(1), iterations=1)
+    aria, other = runs["aria"], runs["checkov"]
+    ratio = {key: _median(other, key) / _median(aria, key) for key in ("wall_s", "cpu_s")}
+    print(f"\ncorpus {tree}, {len(aria)} round(s), {os.cpu_count()} cores")
+    print(_row("checkov", other))
+    print(_row("aria", aria))
+    print(f"checkov / aria: wall {ratio['wall_s']:.1f}x, CPU {ratio['cpu_s']:.1f}x, peak RSS "
+          f"{max(r.peak_rss_mb for r in other) / max(r.peak_rss_mb for r in aria):.1f}x")
+    if runs["baseline"]:
+        before = runs["baseline"]
+        print(_row("baseline", before) + f"   ({baseline})")
+        print(f"checkov / baseline: wall "
+              f"{_median(other, 'wall_s') / _median(before, 'wall_s'):.1f}x, CPU "
+              f"{_median(other, 'cpu_s') / _median(before, 'cpu_s'):.1f}x")
+        benchmark.extra_info.update(baseline_wall_s=_median(before, "wall_s"),
+                                    baseline_cpu_s=_median(before, "cpu_s"))
+    benchmark.extra_info.update(
+        checkov_wall_s=_median(other, "wall_s"), checkov_cpu_s=_median(other, "cpu_s"),
+        checkov_peak_rss_mb=max(r.peak_rss_mb for r in other),
+        aria_cpu_s=_median(aria, "cpu_s"),
+        aria_peak_rss_mb=max(r.peak_rss_mb for r in aria),
+        ratio_wall=round(ratio["wall_s"], 2), ratio_cpu=round(ratio["cpu_s"], 2))
+    assert all(r.code in (0, 1) for r in aria + other)

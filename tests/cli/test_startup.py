@@ -1,0 +1,108 @@
+"""Start-up: a command imports only what it uses. `aria review` of a small change must not pay
+for the App (SQLAlchemy, PyGithub, Celery), the probe (tritonclient, gRPC, numpy) or the
+language-model writer (LangChain) — together they cost more than the review itself.
+
+Each command runs in a fresh interpreter, which then reports the modules it imported."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "gpu-serving"
+
+# Top-level packages only the App, the worker, the probe or the writer need.
+HEAVY = ("sqlalchemy", "alembic", "github", "celery", "kombu", "tritonclient", "grpc", "numpy",
+         "langchain", "langchain_core", "langchain_openai", "openai")
+
+CHILD = """
+import json, sys
+from bot.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:  # --help
+    code = exc.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def _run(home: Path, *args: str) -> tuple[int, set[str]]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home)}  # no operator settings (ARIA_*)
+    proc = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120)
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    return report["code"], set(report["modules"])
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(name for name in modules if name.split(".")[0] in HEAVY)
+
+
+def test_aria_review_of_the_example_imports_none_of_the_apps_or_probes_libraries(tmp_path):
+    out = tmp_path / "review.json"
+    code, modules = _run(tmp_path, "review", str(EXAMPLE / "base"), str(EXAMPLE / "head"),
+                         "-f", "json", "-o", str(out))
+    findings = json.loads(out.read_text())["findings"]
+    assert code == 1  # the example's change has errors
+    # The Triton config was read (its findings are there) without the tritonclient package.
+    assert {f["rule_id"] for f in findings
+            if f["location"]["path"] == "models/resnet50/config.pbtxt"} >= {"SRV003", "SRV005"}
+    assert _heavy(modules) == []
+    assert "rich" not in modules  # `-f json` to a file draws nothing
+
+
+def test_aria_audit_imports_none_of_them_either(tmp_path):
+    code, modules = _run(tmp_path, "audit", str(EXAMPLE / "head"), "-f", "markdown",
+                         "-o", str(tmp_path / "audit.md"))
+    assert code == 1 and (tmp_path / "audit.md").read_text().count("SPOF001") >= 1
+    assert _heavy(modules) == []
+
+
+def test_aria_version_and_importing_the_command_line_load_no_model(tmp_path):
+    code, modules = _run(tmp_path, "--version")
+    assert code == 0 and _heavy(modules) == []
+    assert "pydantic" not in {m.split(".")[0] for m in modules}  # nor the finding model
+    probe = subprocess.run([sys.executable, "-c", "import sys, bot.cli; "
+                            "print(sorted({m.split('.')[0] for m in sys.modules}))"],
+                           capture_output=True, text=True, cwd=ROOT, check=True, timeout=60)
+    assert "'pydantic'" not in probe.stdout and "'jinja2'" not in probe.stdout
+
+
+def test_the_commands_that_need_them_still_load_them(tmp_path):
+    """The check above can fail: `aria worker` (the state database, PyGithub) and the full
+    `aria --help` (every command listed) load what the review leaves out."""
+    code, modules = _run(tmp_path, "worker", "--help")
+    assert code == 0
+    assert {"sqlalchemy", "github"} <= {m.split(".")[0] for m in modules}
+    code, modules = _run(tmp_path, "--help")
+    assert code == 0 and "sqlalchemy" in {m.split(".")[0] for m in modules}
+
+
+def _review_markdown(tmp: Path, out: Path) -> str:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "TMPDIR": str(tmp / "t")}
+    subprocess.run([sys.executable, "-m", "bot.cli", "review", str(EXAMPLE / "base"),
+                    str(EXAMPLE / "head"), "-f", "markdown", "-o", str(out)], cwd=ROOT, env=env,
+                   timeout=120, check=False)
+    return out.read_text()
+
+
+def test_templates_compiled_once_are_reused_by_the_next_run(tmp_path):
+    (tmp_path / "t").mkdir()
+    first = _review_markdown(tmp_path, tmp_path / "1.md")
+    cached = sorted((tmp_path / "t").glob("_jinja2-cache-*/__aria_*.cache"))
+    assert cached  # the first run kept what it compiled
+    stamps = [p.stat().st_mtime_ns for p in cached]
+    assert _review_markdown(tmp_path, tmp_path / "2.md") == first
+    assert [p.stat().st_mtime_ns for p in cached] == stamps  # read, not compiled again
+
+
+def test_a_cache_directory_that_cannot_be_trusted_costs_only_the_cache(tmp_path):
+    (tmp_path / "t").mkdir()
+    squatted = tmp_path / "t" / f"_jinja2-cache-{os.getuid()}"
+    squatted.write_text("not a directory")  # Jinja refuses it: no cache, the review as ever
+    text = _review_markdown(tmp_path, tmp_path / "review.md")
+    assert "SPOF001" in text and squatted.read_text() == "not a directory"
