@@ -11,7 +11,6 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.ci import CiSettings
 from bot.cli.console import COLOR_MODES, console_for
 from bot.cli.output import add_output_flag, emit, output_stream
 from bot.exitcodes import FAIL_ON_LEVELS, FINDINGS, OK, USAGE, FailOn
@@ -80,6 +79,11 @@ def _fail_on_default(args: argparse.Namespace) -> FailOn:
     return config.fail_on if config is not None else "error"
 
 
+def _in_ci() -> bool:
+    from bot.cli.ci import CiSettings  # settings models load only for commands that analyse
+    return CiSettings().ci
+
+
 def _narrate(decision: Decision) -> Decision:
     from bot.narrative import narrate
     return narrate(decision)
@@ -96,7 +100,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         config, _ = config_of(base)
     args._config = config
     decision = review(base, head, config if args.config else None, title=args.title,
-                      in_ci=CiSettings().ci)
+                      in_ci=_in_ci())
     return _finish(_narrate(decision), args, _link_root(head, args.repo))
 
 
@@ -148,7 +152,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     with display or nullcontext():
         decision = audit(source, config, title=args.title, workers=args.jobs,
                          progress=display.show if display else None, only=named,
-                         in_ci=CiSettings().ci)
+                         in_ci=_in_ci())
     if args.by == "control":
         return _finish_by_control(decision, config, args)
     return _finish(decision, args, _link_root(source, args.repo))
