@@ -21,6 +21,7 @@ from bot.decision.model import (
 )
 from bot.findings import Finding, Severity, Status
 from bot.telemetry_report import TelemetryReport
+from bot.text import quote
 from bot.tradeoffs import Option
 
 MAX_DECISION_POINTS = 5
@@ -70,7 +71,7 @@ def _points(findings: list[Finding], catalog: Catalog) -> list[DecisionPoint]:
         if rule is None or rule.family == "ingest":
             continue
         objects = sorted({f.subject.split("@")[0] for f in group})
-        shown = ", ".join(f"`{o}`" for o in objects[:3]) + (
+        shown = ", ".join(quote(o) for o in objects[:3]) + (
             f" and {len(objects) - 3} more" if len(objects) > 3 else "")
         points.append(DecisionPoint(
             rule_id=rule_id, title=rule.title, severity=group[0].severity,
@@ -103,7 +104,7 @@ def _figures(findings: list[Finding]) -> list[Figure]:
                 continue
             seen.add(key)
             subject = f.subject.split("@")[0].split("#")[0]
-            out.append(Figure(label=f"{e.label} — `{subject}`", value=e.value, unit=e.unit,
+            out.append(Figure(label=f"{e.label} — {quote(subject)}", value=e.value, unit=e.unit,
                               source=source))
             if len(out) == MAX_FIGURES:
                 return out

@@ -10,9 +10,10 @@ from __future__ import annotations
 from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from bot import __version__
-from bot.render.escape import code_text, html, md_text, prose_text, table_cell
+from bot.render.escape import code, html, md_text, table_cell, visible
 from bot.resources import data_dir
 
 
@@ -21,14 +22,22 @@ def number(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
 
+def _shown(value: object) -> object:
+    """Every value a template prints: no hidden or direction-changing character survives, even
+    where a template forgot a filter (the filters escape the rest)."""
+    if isinstance(value, Markup):
+        return Markup(visible(str(value)))
+    return visible(value) if isinstance(value, str) else value
+
+
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(data_dir("templates"))),
                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False,
                       keep_trailing_newline=True,
                       autoescape=select_autoescape(enabled_extensions=("html.j2",),
-                                                   default_for_string=False))
-    env.filters.update(md=md_text, code=code_text, cell=table_cell, html=html,
-                       prose=prose_text)
+                                                   default_for_string=False),
+                      finalize=_shown)
+    env.filters.update(md=md_text, code=code, cell=table_cell, html=html)
     env.globals.update(version=__version__, number=number)
     return env
