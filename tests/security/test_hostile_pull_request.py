@@ -12,6 +12,7 @@ naming each hostile file, post nothing live, and then review the next pull reque
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from emulator.server import Symlink
 
 from bot.render.markdown import REVIEW_MARKER
 from tests.security.blackbox import _markup as markup
+from tests.security.blackbox._harness import risky_gpu_deployment
 
 ROOT = Path(__file__).resolve().parents[2]
 REPO = "Codertocat/Hello-World"
@@ -42,22 +44,7 @@ ALIAS_BOMB = ("a: &a [" + ",".join(["x"] * 10) + "]\n"
 BINARY = b"\x00\x01\xff\xfe" + bytes(range(256)) * 8
 HUGE = b"# padding\n" * (MAX_FILE_BYTES // 10 + 10)
 BAD_PBTXT = b'name: "broken"\nmax_batch_size: 8\ninstance_group [ { count: 1, kind: \n'
-HOSTILE_OBJECT = f"""apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: "{HOSTILE_NAME.replace('"', "'")}"
-  namespace: serving
-spec:
-  replicas: 1
-  selector: {{matchLabels: {{app: x}}}}
-  template:
-    metadata: {{labels: {{app: x}}}}
-    spec:
-      containers:
-        - name: server
-          image: vllm/vllm-openai:v0.6.3
-          resources: {{limits: {{nvidia.com/gpu: 1}}}}
-""".encode()
+HOSTILE_OBJECT = risky_gpu_deployment(json.dumps(HOSTILE_NAME)).encode()
 REMOTE_KUSTOMIZATION = b"resources:\n  - deployment.yaml\n  - https://github.com/e2e7/remote//base?ref=v1\n"
 
 HOSTILE_FILES: dict[str, bytes] = {
