@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from bot.text import fence_for, quote, segments
 
-_MAX = 1000
+_MAX = 2000  # characters of one rendered line (a code span cut there is escaped as prose)
 
 # Controls, zero-width characters, soft hyphen, and the directional embeddings, overrides,
 # isolates and marks that make text display other than what it holds (Trojan Source).
