@@ -28,8 +28,9 @@ _MAX = 2000  # characters of one rendered line (a code span cut there is escaped
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e"
                         "\u2060-\u2064\u2066-\u2069\ufeff]")
 # What GitHub makes live in plain text: autolinked URLs, @mentions, #123 references. Kept as
-# code so a reader still sees them.
-_LIVE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]`]+|(?<![\w`])@[A-Za-z0-9][\w/-]*|(?<![\w&#/])#\d+")
+# code so a reader still sees them. No look-behind: once a neighbour is put in code, what
+# followed it starts a new text run, where GitHub would link it.
+_LIVE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]`]+|@[A-Za-z0-9][\w/-]*|#\d+", re.IGNORECASE)
 _PROSE_SPECIAL = re.compile(r"([\\`\[\]])")
 # What starts a block (heading, quote, list, table, setext line) at the head of a line.
 _BLOCK_START = re.compile(r"^([#>+=|]|[-*](?=\s|$))|^(\d+)([.)])(?=\s|$)")

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from io import StringIO
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
@@ -53,7 +53,7 @@ hostile = st.lists(st.one_of(st.sampled_from(PAYLOADS), ORDINARY), min_size=1, m
 MARKDOWN_CHECKS = (markup.live_markup, markup.live_references, markup.broken_tables,
                    markup.injected_structure, markup.bare_hostile_urls,
                    markup.invisible_characters, markup.control_characters)
-PROPERTY = settings(max_examples=60, deadline=None, database=None)
+PROPERTY = settings(max_examples=100, deadline=None, database=None)
 
 
 def assert_inert_markdown(text: str, where: str) -> None:
@@ -118,6 +118,8 @@ names = st.fixed_dictionaries({"name": hostile, "namespace": hostile, "path": ho
 
 @PROPERTY
 @given(names)
+@example({**dict.fromkeys(("name", "namespace", "path", "container", "label"), "x"),
+          "title": "@someone@someone #1#1"})  # a mention right after one put in code
 def test_markdown_outputs_hold_no_live_markup(values: dict[str, str]) -> None:
     """The comment (full and compact), an inline review comment, the check run's text and the
     MADR file with its index: no link, image, HTML, mention, reference, injected block, broken
