@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 _NUMBERED = re.compile(r"^(\d{4})-(.+)\.md$")
 
@@ -41,11 +42,14 @@ def mark_superseded(record: Path, by: str) -> None:
     record.write_text(text, encoding="utf-8")
 
 
-def write_index(folder: Path) -> Path:
-    rows = ["# Architecture Decision Records", "",
-            "| # | Title | Status |", "| --- | --- | --- |"]
-    for path in sorted(folder.glob("[0-9][0-9][0-9][0-9]-*.md")):
-        rows.append(f"| {path.name[:4]} | [{_title_of(path)}]({path.name}) | {_status_of(path)} |")
-    index = folder / "README.md"
-    index.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return index
+class Record(NamedTuple):
+    """One record of the folder: its file name, the Markdown of its `# ` heading, its status."""
+
+    name: str
+    title: str
+    status: str
+
+
+def records(folder: Path) -> list[Record]:
+    return [Record(path.name, _title_of(path), _status_of(path))
+            for path in sorted(folder.glob("[0-9][0-9][0-9][0-9]-*.md"))]

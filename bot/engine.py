@@ -28,6 +28,7 @@ from bot.ingest.source import Source
 from bot.probes.changes import probe_changes
 from bot.telemetry.audit import telemetry_for_audit
 from bot.telemetry.review import telemetry_for_review
+from bot.text import quote
 
 
 @dataclass
@@ -104,8 +105,8 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
                      head_pools(objects, before.graph.node_pools))
     findings = diff_findings(before.findings, after.findings, catalog, objects)
     changed = _changed_paths(before.inventory, after.inventory)
-    context = (f"This change touches **{len(changed)}** reviewed file(s) between `{base.label}` "
-               f"and `{head.label}`. Head: {_summary(after.graph)}; "
+    context = (f"This change touches **{len(changed)}** reviewed file(s) between "
+               f"{quote(base.label)} and {quote(head.label)}. Head: {_summary(after.graph)}; "
                f"{after.inventory.files_read} files read.")
     advice = advice_facts(after.graph)
     mark_directions(advice_facts(before.graph), advice, objects)
@@ -131,8 +132,8 @@ def audit(source: Source, config: AriaConfig | None = None, title: str | None = 
     catalog = load_catalog()
     result = analyse(source, config, catalog, workers, progress)
     findings = result.findings
-    context = (f"Repository-wide audit of `{source.label}`: {result.inventory.files_read} files "
-               f"read, {_summary(result.graph)}.")
+    context = (f"Repository-wide audit of {quote(source.label)}: "
+               f"{result.inventory.files_read} files read, {_summary(result.graph)}.")
     if only is not None:
         findings = [f for f in findings if f.location.path in only]
         context += f" Findings are reported for the {len(only)} file(s) named."

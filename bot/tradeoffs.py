@@ -17,6 +17,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.text import quote
+
 Change = Literal["added", "scaled-up", "scaled-down", "unchanged"]
 
 
@@ -62,6 +64,7 @@ class AdviceFacts(BaseModel):
 # Facts a text may name as `{fact}`; `pdb` and `hpa` name the object, the rest their value.
 FILLABLE = ("object", "kind", "gpus", "replicas", "pdb", "hpa", "backend", "headroom",
             "utilization")
+_QUOTED_FIELD = re.compile(r"`\{([a-z_]+)\}`")
 _FIELD = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -133,5 +136,9 @@ def fill(text: str, facts: AdviceFacts) -> str | None:
             return match.group(0)
         return str(found)
 
-    out = _FIELD.sub(value, text)
+    def quoted(match: re.Match[str]) -> str:  # a value in a code span stays verbatim there
+        filled = value(match)
+        return match.group(0) if filled == match.group(0) else quote(filled)
+
+    out = _FIELD.sub(value, _QUOTED_FIELD.sub(quoted, text))
     return None if missing else out

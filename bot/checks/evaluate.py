@@ -22,7 +22,7 @@ from bot.findings import Finding, Location, Severity, Suppression
 from bot.graph.platform import PlatformGraph, build_graph
 from bot.ingest.documents import Document
 from bot.ingest.loader import Inventory
-from bot.render.escape import code, code_text, md_text
+from bot.text import quote
 
 log = logging.getLogger(__name__)
 
@@ -63,20 +63,23 @@ class _SafeFields(dict[str, Any]):
         return "{" + key + "}"
 
 
-def _safe_fields(template: str, fields: dict[str, Any]) -> _SafeFields:
-    """Repository text goes into Markdown: escape it for where the template places it."""
+def rule_message(template: str, fields: dict[str, Any]) -> str:
+    """The rule's message with the hit's values, stored plain (escaped by each output): a value
+    the template puts in a code span is quoted verbatim (`bot.text.quote`), so a backtick in
+    an object name cannot end the span; the others are inserted as they are."""
     out = _SafeFields()
     for key, value in fields.items():
-        if isinstance(value, str):
-            value = code_text(value) if f"`{{{key}}}`" in template else md_text(value)
+        if isinstance(value, str) and f"`{{{key}}}`" in template:
+            template = template.replace(f"`{{{key}}}`", f"{{{key}}}")
+            value = quote(value)
         out[key] = value
-    return out
+    return template.format_map(out)
 
 
 def _finding(rule: RuleSpec, severity: Severity, hit: Hit, inventory: Inventory) -> Finding:
     """The finding a hit makes; places in rendered output cite the lines that wrote them."""
     try:
-        message = rule.message.format_map(_safe_fields(rule.message, hit.fields))
+        message = rule_message(rule.message, hit.fields)
     except (ValueError, IndexError):
         message = rule.title
     evidence = [e.model_copy(update={"location": inventory.locate(e.location)})
@@ -120,11 +123,11 @@ def _checked(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig,
                               config, inventory))
         except Exception:  # it fails on the files together: report them all
             failing = []
-    where = ", ".join(code(p) for p in failing[:5]) + (" …" if len(failing) > 5 else "") \
+    where = ", ".join(quote(p) for p in failing[:5]) + (" …" if len(failing) > 5 else "") \
         if failing else "this tree (no single file reproduces it)"
     inventory.notes.append(
         f"Internal error in Aria: the check of rule `{rule.id}` failed on {where} "
-        f"({md_text(error, 200)}). Its findings there are missing; this is a bug in Aria, not "
+        f"({quote(error[:200])}). Its findings there are missing; this is a bug in Aria, not "
         "in the files.")
     return found
 

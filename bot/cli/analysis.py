@@ -198,7 +198,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_adr_new(args: argparse.Namespace) -> int:
     from bot import adr_records
     from bot.decision.model import Decision
-    from bot.render.adr import render_adr
+    from bot.render.adr import render_adr, render_adr_index
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
     name = adr_records.next_adr_file([p.name for p in folder.glob("*.md")], args.title,
@@ -219,14 +219,14 @@ def cmd_adr_new(args: argparse.Namespace) -> int:
         decision = _narrate(decide(source, args.title, _load_config(args.config)))
     else:
         decision = Decision(mode="adr", title=args.title, recommendation="",
-                            context="<!-- Describe the context and the problem in two or three "
-                                    "sentences. -->")
+                            context="")
     text = render_adr(decision, supersedes=superseded.name[:4] if superseded else None,
                       source=shown)
     target.write_text(text, encoding="utf-8")
     if superseded is not None:
         adr_records.mark_superseded(superseded, target.name[:4])
-    adr_records.write_index(folder)
+    (folder / "README.md").write_text(render_adr_index(adr_records.records(folder)),
+                                     encoding="utf-8")
     print(target)
     return OK
 

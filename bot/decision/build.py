@@ -21,6 +21,7 @@ from bot.decision.model import (
 )
 from bot.findings import Finding, Severity, Status
 from bot.telemetry_report import TelemetryReport
+from bot.text import quote
 from bot.tradeoffs import AdviceFacts, Option, fill
 
 MAX_DECISION_POINTS = 5
@@ -121,7 +122,7 @@ def _points(findings: list[Finding], catalog: Catalog, advice: dict[str, AdviceF
         rule = catalog.get(rule_id)
         assert rule is not None  # grouped above
         objects = sorted({f.subject.split("@")[0] for f, _, _ in group})
-        shown = ", ".join(f"`{o}`" for o in objects[:3]) + (
+        shown = ", ".join(quote(o) for o in objects[:3]) + (
             f" and {len(objects) - 3} more" if len(objects) > 3 else "")
         first, facts, options = group[0]
         points.append(DecisionPoint(
@@ -146,7 +147,7 @@ def _figures(findings: list[Finding]) -> list[Figure]:
                 continue
             seen.add(key)
             subject = f.subject.split("@")[0].split("#")[0]
-            out.append(Figure(label=f"{e.label} — `{subject}`", value=e.value, unit=e.unit,
+            out.append(Figure(label=f"{e.label} — {quote(subject)}", value=e.value, unit=e.unit,
                               source=source))
             if len(out) == MAX_FIGURES:
                 return out

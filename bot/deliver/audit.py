@@ -13,6 +13,7 @@ from bot.exitcodes import FailOn
 from bot.ingest.files import is_relevant
 from bot.ingest.source import MemorySource
 from bot.render import render
+from bot.render.escape import md_text
 
 AUDIT_CHECK_NAME = "aria audit"
 
@@ -42,5 +43,5 @@ def audit_commit(repo: Repository, sha: str, config: AriaConfig, gate: FailOn, *
     return publish_check_run(
         repo, head_sha=sha, name=AUDIT_CHECK_NAME, conclusion=conclusion, title=decision.title,
         summary=f"**{conclusion}** — {decision.counts.total} finding(s) in "
-                f"{decision.files_reviewed} file(s).\n\n{decision.recommendation}",
+                f"{decision.files_reviewed} file(s).\n\n{md_text(decision.recommendation)}",
         text=text, annotations=annotations_for(decision.gating))

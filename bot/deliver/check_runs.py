@@ -9,6 +9,7 @@ from github.CheckRun import CheckRun
 from github.Repository import Repository
 
 from bot.findings import Finding, Severity
+from bot.render.escape import plain_text
 
 CHECK_NAME = "aria"
 MAX_OUTPUT = 65_535  # characters of output.summary and of output.text
@@ -34,8 +35,8 @@ def annotations_for(findings: Iterable[Finding]) -> list[dict[str, Any]]:
             "start_line": line,
             "end_line": line,
             "annotation_level": _LEVEL[f.severity],
-            "title": f"{f.rule_id}: {f.title}"[:255],
-            "message": clip(f.message, 64_000) or f.title,
+            "title": plain_text(f"{f.rule_id}: {f.title}", 255),
+            "message": plain_text(f.message, 64_000) or f.title,
         })
     return out
 
@@ -45,7 +46,7 @@ def publish_check_run(repo: Repository, *, head_sha: str, conclusion: str, title
                       name: str = CHECK_NAME) -> CheckRun:
     """Create a completed check run; annotations past the first 50 go in PATCHes (appended)."""
     annotations = list(annotations)
-    output: dict[str, Any] = {"title": title[:255], "summary": clip(summary)}
+    output: dict[str, Any] = {"title": plain_text(title, 255), "summary": clip(summary)}
     if text:
         output["text"] = clip(text)
     first, rest = annotations[:ANNOTATIONS_PER_REQUEST], annotations[ANNOTATIONS_PER_REQUEST:]

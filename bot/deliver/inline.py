@@ -37,6 +37,11 @@ def commentable_lines(patch: str | None) -> set[int]:
     return lines
 
 
+def inline_body(f: Finding) -> str:
+    """A finding's review comment: its stored text, escaped once for Markdown here."""
+    return f"**{md_text(f.rule_id)}** {md_text(f.title)}\n\n{md_text(f.message, 2000)}"
+
+
 def post_inline_comments(repo: Repository, pr: PullRequest, head_sha: str,
                          findings: list[Finding],
                          changed: list[ChangedFile], already: set[str]) -> list[str]:
@@ -49,8 +54,7 @@ def post_inline_comments(repo: Repository, pr: PullRequest, head_sha: str,
         if f.fingerprint in already or line is None or line not in lines.get(f.location.path, ()):
             continue
         comments.append({"path": f.location.path, "line": line, "side": "RIGHT",
-                         "body": f"**{md_text(f.rule_id)}** {md_text(f.title)}\n\n"
-                                 f"{md_text(f.message, 2000)}"})
+                         "body": inline_body(f)})
         posted.append(f.fingerprint)
         if len(comments) == MAX_INLINE:
             break

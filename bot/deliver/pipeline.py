@@ -89,7 +89,7 @@ def _summary(decision: Decision, conclusion: str) -> str:
     new = decision.counts.by_status.get("new", 0)
     return (f"**{conclusion}** — {new} new finding(s); "
             f"{counts.get('error', 0)} error, {counts.get('warning', 0)} warning, "
-            f"{counts.get('note', 0)} note in total.\n\n{decision.recommendation}")
+            f"{counts.get('note', 0)} note in total.\n\n{md_text(decision.recommendation)}")
 
 
 def read_pull(repo: Repository, pr: PullRequest, options: ReviewOptions) -> ReviewInputs:

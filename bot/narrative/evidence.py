@@ -89,8 +89,8 @@ def relevant_findings(decision: Decision) -> list[Finding]:
 
 
 def _plain(text: str) -> str:
-    """Aria's Markdown as plain statements: no bold, `finding(s)` as `findings`."""
-    text = re.sub(r"\\([\\`*_{}\[\]()#+!|~>-])", r"\1", text)  # Markdown escapes
+    """Aria's stored text (plain, `bot.text`) as statements: no bold, `finding(s)` as
+    `findings`."""
     return " ".join(text.replace("**", "").replace("(s)", "s").split())
 
 

@@ -14,6 +14,7 @@ from bot.config import AriaConfig
 from bot.ingest.documents import Document
 from bot.ingest.loader import Inventory
 from bot.measurements import ConfigMeasurement
+from bot.text import quote
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def probe_changes(base: Inventory, head: Inventory,
                 models[new.name], method=config.probes.method, ab_settings=config.probes.ab)
         except ProbeError as exc:  # server down or timing out: say so, keep the review
             log.warning("probe of %s failed: %s", new.name, exc)
-            head.notes.append(f"Latency probe of `{new.name}` failed: {exc}")
+            head.notes.append(f"Latency probe of {quote(new.name)} failed: {exc}")
             continue
         reports.append(ConfigMeasurement.model_validate({**report.model_dump(), "path": new.path}))
     return reports

@@ -21,6 +21,7 @@ from bot.probes import capacity
 from bot.probes.settings import PriceTable, ProbeTarget, parse_host_port
 from bot.probes.synth import BATCH_SIZE
 from bot.render.templating import number
+from bot.text import quote
 from bot.tradeoffs import Option
 
 
@@ -169,7 +170,7 @@ def _options(
         options.append(
             Option(
                 title="Fix the config Triton refused",
-                summary=f"Triton will not load the PR's config of `{model}`: {report.error}",
+                summary=f"Triton will not load the PR's config of {quote(model)}: {report.error}",
                 cost="none until it loads",
                 latency="not measurable: the config does not load",
                 complexity="Low — correct the config",
@@ -181,7 +182,7 @@ def _options(
         options.append(
             _option_for(
                 "Adopt the PR's config",
-                f"Serve `{model}` with the config as changed"
+                f"Serve {quote(model)} with the config as changed"
                 + (f"; A/B verdict: **{report.verdict}**." if report.ab else "."),
                 report.head,
                 report.capacity_head,
@@ -194,7 +195,7 @@ def _options(
         options.append(
             _option_for(
                 "Keep the base config",
-                f"Leave `{model}` as it is served today.",
+                f"Leave {quote(model)} as it is served today.",
                 report.base,
                 report.capacity_base,
                 pct,
@@ -271,7 +272,8 @@ def _next_steps(
 ) -> list[str]:
     steps: list[str] = []
     if report.error:
-        steps.append(f"Fix the config of `{model}` so Triton loads it, then re-run the review.")
+        steps.append(f"Fix the config of {quote(model)} so Triton loads it, then re-run the "
+                     "review.")
     if report.verdict in ("regression", "mixed"):
         steps.append(
             "Find the regression's cause in the server split (queue vs compute) of the base and "
@@ -290,7 +292,7 @@ def _next_steps(
         steps.append("Give the bot an operator price table (`ARIA_PRICE_TABLE`) to cost replicas.")
     steps.append(
         "Watch `nv_inference_queue_duration_us` and `nv_inference_compute_infer_duration_us` "
-        f"for `{model}` after the rollout, and alert on the SLO percentile."
+        f"for {quote(model)} after the rollout, and alert on the SLO percentile."
     )
     steps.append("Load-test with production-shaped requests before scaling up.")
     return steps[:5]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
+from bot.adr_records import Record
 from bot.decision.model import Decision
+from bot.render.escape import md_text, table_cell
 from bot.render.templating import environment
 from bot.tradeoffs import Option
 
@@ -57,6 +60,18 @@ def _options(decision: Decision) -> list[Option]:
     if decision.decision_points:
         return decision.decision_points[0].options
     return []
+
+
+def render_adr_index(records: list[Record]) -> str:
+    """The folder's README: a table of the records. A heading is Markdown already (Aria
+    escaped its own; a person wrote the others), so it only loses its `|`; it is not put in
+    link text, where its own brackets could open a link: the number links the file."""
+    rows = ["# Architecture Decision Records", "",
+            "| # | Title | Status |", "| --- | --- | --- |"]
+    for r in records:
+        rows.append(f"| [{r.name[:4]}]({quote(r.name)}) | {table_cell(r.title)} | "
+                    f"{table_cell(md_text(r.status))} |")
+    return "\n".join(rows) + "\n"
 
 
 def render_adr(decision: Decision, supersedes: str | None = None,

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.decision.controls import ControlSummary
-from bot.render.escape import terminal_text
+from bot.render.escape import plain_text
 from bot.render.templating import environment
 
 
@@ -26,7 +26,7 @@ def controls_json(summary: ControlSummary) -> str:
 
 def controls_terminal(summary: ControlSummary, console: Console) -> None:
     console.print(Text.assemble(("Aria audit by control", "bold magenta"), " — ",
-                                (terminal_text(summary.title), "bold")))
+                                (plain_text(summary.title), "bold")))
     console.print(f"{summary.files_reviewed} files reviewed · {summary.findings} findings")
     titles = list(dict.fromkeys(r.framework_title for r in summary.rows))
     for title in titles:

@@ -6,6 +6,7 @@ from xml.etree import ElementTree as ET
 
 from bot.catalog import load_catalog
 from bot.decision.model import Decision
+from bot.render.escape import plain_text
 
 
 def render_junit(decision: Decision) -> str:
@@ -22,7 +23,9 @@ def render_junit(decision: Decision) -> str:
         if found:
             failure = ET.SubElement(case, "failure", type=found[0].severity.value,
                                     message=f"{len(found)} finding(s): {rule.title}")
-            failure.text = "\n".join(f"{f.location}: {f.message}" for f in found)
+            # XML 1.0 cannot hold most control characters: shown as visible escapes instead.
+            failure.text = "\n".join(plain_text(f"{f.location}: {f.message}", 4000)
+                                     for f in found)
     suite.set("tests", str(cases))
     suite.set("failures", str(len(by_rule)))
     suite.set("errors", "0")

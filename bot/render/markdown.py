@@ -6,7 +6,7 @@ import re
 
 from bot.decision.model import Decision
 from bot.findings import Finding, Severity, Status
-from bot.render.escape import md_text
+from bot.render.escape import code, md_text
 from bot.render.probe import render_probe_markdown
 from bot.render.templating import environment
 
@@ -53,16 +53,17 @@ def render_compact(decision: Decision, check_run_url: str | None = None) -> str:
     """The comment cut to what must survive GitHub's size limit."""
     errors = [f for f in decision.gating if f.severity is Severity.error]
     lines = [REVIEW_MARKER, f"## 🏗️ Aria review — {md_text(decision.title)}", "",
-             decision.recommendation, ""]
+             md_text(decision.recommendation), ""]
     if errors:
         lines.append(f"**❌ New error-level findings ({len(errors)})**")
-        lines += [f"- `{f.rule_id}` {f.message} — `{f.location}`" for f in errors[:40]]
+        lines += [f"- {code(f.rule_id)} {md_text(f.message)} — {code(f.location)}"
+                  for f in errors[:40]]
         if len(errors) > 40:
             lines.append(f"- … and {len(errors) - 40} more")
         lines.append("")
     if decision.next_steps:
         lines.append("### Next Steps")
-        lines += [f"{i}. {s}" for i, s in enumerate(decision.next_steps, 1)]
+        lines += [f"{i}. {md_text(s)}" for i, s in enumerate(decision.next_steps, 1)]
         lines.append("")
     where = f"[the `aria` check run]({check_run_url})" if check_run_url else "the `aria` check run"
     lines.append(f"<sub>The full review did not fit in a comment: see {where} for every finding, "

@@ -9,6 +9,7 @@ from bot import __version__
 from bot.catalog import load_catalog
 from bot.decision.model import Decision
 from bot.findings import Severity, Status
+from bot.render.escape import sarif_text
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.error: "error", Severity.warning: "warning", Severity.note: "note"}
@@ -53,7 +54,7 @@ def render_sarif(decision: Decision) -> str:
         result: dict = {
             "ruleId": f.rule_id,
             "level": _LEVEL[f.severity],
-            "message": {"text": f.message},
+            "message": {"text": sarif_text(f.message)},
             "locations": [{"physicalLocation": physical}],
             "partialFingerprints": {"ariaFindingKey/v1": f.fingerprint},
             "properties": {"family": f.family, "subject": f.subject,
@@ -80,4 +81,6 @@ def render_sarif(decision: Decision) -> str:
             "results": results,
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False)
+    # ASCII only: every hidden or direction-changing character a value carries (a subject, a
+    # path) is a visible JSON escape in the file, which viewers decode back to the value.
+    return json.dumps(log, indent=2, ensure_ascii=True)

@@ -2,12 +2,11 @@
 terminal can open, the decisions and next steps; the Markdown stays the comment body.
 
 Everything is built as `rich` Text, never parsed as markup, and repository text goes through
-`terminal_text` first, so a manifest cannot send escape sequences to the reader's terminal.
+`plain_text` first, so a manifest cannot send escape sequences to the reader's terminal.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from rich.console import Console
@@ -16,36 +15,28 @@ from rich.text import Text
 
 from bot.decision.model import Decision
 from bot.findings import Finding, Location, Severity, Status
-from bot.render.escape import terminal_text
+from bot.render.escape import plain_text
+from bot.text import segments
 
 SEVERITY_STYLE = {Severity.error: "bold red", Severity.warning: "bold yellow",
                   Severity.note: "bold blue"}
 MAX_FINDINGS_PER_SEVERITY = 25
-# What the Markdown of a message holds: a backslash escape, a code span, a bold marker.
-_MARKS = re.compile(r"\\([\\`*_{}\[\]()#+!|~>.-])|`([^`]*)`|(\*\*)")
-
-
 def prose(text: str) -> Text:
-    """A message written for Markdown as styled text: escapes undone, `code` in cyan,
-    **strong** in bold."""
-    out, last, bold = Text(), 0, False
-    clean = terminal_text(text, limit=2000)
-    for m in _MARKS.finditer(clean):
-        out.append(clean[last:m.start()], style="bold" if bold else "")
-        escaped, code_span, marker = m.groups()
-        if marker:
-            bold = not bold
-        else:
-            out.append(escaped if escaped is not None else code_span,
-                       style=("bold " if bold else "") + ("cyan" if code_span is not None else ""))
-        last = m.end()
-    out.append(clean[last:], style="bold" if bold else "")
+    """Stored text (`bot.text`) as styled text: quoted values in cyan, **strong** in bold."""
+    out, bold = Text(), False
+    for is_code, part in segments(plain_text(text, limit=2000)):
+        if is_code:
+            out.append(part, style=("bold " if bold else "") + "cyan")
+            continue
+        for index, piece in enumerate(part.split("**")):
+            bold = bold != (index > 0)
+            out.append(piece, style="bold" if bold else "")
     return out
 
 
 def location(where: Location, link_root: Path | None) -> Text:
     """`path:line`, linked to the file when it exists under `link_root`."""
-    shown = terminal_text(str(where))
+    shown = plain_text(str(where))
     if link_root is not None:
         target = (link_root / where.path).resolve()
         if target.is_relative_to(link_root.resolve()) and target.is_file():
@@ -66,14 +57,14 @@ def _finding(f: Finding, link_root: Path | None) -> Text:
 def _heading(decision: Decision) -> Text:
     kind = {"review": "review", "audit": "audit"}.get(decision.mode, "decision")
     return Text.assemble((f"Aria {kind}", "bold magenta"), " — ",
-                         (terminal_text(decision.title), "bold"))
+                         (plain_text(decision.title), "bold"))
 
 
 def _tally(decision: Decision, relevant: list[Finding]) -> Text:
     if decision.mode == "review":
         counts = {s: len(decision.active(s)) for s in (Status.new, Status.fixed, Status.unchanged)}
-        text = Text.assemble((terminal_text(decision.base or ""), "cyan"), " → ",
-                             (terminal_text(decision.head or ""), "cyan"),
+        text = Text.assemble((plain_text(decision.base or ""), "cyan"), " → ",
+                             (plain_text(decision.head or ""), "cyan"),
                              f" · {decision.files_reviewed} files reviewed · ")
         text.append(f"{counts[Status.new]} new", style="bold")
         text.append(f" · {counts[Status.fixed]} fixed · {counts[Status.unchanged]} unchanged")

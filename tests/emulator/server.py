@@ -28,6 +28,11 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"
 BOT_LOGIN = "aria-review[bot]"
 
 
+class Symlink(bytes):
+    """A symbolic link in a commit (git mode 120000); its bytes are the link's target. The
+    contents API answers `type: symlink` for one that leaves the repository."""
+
+
 def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
@@ -353,6 +358,13 @@ def _get_contents(em: GitHubEmulator, m: re.Match[str], r: Recorded) -> Result:
     path = m["path"]
     if files is None:
         return NOT_FOUND
+    if isinstance(files.get(path), Symlink):
+        data = fixture("rest/repos-get-content.file.json")
+        target = files[path].decode()
+        data.update(type="symlink", target=target, path=path, name=path.rsplit("/", 1)[-1],
+                    size=len(target), sha=hashlib.sha1(files[path]).hexdigest(), content="")
+        data.pop("encoding", None)
+        return 200, data, {}
     if path in files:
         data = fixture("rest/repos-get-content.file.json")
         content = files[path]

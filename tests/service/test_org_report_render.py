@@ -42,7 +42,7 @@ def test_markdown_report_keeps_hostile_text_inside_its_cell() -> None:
     row = next(line for line in md.splitlines() if line.startswith("| `acme/gone`"))
     assert row.count(" | ") == 5  # six cells: the error's pipe is escaped
     assert "<script>" not in md and "&lt;script&gt;" in md
-    assert "@\u200badmin" in md  # no mention of a real account
+    assert "`@admin`" in md  # in code: no mention of a real account
     assert "📊 Since run 1: **1** new, **0** fixed." in md
 
 
