@@ -104,7 +104,7 @@ def hostile_decision(name: str, namespace: str, path: str, container: str, label
     ]
     decision = build_decision(
         mode="review", title=title, findings=findings, catalog=load_catalog(),
-        config=AriaConfig(), config_found=False, files_reviewed=3,
+        config=AriaConfig(), files_reviewed=3,
         context=f"This change touches {quote(path)} between {quote(label)} and `main`.",
         base=label, head="main", notes=[f"Kustomizations not rendered: {quote(path)}"])
     decision.changes = [FactChange(object=subject, fact="image", before=label, after=name,
