@@ -228,8 +228,11 @@ def _assumptions(config: AriaConfig, relevant: list[Finding], points: list[Decis
                  "KServe/Ray serving object, or runs a serving image or server (" +
                  ", ".join(f"`{i}`" for i in config.serving_images[:6]) + ", …).",
             source="config" if where != DEFAULT else "default", where=where))
-    if families & set(SIZING_FAMILIES) or any(
+    resized = any(a.change in ("scaled-up", "scaled-down") for a in advice.values())
+    if families & set(SIZING_FAMILIES) or telemetry is not None or resized or any(
             word in e.label for f in relevant for e in f.evidence for word in SIZING_WORDS):
+        # a change that resizes, or a capacity section (telemetry configured), rests on the
+        # sizes the files give: replaced where measured, kept (saying so) where not
         out.append(_replicas_assumption(telemetry))
     if any(_unnamespaced(f, advice) for f in relevant):
         out.append(Assumption(text="Objects without a namespace are matched to related objects "
@@ -250,7 +253,7 @@ def _unnamespaced(f: Finding, advice: dict[str, AdviceFacts]) -> bool:
 
 def _where(config: AriaConfig, *keys: str) -> str:
     """The `.aria.yml` lines that set these keys, or Aria's default when none did."""
-    lines = [config.source_of(k) for k in keys if config.set_at(k)]
+    lines = dict.fromkeys(config.source_of(k) for k in keys if config.set_at(k))
     return ", ".join(lines) if lines else DEFAULT
 
 
