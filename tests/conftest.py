@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -18,6 +20,8 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures"
 
 
 CORPUS = find_corpus()
+# The parse cache of a test run is its own: never the user's, never a previous run's.
+os.environ.setdefault("ARIA_PARSE_CACHE_DIR", tempfile.mkdtemp(prefix="aria-test-cache-"))
 
 
 def findings_for(files: dict[str, str], config: str | None = None,

@@ -1,20 +1,30 @@
-"""Renderers for templated trees: `kubectl kustomize` (never Helm plugins or exec functions)."""
+"""Renderers for templated trees: `kubectl kustomize` (never Helm plugins or exec functions).
+
+A render is the slow step of a Kustomize-heavy review (a process per overlay), so its output is
+kept in the content-addressed cache under the content of everything it can read — every file
+below the folders of its kustomization chain — and the kubectl that made it. A change renders
+only the overlays whose inputs it changed; only their folders are written out to render.
+"""
 
 from __future__ import annotations
 
+import bisect
 import os
 import posixpath
 import re
 import shutil
 import subprocess
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
+from bot.ingest.cache import content_id, entry_key, shared_cache
 from bot.ingest.documents import Document, ParseProblem
 from bot.ingest.files import KUSTOMIZATION_NAMES
 from bot.ingest.loader import Inventory
-from bot.ingest.rendered import add_rendered
-from bot.ingest.source import Source
+from bot.ingest.rendered import add_rendered, chain_dirs
+from bot.ingest.source import Source, SourceFile
 
 RENDER_TIMEOUT_S = 30
 
@@ -71,31 +81,90 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
         inventory.notes.append("Kustomize overlays were not rendered (`kubectl` not found); "
                                "their files were checked as written.")
         return
+    inputs = _Inputs(source.files())
+    cache = shared_cache()
+    dirs = {root: chain_dirs(root, inventory.documents) for root in roots}
+    keys = {root: entry_key("render", _kubectl_identity(kubectl), root,
+                            inputs.digest(dirs[root])) for root in roots}
+    outcomes: dict[str, tuple[str, str] | None] = {root: cache.get(keys[root]) for root in roots}
+    missing = [root for root in roots if outcomes[root] is None]
+    if missing:
+        with source.materialize({d for root in missing for d in dirs[root]}) as tree:
+            for root, outcome in zip(missing, _render(kubectl, tree, missing), strict=True):
+                outcomes[root] = outcome
+                if outcome is not None:  # a timeout may pass on a quieter machine: not kept
+                    cache.put(keys[root], outcome)
+    for directory in roots:
+        path = posixpath.join(directory, "kustomization.yaml") if directory \
+            else "kustomization.yaml"
+        outcome = outcomes[directory]
+        if outcome is None:
+            inventory.problems.append(ParseProblem(
+                path, f"kustomize render timed out after {RENDER_TIMEOUT_S}s"))
+        elif outcome[0] == "failed":
+            inventory.problems.append(ParseProblem(
+                path, f"kustomize render failed: {outcome[1]}"))
+        else:
+            add_rendered(inventory, directory, path, outcome[1])
+
+
+def _render(kubectl: str, tree: Path, roots: list[str]) -> Iterable[tuple[str, str] | None]:
+    """("rendered", output) or ("failed", reason) per root; None where it timed out."""
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
 
-    def run(target: Path) -> subprocess.CompletedProcess[str] | None:
+    def run(root: str) -> tuple[str, str] | None:
         try:
             # Plugins and exec functions stay off (kustomize's defaults); loads stay in root.
-            return subprocess.run([kubectl, "kustomize", str(target)], capture_output=True,
-                                  text=True, timeout=RENDER_TIMEOUT_S, env=env)
+            proc = subprocess.run([kubectl, "kustomize", str(tree / root if root else tree)],
+                                  capture_output=True, text=True, timeout=RENDER_TIMEOUT_S,
+                                  env=env)
         except subprocess.TimeoutExpired:
             return None
+        if proc.returncode != 0:
+            return "failed", render_failure(proc.stderr, tree)
+        return "rendered", proc.stdout
 
-    with source.materialize() as root, ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        outputs = pool.map(run, [root / d if d else root for d in roots])
-        for directory, proc in zip(roots, outputs, strict=True):
-            if proc is None:
-                inventory.problems.append(ParseProblem(
-                    posixpath.join(directory, "kustomization.yaml"),
-                    f"kustomize render timed out after {RENDER_TIMEOUT_S}s"))
-                continue
-            path = posixpath.join(directory, "kustomization.yaml") if directory \
-                else "kustomization.yaml"
-            if proc.returncode != 0:
-                inventory.problems.append(ParseProblem(
-                    path, f"kustomize render failed: {render_failure(proc.stderr, root)}"))
-                continue
-            add_rendered(inventory, directory, path, proc.stdout)
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        return list(pool.map(run, roots))
+
+
+@cache
+def _kubectl_identity(kubectl: str) -> str:
+    """Which kubectl renders: another binary may render otherwise."""
+    real = os.path.realpath(kubectl)
+    info = os.stat(real)
+    return f"{real}:{info.st_size}:{info.st_mtime_ns}"
+
+
+class _Inputs:
+    """The tree's files by path, for the content of what lies below given folders."""
+
+    def __init__(self, files: Iterable[SourceFile]) -> None:
+        self._files = {f.path: f for f in files}
+        self._paths = sorted(self._files)
+        self._ids: dict[str, str] = {}
+
+    def digest(self, folders: list[str]) -> str:
+        """(path, content) of every file below `folders`, as one text."""
+        seen: set[str] = set()
+        for folder in folders:
+            if not folder:
+                seen.update(self._paths)
+                break
+            start = bisect.bisect_left(self._paths, folder + "/")
+            end = bisect.bisect_left(self._paths, folder + "0")  # "0" follows "/"
+            seen.update(self._paths[start:end])
+        return "\n".join(f"{p}:{self._id(p)}" for p in sorted(seen))
+
+    def _id(self, path: str) -> str:
+        if path not in self._ids:
+            item = self._files[path]
+            read: Callable[[], bytes] = item.read
+            try:
+                self._ids[path] = item.blob or content_id(read())
+            except OSError as exc:  # unreadable to us: to kustomize too, so it is its input
+                self._ids[path] = f"unreadable:{exc}"
+        return self._ids[path]
 
 
 def is_component(doc: Document) -> bool:

@@ -62,6 +62,12 @@ def _chain(root: str, kustomizations: dict[str, Document]) -> list[Document]:
     return out
 
 
+def chain_dirs(root: str, documents: list[Document]) -> list[str]:
+    """The folders of the root kustomization and every local one it includes: with kustomize's
+    load restrictions (files stay within a kustomization's root), all a render can read."""
+    return [posixpath.dirname(k.path) for k in _chain(root, _kustomizations(documents))]
+
+
 def set_aside_patches(inventory: Inventory) -> None:
     """Patch files hold only the fields they change: never judge them as whole objects."""
     patches = {p for k in _kustomizations(inventory.documents).values()
