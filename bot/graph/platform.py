@@ -68,6 +68,8 @@ class PlatformGraph:
     node_pools: list[NodePool] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
     _scalers: dict[tuple[str, str], list[Document]] | None = field(default=None, repr=False)
+    _by_namespace: dict[tuple[str, str], list[tuple[int, Document]]] = field(
+        default_factory=dict, repr=False)
 
     def kind(self, *kinds: str) -> list[Document]:
         out: list[Document] = []
@@ -95,14 +97,25 @@ class PlatformGraph:
                 if _ns_match(doc.namespace, w.namespace)]
 
     def pdbs_for(self, w: Workload) -> list[Document]:
-        return [d for d in self.kind("PodDisruptionBudget")
-                if _ns_match(d.namespace, w.namespace)
-                and _selects((d.body.get("spec") or {}).get("selector"), w.labels)]
+        return [d for d in self._in_namespace("PodDisruptionBudget", w.namespace)
+                if _selects((d.body.get("spec") or {}).get("selector"), w.labels)]
 
     def services_for(self, w: Workload) -> list[Document]:
-        return [d for d in self.kind("Service")
-                if _ns_match(d.namespace, w.namespace)
-                and _selects((d.body.get("spec") or {}).get("selector"), w.labels)]
+        return [d for d in self._in_namespace("Service", w.namespace)
+                if _selects((d.body.get("spec") or {}).get("selector"), w.labels)]
+
+    def _in_namespace(self, kind: str, namespace: str) -> list[Document]:
+        """Objects of `kind` that `_ns_match` the namespace, in document order: an index, so a
+        tree of thousands of workloads is not a product of workloads and objects."""
+        if not namespace:
+            return self.kind(kind)
+        if not self._by_namespace:
+            for k in ("PodDisruptionBudget", "Service"):
+                for at, doc in enumerate(self.kind(k)):
+                    self._by_namespace.setdefault((k, doc.namespace), []).append((at, doc))
+        found = self._by_namespace.get((kind, namespace), []) + \
+            self._by_namespace.get((kind, ""), [])
+        return [doc for _, doc in sorted(found, key=lambda pair: pair[0])]
 
     def service_account_name(self, w: Workload) -> str:
         return str(w.pod.get("serviceAccountName") or w.pod.get("serviceAccount") or "default")

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from bot.ingest.cache import content_id, entry_key, shared_cache
 from bot.ingest.documents import Document, ParseProblem
 from bot.ingest.files import KUSTOMIZATION_NAMES
 from bot.ingest.loader import Inventory
-from bot.ingest.rendered import add_rendered, chain_dirs
+from bot.ingest.rendered import Overlays, add_rendered
 from bot.ingest.source import Source, SourceFile
 
 RENDER_TIMEOUT_S = 30
@@ -82,37 +83,57 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
                                "their files were checked as written.")
         return
     inputs = _Inputs(source.files())
+    overlays = Overlays(inventory)
     cache = shared_cache()
-    dirs = {root: chain_dirs(root, inventory.documents) for root in roots}
+    dirs = {root: overlays.folders(root) for root in roots}
     keys = {root: entry_key("render", _kubectl_identity(kubectl), root,
                             inputs.digest(dirs[root])) for root in roots}
-    outcomes: dict[str, tuple[str, str] | None] = {root: cache.get(keys[root]) for root in roots}
+    outcomes: dict[str, Rendering | None] = {root: cache.get(keys[root]) for root in roots}
     missing = [root for root in roots if outcomes[root] is None]
     if missing:
         with source.materialize({d for root in missing for d in dirs[root]}) as tree:
-            for root, outcome in zip(missing, _render(kubectl, tree, missing), strict=True):
+            for root, output in zip(missing, _render(kubectl, tree, missing), strict=True):
+                if output is None:  # a timeout may pass on a quieter machine: not kept
+                    continue
+                failed, text = output
+                outcome = Rendering([], text) if failed else \
+                    Rendering(overlays.objects(root, _file(root), text))
                 outcomes[root] = outcome
-                if outcome is not None:  # a timeout may pass on a quieter machine: not kept
-                    cache.put(keys[root], outcome)
-    for directory in roots:
-        path = posixpath.join(directory, "kustomization.yaml") if directory \
-            else "kustomization.yaml"
-        outcome = outcomes[directory]
-        if outcome is None:
+                cache.put(keys[root], outcome)
+    rendered: dict[str, list[Document]] = {}
+    reached: set[str] = set()
+    for root in roots:
+        done = outcomes[root]
+        if done is None:
             inventory.problems.append(ParseProblem(
-                path, f"kustomize render timed out after {RENDER_TIMEOUT_S}s"))
-        elif outcome[0] == "failed":
+                _file(root), f"kustomize render timed out after {RENDER_TIMEOUT_S}s"))
+        elif done.failure is not None:
             inventory.problems.append(ParseProblem(
-                path, f"kustomize render failed: {outcome[1]}"))
+                _file(root), f"kustomize render failed: {done.failure}"))
         else:
-            add_rendered(inventory, directory, path, outcome[1])
+            rendered[f"{_file(root)}#build"] = done.objects
+            reached |= overlays.reached(root)
+    add_rendered(inventory, rendered, reached)
 
 
-def _render(kubectl: str, tree: Path, roots: list[str]) -> Iterable[tuple[str, str] | None]:
-    """("rendered", output) or ("failed", reason) per root; None where it timed out."""
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """An overlay's outcome: its rendered objects, or why kustomize failed."""
+
+    objects: list[Document]
+    failure: str | None = None
+
+
+def _file(root: str) -> str:
+    return posixpath.join(root, "kustomization.yaml") if root else "kustomization.yaml"
+
+
+def _render(kubectl: str, tree: Path, roots: list[str]) -> Iterable[tuple[bool, str] | None]:
+    """(False, kustomize's output) or (True, why it failed) per root; None where it timed
+    out."""
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
 
-    def run(root: str) -> tuple[str, str] | None:
+    def run(root: str) -> tuple[bool, str] | None:
         try:
             # Plugins and exec functions stay off (kustomize's defaults); loads stay in root.
             proc = subprocess.run([kubectl, "kustomize", str(tree / root if root else tree)],
@@ -121,8 +142,8 @@ def _render(kubectl: str, tree: Path, roots: list[str]) -> Iterable[tuple[str, s
         except subprocess.TimeoutExpired:
             return None
         if proc.returncode != 0:
-            return "failed", render_failure(proc.stderr, tree)
-        return "rendered", proc.stdout
+            return True, render_failure(proc.stderr, tree)
+        return False, proc.stdout
 
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         return list(pool.map(run, roots))
