@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,17 +60,24 @@ def _package_version(name: str) -> str:
         return "-"
 
 
-@cache
-def fingerprint() -> str:
-    """What a cached result was made by: change any of it and every entry is a miss."""
+def code_digest(files: Iterable[Path], *extra: str) -> str:
+    """A digest of Aria's version, the interpreter, the parser libraries, `extra` and the bytes
+    of `files`: code that made a cached result, with no version number to forget to bump."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{__version__}\0{sys.version}\0".encode())
     for name in _PARSER_PACKAGES:
         digest.update(f"{name}={_package_version(name)}\0".encode())
-    here = Path(__file__).parent  # the ingest code itself: no version to forget to bump
-    for module in sorted(here.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    for text in extra:
+        digest.update(text.encode() + b"\0")
+    for path in sorted(files):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+@cache
+def fingerprint() -> str:
+    """What a cached parse or render was made by: change any of it and every entry is a miss."""
+    return code_digest(Path(__file__).parent.glob("*.py"))
 
 
 def content_id(data: bytes) -> str:
@@ -142,6 +150,11 @@ class ContentCache:
                 self._written = 0
         if due:
             self.trim()
+
+    def prime(self, entries: dict[str, Any]) -> None:
+        """Hold `entries` in memory (read together with something that holds them)."""
+        for key, value in entries.items():
+            self._remember(key, value)
 
     def trim(self) -> None:
         """Evict least recently used entries until the folder is within its bound."""

@@ -100,6 +100,8 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
                     Rendering(overlays.objects(root, _file(root), text))
                 outcomes[root] = outcome
                 cache.put(keys[root], outcome)
+    inventory.parts.update((keys[root], done) for root, done in outcomes.items()
+                           if done is not None)
     rendered: dict[str, list[Document]] = {}
     reached: set[str] = set()
     for root in roots:
@@ -147,6 +149,13 @@ def _render(kubectl: str, tree: Path, roots: list[str]) -> Iterable[tuple[bool, 
 
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         return list(pool.map(run, roots))
+
+
+def renderer_identity() -> str:
+    """The kubectl that renders overlays here ("none" without one): results of a tree that
+    was rendered depend on it."""
+    kubectl = shutil.which("kubectl")
+    return "none" if kubectl is None else _kubectl_identity(kubectl)
 
 
 @cache

@@ -15,6 +15,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.findings import Location
 from bot.ingest.cache import content_id, entry_key, shared_cache
@@ -63,6 +64,9 @@ class Inventory:
     telemetry: TelemetryReport | None = None  # set by the engine when Prometheus is configured
     # Triton Python-backend config path -> modules its model.py imports
     model_imports: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The cache entries this inventory was built from (key -> parsed file or rendered
+    # overlay): kept with a cached base, so its head finds them without a disk read each.
+    parts: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def locate(self, location: Location) -> Location:
         """A location in rendered output, as the file and line that wrote it; others as is."""
@@ -141,7 +145,7 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
             key = entry_key("parse", item.path, kind, max_bytes, item.blob)
             cached = cache.get(key)
             if cached is not None:
-                results[item.path] = cached
+                results[item.path] = inventory.parts[key] = cached
                 continue
         try:
             data = item.read(max_bytes + 1)
@@ -152,13 +156,14 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
         key = entry_key("parse", item.path, kind, max_bytes, item.blob or content_id(data))
         cached = cache.get(key)
         if cached is not None:
-            results[item.path] = cached
+            results[item.path] = inventory.parts[key] = cached
         else:
             pending.append((key, (item.path, kind, data, max_bytes)))
     for (key, job), result in zip(pending, _run(pending, workers, progress), strict=True):
         results[job[0]] = result
         if not supervised_failure(result):
             cache.put(key, result)
+            inventory.parts[key] = result
     for path, result in sorted(results.items()):
         inventory.documents.extend(result.documents)
         inventory.documents.extend(filter(None, map(kubernetes_object, result.documents)))

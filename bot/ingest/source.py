@@ -7,6 +7,7 @@ need a real directory (kustomize) ask for `materialize()`, naming the folders th
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import posixpath
 import stat
@@ -18,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+
+from bot.ingest.cache import content_id
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__",
                        ".terraform", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
@@ -50,6 +53,11 @@ class Source:
     def read(self, path: str, limit: int = -1) -> bytes | None:
         """A regular file of the tree (at most `limit` bytes), or None."""
         raise NotImplementedError
+
+    def content_key(self) -> str | None:
+        """A name for exactly this tree's content, or None when it can change under us (a
+        directory): what results of the whole tree may be cached under."""
+        return None
 
     @contextmanager
     def materialize(self, under: Collection[str] | None = None) -> Iterator[Path]:
@@ -161,6 +169,12 @@ class MemorySource(Source):
         data = self._files.get(path)
         return None if data is None else _head(data, limit)
 
+    def content_key(self) -> str | None:
+        digest = hashlib.blake2b(digest_size=20)
+        for path in sorted(self._files):
+            digest.update(f"{path}\0{content_id(self._files[path])}\0".encode())
+        return f"files:{digest.hexdigest()}"
+
     @contextmanager
     def materialize(self, under: Collection[str] | None = None) -> Iterator[Path]:
         with _written({p: partial(_head, d) for p, d in self._files.items()
@@ -219,6 +233,7 @@ class GitRevisionSource(Source):
         self.rev = rev
         self.label = rev
         self._tree: dict[str, _TreeEntry] | None = None
+        self._folders: set[str] = set()
         self._blobs: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         commit = subprocess.run(
@@ -242,11 +257,16 @@ class GitRevisionSource(Source):
                 meta, _, name = record.partition(b"\t")
                 mode, _kind, sha, size = meta.split()
                 path = name.decode("utf-8", "surrogateescape")
-                if not SKIP_DIRS.intersection(path.split("/")[:-1]):
+                parts = path.split("/")[:-1]
+                if not SKIP_DIRS.intersection(parts):
                     tree[path] = _TreeEntry(mode.decode(), sha.decode(),
                                             int(size) if size != b"-" else 0)
+                    self._folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
             self._tree = tree
         return self._tree
+
+    def content_key(self) -> str | None:
+        return f"git:{self.commit}"
 
     def _blob(self, sha: str) -> bytes:
         with self._lock:
@@ -270,8 +290,7 @@ class GitRevisionSource(Source):
         for _ in range(_MAX_LINK_HOPS):
             entry = tree.get(path)
             if entry is None:
-                folder = path + "/"
-                if any(p.startswith(folder) for p in tree):
+                if path in self._folders:
                     return None
                 return "it could not be read (No such file or directory)"
             if entry.mode == "160000":
