@@ -205,7 +205,8 @@ CHANGES = ("replicas", "privileged", "overlay", "delete-pdb", "new-app")
 
 
 def change_one(repo: Path, change: str, app: int = 0, branch: str = "pr") -> str:
-    """Commit one change on `branch` (from main): the path it touched."""
+    """Commit one change on `branch` (from main): the path it touched (delete-pdb also removes
+    the PDB file its kustomization stops listing)."""
     git(repo, "checkout", "-q", "-B", branch, "main")
     base = f"apps/app-{app:05d}/base"
     if change == "replicas":  # a base Deployment down to one replica: SPOF and HPA findings
@@ -216,15 +217,18 @@ def change_one(repo: Path, change: str, app: int = 0, branch: str = "pr") -> str
         text = (repo / path).read_text().replace(
             "securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false}",
             "securityContext: {privileged: true}")
-    elif change == "overlay":  # the prod patch down to one replica
+    elif change == "overlay":  # the prod patch puts the pods on the node's network
         path = f"apps/app-{app:05d}/overlays/prod/replicas.yaml"
-        text = (repo / path).read_text().replace("replicas: 3", "replicas: 1")
+        text = (repo / path).read_text() + "  template:\n    spec:\n      hostNetwork: true\n"
     elif change == "delete-pdb":
         path = f"{base}/kustomization.yaml"
         text = (repo / path).read_text().replace("  - pdb.yaml\n", "")
-    elif change == "new-app":
+        (repo / base / "pdb.yaml").unlink()
+    elif change == "new-app":  # a plain manifest beside the overlays, privileged
         path = "apps/extra/deployment.yaml"
-        text = _app_files(app + 7)[f"apps/app-{app + 7:05d}/base/deployment.yaml"]
+        text = _app_files(app)[f"{base}/deployment.yaml"].replace(
+            f"app-{app}", "extra").replace(
+            "{runAsNonRoot: true, allowPrivilegeEscalation: false}", "{privileged: true}")
         (repo / path).parent.mkdir(parents=True, exist_ok=True)
     else:
         raise ValueError(change)
