@@ -204,10 +204,11 @@ def build_repo(repo: Path, target_files: int) -> int:
 CHANGES = ("replicas", "privileged", "overlay", "delete-pdb", "new-app")
 
 
-def change_one(repo: Path, change: str, app: int = 0, branch: str = "pr") -> str:
-    """Commit one change on `branch` (from main): the path it touched (delete-pdb also removes
-    the PDB file its kustomization stops listing)."""
-    git(repo, "checkout", "-q", "-B", branch, "main")
+def change_one(repo: Path, change: str, app: int = 0, branch: str = "pr",
+               start: str = "main") -> str:
+    """Commit one change on `branch` (from `start`): the path it touched (delete-pdb also
+    removes the PDB file its kustomization stops listing)."""
+    git(repo, "checkout", "-q", "-B", branch, start)
     base = f"apps/app-{app:05d}/base"
     if change == "replicas":  # a base Deployment down to one replica: SPOF and HPA findings
         path = f"{base}/deployment.yaml"
