@@ -14,6 +14,7 @@ from bot.cli.flags import VALUE_ONLY_IN_ENV
 from bot.cli.org_audit import OrgAuditSettings
 from bot.cli.worker import WorkerSettings
 from bot.deliver.settings import AppSettings, GitHubSettings
+from bot.ingest.cache import CacheSettings, default_parse_cache_dir
 from bot.jobs.settings import JobSettings
 from bot.narrative.settings import NarrativeSettings
 from bot.orgaudit.settings import ScheduleSettings
@@ -37,6 +38,7 @@ SECTIONS: list[tuple[str, type[AriaSettings], str]] = [
     ("Latency probes", ProbeSettings, "`probe`, and reviews of changed Triton configs"),
     ("Production telemetry (optional)", PrometheusSettings,
      "every command that reviews or audits"),
+    ("Parse cache", CacheSettings, "every command that reviews or audits"),
 ]
 # Models whose fields are also flags of the commands that read them.
 WITH_FLAGS = (GitHubSettings, AppSettings, JobSettings, ServeSettings, WorkerSettings,
@@ -54,6 +56,8 @@ def _default(field: FieldInfo) -> str:
         return "`$XDG_STATE_HOME/aria`"
     if field.default_factory is default_cache_dir:
         return "`$XDG_CACHE_HOME/aria`"
+    if field.default_factory is default_parse_cache_dir:
+        return "`$XDG_CACHE_HOME/aria/parse`"
     value: Any = field.get_default(call_default_factory=True)
     if value is None or value == "" or value == {}:
         return "—"

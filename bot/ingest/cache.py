@@ -44,11 +44,15 @@ _PARSER_PACKAGES = ("ruamel.yaml", "python-hcl2", "lark", "tree-sitter", "tree-s
 _MEMORY_ENTRIES = 20_000  # parsed files this process keeps without touching the disk
 
 
+def default_parse_cache_dir() -> Path:
+    return default_cache_dir() / "parse"
+
+
 class CacheSettings(AriaSettings):
     parse_cache_dir: Path = Field(
-        default_factory=lambda: default_cache_dir() / "parse",
-        description="folder of the content-addressed cache of parsed files and rendered "
-                    "overlays (operator-side; a PR never writes it)")
+        default_factory=default_parse_cache_dir,
+        description="folder of the content-addressed cache of parsed files, rendered overlays "
+                    "and judged review bases (the operator's own; a PR never writes it)")
     parse_cache_max_mb: int = Field(
         512, ge=0, description="size bound of the parse cache in MiB; 0 turns it off")
 
