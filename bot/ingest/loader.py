@@ -141,20 +141,19 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
                 item.path, f"file is {item.size:,} bytes, over the {max_bytes:,}-byte limit",
                 "too-large")
             continue
-        if item.blob is not None:  # named by git: a hit costs no read
-            key = entry_key("parse", item.path, kind, max_bytes, item.blob)
-            cached = cache.get(key)
-            if cached is not None:
-                results[item.path] = inventory.parts[key] = cached
+        key = "" if item.blob is None else entry_key("parse", item.path, kind, max_bytes,
+                                                      item.blob)
+        cached = cache.get(key) if key else None  # named by git: a hit costs no read
+        if cached is None:
+            try:
+                data = item.read(max_bytes + 1)
+            except OSError as exc:
+                results[item.path] = FileResult.failed(
+                    item.path, f"it could not be read ({exc.strerror or exc})", "invalid")
                 continue
-        try:
-            data = item.read(max_bytes + 1)
-        except OSError as exc:
-            results[item.path] = FileResult.failed(
-                item.path, f"it could not be read ({exc.strerror or exc})", "invalid")
-            continue
-        key = entry_key("parse", item.path, kind, max_bytes, item.blob or content_id(data))
-        cached = cache.get(key)
+            if not key:
+                key = entry_key("parse", item.path, kind, max_bytes, content_id(data))
+                cached = cache.get(key)
         if cached is not None:
             results[item.path] = inventory.parts[key] = cached
         else:
