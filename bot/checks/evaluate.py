@@ -139,10 +139,24 @@ def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
         severity = override.severity if override and override.severity else rule.severity
         found = _checked(rule, graph, config, inventory)
         findings.extend(_finding(rule, severity, h, inventory) for h in found)
+    findings = _once(findings)
     _suppress(findings, inventory, graph, config)
     findings.sort(key=lambda f: (-f.severity.rank, f.location.path, f.location.line or 0,
                                  f.rule_id))
     return findings
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    """One problem, one finding: overlays that render the same base object map their findings
+    back to the same line of the base, and a reader must see that line once."""
+    seen: set[tuple[str, str, int | None, str, str]] = set()
+    out: list[Finding] = []
+    for f in findings:
+        key = (f.rule_id, f.location.path, f.location.line, f.subject, f.detail)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
 
 
 def _suppress(findings: list[Finding], inventory: Inventory, graph: PlatformGraph,

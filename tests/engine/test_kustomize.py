@@ -192,3 +192,19 @@ def test_a_render_failure_is_one_line_with_paths_inside_the_tree(tmp_path: Path)
     assert str(tmp_path) not in message and "run.go" not in message
     assert "\n" not in message
     assert "missing-patch.yaml" in message and "no such file or directory" in message
+
+
+def test_two_overlays_of_one_base_report_its_problem_once(tmp_path: Path):
+    """Both overlays keep the base's namespace and the base's image tag: the same line of the
+    base is at fault once, however many overlays render it."""
+    _write(tmp_path, {
+        "base/deploy.yaml": BASE.replace("metadata: {name: llm}",
+                                         "metadata: {name: llm, namespace: ml}")
+                                .replace("vllm/vllm-openai:v0.6.3", "vllm/vllm-openai:latest"),
+        "base/kustomization.yaml": "resources: [deploy.yaml]\n",
+        "overlays/a/kustomization.yaml": "resources: [../../base]\ncommonLabels: {tier: a}\n",
+        "overlays/b/kustomization.yaml": "resources: [../../base]\ncommonLabels: {tier: b}\n",
+    })
+    decision = audit(DirectorySource(tmp_path))
+    pinned = [(f.subject, str(f.location)) for f in decision.findings if f.rule_id == "SEC008"]
+    assert pinned == [("Deployment/ml/llm", "base/deploy.yaml:11")]

@@ -360,3 +360,44 @@ def test_rbac007_any_pod_a_service_sends_requests_to():
                                "    spec:\n      automountServiceAccountToken: false\n"
                                "      containers")
     assert findings_for({"apps/ui.yaml": no_token}, rule="RBAC007") == []
+
+
+KEDA_EDIT = """
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: keda:edit
+  labels: {rbac.authorization.k8s.io/aggregate-to-edit: "true"}
+rules:
+  - apiGroups: [keda.sh, eventing.keda.sh]
+    resources: ["*"]
+    verbs: [create, delete, deletecollection, patch, update]
+"""
+
+METRICS_ADAPTER = """
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: custom-metrics-server-resources}
+rules:
+  - apiGroups: [custom.metrics.k8s.io, external.metrics.k8s.io]
+    resources: ["*"]
+    verbs: ["*"]
+"""
+
+
+def test_rbac001_an_operators_aggregated_edit_role_on_its_own_groups_is_not_a_wildcard():
+    assert findings_for({"rbac/keda.yaml": KEDA_EDIT}, rule="RBAC001") == []
+    # the same listed verbs on every resource of a Kubernetes group reach secrets and RBAC
+    apps = KEDA_EDIT.replace("[keda.sh, eventing.keda.sh]", '["", apps]')
+    assert [f.detail for f in findings_for({"rbac/keda.yaml": apps}, rule="RBAC001")] == \
+        ["resources on apps,core:*"]
+    # and every verb on every resource of the operator's groups is a wildcard again
+    both = KEDA_EDIT.replace("[create, delete, deletecollection, patch, update]", '["*"]')
+    assert len(findings_for({"rbac/keda.yaml": both}, rule="RBAC001")) == 1
+
+
+def test_rbac001_a_metrics_adapter_reads_only_its_metrics_api():
+    assert findings_for({"rbac/adapter.yaml": METRICS_ADAPTER}, rule="RBAC001") == []
+    mixed = METRICS_ADAPTER.replace("[custom.metrics.k8s.io, external.metrics.k8s.io]",
+                                    "[custom.metrics.k8s.io, apps]")
+    assert len(findings_for({"rbac/adapter.yaml": mixed}, rule="RBAC001")) == 1
