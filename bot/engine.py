@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.catalog import Catalog, load_catalog
 from bot.checks.evaluate import run_rules
 from bot.checks.facts import advice_facts, object_facts
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
-from bot.decision.changes import fact_changes, mark_directions
+from bot.decision.changes import ObjectFacts, fact_changes, mark_directions
 from bot.decision.diff import diff_findings
 from bot.decision.focus import focus
 from bot.decision.identity import head_pools, head_roles, match_objects
@@ -21,11 +23,14 @@ from bot.graph.platform import PlatformGraph, build_graph
 from bot.graph.prices import load_prices
 from bot.graph.roles import RoleHints
 from bot.graph.workloads import PriorRole
-from bot.ingest.kustomize import render_kustomizations
+from bot.ingest.cache import code_digest, entry_key, shared_cache
+from bot.ingest.documents import Document, ParseProblem
+from bot.ingest.kustomize import render_kustomizations, renderer_identity
 from bot.ingest.loader import Inventory, Progress, load_inventory
 from bot.ingest.rendered import set_aside_patches
 from bot.ingest.source import Source
 from bot.probes.changes import probe_changes
+from bot.resources import data_dir
 from bot.telemetry.audit import telemetry_for_audit
 from bot.telemetry.review import telemetry_for_review
 from bot.text import quote
@@ -76,6 +81,39 @@ def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
     return evaluate(inventory, config, catalog or load_catalog())
 
 
+@dataclass
+class _Base:
+    analysis: Analysis
+    facts: dict[str, ObjectFacts]
+
+
+def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
+    """The base of a review, judged alone: the same for every push to a pull request, so kept
+    in the content-addressed cache under the tree's content, the configuration and the code
+    and renderer that judged it (a directory, which can change, is judged each time). Its
+    parsed files and rendered overlays come with it, for the head to share."""
+    content = base.content_key()
+    key = None if content is None else entry_key(
+        "base", _engine_fingerprint(), renderer_identity(), content, config.model_dump_json())
+    cache = shared_cache()
+    cached = cache.get(key) if key is not None else None
+    if isinstance(cached, _Base):
+        cache.prime(cached.analysis.inventory.parts)
+        return cached
+    analysis = evaluate(ingest(base, config), config, catalog)
+    judged = _Base(analysis, object_facts(analysis.graph, analysis.inventory))
+    if key is not None:
+        cache.put(key, judged)
+    return judged
+
+
+@functools.cache
+def _engine_fingerprint() -> str:
+    """Every module of Aria and its rule packs: what judged a cached base."""
+    return code_digest([*Path(__file__).parent.rglob("*.py"),
+                        *data_dir("rules").glob("*.yaml")])
+
+
 def _summary(graph: PlatformGraph) -> str:
     serving = sum(1 for w in graph.workloads if w.serving)
     gpu = sum(1 for w in graph.workloads if w.gpus_per_pod)
@@ -93,12 +131,13 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
     if config is None:
         config, _ = config_of(base)
     catalog = load_catalog()
-    base_inventory, head_inventory = ingest(base, config), ingest(head, config)
+    judged = _base_side(base, config, catalog)
+    before = judged.analysis
+    base_inventory, head_inventory = before.inventory, ingest(head, config)
     head_inventory.measurements = probe_changes(base_inventory, head_inventory, config)
     head_inventory.telemetry = telemetry_for_review(base_inventory, head_inventory,
                                                     config.telemetry, config.headroom,
                                                     config.serving_images)
-    before = evaluate(base_inventory, config, catalog)
     objects = match_objects(before.graph.documents, head_inventory.documents)
     after = evaluate(head_inventory, config, catalog,
                      head_roles(objects, before.graph.workloads),
@@ -117,8 +156,8 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry,
         advice=advice, in_ci=in_ci)
     decision.measurements = head_inventory.measurements
-    decision.changes = fact_changes(object_facts(before.graph, before.inventory),
-                                    object_facts(after.graph, after.inventory), objects)
+    decision.changes = fact_changes(judged.facts, object_facts(after.graph, after.inventory),
+                                    objects)
     return decision
 
 
@@ -171,13 +210,24 @@ def decide(source: Source, title: str, config: AriaConfig | None = None) -> Deci
 
 
 def _changed_paths(base: Inventory, head: Inventory) -> set[str]:
-    def index(inv: Inventory) -> dict[str, list[tuple[int, int, str]]]:
-        out: dict[str, list] = {}
+    def index(inv: Inventory) -> dict[str, list[Document | ParseProblem]]:
+        out: dict[str, list[Document | ParseProblem]] = {}
         for d in [*inv.documents, *inv.sources]:
             if d.source_map is None:  # rendered objects change only when their files do
-                out.setdefault(d.path, []).append((d.line, d.end_line, repr(d.body)))
+                out.setdefault(d.path, []).append(d)
         for p in inv.problems:
-            out.setdefault(p.path, []).append((p.line or 0, 0, p.reason))
+            out.setdefault(p.path, []).append(p)
         return out
+
+    def written(item: Document | ParseProblem) -> tuple[int, int, str]:
+        if isinstance(item, ParseProblem):
+            return item.line or 0, 0, item.reason
+        return item.line, item.end_line, repr(item.body)
+
+    def same(x: list[Document | ParseProblem], y: list[Document | ParseProblem]) -> bool:
+        # An unchanged file's objects are the very objects of the base (one parse, cached).
+        return len(x) == len(y) and all(i is j or written(i) == written(j)
+                                        for i, j in zip(x, y, strict=True))
+
     a, b = index(base), index(head)
-    return {p for p in a.keys() | b.keys() if a.get(p) != b.get(p)}
+    return {p for p in a.keys() | b.keys() if not same(a.get(p, []), b.get(p, []))}

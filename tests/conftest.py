@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -18,6 +22,10 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures"
 
 
 CORPUS = find_corpus()
+# The parse cache of a test run is its own: never the user's, never a previous run's.
+if "ARIA_PARSE_CACHE_DIR" not in os.environ:
+    os.environ["ARIA_PARSE_CACHE_DIR"] = tempfile.mkdtemp(prefix="aria-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["ARIA_PARSE_CACHE_DIR"], ignore_errors=True)
 
 
 def findings_for(files: dict[str, str], config: str | None = None,

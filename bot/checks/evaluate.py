@@ -82,8 +82,8 @@ def _finding(rule: RuleSpec, severity: Severity, hit: Hit, inventory: Inventory)
         message = rule_message(rule.message, hit.fields)
     except (ValueError, IndexError):
         message = rule.title
-    evidence = [e.model_copy(update={"location": inventory.locate(e.location)})
-                if e.location is not None else e for e in hit.evidence]
+    evidence = [e if e.location is None or (at := inventory.locate(e.location)) is e.location
+                else e.model_copy(update={"location": at}) for e in hit.evidence]
     return Finding(rule_id=rule.id, family=rule.family, severity=severity, title=rule.title,
                    message=message, subject=hit.subject, detail=hit.detail,
                    location=inventory.locate(hit.location), evidence=evidence)

@@ -16,6 +16,7 @@ from bot.cli.org_audit import OrgAuditSettings
 from bot.cli.worker import WorkerSettings
 from bot.deliver.settings import AppSettings, GitHubSettings
 from bot.graph.prices import GpuPriceSettings
+from bot.ingest.cache import CacheSettings, default_parse_cache_dir
 from bot.jobs.settings import JobSettings
 from bot.narrative.settings import NarrativeSettings
 from bot.orgaudit.settings import ScheduleSettings
@@ -41,6 +42,7 @@ SECTIONS: list[tuple[str, type[AriaSettings], str]] = [
      "every command that reviews or audits"),
     ("GPU prices (optional)", GpuPriceSettings, "every command that reviews or audits"),
     ("Continuous integration", CiSettings, "`review`, `audit`"),
+    ("Parse cache", CacheSettings, "every command that reviews or audits"),
 ]
 # Models whose fields are also flags of the commands that read them.
 WITH_FLAGS = (GitHubSettings, AppSettings, JobSettings, ServeSettings, WorkerSettings,
@@ -58,6 +60,8 @@ def _default(field: FieldInfo) -> str:
         return "`$XDG_STATE_HOME/aria`"
     if field.default_factory is default_cache_dir:
         return "`$XDG_CACHE_HOME/aria`"
+    if field.default_factory is default_parse_cache_dir:
+        return "`$XDG_CACHE_HOME/aria/parse`"
     value: Any = field.get_default(call_default_factory=True)
     if value is None or value == "" or value == {}:
         return "—"

@@ -53,6 +53,17 @@ def _death_reason(exitcode: int | None, limits: WorkerLimits) -> tuple[str, str]
     return f"it crashed the parser (the parser process exited with code {exitcode})", "invalid"
 
 
+# How the supervisor's own verdicts begin: a file's fate under load, not a fact of its content.
+_SUPERVISOR_VERDICTS = ("it crashed the parser", "parsing it took", "parsing it needed",
+                        "its parsed form")
+
+
+def supervised_failure(result: FileResult) -> bool:
+    """Whether the worker's fate (killed, out of time or memory) decided `result`: it may go
+    otherwise on a quieter machine, so caches do not keep it."""
+    return any(p.reason.startswith(_SUPERVISOR_VERDICTS) for p in result.problems)
+
+
 def _set_soft_limit(which: int, value: int) -> None:
     _, hard = resource.getrlimit(which)
     resource.setrlimit(which, (value if hard == resource.RLIM_INFINITY else min(value, hard),

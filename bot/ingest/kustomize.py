@@ -1,7 +1,14 @@
-"""Renderers for templated trees: `kubectl kustomize` (never Helm plugins or exec functions)."""
+"""Renderers for templated trees: `kubectl kustomize` (never Helm plugins or exec functions).
+
+A render is the slow step of a Kustomize-heavy review (a process per overlay), so its output is
+kept in the content-addressed cache under the content of everything it can read — every file
+below the folders of its kustomization chain — and the kubectl that made it. A change renders
+only the overlays whose inputs it changed; only their folders are written out to render.
+"""
 
 from __future__ import annotations
 
+import bisect
 import os
 import posixpath
 import re
@@ -9,17 +16,20 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from bot.ingest.cache import content_id, entry_key, shared_cache
 from bot.ingest.documents import Document, ParseProblem
 from bot.ingest.files import KUSTOMIZATION_NAMES
 from bot.ingest.kustomize_refs import is_remote, refusal
 from bot.ingest.loader import Inventory
-from bot.ingest.rendered import add_rendered
-from bot.ingest.source import Source
+from bot.ingest.rendered import Overlays, add_rendered
+from bot.ingest.source import Source, SourceFile
 
 RENDER_TIMEOUT_S = 30
 
@@ -74,31 +84,118 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
         inventory.notes.append("Kustomize overlays were not rendered (`kubectl` not found); "
                                "their files were checked as written.")
         return
+    inputs = _Inputs(source.files())
+    overlays = Overlays(inventory)
+    cache = shared_cache()
+    dirs = {root: overlays.folders(root) for root in roots}
+    keys = {root: entry_key("render", _kubectl_identity(kubectl), root,
+                            inputs.digest(dirs[root])) for root in roots}
+    outcomes: dict[str, Rendering | None] = {root: cache.get(keys[root]) for root in roots}
+    missing = [root for root in roots if outcomes[root] is None]
+    if missing:
+        with source.materialize({d for root in missing for d in dirs[root]}) as tree:
+            for root, output in zip(missing, _render(kubectl, tree, missing), strict=True):
+                if output is None:  # a timeout may pass on a quieter machine: not kept
+                    continue
+                failed, text = output
+                outcome = Rendering([], text) if failed else \
+                    Rendering(overlays.objects(root, _file(root), text))
+                outcomes[root] = outcome
+                cache.put(keys[root], outcome)
+    inventory.parts.update((keys[root], done) for root, done in outcomes.items()
+                           if done is not None)
+    rendered: dict[str, list[Document]] = {}
+    reached: set[str] = set()
+    for root in roots:
+        done = outcomes[root]
+        if done is None:
+            inventory.problems.append(ParseProblem(
+                _file(root), f"kustomize render timed out after {RENDER_TIMEOUT_S}s"))
+        elif done.failure is not None:
+            inventory.problems.append(ParseProblem(
+                _file(root), f"kustomize render failed: {done.failure}"))
+        else:
+            rendered[f"{_file(root)}#build"] = done.objects
+            reached |= overlays.reached(root)
+    add_rendered(inventory, rendered, reached)
 
-    def run(target: Path) -> subprocess.CompletedProcess[str] | None:
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """An overlay's outcome: its rendered objects, or why kustomize failed."""
+
+    objects: list[Document]
+    failure: str | None = None
+
+
+def _file(root: str) -> str:
+    return posixpath.join(root, "kustomization.yaml") if root else "kustomization.yaml"
+
+
+def _render(kubectl: str, tree: Path, roots: list[str]) -> Iterable[tuple[bool, str] | None]:
+    """(False, kustomize's output) or (True, why it failed) per root; None where it timed
+    out."""
+
+    def run(root: str) -> tuple[bool, str] | None:
         try:
             # Plugins and exec functions stay off (kustomize's defaults); loads stay in root.
-            return subprocess.run([kubectl, "kustomize", str(target)], capture_output=True,
-                                  text=True, timeout=RENDER_TIMEOUT_S, env=env)
+            proc = subprocess.run([kubectl, "kustomize", str(tree / root if root else tree)],
+                                  capture_output=True, text=True, timeout=RENDER_TIMEOUT_S,
+                                  env=env)
         except subprocess.TimeoutExpired:
             return None
+        if proc.returncode != 0:
+            return True, render_failure(proc.stderr, tree)
+        return False, proc.stdout
 
-    with source.materialize() as root, sealed_environment() as env, \
-            ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        outputs = pool.map(run, [root / d if d else root for d in roots])
-        for directory, proc in zip(roots, outputs, strict=True):
-            if proc is None:
-                inventory.problems.append(ParseProblem(
-                    posixpath.join(directory, "kustomization.yaml"),
-                    f"kustomize render timed out after {RENDER_TIMEOUT_S}s"))
-                continue
-            path = posixpath.join(directory, "kustomization.yaml") if directory \
-                else "kustomization.yaml"
-            if proc.returncode != 0:
-                inventory.problems.append(ParseProblem(
-                    path, f"kustomize render failed: {render_failure(proc.stderr, root)}"))
-                continue
-            add_rendered(inventory, directory, path, proc.stdout)
+    with sealed_environment() as env, ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        return list(pool.map(run, roots))
+
+
+def renderer_identity() -> str:
+    """The kubectl that renders overlays here ("none" without one): results of a tree that
+    was rendered depend on it."""
+    kubectl = shutil.which("kubectl")
+    return "none" if kubectl is None else _kubectl_identity(kubectl)
+
+
+@cache
+def _kubectl_identity(kubectl: str) -> str:
+    """Which kubectl renders: another binary may render otherwise."""
+    real = os.path.realpath(kubectl)
+    info = os.stat(real)
+    return f"{real}:{info.st_size}:{info.st_mtime_ns}"
+
+
+class _Inputs:
+    """The tree's files by path, for the content of what lies below given folders."""
+
+    def __init__(self, files: Iterable[SourceFile]) -> None:
+        self._files = {f.path: f for f in files}
+        self._paths = sorted(self._files)
+        self._ids: dict[str, str] = {}
+
+    def digest(self, folders: list[str]) -> str:
+        """(path, content) of every file below `folders`, as one text."""
+        seen: set[str] = set()
+        for folder in folders:
+            if not folder:
+                seen.update(self._paths)
+                break
+            start = bisect.bisect_left(self._paths, folder + "/")
+            end = bisect.bisect_left(self._paths, folder + "0")  # "0" follows "/"
+            seen.update(self._paths[start:end])
+        return "\n".join(f"{p}:{self._id(p)}" for p in sorted(seen))
+
+    def _id(self, path: str) -> str:
+        if path not in self._ids:
+            item = self._files[path]
+            read: Callable[[], bytes] = item.read
+            try:
+                self._ids[path] = item.blob or content_id(read())
+            except OSError as exc:  # unreadable to us: to kustomize too, so it is its input
+                self._ids[path] = f"unreadable:{exc}"
+        return self._ids[path]
 
 
 @contextmanager

@@ -2,21 +2,23 @@
 
 Files come from the PR, so they are parsed in supervised worker processes under limits
 (`isolation`), after a scanner has bounded their nesting: a file that crashes or exhausts its
-parser is one problem naming that file. Parsing is the expensive step, so results are cached by
-(path, content digest) — a review parses files that did not change between base and head once —
-and large trees are parsed on all cores.
+parser is one problem naming that file. Parsing is the expensive step, so results are kept in
+the content-addressed cache (`cache`) by path and content (a git blob SHA, which a git source
+names without reading the blob): a review parses files that did not change between base and
+head once, and a second push parses only what it changed. Large trees are parsed on all cores.
 """
 
 from __future__ import annotations
 
 import atexit
-import hashlib
 import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.findings import Location
+from bot.ingest.cache import content_id, entry_key, shared_cache
 from bot.ingest.documents import Document, FileResult, ParseProblem
 from bot.ingest.files import (
     CONFIG_MAX_BYTES,
@@ -27,7 +29,7 @@ from bot.ingest.files import (
     inline_suppressions,
     screen,
 )
-from bot.ingest.isolation import ParserPool
+from bot.ingest.isolation import ParserPool, supervised_failure
 from bot.ingest.kubernetes import parse_yaml_file
 from bot.ingest.pymodels import is_model_script, model_imports
 from bot.ingest.scan import Syntax, nesting_problem
@@ -44,7 +46,6 @@ Progress = Callable[[int, int], None]  # (files parsed, files to parse)
 # Below these, one worker parses the whole batch: more would not pay for their start.
 PARALLEL_MIN_FILES = 96
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
-_CACHE_LIMIT = 20_000
 
 
 @dataclass
@@ -63,6 +64,9 @@ class Inventory:
     telemetry: TelemetryReport | None = None  # set by the engine when Prometheus is configured
     # Triton Python-backend config path -> modules its model.py imports
     model_imports: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The cache entries this inventory was built from (key -> parsed file or rendered
+    # overlay): kept with a cached base, so its head finds them without a disk read each.
+    parts: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def locate(self, location: Location) -> Location:
         """A location in rendered output, as the file and line that wrote it; others as is."""
@@ -84,9 +88,6 @@ _PARSERS = {
 
 # YAML readers scan their own text (`yamlload`); these are scanned here before parsing.
 _SYNTAX = {FileKind.terraform: Syntax.hcl, FileKind.triton: Syntax.pbtxt}
-
-_cache: dict[tuple[str, str], FileResult] = {}
-
 
 def parse_file(path: str, kind: FileKind, data: bytes, max_bytes: int) -> FileResult:
     """One file's documents or problem, parsed in this process (what a parser worker runs)."""
@@ -114,14 +115,15 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     inventory = Inventory()
     files = [f for f in source.files() if not any(fnmatch(f.path, pat) for pat in exclude)]
     charts = chart_dirs_of([f.path for f in files])
-    pending: list[tuple[tuple[str, str], tuple[str, FileKind, bytes, int]]] = []
-    results: dict[tuple[str, str], FileResult] = {}
+    pending: list[tuple[str, tuple[str, FileKind, bytes, int]]] = []
+    results: dict[str, FileResult] = {}
     templates_seen: set[str] = set()
     scripts = [f for f in files if is_model_script(f.path) and f.problem is None]
+    cache = shared_cache()
     for item in files:
         kind = classify(item.path, charts)
         if item.is_dir or (item.problem is not None and kind is not FileKind.other):
-            results[(item.path, "")] = FileResult.failed(item.path, item.problem or "", "invalid")
+            results[item.path] = FileResult.failed(item.path, item.problem or "", "invalid")
             continue
         if kind is FileKind.other:
             continue
@@ -135,28 +137,33 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
             continue
         inventory.files_read += 1
         if item.size > max_bytes:  # never read a huge file into memory
-            results[(item.path, "")] = FileResult.failed(
+            results[item.path] = FileResult.failed(
                 item.path, f"file is {item.size:,} bytes, over the {max_bytes:,}-byte limit",
                 "too-large")
             continue
-        try:
-            data = item.read(max_bytes + 1)
-        except OSError as exc:
-            results[(item.path, "")] = FileResult.failed(
-                item.path, f"it could not be read ({exc.strerror or exc})", "invalid")
-            continue
-        key = (item.path, hashlib.blake2b(data, digest_size=16).hexdigest())
-        cached = _cache.get(key)
+        key = "" if item.blob is None else entry_key("parse", item.path, kind, max_bytes,
+                                                      item.blob)
+        cached = cache.get(key) if key else None  # named by git: a hit costs no read
+        if cached is None:
+            try:
+                data = item.read(max_bytes + 1)
+            except OSError as exc:
+                results[item.path] = FileResult.failed(
+                    item.path, f"it could not be read ({exc.strerror or exc})", "invalid")
+                continue
+            if not key:
+                key = entry_key("parse", item.path, kind, max_bytes, content_id(data))
+                cached = cache.get(key)
         if cached is not None:
-            results[key] = cached
+            results[item.path] = inventory.parts[key] = cached
         else:
             pending.append((key, (item.path, kind, data, max_bytes)))
-    for key, result in zip([k for k, _ in pending], _run(pending, workers, progress),
-                           strict=True):
-        results[key] = result
-        if len(_cache) < _CACHE_LIMIT:
-            _cache[key] = result
-    for (path, _digest), result in sorted(results.items()):
+    for (key, job), result in zip(pending, _run(pending, workers, progress), strict=True):
+        results[job[0]] = result
+        if not supervised_failure(result):
+            cache.put(key, result)
+            inventory.parts[key] = result
+    for path, result in sorted(results.items()):
         inventory.documents.extend(result.documents)
         inventory.documents.extend(filter(None, map(kubernetes_object, result.documents)))
         inventory.problems.extend(result.problems)

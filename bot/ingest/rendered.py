@@ -16,6 +16,7 @@ Deployment with the overlay's `images:` tag, patches merged in, a namespace set.
 from __future__ import annotations
 
 import posixpath
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
@@ -78,26 +79,53 @@ def _set_aside(inventory: Inventory, paths: set[str]) -> None:
     inventory.documents[:] = kept
 
 
-def add_rendered(inventory: Inventory, root: str, path: str, output: str) -> None:
-    """The rendered objects of one overlay, traced to their files, in place of those files."""
-    kustomizations = _kustomizations(inventory.documents)
-    chain = _chain(root, kustomizations)
-    reached = {p for k in chain for p in _entries(k, _BASES) if p not in kustomizations}
-    patch_files = {p for k in chain for p in _entries(k, _PATCH_FIELDS)}
-    written = [d for d in (*inventory.documents, *inventory.sources) if d.format == "k8s"]
-    raws = [d for d in written if d.path in reached]
-    patches = [d for d in written if d.path in patch_files]
-    virtual = f"{path}#build"
-    for doc in parse_yaml_file(virtual, output).documents:
-        raw = _written_as(doc, raws)
-        home = (raw.path, raw.line, raw.end_line) if raw else (path, 1, 1)
-        source = SourceMap(home=home)
-        _trace(doc.body, raw.body if raw else None, raw.path if raw else "",
-               [(p.path, p.body) for p in patches if _same_object(doc, p)], chain, source)
-        doc.origin = f"kustomize:{root or '.'}"
-        doc.source_map = source
-        inventory.documents.append(doc)
-        inventory.rendered.setdefault(virtual, []).append(doc)
+class Overlays:
+    """A tree's kustomizations and written objects, indexed once for all of its overlays."""
+
+    def __init__(self, inventory: Inventory) -> None:
+        self.kustomizations = _kustomizations(inventory.documents)
+        self._written: dict[str, list[Document]] = defaultdict(list)
+        for doc in (*inventory.documents, *inventory.sources):
+            if doc.format == "k8s":
+                self._written[doc.path].append(doc)
+
+    def folders(self, root: str) -> list[str]:
+        """The folders of the root kustomization and every local one it includes: with
+        kustomize's load restrictions (files stay within a kustomization's root), all that a
+        render of `root` can read."""
+        return [posixpath.dirname(k.path) for k in _chain(root, self.kustomizations)]
+
+    def reached(self, root: str) -> set[str]:
+        """The files whose objects the overlay renders (judged as rendered, not as written)."""
+        return {p for k in _chain(root, self.kustomizations) for p in _entries(k, _BASES)
+                if p not in self.kustomizations}
+
+    def objects(self, root: str, path: str, output: str) -> list[Document]:
+        """The rendered objects of one overlay, each line traced to the file that wrote it."""
+        chain = _chain(root, self.kustomizations)
+        patch_files = {p for k in chain for p in _entries(k, _PATCH_FIELDS)}
+        raws = [d for p in sorted(self.reached(root)) for d in self._written.get(p, ())]
+        patches = [d for p in sorted(patch_files) for d in self._written.get(p, ())]
+        out = []
+        for doc in parse_yaml_file(f"{path}#build", output).documents:
+            raw = _written_as(doc, raws)
+            home = (raw.path, raw.line, raw.end_line) if raw else (path, 1, 1)
+            source = SourceMap(home=home)
+            _trace(doc.body, raw.body if raw else None, raw.path if raw else "",
+                   [(p.path, p.body) for p in patches if _same_object(doc, p)], chain, source)
+            doc.origin = f"kustomize:{root or '.'}"
+            doc.source_map = source
+            out.append(doc)
+        return out
+
+
+def add_rendered(inventory: Inventory, rendered: dict[str, list[Document]],
+                 reached: set[str]) -> None:
+    """Overlays' rendered objects (by the virtual path of each build) in place of the files
+    they reach."""
+    for virtual, docs in rendered.items():
+        inventory.documents.extend(docs)
+        inventory.rendered.setdefault(virtual, []).extend(docs)
     _set_aside(inventory, reached)
 
 

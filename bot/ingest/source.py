@@ -1,22 +1,26 @@
 """Where files come from: a directory, a git revision, or bytes held in memory.
 
 Every source yields relative POSIX paths and raw bytes; nothing is executed. Renderers that
-need a real directory (kustomize) ask for `materialize()`.
+need a real directory (kustomize) ask for `materialize()`, naming the folders they need.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
+import posixpath
 import stat
 import subprocess
-import tarfile
 import tempfile
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+
+from bot.ingest.cache import content_id
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__",
                        ".terraform", ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
@@ -29,6 +33,7 @@ class SourceFile:
     _read: Callable[[int], bytes] | None  # (at most n bytes, -1 for all) -> bytes
     problem: str | None = None  # why this entry is not read: a link out of the tree, a FIFO
     is_dir: bool = False  # a directory whose files were not read (a problem names it)
+    blob: str | None = None  # the git blob SHA of its content, when git named it (cache key)
 
     def read(self, limit: int = -1) -> bytes:
         """The file's bytes (at most `limit` of them); OSError when it cannot be read."""
@@ -49,9 +54,15 @@ class Source:
         """A regular file of the tree (at most `limit` bytes), or None."""
         raise NotImplementedError
 
+    def content_key(self) -> str | None:
+        """A name for exactly this tree's content, or None when it can change under us (a
+        directory): what results of the whole tree may be cached under."""
+        return None
+
     @contextmanager
-    def materialize(self) -> Iterator[Path]:
-        """A directory holding this tree, for renderers that need one."""
+    def materialize(self, under: Collection[str] | None = None) -> Iterator[Path]:
+        """A directory holding this tree (at least the files below the folders `under`, "" for
+        the root), for renderers that need one."""
         raise NotImplementedError
 
 
@@ -138,7 +149,7 @@ class DirectorySource(Source):
             return None
 
     @contextmanager
-    def materialize(self) -> Iterator[Path]:
+    def materialize(self, under: Collection[str] | None = None) -> Iterator[Path]:
         yield self.root
 
 
@@ -158,16 +169,16 @@ class MemorySource(Source):
         data = self._files.get(path)
         return None if data is None else _head(data, limit)
 
+    def content_key(self) -> str | None:
+        digest = hashlib.blake2b(digest_size=20)
+        for path in sorted(self._files):
+            digest.update(f"{path}\0{content_id(self._files[path])}\0".encode())
+        return f"files:{digest.hexdigest()}"
+
     @contextmanager
-    def materialize(self) -> Iterator[Path]:
-        with tempfile.TemporaryDirectory(prefix="aria-src-") as tmp:
-            base = Path(tmp).resolve()
-            for path, data in self._files.items():
-                target = (base / path).resolve()
-                if not target.is_relative_to(base):
-                    continue  # refuse "../" escapes in hostile path names
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+    def materialize(self, under: Collection[str] | None = None) -> Iterator[Path]:
+        with _written({p: partial(_head, d) for p, d in self._files.items()
+                       if under is None or below(p, under)}) as base:
             yield base
 
 
@@ -175,16 +186,56 @@ def _head(data: bytes, limit: int = -1) -> bytes:
     return data if limit < 0 else data[:limit]
 
 
+@contextmanager
+def _written(files: Mapping[str, Callable[[], bytes]]) -> Iterator[Path]:
+    """A temporary directory holding `files` (path -> its bytes), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="aria-src-") as tmp:
+        base = Path(tmp).resolve()
+        for path, read in files.items():
+            target = (base / path).resolve()
+            if not target.is_relative_to(base):
+                continue  # refuse "../" escapes in hostile path names
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(read())
+        yield base
+
+
+def below(path: str, folders: Collection[str]) -> bool:
+    """Whether `path` lies in one of `folders` ("" is the root, holding everything)."""
+    return any(not f or path.startswith(f + "/") for f in folders)
+
+
+_LINK_OUT = "it is a symbolic link to a path outside the tree under review, not followed"
+_GITLINK = ("it is a git submodule (gitlink): its files are not in this repository and were "
+            "not reviewed")
+_MAX_LINK_HOPS = 40  # as the kernel's ELOOP limit
+
+
+@dataclass(frozen=True, slots=True)
+class _TreeEntry:
+    mode: str
+    sha: str
+    size: int
+
+
 class GitRevisionSource(Source):
-    """One revision of a git repository, read with `git archive` (no checkout, no hooks)."""
+    """One revision of a git repository, read from git's objects: `git ls-tree` lists it and
+    `git cat-file --batch` reads the blobs asked for. Nothing is checked out, no hook runs and
+    no tree is extracted; a renderer gets only the folders it names (`materialize`).
+
+    What a checkout would show is what is reviewed: a link to a file inside the tree is read
+    through (kubectl does), a link out of the tree or to nothing, and a submodule, are each a
+    problem naming the path, and the folders a directory walk skips are skipped.
+    """
 
     def __init__(self, repo: str | os.PathLike[str], rev: str) -> None:
         self.repo = Path(repo)
         self.rev = rev
         self.label = rev
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self._dir: DirectorySource | None = None
-        self._refused: list[SourceFile] = []  # entries the archive holds but we do not write
+        self._tree: dict[str, _TreeEntry] | None = None
+        self._folders: set[str] = set()
+        self._blobs: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
         commit = subprocess.run(
             ["git", "-C", str(self.repo), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
             capture_output=True, text=True, timeout=30,
@@ -193,60 +244,108 @@ class GitRevisionSource(Source):
             raise ValueError(f"not a git revision in {repo}: {rev}")
         self.commit = commit.stdout.strip()
 
-    def _export(self) -> DirectorySource:
-        if self._dir is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="aria-rev-")
-            proc = subprocess.Popen(
-                ["git", "-C", str(self.repo), "archive", "--format=tar", self.commit],
-                stdout=subprocess.PIPE,
-            )
-            assert proc.stdout is not None
-            with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
-                for member in tar:
-                    try:
-                        tar.extract(member, self._tmp.name, filter="data")
-                    except tarfile.FilterError as exc:  # a link out of the tree, for one
-                        self._refused.append(SourceFile(member.name, 0, None, _refusal(exc)))
-            if proc.wait(timeout=120) != 0:
-                raise RuntimeError(f"git archive failed for {self.rev}")
-            self._refused += self._gitlinks()
-            self._dir = DirectorySource(self._tmp.name)
-        return self._dir
+    def tree(self) -> dict[str, _TreeEntry]:
+        """Path -> entry for every blob, link and submodule of the revision."""
+        if self._tree is None:
+            listing = subprocess.run(
+                ["git", "-C", str(self.repo), "ls-tree", "-r", "-z", "-l", "--full-tree",
+                 self.commit], capture_output=True, timeout=120, check=True).stdout
+            tree = {}
+            for record in listing.split(b"\0"):
+                if not record:
+                    continue
+                meta, _, name = record.partition(b"\t")
+                mode, _kind, sha, size = meta.split()
+                path = name.decode("utf-8", "surrogateescape")
+                parts = path.split("/")[:-1]
+                if not SKIP_DIRS.intersection(parts):
+                    tree[path] = _TreeEntry(mode.decode(), sha.decode(),
+                                            int(size) if size != b"-" else 0)
+                    self._folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+            self._tree = tree
+        return self._tree
 
-    def _gitlinks(self) -> list[SourceFile]:
-        """Submodule entries: `git archive` leaves an empty directory where their files are."""
-        listing = subprocess.run(
-            ["git", "-C", str(self.repo), "ls-tree", "-r", "-z", "--full-tree", self.commit],
-            capture_output=True, text=True, timeout=120, check=True).stdout
-        return [SourceFile(entry.split("\t", 1)[1], 0, None, "it is a git submodule (gitlink): "
-                           "its files are not in this repository and were not reviewed")
-                for entry in listing.split("\0") if entry.startswith("160000 ")]
+    def content_key(self) -> str | None:
+        return f"git:{self.commit}"
+
+    def _blob(self, sha: str) -> bytes:
+        with self._lock:
+            if self._blobs is None:
+                self._blobs = subprocess.Popen(
+                    ["git", "-C", str(self.repo), "cat-file", "--batch"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            assert self._blobs.stdin is not None and self._blobs.stdout is not None
+            self._blobs.stdin.write(sha.encode() + b"\n")
+            self._blobs.stdin.flush()
+            header = self._blobs.stdout.readline().split()
+            if len(header) != 3:
+                raise OSError(f"git cat-file could not read {sha}")
+            data = self._blobs.stdout.read(int(header[2]) + 1)[:-1]
+        return data
+
+    def _resolve(self, path: str) -> tuple[str, _TreeEntry] | str | None:
+        """The file a path names, through links inside the tree; a problem; or None for a link
+        to a directory (a walk does not follow one: its files are reviewed where they are)."""
+        tree = self.tree()
+        for _ in range(_MAX_LINK_HOPS):
+            entry = tree.get(path)
+            if entry is None:
+                if path in self._folders:
+                    return None
+                return "it could not be read (No such file or directory)"
+            if entry.mode == "160000":
+                return _GITLINK
+            if entry.mode != "120000":
+                return path, entry
+            target = self._blob(entry.sha).decode("utf-8", "surrogateescape")
+            joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+            if target.startswith("/") or joined == ".." or joined.startswith("../"):
+                return _LINK_OUT
+            if joined == ".":
+                return None  # the root itself
+            path = joined
+        return "it could not be read (Too many levels of symbolic links)"
 
     def files(self) -> Iterator[SourceFile]:
-        exported = self._export()
-        return iter(sorted([*exported.files(), *self._refused], key=lambda f: f.path))
+        for path in sorted(self.tree()):
+            entry = self.tree()[path]
+            if entry.mode in ("120000", "160000"):
+                found = self._resolve(path)
+                if found is None:
+                    continue
+                if isinstance(found, str):
+                    yield SourceFile(path, 0, None, found)
+                    continue
+                entry = found[1]
+            yield SourceFile(path, entry.size, partial(self._read_blob, entry.sha),
+                             blob=entry.sha)
+
+    def _read_blob(self, sha: str, limit: int = -1) -> bytes:
+        return _head(self._blob(sha), limit)
 
     def read(self, path: str, limit: int = -1) -> bytes | None:
-        return self._export().read(path, limit)
+        found = self._resolve(posixpath.normpath(path))
+        if not isinstance(found, tuple):
+            return None
+        return self._read_blob(found[1].sha, limit)
 
     @contextmanager
-    def materialize(self) -> Iterator[Path]:
-        yield self._export().root
+    def materialize(self, under: Collection[str] | None = None) -> Iterator[Path]:
+        wanted = {f.path: partial(self._read_blob, f.blob) for f in self.files()
+                  if f.blob is not None and (under is None or below(f.path, under))}
+        with _written(wanted) as base:
+            yield base
 
     def close(self) -> None:
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
-            self._dir = None
+        with self._lock:
+            if self._blobs is not None:
+                # Forked parser workers may hold its stdin open, so it is ended, not awaited.
+                self._blobs.kill()
+                self._blobs.communicate()
+                self._blobs = None
 
     def __del__(self) -> None:
         self.close()
-
-
-def _refusal(exc: tarfile.FilterError) -> str:
-    if isinstance(exc, tarfile.AbsoluteLinkError | tarfile.LinkOutsideDestinationError):
-        return "it is a symbolic link to a path outside the tree under review, not followed"
-    return f"it was not extracted from the revision ({exc})"
 
 
 def open_source(spec: str, repo: str | os.PathLike[str] = ".") -> Source:
