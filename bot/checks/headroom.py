@@ -226,13 +226,16 @@ class PoolFit:
 
 
 def _pool_fit(graph: PlatformGraph, w: Workload) -> PoolFit | None:
-    """None when the workload asks for no GPU, has no ceiling, or a pool's size is unknown
-    (unknown sizes make the sum a guess; no fitting node at all is a different failure)."""
+    """None when the workload asks for no GPU, has no ceiling, selects no pool of the tree, or
+    a pool's size is unknown (unknown sizes make the sum a guess; no fitting node at all is a
+    different failure)."""
     per_pod, gpu_line = _nvidia_gpus(w)
     ceiling = max_replicas(graph, w) if per_pod else None
     if ceiling is None:
         return None
-    pools = graph.node_pools_for(w)
+    # only pools the workload selects by a label of their own bound it: with no selection it
+    # may also land on pools written elsewhere, and the tree's ceiling proves nothing
+    pools = graph.selected_pools(w)
     sizes = [size for size in (_pool_pods(p, per_pod) for p in pools) if size is not None]
     capacity = sum(pods for pods, _ in sizes)
     if not pools or len(sizes) < len(pools) or capacity == 0:

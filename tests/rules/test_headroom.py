@@ -237,27 +237,40 @@ resource "google_container_node_pool" "gpu" {{
 """
 
 
+def pinned() -> str:
+    """The vLLM server, placed on the `gpu` pool by the pool's own label."""
+    return vllm().replace("      containers:", "      nodeSelector: {pool: gpu}\n      containers:")
+
+
 def test_head006_hpa_ceiling_exceeds_pool():
-    found = findings_for({"k8s/llm.yaml": vllm(), "k8s/hpa.yaml": hpa(max_replicas=6),
+    found = findings_for({"k8s/llm.yaml": pinned(), "k8s/hpa.yaml": hpa(max_replicas=6),
                           "infra/gke.tf": GKE_POOL.format(max_nodes=2)}, rule="HEAD006")
     assert len(found) == 1
     f = found[0]
     assert (f.subject, f.location.path, f.location.line) == ("Deployment/serving/llm",
                                                              "k8s/hpa.yaml", 8)
     assert [(e.value, str(e.location)) for e in f.evidence] == [
-        (6, "k8s/hpa.yaml:8"), (1, "k8s/llm.yaml:24"), (2, "infra/gke.tf:7"),
+        (6, "k8s/hpa.yaml:8"), (1, "k8s/llm.yaml:25"), (2, "infra/gke.tf:7"),
         (2, "infra/gke.tf:11")]
     assert "at most **4** such pods" in f.message
 
 
-def test_head006_pool_large_enough_passes():
+def test_head006_a_workload_that_selects_no_pool_is_not_bounded_by_the_trees_pools():
+    """With no selection the pods may land on GPU pools written elsewhere (another repository's
+    Terraform, a console-made pool): the tree's pool maximum is no ceiling for them."""
     files = {"k8s/llm.yaml": vllm(), "k8s/hpa.yaml": hpa(max_replicas=6),
+             "infra/gke.tf": GKE_POOL.format(max_nodes=2)}
+    assert findings_for(files, rule="HEAD006") == []
+
+
+def test_head006_pool_large_enough_passes():
+    files = {"k8s/llm.yaml": pinned(), "k8s/hpa.yaml": hpa(max_replicas=6),
              "infra/gke.tf": GKE_POOL.format(max_nodes=3)}
     assert findings_for(files, rule="HEAD006") == []
 
 
 def test_head006_unknown_pool_size_is_not_guessed():
-    files = {"k8s/llm.yaml": vllm(), "k8s/hpa.yaml": hpa(max_replicas=6),
+    files = {"k8s/llm.yaml": pinned(), "k8s/hpa.yaml": hpa(max_replicas=6),
              "infra/gke.tf": GKE_POOL.format(max_nodes="var.gpu_max_nodes")}
     assert findings_for(files, rule="HEAD006") == []
 
