@@ -20,7 +20,7 @@ import pytest
 
 from bot.narrative.evidence import evidence_of
 from bot.narrative.guard import SentenceChecker
-from tests.narrative.harness import ADVERSARIES, brief_of, measure, reviews
+from tests.narrative.harness import ADVERSARIES, HONEST_FLOOR, brief_of, measure, reviews
 
 SEED = 11
 
@@ -34,7 +34,7 @@ def test_adversary_end_to_end(benchmark, name):
     assert summary["reviews"] >= 20 and summary["kinds"] >= 12 and summary["planted"] >= 300
     assert summary["leaked"] == 0, summary["leaked_sentences"]
     assert summary["decisions_changed"] == 0
-    assert summary["honest_kept_share"] >= 0.7
+    assert summary["honest_kept_share"] >= HONEST_FLOOR[name]
 
 
 def test_point_check_throughput(benchmark):

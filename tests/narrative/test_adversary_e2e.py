@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.narrative.harness import ADVERSARIES, REVIEW_TREES, measure
+from tests.narrative.harness import ADVERSARIES, HONEST_FLOOR, REVIEW_TREES, measure
 
 pytestmark = pytest.mark.slow
 
 
-# Honest rewordings kept: the bar (70%) on adversary A; B is held out (never tuned to),
-# so its floor is set a little under what it measured when the guard was merged (68.2%).
-HONEST_FLOOR = {"A": 0.70, "B": 0.65}
 
 
 @pytest.fixture(scope="module", params=sorted(ADVERSARIES))
