@@ -109,9 +109,10 @@ def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
 
 @functools.cache
 def _engine_fingerprint() -> str:
-    """Every module of Aria and its rule packs: what judged a cached base."""
+    """Every module of Aria, its rule packs and their data (catalogue, advice): what judged a
+    cached base."""
     return code_digest([*Path(__file__).parent.rglob("*.py"),
-                        *data_dir("rules").glob("*.yaml")])
+                        *data_dir("rules").rglob("*.yaml")])
 
 
 def _summary(graph: PlatformGraph) -> str:
