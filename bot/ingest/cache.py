@@ -128,7 +128,9 @@ class ContentCache:
         self._remember(key, value)
         return value
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: str, value: Any, pickled: bytes | None = None) -> None:
+        """Keep `value`; `pickled` is its pickle where one was already made (a parser
+        worker's message), written as is."""
         self._remember(key, value)
         if self.folder is None:
             return
@@ -137,7 +139,10 @@ class ContentCache:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                if pickled is None:
+                    pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                else:
+                    fh.write(pickled)
                 size = fh.tell()
             os.replace(tmp, path)  # atomic: a reader sees the whole entry or none
         except OSError as exc:  # a full or read-only disk costs speed, never a review

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import faulthandler
 import multiprocessing
+import pickle
 import resource
 import signal
 import threading
@@ -28,6 +29,9 @@ from bot.ingest.documents import FileResult
 Job = tuple[str, Any, bytes, int]  # (path, file kind, bytes, max file bytes)
 ParseFn = Callable[[str, Any, bytes, int], FileResult]  # a module-level function of a Job
 Progress = Callable[[int, int], None]
+# (job index, a worker's result, that result as the worker pickled it): what a caller keeps
+# receives the bytes too, so storing a result does not pickle it a second time.
+Keep = Callable[[int, FileResult, bytes], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +85,8 @@ def _limit_address_space(budget: int) -> None:
 
 
 def _serve(conn: Connection, parse: ParseFn, limits: WorkerLimits) -> None:
-    """Worker loop: receive a job, parse it under the limits, send (result, retiring)."""
+    """Worker loop: receive a job, parse it under the limits, send one message: a byte saying
+    whether it retires, then the pickled result."""
     faulthandler.disable()  # the supervisor reports a crash, naming the file
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor ends workers, not Ctrl-C
     signal.signal(signal.SIGXCPU, signal.SIG_DFL)  # the CPU limit ends the worker
@@ -105,11 +110,17 @@ def _serve(conn: Connection, parse: ParseFn, limits: WorkerLimits) -> None:
         grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start_rss_kb
         retiring = grown_kb * 1024 >= limits.retire_after_growth_bytes
         try:
-            conn.send((result, retiring))
+            conn.send_bytes(_message(result, retiring))
         except MemoryError:
-            conn.send((FileResult.failed(path, "its parsed form is too big to hand back"), True))
+            retiring = True
+            conn.send_bytes(_message(
+                FileResult.failed(path, "its parsed form is too big to hand back"), retiring))
         if retiring:
             return
+
+
+def _message(result: FileResult, retiring: bool) -> bytes:
+    return (b"\x01" if retiring else b"\x00") + pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
 
 
 class _Worker:
@@ -151,14 +162,16 @@ class ParserPool:
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
 
-    def parse(self, jobs: Sequence[Job], width: int,
-              progress: Progress | None = None) -> list[FileResult]:
-        """Parse `jobs`, biggest first, on up to `width` new workers (and any warm ones)."""
+    def parse(self, jobs: Sequence[Job], width: int, progress: Progress | None = None,
+              keep: Keep | None = None) -> list[FileResult]:
+        """Parse `jobs`, biggest first, on up to `width` new workers (and any warm ones).
+        `keep` sees each result a worker sent as it arrives (not the supervisor's verdicts on
+        a worker that died or overran)."""
         with self._lock:
-            return self._parse(jobs, width, progress)
+            return self._parse(jobs, width, progress, keep)
 
-    def _parse(self, jobs: Sequence[Job], width: int,
-               progress: Progress | None) -> list[FileResult]:
+    def _parse(self, jobs: Sequence[Job], width: int, progress: Progress | None,
+               keep: Keep | None) -> list[FileResult]:
         results: list[FileResult | None] = [None] * len(jobs)
         waiting = deque(sorted(range(len(jobs)), key=lambda i: -len(jobs[i][2])))
         busy: list[_Worker] = []
@@ -191,7 +204,9 @@ class ParserPool:
                 if outcome is None:
                     continue
                 busy.remove(worker)
-                results[index] = outcome
+                results[index], sent = outcome
+                if keep and sent is not None:
+                    keep(index, outcome[0], sent)
                 if progress:
                     progress(len(jobs) - len(waiting) - len(busy), len(jobs))
         return [r if r is not None else FileResult() for r in results]
@@ -199,27 +214,32 @@ class ParserPool:
     def _start_worker(self) -> _Worker:
         return _Worker(_context(self.parse_fn), self.parse_fn, self.limits)
 
-    def _collect(self, worker: _Worker, ready: set[Any], path: str) -> FileResult | None:
-        """The worker's result if it has one, a problem if it died or overran, else None."""
+    def _collect(self, worker: _Worker, ready: set[Any],
+                 path: str) -> tuple[FileResult, bytes | None] | None:
+        """(the worker's result, as it pickled it) if it sent one, (a problem, None) if it
+        died or overran, else None."""
         if worker.conn in ready or worker.process.sentinel in ready:
             try:
                 if worker.conn.poll():
-                    result, retiring = worker.conn.recv()
+                    message = worker.conn.recv_bytes()
+                    sent = message[1:]
+                    result = pickle.loads(sent)  # noqa: S301 - from the worker Aria forked
                     worker.job = None
-                    if retiring:
+                    if message[:1] == b"\x01":
                         worker.stop()
                     else:
                         self._idle.append(worker)
-                    return result
+                    return result, sent
             except (EOFError, OSError):
                 pass
             worker.stop()
             reason, kind = _death_reason(worker.process.exitcode, self.limits)
-            return FileResult.failed(path, reason, kind)
+            return FileResult.failed(path, reason, kind), None
         if time.monotonic() > worker.deadline:
             worker.stop()
             return FileResult.failed(
-                path, f"parsing it took longer than {self.limits.wall_seconds:.0f} s", "too-large")
+                path, f"parsing it took longer than {self.limits.wall_seconds:.0f} s",
+                "too-large"), None
         return None
 
     def close(self) -> None:

@@ -158,11 +158,16 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
             results[item.path] = inventory.parts[key] = cached
         else:
             pending.append((key, (item.path, kind, data, max_bytes)))
-    for (key, job), result in zip(pending, _run(pending, workers, progress), strict=True):
-        results[job[0]] = result
+
+    def keep(index: int, result: FileResult, pickled: bytes | None) -> None:
+        """Store a result as it arrives, while the workers parse on."""
         if not supervised_failure(result):
-            cache.put(key, result)
+            key = pending[index][0]
+            cache.put(key, result, pickled)
             inventory.parts[key] = result
+
+    for (_, job), result in zip(pending, _run(pending, workers, progress, keep), strict=True):
+        results[job[0]] = result
     for path, result in sorted(results.items()):
         inventory.documents.extend(result.documents)
         inventory.documents.extend(filter(None, map(kubernetes_object, result.documents)))
@@ -198,7 +203,8 @@ def warm_parsers(kinds: set[FileKind]) -> None:
         model_config_pb2()
 
 
-def _run(pending, workers: int | None, progress: Progress | None) -> list[FileResult]:
+def _run(pending, workers: int | None, progress: Progress | None,
+         keep: Callable[[int, FileResult, bytes | None], None]) -> list[FileResult]:
     jobs = [job for _, job in pending]
     if not jobs:
         return []
@@ -207,12 +213,13 @@ def _run(pending, workers: int | None, progress: Progress | None) -> list[FileRe
     width = count if len(jobs) >= PARALLEL_MIN_FILES and total >= PARALLEL_MIN_BYTES else 1
     warm_parsers({job[1] for job in jobs})
     try:
-        return _parser_pool().parse(jobs, max(1, width), progress)
+        return _parser_pool().parse(jobs, max(1, width), progress, keep)
     except OSError as exc:  # no processes can be started here (a sandbox, a process limit)
         log.warning("parser workers unavailable (%s); parsing in this process", exc)
     out = []
     for index, job in enumerate(jobs, start=1):
         out.append(parse_file(*job))
+        keep(index - 1, out[-1], None)
         if progress:
             progress(index, len(jobs))
     return out

@@ -15,8 +15,8 @@ import pytest
 
 from bot.engine import audit
 from bot.ingest.cache import ContentCache, content_id, entry_key, use_cache
-from bot.ingest.files import DEFAULT_MAX_FILE_BYTES, FileKind, classify
-from bot.ingest.loader import parse_file
+from bot.ingest.files import DEFAULT_MAX_FILE_BYTES, FileKind, chart_dirs_of, classify
+from bot.ingest.loader import load_inventory, parse_file
 from bot.ingest.source import DirectorySource
 from tests.conftest import REPO_ROOT
 
@@ -80,6 +80,29 @@ def test_a_second_audit_reads_every_file_from_the_cache_and_decides_the_same(cac
     again = audit(tree)
     assert {p.name for p in cache_dir.glob("*/*")} == entries  # nothing parsed anew
     assert [f.model_dump() for f in again.findings] == [f.model_dump() for f in first.findings]
+
+
+def test_entries_written_from_the_parser_workers_read_back_as_the_fresh_parse(cache_dir):
+    """The worker's own pickle is what the cache stores: read by another process, each entry is
+    the file's parse in this process, value for value."""
+    tree = REPO_ROOT / "tests" / "scenarios"
+    load_inventory(DirectorySource(tree))
+    reader = ContentCache(cache_dir, 64 << 20)  # another process: nothing in memory
+    files = {p.relative_to(tree).as_posix(): p for p in tree.rglob("*") if p.is_file()}
+    charts = chart_dirs_of(list(files))
+    checked = 0
+    for rel, path in sorted(files.items()):
+        kind = classify(rel, charts)
+        if kind not in (FileKind.yaml, FileKind.terraform, FileKind.triton):
+            continue
+        data = path.read_bytes()
+        cached = reader.get(entry_key("parse", rel, kind, DEFAULT_MAX_FILE_BYTES,
+                                      content_id(data)))
+        assert cached is not None, rel
+        assert canonical(cached) == canonical(parse_file(rel, kind, data,
+                                                         DEFAULT_MAX_FILE_BYTES)), rel
+        checked += 1
+    assert checked > 500
 
 
 def test_the_cache_is_bounded_by_size_evicting_least_recently_used(tmp_path):
