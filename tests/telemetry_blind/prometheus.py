@@ -51,7 +51,9 @@ def build_blocks(registry: Registry, workdir: Path, jobs: int = 2) -> Path:
     """
     data = workdir / "data"
     data.mkdir(parents=True)
-    ctx = multiprocessing.get_context("fork")
+    # spawn, not fork: a forked child runs the parent's after-fork hooks, and kombu's (left by
+    # the scale-out tests) blocks reading a Redis socket the parent still owns
+    ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_write_and_import,
                          args=(registry, fams, workdir / f"part{i}.om", data))
              for i, fams in enumerate(registry.parts(jobs))]
