@@ -13,7 +13,10 @@ first webhook sent). Latency per review = its comment's time (emulator clock) - 
 send time (both CLOCK_MONOTONIC). CPU per review = the worker processes' CPU seconds (their
 children included) / reviews: on a machine with fewer free cores than workers, throughput
 cannot scale, and this is the figure that says what a review costs. `ARIA_BENCH_REVIEWS` sets
-the count (default 200). Only 127.0.0.1 is contacted; every child is killed by PID at the end.
+the count (default 200). The emulator's and the web tier's CPU seconds per review, and the cores
+the three kept busy over the span, say whether the machine had a core left for a second worker
+(PostgreSQL and Redis not counted). Only 127.0.0.1 is contacted; every child is killed by PID at
+the end.
 """
 
 from __future__ import annotations
@@ -103,16 +106,20 @@ def run(reviews: int, workers: int) -> dict:
                           ARIA_DATABASE_URL=db_url, ARIA_BROKER_URL=REDIS,
                           ARIA_GITHUB_API_URL=ready.read_text(), ARIA_STATE_DIR=tmp,
                           ARIA_GITHUB_SECONDS_BETWEEN_WRITES="0")
-            children.append(subprocess.Popen(
+            web = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env=env,
-                stderr=subprocess.DEVNULL))
+                stderr=subprocess.DEVNULL)
+            children.append(web)
             wait(lambda: answers_ok(f"http://127.0.0.1:{port}/readyz"), 60, "web tier ready")
             pool = [subprocess.Popen([sys.executable, str(ROOT / "tests/scale/worker_main.py"),
                                       "real", str(Path(tmp) / "unused")], env=env)
                     for _ in range(workers)]
             children += pool
             workers_ready(workers)
-            cpu_before = sum(tree_cpu_seconds(p.pid) for p in pool)  # start-up is not a review
+            # Start-up (imports, the emulator's pull requests) is not a review.
+            cpu_before = sum(tree_cpu_seconds(p.pid) for p in pool)
+            others_before = {"emulator": tree_cpu_seconds(em.pid),
+                             "web": tree_cpu_seconds(web.pid)}
             deliveries = [_delivery(template, n) for n in range(1, reviews + 1)]
             sent: dict[int, float] = {}
             with httpx.Client(timeout=30) as client, ThreadPoolExecutor(4) as senders:
@@ -125,6 +132,8 @@ def run(reviews: int, workers: int) -> dict:
             accepted = codes.count(202)
             wait(lambda: _done(db_url) >= accepted, 3000, "all reviews done")
             worker_cpu = sum(tree_cpu_seconds(p.pid) for p in pool) - cpu_before
+            others = {"emulator": tree_cpu_seconds(em.pid) - others_before["emulator"],
+                      "web": tree_cpu_seconds(web.pid) - others_before["web"]}
             assert em.stdin is not None
             em.stdin.write("dump\n")
             em.stdin.flush()
@@ -139,8 +148,16 @@ def run(reviews: int, workers: int) -> dict:
     return {"workers": workers, "reviews": reviews, "accepted": accepted,
             "commented": len(posted),
             "more_than_one_comment": sum(1 for c in data["comments_per_pr"].values() if c > 1),
-            "seconds": round(span, 1), "reviews_per_s": round(len(posted) / span, 2),
+            "seconds": round(span, 1),
+            # Webhooks still arriving bound the throughput: the workers cannot outrun them.
+            "sending_s": round(max(sent.values()) - min(sent.values()), 1),
+            "reviews_per_s": round(len(posted) / span, 2),
             "worker_cpu_s_per_review": round(worker_cpu / max(1, len(posted)), 3),
+            # The rest of the pipeline on the same cores: when workers + emulator + web tier
+            # keep the machine's cores busy, a second worker has no core to scale onto.
+            "emulator_cpu_s_per_review": round(others["emulator"] / max(1, len(posted)), 3),
+            "web_cpu_s_per_review": round(others["web"] / max(1, len(posted)), 3),
+            "cores_busy_app": round((worker_cpu + sum(others.values())) / span, 2),
             "latency_p50_s": round(pct(latencies, 0.5), 2),
             "latency_p99_s": round(pct(latencies, 0.99), 2),
             "latency_mean_s": round(statistics.fmean(latencies), 2)}

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from bot.jobs.queue import ClaimedJob, DeliveryIn, JobSpec, SqlJobQueue
-from bot.state.db import session
+from bot.state.db import session, transaction
 from bot.state.tables import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -85,9 +85,9 @@ class BrokerJobQueue(SqlJobQueue):
     def claim_job(self, job_id: int, worker_id: str) -> ClaimedJob | Busy | None:
         """Claim this job (a message names it); None when there is nothing left to do."""
         now = self.clock()
-        with session(self.engine) as s:
-            won = self._take(s, job_id, worker_id, now)
-            row = s.execute(select(Job.kind, Job.payload, Job.attempts, Job.max_attempts,
+        with transaction(self.engine) as conn:
+            won = self._take(conn, job_id, worker_id, now)
+            row = conn.execute(select(Job.kind, Job.payload, Job.attempts, Job.max_attempts,
                                    Job.lost_workers, Job.status, Job.run_after,
                                    Job.lease_until).where(Job.id == job_id)).first()
         if row is None or row.status in FINISHED:

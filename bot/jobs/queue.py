@@ -16,9 +16,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Engine, Select, and_, case, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from bot.jobs.payloads import Job as JobPayload
 from bot.state.db import inserted_id, rowcount, session, transaction
@@ -115,13 +126,14 @@ class SqlJobQueue(JobQueue):
                 "run_after": self.clock()}
 
     def accept(self, delivery: DeliveryIn, job: JobSpec) -> int | None:
-        # Core statements, not the ORM: this runs on every delivery, inside the ack deadline.
+        # Core statements built once, parameters apart: this runs on every delivery, inside
+        # the ack deadline, and building `.values({...})` anew cost more than the INSERTs.
         try:
             with transaction(self.engine) as conn:
-                job_id = inserted_id(conn.execute(insert(Job).values(self._job_values(job))))
-                conn.execute(insert(Delivery).values(
-                    delivery_id=delivery.delivery_id, event=delivery.event,
-                    action=delivery.action, job_id=job_id))
+                job_id = inserted_id(conn.execute(_INSERT_JOB, self._job_values(job)))
+                conn.execute(_INSERT_DELIVERY, {
+                    "delivery_id": delivery.delivery_id, "event": delivery.event,
+                    "action": delivery.action, "job_id": job_id})
                 return job_id
         except IntegrityError:
             # The UNIQUE delivery id: GitHub (or someone replaying) sent it before.
@@ -129,59 +141,27 @@ class SqlJobQueue(JobQueue):
 
     def enqueue(self, job: JobSpec) -> int:
         with transaction(self.engine) as conn:
-            return inserted_id(conn.execute(insert(Job).values(self._job_values(job))))
-
-    @staticmethod
-    def _busy_keys(now: float) -> Select[str]:
-        return select(Job.concurrency_key).where(Job.status == JobStatus.running,
-                                                 Job.lease_until >= now)
-
-    def _claimable(self, now: float) -> ColumnElement[bool]:
-        return and_(
-            or_(
-                and_(Job.status == JobStatus.queued, Job.run_after <= now),
-                and_(Job.status == JobStatus.running, Job.lease_until < now),
-            ),
-            Job.concurrency_key.not_in(self._busy_keys(now)),
-        )
-
-    def _next(self, s: Session, now: float) -> int | None:
-        # Two index-ordered lookups (status, id) instead of one OR: the first match in id order
-        # is found without sorting every queued job. A lapsed lease (a dead worker) goes first.
-        free = Job.concurrency_key.not_in(self._busy_keys(now))
-        lapsed = s.scalar(select(Job.id).where(Job.status == JobStatus.running,
-                                               Job.lease_until < now, free)
-                          .order_by(Job.id).limit(1))
-        if lapsed is not None:
-            return lapsed
-        return s.scalar(select(Job.id).where(Job.status == JobStatus.queued,
-                                             Job.run_after <= now, free)
-                        .order_by(Job.id).limit(1))
-
-    def _take(self, s: Session, job_id: int, worker_id: str, now: float) -> bool:
-        """Lease one job to this worker; of concurrent claimers only one UPDATE matches."""
-        return rowcount(s.execute(
-            update(Job)
-            .where(Job.id == job_id, self._claimable(now))
-            .values(status=JobStatus.running, attempts=Job.attempts + 1,
-                    # still `running` here means its lease lapsed: the last worker died
-                    lost_workers=Job.lost_workers + case(
-                        (Job.status == JobStatus.running, 1), else_=0),
-                    lease_until=now + self.lease_seconds, worker_id=worker_id)
-        )) == 1
+            return inserted_id(conn.execute(_INSERT_JOB, self._job_values(job)))
 
     def claim(self, worker_id: str) -> ClaimedJob | None:
+        # Prebuilt statements on a Core connection: the embedded workers claim and complete in
+        # the process that answers webhooks, so their per-job cost shows in the ack's tail.
         now = self.clock()
-        with session(self.engine) as s:
-            job_id = self._next(s, now)
+        with transaction(self.engine) as conn:
+            # A lapsed lease (a dead worker) goes first; each lookup is index-ordered (status, id).
+            job_id = conn.scalar(_NEXT_LAPSED, {"now": now})
             if job_id is None:
+                job_id = conn.scalar(_NEXT_QUEUED, {"now": now})
+            if job_id is None or not self._take(conn, job_id, worker_id, now):
                 return None
-            if not self._take(s, job_id, worker_id, now):
-                return None
-            row = s.execute(select(Job.kind, Job.payload, Job.attempts, Job.max_attempts,
-                                   Job.lost_workers).where(Job.id == job_id)).one()
+            row = conn.execute(_CLAIMED, {"job_id": job_id}).one()
             return ClaimedJob(job_id, row.kind, dict(row.payload), row.attempts,
                               row.max_attempts, row.lost_workers)
+
+    def _take(self, conn: Connection, job_id: int, worker_id: str, now: float) -> bool:
+        """Lease one job to this worker; of concurrent claimers only one UPDATE matches."""
+        return rowcount(conn.execute(_TAKE, {"job_id": job_id, "now": now, "claimant": worker_id,
+                                             "lease_end": now + self.lease_seconds})) == 1
 
     def renew(self, job_ids: list[int], worker_id: str) -> None:
         if not job_ids:
@@ -195,12 +175,8 @@ class SqlJobQueue(JobQueue):
             )
 
     def complete(self, job_id: int, worker_id: str, result: dict[str, Any]) -> None:
-        with session(self.engine) as s:
-            s.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.worker_id == worker_id)
-                .values(status=JobStatus.done, result=result, lease_until=None)
-            )
+        with transaction(self.engine) as conn:
+            conn.execute(_COMPLETE, {"job_id": job_id, "claimant": worker_id, "result": result})
 
     def fail(self, job_id: int, worker_id: str, error: str, *, retry_in: float | None = None,
              permanent: bool = False) -> bool:
@@ -240,3 +216,34 @@ class SqlJobQueue(JobQueue):
         with session(self.engine) as s:
             rows = s.execute(select(Job.status, func.count()).group_by(Job.status)).all()
         return {status: n for status, n in rows}
+
+
+# The statements every delivery and every job run, built once; `now`, `claimant` (the worker),
+# `lease_end` and `job_id` are bound per call.
+_INSERT_JOB = insert(Job)
+_INSERT_DELIVERY = insert(Delivery)
+_NOW = bindparam("now", type_=Job.run_after.type)
+_FREE = Job.concurrency_key.not_in(
+    select(Job.concurrency_key).where(Job.status == JobStatus.running, Job.lease_until >= _NOW))
+_NEXT_LAPSED = (select(Job.id).where(Job.status == JobStatus.running, Job.lease_until < _NOW, _FREE)
+                .order_by(Job.id).limit(1))
+_NEXT_QUEUED = (select(Job.id).where(Job.status == JobStatus.queued, Job.run_after <= _NOW, _FREE)
+                .order_by(Job.id).limit(1))
+_CLAIMABLE: ColumnElement[bool] = and_(
+    or_(and_(Job.status == JobStatus.queued, Job.run_after <= _NOW),
+        and_(Job.status == JobStatus.running, Job.lease_until < _NOW)),
+    _FREE)
+_TAKE = (
+    update(Job)
+    .where(Job.id == bindparam("job_id"), _CLAIMABLE)
+    .values(status=JobStatus.running, attempts=Job.attempts + 1,
+            # still `running` here means its lease lapsed: the last worker died
+            lost_workers=Job.lost_workers + case((Job.status == JobStatus.running, 1), else_=0),
+            lease_until=bindparam("lease_end"), worker_id=bindparam("claimant"))
+)
+_CLAIMED = select(Job.kind, Job.payload, Job.attempts, Job.max_attempts,
+                  Job.lost_workers).where(Job.id == bindparam("job_id"))
+_COMPLETE = (update(Job)
+             .where(Job.id == bindparam("job_id"), Job.worker_id == bindparam("claimant"))
+             .values(status=JobStatus.done, result=bindparam("result", type_=Job.result.type),
+                     lease_until=None))
