@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import faulthandler
 import multiprocessing
+import multiprocessing.util
 import pickle
 import resource
 import signal
@@ -143,10 +144,18 @@ class _Worker:
 
 
 def _context(parse: ParseFn) -> Any:
-    """fork where it is safe (one thread: the CLI); a clean fork server where threads run
-    (`aria serve`), which imports the parser once and forks workers from that. Asked at each
-    worker's start, since a process can start threads after its first worker."""
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+    """fork where it is safe (one thread and no library's after-fork hook: the CLI); else a
+    clean fork server (`aria serve`, a Celery worker), which imports the parser once and forks
+    workers from that. Asked at each worker's start, since a process can start threads, or
+    open a broker connection, after its first worker.
+
+    A forked child runs every hook registered with `multiprocessing.util.register_after_fork`
+    before its target: kombu's closes the parent's Redis channels by reading from their shared
+    socket, so a worker forked from a process that has talked to the broker blocks there and
+    every file "takes longer than" the wall limit."""
+    hooks = getattr(multiprocessing.util, "_afterfork_registry", None)
+    if threading.active_count() == 1 and not hooks \
+            and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload([parse.__module__])

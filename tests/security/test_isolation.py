@@ -8,7 +8,9 @@ on with a fresh worker.
 
 from __future__ import annotations
 
+import multiprocessing.util
 import threading
+import time
 
 import pytest
 
@@ -106,6 +108,32 @@ def test_a_threaded_process_forks_workers_from_a_clean_fork_server():
     # thread ran, came from the fork server
     assert methods == ["forkserver"]
     assert "SIGSEGV" in _reasons(results)[0] and results[1].documents
+
+
+class _BrokerConnection:
+    """Stands for a kombu connection pool: kombu registers an after-fork hook that, in a forked
+    child, reads from the Redis socket the parent still owns, and blocks."""
+
+
+def _blocks_forever(_: object) -> None:
+    time.sleep(3600)
+
+
+def test_a_process_with_after_fork_hooks_forks_workers_from_a_clean_fork_server():
+    """A Celery worker (or a test session) that has talked to the broker carries kombu's
+    after-fork hook; a worker forked from it would run the hook and hang, and every file would
+    "take longer than" the wall limit."""
+    connection = _BrokerConnection()
+    multiprocessing.util.register_after_fork(connection, _blocks_forever)
+    pool = ParserPool(parsers.with_ruamel_c_composer, WorkerLimits(wall_seconds=20.0))
+    try:
+        results = pool.parse([_job("a.yaml", DEPLOY)], width=1)
+        methods = [worker.start_method for worker in pool._idle]
+    finally:
+        pool.close()
+        del connection  # its registry entry goes with it
+    assert [d.name for d in results[0].documents] == ["web"], results[0].problems
+    assert methods == ["forkserver"]
 
 
 def test_the_issue_file_is_one_finding_and_the_rest_of_the_tree_is_reviewed():
