@@ -34,9 +34,10 @@ def canonical(value: Any) -> Any:
                       for f in dataclasses.fields(value)))
     slots = tuple((s, canonical(getattr(value, s, None)))
                   for s in getattr(type(value), "__slots__", ()))
-    if isinstance(value, dict):
+    if isinstance(value, dict):  # as dicts compare: a protobuf map's order varies by process
         return ("dict", type(value).__name__, slots,
-                tuple((canonical(k), canonical(v)) for k, v in value.items()))
+                tuple(sorted(((canonical(k), canonical(v)) for k, v in value.items()),
+                             key=repr)))
     if isinstance(value, list | tuple):
         return (type(value).__name__, slots, tuple(canonical(v) for v in value))
     return (type(value).__name__, value)
