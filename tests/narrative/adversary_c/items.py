@@ -13,7 +13,7 @@ from typing import Any
 
 _SHAPES = {
     "V": re.compile(r"Aria's verdict on this change: (?P<verdict>[^.]+)\. "
-                    r"This change introduces (?P<counts>.+)\.$"),
+                    r"This change introduces (?P<counts>[^.]+)\.(?: It fixes .*)?$"),
     "C": re.compile(r"Context: This change touches (?P<files>\d+) reviewed files between .*? "
                     r"Head: (?P<objects>\d+) objects, (?P<workloads>\d+) workloads "
                     r"\((?P<serving>\d+) serving, (?P<gpu>\d+) requesting GPUs\), "

@@ -16,6 +16,7 @@ import pytest
 
 from tests.narrative.adversary_c import attack
 from tests.narrative.adversary_c.plants import ALL_KINDS
+from tests.narrative.adversary_c.text import sentences
 from tests.narrative.harness import ROOT, brief_of, reviews
 
 SEED = 11
@@ -114,6 +115,7 @@ def test_honest_rewordings_cite_existing_items_and_add_no_number_name_or_title(
             if not s["honest"]:
                 continue
             assert set(s["cites"]) <= items.keys(), s
+            assert len(sentences(s["sentence"])) == 1, s
             cited = " ".join(items[c] for c in s["cites"])
             for token in [*re.findall(r"\d+(?:[.,]\d+)*", s["sentence"]),
                           *re.findall(r"`([^`]+)`", s["sentence"]),
