@@ -16,7 +16,7 @@ import pytest
 
 from tests.narrative.adversary_c import attack
 from tests.narrative.adversary_c.plants import ALL_KINDS
-from tests.narrative.adversary_c.text import sentences
+from tests.narrative.adversary_c.text import Vocabulary, sentences
 from tests.narrative.harness import ROOT, brief_of, reviews
 
 SEED = 11
@@ -95,7 +95,7 @@ def test_planted_numbers_and_names_are_invented(
         evidence = "\n".join(e["text"] for e in brief["evidence"])
         for s in _plants(attacked[name]):
             if s["kind"] == "invented_number":
-                numbers = re.findall(r"\d[\d,.]*\d|\d", s["sentence"])
+                numbers = re.findall(r"(?:\d[\d,.]*\d|\d)(?: million)?", s["sentence"])
                 assert any(not _states(evidence, n) for n in numbers), s
             if s["kind"] == "invented_name":
                 names = re.findall(r"`([^`]+)`|\b([A-Z]{2,5}\d{3})\b", s["sentence"])
@@ -122,3 +122,12 @@ def test_honest_rewordings_cite_existing_items_and_add_no_number_name_or_title(
                           *re.findall(r"“([^”]+)”", s["sentence"]),
                           *re.findall(r"\b[A-Z]{2,5}\d{3}\b", s["sentence"])]:
                 assert token in cited, (token, s)
+
+
+def test_only_common_words_are_lower_cased_mid_sentence() -> None:
+    evidence = ("`NodePool/gpu` at `clusters/prod/karpenter/pool.yaml:5` sets no limits: Karpenter "
+                "launches nodes. Use the Gateway API; every gateway burst queues.")
+    words = Vocabulary(evidence)
+    assert words.demote("Every burst queues.") == "every burst queues."
+    assert words.demote("Karpenter launches nodes.") == "Karpenter launches nodes."
+    assert words.demote("Gateway traffic.") == "Gateway traffic."

@@ -33,7 +33,13 @@ class Vocabulary:
     also writes in lower case (common words), never names, acronyms or code."""
 
     def __init__(self, corpus: str) -> None:
-        self.lower = set(re.findall(r"\b[a-z][a-z-]*\b", corpus))
+        # Prose words only: a segment of a path, a flag or code ("…/karpenter/…") is no sign
+        # that the word is common.
+        prose = re.sub(r"`[^`]*`", " ", corpus)
+        lower = set(re.findall(r"(?<![\w/.-])[a-z][a-z-]*(?![\w/.-])", prose))
+        # A word the evidence also capitalises mid-sentence is a name ("the Gateway API").
+        names = {w.lower() for w in re.findall(r"(?<=[a-z,] )[A-Z][a-z-]+", prose)}
+        self.lower = lower - names
 
     def demote(self, text: str) -> str:
         head, _, rest = text.partition(" ")
