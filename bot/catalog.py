@@ -7,13 +7,14 @@ threshold. `bot.checks` binds each rule to the check function it names.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.version import VERSION
 
 from bot.findings import Severity
 from bot.resources import data_dir
@@ -265,8 +266,31 @@ class GeneralAdvice(BaseModel):
                                                   "rule's options fits the object")
 
 
+_Kept = TypeVar("_Kept")
+
+
+def _kept(name: str, kind: type[_Kept], load: Callable[[], _Kept]) -> _Kept:
+    """What `load` validates from the rule packs, kept in the content-addressed cache under
+    Aria's code and rules and pydantic's version: reading and validating the packs costs a small
+    review more than all its rules do, and they change only with Aria. A cached value was
+    validated when it was stored; an error is raised each time, never kept."""
+    from bot.ingest.cache import aria_digest, entry_key, shared_cache
+
+    cache = shared_cache()
+    key = entry_key(name, aria_digest(), VERSION)
+    value = cache.get(key)
+    if not isinstance(value, kind):
+        value = load()
+        cache.put(key, value)
+    return value
+
+
 @cache
 def load_advice() -> GeneralAdvice:
+    return _kept("advice", GeneralAdvice, _read_advice)
+
+
+def _read_advice() -> GeneralAdvice:
     from bot.ingest.yamlload import YamlError, load_documents, plain
 
     path = data_dir("rules") / "data" / "advice.yaml"
@@ -282,6 +306,10 @@ def load_advice() -> GeneralAdvice:
 @cache
 def load_catalog() -> Catalog:
     """Aria's rule packs (`rules/*.yaml`), one family each."""
+    return _kept("catalog", Catalog, _read_catalog)
+
+
+def _read_catalog() -> Catalog:
     rules: list[RuleSpec] = []
     seen: dict[str, Path] = {}
     families: dict[str, Path] = {}
