@@ -58,6 +58,7 @@ class CacheSettings(AriaSettings):
         512, ge=0, description="size bound of the parse cache in MiB; 0 turns it off")
 
 
+@cache  # each digest names them, and a lookup scans site-packages (~1 ms each)
 def _package_version(name: str) -> str:
     try:
         return importlib.metadata.version(name)
