@@ -20,9 +20,13 @@ from bot.findings import Severity
 from bot.resources import data_dir
 from bot.tradeoffs import FILLABLE, When, fields_of
 
+# The packs' models validate only when the packs change (`load_catalog` keeps what they
+# validated): their validators are built on first use, not by every command that imports them.
+_PACK = ConfigDict(extra="forbid", defer_build=True)
+
 
 class Tradeoff(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     cost: str
     latency: str
     complexity: str
@@ -40,7 +44,7 @@ class RemediationOption(BaseModel):
     """One way to address a rule's finding. `when` says which objects it fits (unset: all);
     `recommended_when` makes it the recommended option for the objects it names."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     title: str
     summary: str
     tradeoffs: Tradeoff
@@ -57,7 +61,7 @@ class RemediationOption(BaseModel):
 class Step(BaseModel):
     """One next step; written as a plain string when it fits every object."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     text: str
     when: When | None = None
     early: bool = Field(default=False, description="a general step placed right after each "
@@ -104,7 +108,7 @@ class Control(BaseModel):
     """A published control or best practice that a rule helps enforce. Citing one says what the
     rule checks towards; it is not an assessment, and Aria certifies nothing."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     framework: Framework
     id: str
     title: str = Field(min_length=1)
@@ -132,7 +136,7 @@ class Control(BaseModel):
 
 
 class CheckRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     name: str
     params: dict[str, Any] = Field(default_factory=dict)
 
@@ -143,7 +147,7 @@ class RegressionSpec(BaseModel):
     A finding present on both sides of a review whose measure moved the worse way counts as new.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     evidence: str = Field(description="an evidence label, or its first or last words "
                                       "(`utilization target` for `cpu utilization target`)")
     worse: Literal["lower", "higher"]
@@ -154,7 +158,7 @@ class RegressionSpec(BaseModel):
 
 
 class RuleSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     id: str = Field(pattern=r"^[A-Z]+[0-9]{3}$")
     family: str = Field(description="the pack's family (written once, on the pack)")
     severity: Severity
@@ -200,7 +204,7 @@ class RuleSpec(BaseModel):
 
 
 class RulePack(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     family: str
     rules: list[RuleSpec]
 
@@ -260,7 +264,7 @@ def load_pack(path: Path) -> RulePack:
 class GeneralAdvice(BaseModel):
     """Advice that belongs to no single rule (`rules/data/advice.yaml`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     steps: list[Step]
     accept: RemediationOption = Field(description="the second option when only one of a "
                                                   "rule's options fits the object")
