@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic.version import VERSION
 
 from bot.findings import Severity
 from bot.resources import data_dir
@@ -275,13 +274,13 @@ _Kept = TypeVar("_Kept")
 
 def _kept(name: str, kind: type[_Kept], load: Callable[[], _Kept]) -> _Kept:
     """What `load` validates from the rule packs, kept in the content-addressed cache under
-    Aria's code and rules and pydantic's version: reading and validating the packs costs a small
-    review more than all its rules do, and they change only with Aria. A cached value was
-    validated when it was stored; an error is raised each time, never kept."""
+    Aria's code and rules and pydantic's version (`aria_digest`): reading and validating the
+    packs costs a small review more than all its rules do, and they change only with Aria. A
+    cached value was validated when it was stored; an error is raised each time, never kept."""
     from bot.ingest.cache import aria_digest, entry_key, shared_cache
 
     cache = shared_cache()
-    key = entry_key(name, aria_digest(), VERSION)
+    key = entry_key(name, aria_digest())
     value = cache.get(key)
     if not isinstance(value, kind):
         value = load()

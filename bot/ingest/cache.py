@@ -82,10 +82,12 @@ def code_digest(files: Iterable[Path], *extra: str) -> str:
 
 @cache
 def aria_digest() -> str:
-    """Every module of Aria, its rule packs and their data (catalogue, advice): what judged a
-    cached review base, or validated a cached rule catalog."""
+    """Every module of Aria, its rule packs and their data (catalogue, advice), and pydantic,
+    whose models the entries pickle: what judged a cached review base, or validated a cached
+    rule catalog."""
     return code_digest([*Path(__file__).parents[1].rglob("*.py"),
-                        *data_dir("rules").rglob("*.yaml")])
+                        *data_dir("rules").rglob("*.yaml")],
+                       f"pydantic={_package_version('pydantic')}")
 
 
 @cache
