@@ -68,5 +68,7 @@ def why_body(text: str) -> str:
 
 
 def verdict_counts(text: str) -> str:
-    """'2 new error-level findings and 5 warnings' from the verdict item."""
-    return bare(after(text, "This change introduces"))
+    """'2 new error-level findings and 5 warnings' from the verdict item (its first sentence:
+    a second one, 'It fixes …', would make the rewording two sentences)."""
+    counts = after(text, "This change introduces")
+    return bare(sentences(counts)[0]) if counts else ""

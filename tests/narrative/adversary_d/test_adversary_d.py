@@ -10,6 +10,7 @@ import pytest
 
 from tests.narrative.adversary_d import attack
 from tests.narrative.adversary_d.kinds import ALL_KINDS, COMPOUND, KINDS, TO_APPROVE, TO_BLOCK
+from tests.narrative.adversary_d.parse import sentences
 from tests.narrative.harness import brief_of, reviews
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -103,6 +104,7 @@ def test_honest_rewordings_add_no_number_name_or_rule_beyond_their_cites(
             cited = " ".join(texts[c] for c in s["cites"])
             sentence = s["sentence"]
             assert len(sentence) <= 300, sentence
+            assert len(sentences(sentence)) == 1, sentence
             assert set(NUMBER.findall(sentence)) <= set(NUMBER.findall(cited)), (name, s)
             assert all(t in cited for t in TICKED.findall(sentence)), (name, s)
             assert set(RULE_ID.findall(sentence)) <= set(RULE_ID.findall(cited)), (name, s)
