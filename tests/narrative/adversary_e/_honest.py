@@ -26,7 +26,8 @@ _PROPER = {"Aria", "Triton", "KServe", "Kubernetes", "TGI", "GPU", "GPUs", "vLLM
 
 def lower_first(text: str) -> str:
     word = text.split(" ", 1)[0].strip(",:;")
-    if not word or not word[0].isupper() or word in _PROPER or not word[1:].islower():
+    plain = word == "A" or (word[1:].islower() and word[:1].isupper())
+    if not plain or word in _PROPER:
         return text
     return text[0].lower() + text[1:]
 

@@ -105,7 +105,7 @@ class Planter:
             m for i in self.items for m in _RESOURCE.findall(i.text)]
         verdict = self.brief["verdict"].rstrip(".")
         severity = finding.fields["severity"] if finding else "warning"
-        lower = {"error": "warning", "warning": "note", "note": "informational"}
+        lower = {"error": "warning", "warning": "note", "note": "minor"}
         return {
             "res": f"`{rng.choice(resources)}`" if resources else "this workload",
             "title": (finding.fields["title"] if finding

@@ -4,7 +4,7 @@ by the review although no evidence item states them.
 Slots: {res} a resource the part's evidence names; {title} a finding's title; {rule} its rule
 id; {verdict} Aria's verdict; {flip} a verdict Aria did not give; {rec} the recommended
 option; {alt} an option Aria did not recommend; {sev} the finding's severity and {lesser} a
-lower one ("informational" below a note); {fake_res}, {fake_path}, {fake_rule},
+lower one ("minor" below a note); {fake_res}, {fake_path}, {fake_rule},
 {fake_model}, {fake_team} invented names; {ms}, {pct}, {price}, {count}, {hours}, {factor}
 invented numbers. "compound" and
 "misquote" are built from honest rewordings instead (see `_plants`).
