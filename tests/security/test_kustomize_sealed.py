@@ -7,6 +7,7 @@ hold each wall on its own, so that one wall failing is seen even while the other
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.ingest.kustomize import sealed_environment
+from bot.ingest.kustomize import render_environment, sealed_environment
 from bot.ingest.kustomize_refs import refusal
 from bot.ingest.yamlload import load_documents, plain
 from tests.prerequisites import need
@@ -147,3 +148,28 @@ def test_sealed_environment_lets_git_clone_nothing(tmp_path: Path, listener: Lis
         proc = _kustomize(overlay, env)
     assert proc.returncode != 0
     assert not listener.connections, listener.requests
+
+
+def test_kubectl_renders_in_the_sealed_environment(tmp_path: Path, listener: Listener) -> None:
+    """The Go runtime settings of a render add to the wall and replace none of it."""
+    need(KUBECTL is not None, "kubectl not installed")
+    with sealed_environment() as sealed, render_environment() as env:
+        assert set(sealed) < set(env) and env["HOME"] != os.environ.get("HOME")
+        proc = _kustomize(_overlay(tmp_path, "http://aria-canary.example/x.yaml"), env)
+    assert proc.returncode != 0 and "connection refused" in proc.stderr.lower()
+    assert not listener.connections
+
+
+def test_a_render_collects_no_garbage_below_its_memory_limit(tmp_path: Path) -> None:
+    """kubectl's start-up heap lives until it exits: a small render never runs the collector
+    (Go's trace of collections stays empty), which is a fifth of its CPU."""
+    need(KUBECTL is not None, "kubectl not installed")
+    overlay = _overlay(tmp_path, "deploy.yaml")
+    (overlay / "deploy.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    with sealed_environment() as sealed:
+        control = _kustomize(overlay, {**sealed, "GODEBUG": "gctrace=1"})
+    assert control.returncode == 0 and "gc 1 @" in control.stderr  # kubectl's default collects
+    with render_environment() as env:
+        proc = _kustomize(overlay, {**env, "GODEBUG": "gctrace=1"})
+    assert proc.returncode == 0 and "name: c" in proc.stdout
+    assert "gc 1 @" not in proc.stderr, proc.stderr
