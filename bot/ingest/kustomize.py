@@ -32,12 +32,16 @@ from bot.ingest.rendered import Overlays, add_rendered
 from bot.ingest.source import Source, SourceFile
 
 RENDER_TIMEOUT_S = 30
-# kubectl's garbage collector: off until the heap reaches the limit. A render is a short
-# process whose heap is mostly kubectl's own start-up (command tree, API schemes, help texts),
-# all of it live until exit; collecting it is a fifth of a render's CPU for nothing. The limit
-# bounds what a large overlay may hold (a collection at a heap this big is as kubectl would do
-# anyway), so peak memory stays near what the default setting gives.
-RENDER_GO_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "128MiB"}
+# What a render's start-up costs, set for a process that lives a tenth of a second:
+# - Go's collector is off until the heap reaches the limit. kubectl's start-up heap (command
+#   tree, API schemes, help texts) lives until it exits, so collecting it was a fifth of a
+#   render's CPU for nothing; the limit bounds what a large overlay holds (a collection at that
+#   heap is what kubectl would do anyway).
+# - kubectl loads (and zips) the help-text catalogue of the messages locale at every start; the
+#   default English one is its largest, the French one of its smallest: a third of a small
+#   render's CPU. Kustomize's output and errors are not translated (kubectl translates only
+#   help texts), so both stay byte for byte the same.
+RENDER_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "128MiB", "LC_MESSAGES": "fr_FR.UTF-8"}
 
 
 _REFERENCE_KEYS = ("resources", "bases", "components")
@@ -160,9 +164,9 @@ def _render(kubectl: str, tree: Path, roots: list[str]) -> Iterable[tuple[bool, 
 
 @contextmanager
 def render_environment() -> Iterator[dict[str, str]]:
-    """The sealed environment kubectl renders in, with its Go runtime set for a short run."""
+    """The sealed environment kubectl renders in, set up for a short run (`RENDER_RUNTIME`)."""
     with sealed_environment() as env:
-        yield {**env, **RENDER_GO_RUNTIME}
+        yield {**env, **RENDER_RUNTIME}
 
 
 def renderer_identity() -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.ingest.kustomize import render_environment, sealed_environment
+from bot.ingest.kustomize import render_environment, render_failure, sealed_environment
 from bot.ingest.kustomize_refs import refusal
 from bot.ingest.yamlload import load_documents, plain
 from tests.prerequisites import need
@@ -173,3 +173,27 @@ def test_a_render_collects_no_garbage_below_its_memory_limit(tmp_path: Path) -> 
         proc = _kustomize(overlay, {**env, "GODEBUG": "gctrace=1"})
     assert proc.returncode == 0 and "name: c" in proc.stdout
     assert "gc 1 @" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("kustomization", [
+    "namespace: prod\nresources: [deploy.yaml]\nimages: [{name: vllm, newTag: v2}]\n",
+    "bases: [.]\n",  # kustomize warns on stderr (a deprecated field) and fails (a cycle)
+    "resources: [deploy.yaml]\npatches: [{path: missing-patch.yaml}]\n",
+])
+def test_the_render_settings_change_no_byte_of_kubectls_output(tmp_path: Path,
+                                                               kustomization: str) -> None:
+    """Output, exit status and the failure as Aria reports it are those of kubectl run with
+    nothing but the sealed environment: the settings change what start-up costs, nothing else."""
+    need(KUBECTL is not None, "kubectl not installed")
+    (tmp_path / "kustomization.yaml").write_text(kustomization)
+    (tmp_path / "deploy.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: llm}\nspec:\n  template:\n"
+        "    spec:\n      containers: [{name: vllm, image: 'vllm:v1', args: [--port, '80']}]\n")
+    seen = []
+    for environment in (sealed_environment, render_environment):
+        with environment() as env:
+            proc = _kustomize(tmp_path, env)
+        seen.append((proc.returncode, proc.stdout,
+                     render_failure(proc.stderr, tmp_path) if proc.returncode else ""))
+    assert seen[0] == seen[1]
+    assert seen[0][1] or seen[0][2]
