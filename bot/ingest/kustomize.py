@@ -41,7 +41,11 @@ RENDER_TIMEOUT_S = 30
 #   default English one is its largest, the French one of its smallest: a third of a small
 #   render's CPU. Kustomize's output and errors are not translated (kubectl translates only
 #   help texts), so both stay byte for byte the same.
-RENDER_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "128MiB", "LC_MESSAGES": "fr_FR.UTF-8"}
+# - No PATH: kubectl lists its directories at start, and a render has no program to start
+#   (plugins and exec functions are off, remote bases refused), so not even git can be found:
+#   one more wall behind `refusal`.
+RENDER_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "128MiB", "LC_MESSAGES": "fr_FR.UTF-8",
+                  "PATH": os.devnull}
 
 
 _REFERENCE_KEYS = ("resources", "bases", "components")

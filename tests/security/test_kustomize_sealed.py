@@ -151,12 +151,26 @@ def test_sealed_environment_lets_git_clone_nothing(tmp_path: Path, listener: Lis
 
 
 def test_kubectl_renders_in_the_sealed_environment(tmp_path: Path, listener: Listener) -> None:
-    """The Go runtime settings of a render add to the wall and replace none of it."""
+    """The settings of a render add to the wall and take nothing from it."""
     need(KUBECTL is not None, "kubectl not installed")
     with sealed_environment() as sealed, render_environment() as env:
         assert set(sealed) < set(env) and env["HOME"] != os.environ.get("HOME")
         proc = _kustomize(_overlay(tmp_path, "http://aria-canary.example/x.yaml"), env)
     assert proc.returncode != 0 and "connection refused" in proc.stderr.lower()
+    assert not listener.connections
+
+
+def test_a_render_can_start_no_program(tmp_path: Path, listener: Listener) -> None:
+    """Were a git remote ever to get past `refusal`, kubectl could not start git: the render
+    has no PATH (plain sealed, git starts and is refused every transport)."""
+    need(KUBECTL is not None and shutil.which("git") is not None, "kubectl or git missing")
+    overlay = _overlay(tmp_path, f"git::http://127.0.0.1:{listener.port}/repo.git//base?ref=a")
+    with sealed_environment() as sealed:
+        control = _kustomize(overlay, sealed)
+    assert control.returncode != 0 and "no 'git' program" not in control.stderr
+    with render_environment() as env:
+        proc = _kustomize(overlay, env)
+    assert proc.returncode != 0 and "no 'git' program on path" in proc.stderr
     assert not listener.connections
 
 
