@@ -11,7 +11,8 @@ A point (one sentence) passes when
   clause making it uses only that item's words, says what it is about, and negates what the
   item negates. Only Aria's verdict item judges the change, only its recommendation (and the
   recommended option) may be restated as an instruction, and only measurement items report a
-  measurement;
+  measurement. A clause copied word for word from one of a cited item's own clauses restates
+  it whatever it claims, save an instruction or a proposal (`Low if the floor is measured`);
 * it holds nothing but prose: no markup, links, HTML or mentions, and no symbol its cited
   evidence does not use.
 

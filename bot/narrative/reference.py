@@ -16,7 +16,9 @@ leaves out its predicate (`…, and “B” does too`, `…, and the minimum is 
 gives it the subject or the predicate of the statement before, so it must restate the same
 item.
 Connectives that only list (`also`, `however`) do not make a statement borrow; a point with no
-subject or predicate of its own leans back like one opening on a pronoun.
+subject or predicate of its own leans back like one opening on a pronoun. A set phrase of
+reformulation set off by a comma (`In other words,`, `That is,`) is a discourse marker like
+`In short,`: the words after it are the opening.
 """
 
 from __future__ import annotations
