@@ -113,7 +113,11 @@ def imperative_verbs() -> frozenset[str]:
 
 
 def _inflected(word: str) -> bool:
-    return word.endswith(("ing", "ed", "s", "ly"))
+    """An -ing or -ed ending counts only after a syllable: `bring` and `shed` are bare verbs."""
+    for ending in ("ing", "ed"):
+        if word.endswith(ending):
+            return any(c in "aeiouy" for c in word[:-len(ending)])
+    return word.endswith(("s", "ly"))
 
 
 def claims_of(tokens: list[Token]) -> set[Claim]:
@@ -221,8 +225,10 @@ def _imperative(tokens: list[Token]) -> tuple[int, list[Token]] | None:
 def _verb_first(first: Token, second: Token) -> bool:
     if first.kind not in ("word", "function") or first.comma or first.text in _NOT_VERBS:
         return False
-    if first.text in ("do", "never", "let"):
+    if first.text in ("do", "never"):
         return second.text in ("not", "us") or second.kind == "word"
+    if first.text == "let":  # `Let the change go in`, `Let us merge`, `Let it ship`
+        return second.text in ("us", *OBJECT_START) or second.kind == "word"
     if second.kind == "break" or second.text in FINITE:
         return False
     if first.text in imperative_verbs() and not (second.kind == "word"

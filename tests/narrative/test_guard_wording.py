@@ -102,3 +102,33 @@ def test_a_default_is_in_words_a_sentence_may_use_and_a_file_in_code():
                           "not 10 s.", [default])
     assert check.problems("The livenessProbe.initialDelaySeconds of "
                           "`Deployment/image-gen/sdxl` is not written in the files.", [in_file])
+
+
+VERDICT = EvidenceItem(id="V", kind="verdict", makes=["verdict"], text=(
+    "Aria's verdict on this change: Request changes. This change introduces 1 new error-level "
+    "finding and 2 warnings."))
+
+
+@pytest.mark.parametrize(("text", "cites", "passes"), [
+    # reporting verbs of neutral stance and light verbs carry no fact of their own ...
+    ("SPOF001 flags that `Deployment/llm-server` requests 8 GPUs and can run with 1 replica.",
+     ["F3"], True),
+    ("Aria reports that `Deployment/llm-server` requests 8 GPUs and can run with 1 replica.",
+     ["F3"], True),
+    ("“Fit the model on fewer GPUs” carries Medium risk.", ["O3.2"], True),
+    ("For “Remove `preferred_batch_size`”, Aria gives the complexity as Low and the risk as Low.",
+     ["O2.1"], True),
+    ("In brief, `google_container_node_pool.a100` is on-demand GPU capacity.", ["F2"], True),
+    # ... so what they report is still checked: the rating, the measurement, the verdict
+    ("“Fit the model on fewer GPUs” carries Low risk.", ["O3.2"], False),
+    ("A load test reports that `Deployment/llm-server` can run with 1 replica.", ["F3"], False),
+    ("Aria reports that the change is fine to merge.", ["V"], False),
+    ("SPOF001 flags nothing that matters.", ["F3"], False),
+    # an imperative made of closed-class words is still an instruction
+    ("Bring the change in as it is.", ["V"], False),
+    ("Let the change go in as it is.", ["V"], False),
+    ("Take the change as it is.", ["V"], False),
+])
+def test_closed_class_verbs_carry_no_fact_and_hide_no_claim(text, cites, passes):
+    problems = SentenceChecker(Evidence(items=[*ITEMS, VERDICT], parts=[])).problems(text, cites)
+    assert (problems == []) is passes, problems
