@@ -15,12 +15,15 @@ from tests.narrative.adversary_f.brief import Part
 MAX_CHARS = 300
 # Leading words that are ordinary English, so lower-casing them mid-sentence is safe; any other
 # first word (vLLM, Triton, `x`) keeps its case.
-_PLAIN = frozenset(
-    "a an the every each one its no set replace use run let move keep lower raise delete "
-    "document scale pull claim bind grant serve issue express accept leave workloads replica "
-    "objects low medium high lowest none more fewer close pays fixed smaller most slightly "
-    "unchanged cold good bursts degrades best egress dedicated runs interactive remove drop "
-    "add pin give mount store read write limit cap put split".split())
+_PLAIN = frozenset({
+    "a", "an", "the", "every", "each", "one", "its", "no", "set", "replace", "use", "run", "let",
+    "move", "keep", "lower", "raise", "delete", "document", "scale", "pull", "claim", "bind",
+    "grant", "serve", "issue", "express", "accept", "leave", "workloads", "replica", "objects",
+    "low", "medium", "high", "lowest", "none", "more", "fewer", "close", "pays", "fixed",
+    "smaller", "most", "slightly", "unchanged", "cold", "good", "bursts", "degrades", "best",
+    "egress", "dedicated", "runs", "interactive", "remove", "drop", "add", "pin", "give", "mount",
+    "store", "read", "write", "limit", "cap", "put", "split", "container",
+})
 _BOUNDARY = re.compile(r"[.!?]\s+[A-Z]")
 
 

@@ -21,7 +21,8 @@ _BLOCKING = "Request changes"
 
 def _slots(part: Part, brief: dict[str, Any], rng: random.Random) -> dict[str, str]:
     verdict = brief["verdict"].rstrip(".")
-    names = [n for f in part.findings for n in re.findall(r"`([A-Z][A-Za-z]+/[^`]+)`", f["message"])]
+    names = [n for f in part.findings
+             for n in re.findall(r"`([A-Z][A-Za-z]+/[^`]+)`", f["message"])]
     recommended = part.recommended or {"title": brief["recommended_option"]}
     others = part.others
     return {
