@@ -60,6 +60,9 @@ class Part(BaseModel):
 
     name: str
     about: str
+    subject: list[str] = Field(
+        default_factory=list, description="the items about the part's own subject (the change, "
+        "or the decision's rule): what a pronoun opening its first point stands for")
 
 
 class Evidence(BaseModel):
@@ -259,8 +262,10 @@ def _items(decision: Decision) -> Iterator[EvidenceItem]:
 
 def evidence_of(decision: Decision) -> Evidence:
     parts = [Part(name=CONTEXT_PART, about="what this change does and why its findings "
-                                           "matter, for a reader who has not seen it")]
+                                           "matter, for a reader who has not seen it",
+                  subject=["V"])]
     parts += [Part(name=decision_part(p), about=f"the trade-offs between the options of "
-                                                f"decision {p.rule_id} ({p.title})")
-              for p in decision.decision_points]
+                                                f"decision {p.rule_id} ({p.title})",
+                   subject=[f"R{n}", f"W{n}"])
+              for n, p in enumerate(decision.decision_points, 1)]
     return Evidence(items=list(_items(decision)), parts=parts)

@@ -374,7 +374,8 @@ def guard(evidence: Evidence, narrative: Narrative) -> Guarded:
         seen.add(written.part)
         result.offered[written.part] = len(written.points)
         kept: list[ExplainedPoint] = []
-        for n, reasons in enumerate(_point_problems(checker, written.points), 1):
+        subject = set(next(p.subject for p in evidence.parts if p.name == written.part))
+        for n, reasons in enumerate(_point_problems(checker, written.points, subject), 1):
             point = written.points[n - 1]
             if reasons:
                 result.rejections.append(Rejection(part=written.part, point=n, reasons=reasons))
@@ -388,9 +389,12 @@ def guard(evidence: Evidence, narrative: Narrative) -> Guarded:
     return result
 
 
-def _point_problems(checker: SentenceChecker, points: list[WrittenPoint]) -> list[list[str]]:
+def _point_problems(checker: SentenceChecker, points: list[WrittenPoint],
+                    subject: set[str]) -> list[list[str]]:
     """Why each point may not be shown. A point that leans on the one before it (`It …`,
-    `However, …`) stands or falls with it, and cites some of its evidence."""
+    `However, …`) stands or falls with it, and cites some of its evidence. The first point of
+    a part has the part's heading before it: its pronoun may stand for the part's own subject
+    (`Why it matters: …` under a decision) when it cites only items about that subject."""
     out: list[list[str]] = []
     for n, point in enumerate(points, 1):
         if n > MAX_POINTS:
@@ -400,7 +404,8 @@ def _point_problems(checker: SentenceChecker, points: list[WrittenPoint]) -> lis
         reasons = list(checked.problems)
         if leans_back(point.text):
             if n == 1:
-                reasons.append("leans on a point before it, and there is none")
+                if not (point.cites and set(point.cites) <= subject):
+                    reasons.append("leans on a point before it, and there is none")
             elif out[-1]:
                 reasons.append(f"leans on point {n - 1}, which was left out")
             elif not checked.opening & set(points[n - 2].cites):

@@ -75,11 +75,27 @@ def statements(text: str) -> list[str]:
 def leans_back(text: str) -> bool:
     """The point's meaning leans on the point before it (see the module's docstring)."""
     words = _opening(text)
+    if not words:
+        return False
+    announces = _announces(text)
+    if announces and words[-1].text in DEMONSTRATIVES:
+        words = words[:-1]  # `… means this: …` points forward, to what the colon introduces
     return bool(words) and (
         words[0].text in _LISTING_OPENERS | _CONSEQUENCE_OPENERS or _lacks_subject(words)
-        or _elided(words)
+        or (_elided(words) and not announces)
         or _has(words, _LISTING | _CONSEQUENCE, _LISTING_PHRASES + _CONSEQUENCE_PHRASES)
         or _refers(words))
+
+
+def _announces(text: str) -> bool:
+    """The opening clause ends on a colon, which introduces what completes it (`the cost is:
+    …`, `… means this: …`): nothing in it is left to the sentence before."""
+    for t in _unmarked(tokenize(text)):
+        if t.kind == "break":
+            return t.text == ":"
+        if t.comma and not t.quoted:
+            return False
+    return False
 
 
 def borrows(text: str) -> bool:

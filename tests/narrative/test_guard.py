@@ -222,6 +222,19 @@ PLANT = ("Keeping one replica is the safer choice.", ["O2.2"])
     # a set phrase of reformulation leans on nothing by itself; a pronoun after it still does
     ([PLANT, ("In other words, running two replicas survives a node drain.", ["O2.1"])], [1]),
     ([("That is, it survives a node drain and a rolling update.", ["O2.1"])], []),
+    # the first point has the part's heading before it: a pronoun there stands for the
+    # decision's own subject when the point cites only items about it (its why, its
+    # recommendation), never for an option
+    ([("Why it matters: an interactive model server with one replica is a single point of "
+       "failure.", ["W2"])], [0]),
+    ([("This matters because a node drain takes the endpoint down.", ["W2"])], [0]),
+    ([("It is high risk: every disruption is an outage.", ["O2.2"])], []),
+    ([("This matters because every disruption is an outage.", ["W2", "O2.2"])], []),
+    # a colon introduces what completes the clause before it: nothing there points back
+    ([("The option “Run at least two replicas, spread across nodes” means this: one more "
+       "pod's requests, including its GPUs.", ["O2.1"])], [0]),
+    ([("For “Keep one replica and accept downtime windows”, the risk is: High — every "
+       "disruption is an outage.", ["O2.2"])], [0]),
 ])
 def test_a_point_leaning_on_the_one_before_stands_or_falls_with_it(evidence, points, kept):
     narrative = Narrative.model_validate(answer(("decision SPOF001", points)))
@@ -267,6 +280,12 @@ def test_points_beyond_the_limit_are_left_out(evidence):
     ("Objects without a namespace are matched in any namespace (they get one at apply time).",
      False),
     ("The option “Keep it simple, then scale” costs the lowest.", False),
+    # a demonstrative before a colon points forward; a pronoun there still points back
+    ("The option “Keep it simple” means this: one replica.", False),
+    ("For “Keep it simple”, the cost is: the lowest.", False),
+    ("This is the point: it fails.", True),
+    ("That option is cheaper: it needs no GPUs.", True),
+    ("The minimum is as well.", True),
 ])
 def test_what_leans_on_the_point_before(text, leans):
     assert leans_back(text) is leans
