@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.catalog import Catalog, load_catalog
-from bot.checks.evaluate import run_rules
+from bot.checks.evaluate import Reuse, run_rules
 from bot.checks.facts import advice_facts, object_facts
+from bot.checks.scope import change_scope
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
 from bot.decision.changes import ObjectFacts, fact_changes, mark_directions
@@ -41,6 +42,7 @@ class Analysis:
     inventory: Inventory
     graph: PlatformGraph
     findings: list[Finding]
+    by_rule: dict[str, list[Finding]]  # each rule's findings, for a review to reuse
 
 
 def ingest(source: Source, config: AriaConfig, workers: int | None = None,
@@ -67,9 +69,11 @@ def platform_graph(inventory: Inventory, config: AriaConfig,
 
 def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog,
              prior: dict[str, PriorRole] | None = None,
-             prior_pools: dict[str, PoolCommitment] | None = None) -> Analysis:
+             prior_pools: dict[str, PoolCommitment] | None = None,
+             reuse: Reuse | None = None) -> Analysis:
     graph = platform_graph(inventory, config, prior, prior_pools)
-    return Analysis(inventory, graph, run_rules(graph, catalog, config, inventory))
+    judged = run_rules(graph, catalog, config, inventory, reuse)
+    return Analysis(inventory, graph, judged.findings, judged.by_rule)
 
 
 def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
@@ -123,9 +127,11 @@ def _summary(graph: PlatformGraph) -> str:
 
 
 def review(base: Source, head: Source, config: AriaConfig | None = None,
-           title: str | None = None, in_ci: bool = False) -> Decision:
+           title: str | None = None, in_ci: bool = False, scoped: bool = True) -> Decision:
     """Findings the change from `base` to `head` introduces, fixes, or leaves in place;
-    `in_ci`: the review is posted from CI (no advice to set up CI).
+    `in_ci`: the review is posted from CI (no advice to set up CI); `scoped`: rules that read
+    only their object run on the documents the change touched (ADR 0020), the same decision as
+    running every rule over the whole head (False: what the equivalence checks compare with).
 
     The configuration comes from the base side, so a change cannot switch off its own checks.
     """
@@ -140,9 +146,12 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
                                                     config.telemetry, config.headroom,
                                                     config.serving_images)
     objects = match_objects(before.graph.documents, head_inventory.documents)
-    after = evaluate(head_inventory, config, catalog,
-                     head_roles(objects, before.graph.workloads),
-                     head_pools(objects, before.graph.node_pools))
+    prior = head_roles(objects, before.graph.workloads)
+    prior_pools = head_pools(objects, before.graph.node_pools)
+    scope = change_scope(before.graph, base_inventory, before.by_rule, head_inventory, config,
+                         prior, prior_pools) if scoped else None
+    after = evaluate(head_inventory, config, catalog, prior, prior_pools,
+                     scope.findings if scope is not None else None)
     findings = diff_findings(before.findings, after.findings, catalog, objects)
     changed = _changed_paths(before.inventory, after.inventory)
     context = (f"This change touches **{len(changed)}** reviewed file(s) between "
