@@ -35,6 +35,7 @@ from bot.resources import data_dir
 from bot.telemetry.audit import telemetry_for_audit
 from bot.telemetry.review import telemetry_for_review
 from bot.text import quote
+from bot.tradeoffs import AdviceFacts
 
 
 @dataclass
@@ -89,6 +90,7 @@ def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
 class _Base:
     analysis: Analysis
     facts: dict[str, ObjectFacts]
+    advice: dict[str, AdviceFacts]
 
 
 def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
@@ -105,7 +107,8 @@ def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
         cache.prime(cached.analysis.inventory.parts)
         return cached
     analysis = evaluate(ingest(base, config), config, catalog)
-    judged = _Base(analysis, object_facts(analysis.graph, analysis.inventory))
+    judged = _Base(analysis, object_facts(analysis.graph, analysis.inventory),
+                   advice_facts(analysis.graph))
     if key is not None:
         cache.put(key, judged)
     return judged
@@ -158,7 +161,7 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
                f"{quote(base.label)} and {quote(head.label)}. Head: {_summary(after.graph)}; "
                f"{after.inventory.files_read} files read.")
     advice = advice_facts(after.graph)
-    mark_directions(advice_facts(before.graph), advice, objects)
+    mark_directions(judged.advice, advice, objects)
     decision = build_decision(
         mode="review", title=title or f"Review of {head.label} against {base.label}",
         findings=findings, catalog=catalog, config=config,
