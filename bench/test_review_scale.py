@@ -14,7 +14,7 @@ The engine's `review` is timed (reading git objects, parsing, rendering, rules, 
 interpreter's start-up or imports; `extra_info["cpu_s"]` holds each round's CPU seconds (this
 process's and kubectl's), a figure other load on the machine does not move. The target: under
 2 s at 2,000 files, and flat as the repository grows. Each size also checks that the scoped
-review (ADR 0020: rules that read only their object run on the documents the change touched)
+review (ADR 0021: rules that read only their object run on the documents the change touched)
 decided what running every rule over the whole head decides (the last push, reviewed again
 unscoped). Sizes over 100 files take minutes to prepare (every overlay of the base is rendered
 once by `kubectl kustomize`), so they are marked `long`.

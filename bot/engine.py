@@ -163,7 +163,7 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
            title: str | None = None, in_ci: bool = False, scoped: bool = True) -> Decision:
     """Findings the change from `base` to `head` introduces, fixes, or leaves in place;
     `in_ci`: the review is posted from CI (no advice to set up CI); `scoped`: rules that read
-    only their object run on the documents the change touched (ADR 0020), the same decision as
+    only their object run on the documents the change touched (ADR 0021), the same decision as
     running every rule over the whole head (False: what the equivalence checks compare with).
 
     The configuration comes from the base side, so a change cannot switch off its own checks.

@@ -1,4 +1,4 @@
-"""A review's rules in proportion to its change (ADR 0020).
+"""A review's rules in proportion to its change (ADR 0021).
 
 A rule that reads only the document a finding is about (`reads: object` in its pack) finds on a
 tree exactly the union of what it finds on each document alone. So in a review its head findings

@@ -1,6 +1,6 @@
 """A review read from git objects through the content-addressed cache — the second push of a
 pull request, base judged once and shared, only changed files parsed and only reached overlays
-rendered, rules that read only their object run on the documents the change touched (ADR 0020)
+rendered, rules that read only their object run on the documents the change touched (ADR 0021)
 — decides exactly what a whole-tree review with nothing cached decides: on every acceptance
 scenario, every review fixture and on generated Kustomize repositories (five kinds of change,
 and random one-file edits), the same findings (new, unchanged, fixed, superseded, with their

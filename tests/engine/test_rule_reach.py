@@ -1,4 +1,4 @@
-"""A rule declared `reads: object` (ADR 0020) finds on a tree exactly what it finds on each of
+"""A rule declared `reads: object` (ADR 0021) finds on a tree exactly what it finds on each of
 the tree's documents alone, put together: the property a scoped review relies on when it takes
 the judged base's findings for every document a change left as it was. Checked for every such
 rule on every acceptance scenario, review fixture and fixture repository; a rule that reads
