@@ -7,11 +7,11 @@ threshold. `bot.checks` binds each rule to the check function it names.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -19,9 +19,13 @@ from bot.findings import Severity
 from bot.resources import data_dir
 from bot.tradeoffs import FILLABLE, When, fields_of
 
+# The packs' models validate only when the packs change (`load_catalog` keeps what they
+# validated): their validators are built on first use, not by every command that imports them.
+_PACK = ConfigDict(extra="forbid", defer_build=True)
+
 
 class Tradeoff(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     cost: str
     latency: str
     complexity: str
@@ -39,7 +43,7 @@ class RemediationOption(BaseModel):
     """One way to address a rule's finding. `when` says which objects it fits (unset: all);
     `recommended_when` makes it the recommended option for the objects it names."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     title: str
     summary: str
     tradeoffs: Tradeoff
@@ -56,7 +60,7 @@ class RemediationOption(BaseModel):
 class Step(BaseModel):
     """One next step; written as a plain string when it fits every object."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     text: str
     when: When | None = None
     early: bool = Field(default=False, description="a general step placed right after each "
@@ -103,7 +107,7 @@ class Control(BaseModel):
     """A published control or best practice that a rule helps enforce. Citing one says what the
     rule checks towards; it is not an assessment, and Aria certifies nothing."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     framework: Framework
     id: str
     title: str = Field(min_length=1)
@@ -131,7 +135,7 @@ class Control(BaseModel):
 
 
 class CheckRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     name: str
     params: dict[str, Any] = Field(default_factory=dict)
 
@@ -142,7 +146,7 @@ class RegressionSpec(BaseModel):
     A finding present on both sides of a review whose measure moved the worse way counts as new.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     evidence: str = Field(description="an evidence label, or its first or last words "
                                       "(`utilization target` for `cpu utilization target`)")
     worse: Literal["lower", "higher"]
@@ -153,7 +157,7 @@ class RegressionSpec(BaseModel):
 
 
 class RuleSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     id: str = Field(pattern=r"^[A-Z]+[0-9]{3}$")
     family: str = Field(description="the pack's family (written once, on the pack)")
     severity: Severity
@@ -205,7 +209,7 @@ class RuleSpec(BaseModel):
 
 
 class RulePack(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     family: str
     rules: list[RuleSpec]
 
@@ -265,14 +269,37 @@ def load_pack(path: Path) -> RulePack:
 class GeneralAdvice(BaseModel):
     """Advice that belongs to no single rule (`rules/data/advice.yaml`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _PACK
     steps: list[Step]
     accept: RemediationOption = Field(description="the second option when only one of a "
                                                   "rule's options fits the object")
 
 
+_Kept = TypeVar("_Kept")
+
+
+def _kept(name: str, kind: type[_Kept], load: Callable[[], _Kept]) -> _Kept:
+    """What `load` validates from the rule packs, kept in the content-addressed cache under
+    Aria's code and rules and pydantic's version (`aria_digest`): reading and validating the
+    packs costs a small review more than all its rules do, and they change only with Aria. A
+    cached value was validated when it was stored; an error is raised each time, never kept."""
+    from bot.ingest.cache import aria_digest, entry_key, shared_cache
+
+    cache = shared_cache()
+    key = entry_key(name, aria_digest())
+    value = cache.get(key)
+    if not isinstance(value, kind):
+        value = load()
+        cache.put(key, value)
+    return value
+
+
 @cache
 def load_advice() -> GeneralAdvice:
+    return _kept("advice", GeneralAdvice, _read_advice)
+
+
+def _read_advice() -> GeneralAdvice:
     from bot.ingest.yamlload import YamlError, load_documents, plain
 
     path = data_dir("rules") / "data" / "advice.yaml"
@@ -288,6 +315,10 @@ def load_advice() -> GeneralAdvice:
 @cache
 def load_catalog() -> Catalog:
     """Aria's rule packs (`rules/*.yaml`), one family each."""
+    return _kept("catalog", Catalog, _read_catalog)
+
+
+def _read_catalog() -> Catalog:
     rules: list[RuleSpec] = []
     seen: dict[str, Path] = {}
     families: dict[str, Path] = {}

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 
 from bot.catalog import Catalog, load_catalog
@@ -27,14 +25,13 @@ from bot.graph.platform import PlatformGraph, build_graph
 from bot.graph.prices import load_prices
 from bot.graph.roles import RoleHints
 from bot.graph.workloads import PriorRole
-from bot.ingest.cache import code_digest, entry_key, shared_cache
+from bot.ingest.cache import aria_digest, entry_key, shared_cache
 from bot.ingest.documents import Document, ParseProblem
 from bot.ingest.kustomize import render_kustomizations, renderer_identity
 from bot.ingest.loader import Inventory, Progress, load_inventory
 from bot.ingest.rendered import set_aside_patches
 from bot.ingest.source import Source
 from bot.probes.changes import probe_changes
-from bot.resources import data_dir
 from bot.telemetry.audit import telemetry_for_audit
 from bot.telemetry.review import telemetry_for_review
 from bot.text import quote
@@ -103,7 +100,7 @@ def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
     parsed files and rendered overlays come with it, for the head to share."""
     content = base.content_key()
     key = None if content is None else entry_key(
-        "base", _engine_fingerprint(), renderer_identity(), content, config.model_dump_json())
+        "base", aria_digest(), renderer_identity(), content, config.model_dump_json())
     cache = shared_cache()
     cached = cache.get(key) if key is not None else None
     if isinstance(cached, _Base):
@@ -142,14 +139,6 @@ def _spared_by_collector(load: Callable[[], T]) -> Iterator[T]:
         yield value
     finally:
         gc.unfreeze()
-
-
-@functools.cache
-def _engine_fingerprint() -> str:
-    """Every module of Aria, its rule packs and their data (catalogue, advice): what judged a
-    cached base."""
-    return code_digest([*Path(__file__).parent.rglob("*.py"),
-                        *data_dir("rules").rglob("*.yaml")])
 
 
 def _summary(graph: PlatformGraph) -> str:

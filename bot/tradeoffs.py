@@ -74,7 +74,7 @@ class When(BaseModel):
     `pdb`/`hpa` ask whether one exists; the lists ask whether the fact is one of the values.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # as the rule packs' models
     serving: bool | None = None
     gpu: bool | None = None
     node_agent: bool | None = None

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from bot.catalog import Catalog, RemediationOption, RuleSpec, Step, load_advice
 from bot.config import AriaConfig
 from bot.decision.model import (
+    NOT_IN_FILES,
     Assumption,
     Counts,
     Decision,
@@ -141,7 +142,7 @@ def _figures(findings: list[Finding]) -> list[Figure]:
         for e in f.evidence:
             if isinstance(e.value, bool) or not isinstance(e.value, int | float):
                 continue
-            source = str(e.location) if e.location else "default, not written in the files"
+            source = str(e.location) if e.location else NOT_IN_FILES
             key = (e.label, source)
             if key in seen:
                 continue

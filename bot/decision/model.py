@@ -22,13 +22,16 @@ class Assumption(BaseModel):
                                                "`.aria.yml` line that set it, or Aria's default")
 
 
+NOT_IN_FILES = "default, not written in the files"  # a figure's source when no file sets it
+
+
 class Figure(BaseModel):
     """A number shown in the review, always with where it came from."""
 
     label: str
     value: str | int | float
     unit: str | None = None
-    source: str  # "path:line", ".aria.yml", "measurement: …"
+    source: str  # "path:line", ".aria.yml", "measurement: …", or `NOT_IN_FILES`
     estimate: bool = False
 
 

@@ -24,7 +24,8 @@ class GpuPriceSettings(AriaSettings):
 
 
 class PriceTable(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # validated only where the operator names a table: built then, not by every review
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     currency: str = Field(min_length=1)
     hourly: dict[str, float]

@@ -35,6 +35,7 @@ from typing import Any
 from pydantic import Field
 
 from bot import __version__
+from bot.resources import data_dir
 from bot.settings import AriaSettings, default_cache_dir
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class CacheSettings(AriaSettings):
         512, ge=0, description="size bound of the parse cache in MiB; 0 turns it off")
 
 
+@cache  # each digest names them, and a lookup scans site-packages (~1 ms each)
 def _package_version(name: str) -> str:
     try:
         return importlib.metadata.version(name)
@@ -76,6 +78,16 @@ def code_digest(files: Iterable[Path], *extra: str) -> str:
     for path in sorted(files):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+@cache
+def aria_digest() -> str:
+    """Every module of Aria, its rule packs and their data (catalogue, advice), and pydantic,
+    whose models the entries pickle: what judged a cached review base, or validated a cached
+    rule catalog."""
+    return code_digest([*Path(__file__).parents[1].rglob("*.py"),
+                        *data_dir("rules").rglob("*.yaml")],
+                       f"pydantic={_package_version('pydantic')}")
 
 
 @cache

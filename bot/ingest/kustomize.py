@@ -32,6 +32,20 @@ from bot.ingest.rendered import Overlays, add_rendered
 from bot.ingest.source import Source, SourceFile
 
 RENDER_TIMEOUT_S = 30
+# What a render's start-up costs, set for a process that lives a tenth of a second:
+# - Go's collector is off until the heap reaches the limit. kubectl's start-up heap (command
+#   tree, API schemes, help texts) lives until it exits, so collecting it was a fifth of a
+#   render's CPU for nothing; the limit bounds what a large overlay holds (a collection at that
+#   heap is what kubectl would do anyway).
+# - kubectl loads (and zips) the help-text catalogue of the messages locale at every start; the
+#   default English one is its largest, the French one of its smallest: a third of a small
+#   render's CPU. Kustomize's output and errors are not translated (kubectl translates only
+#   help texts), so both stay byte for byte the same.
+# - No PATH: kubectl lists its directories at start, and a render has no program to start
+#   (plugins and exec functions are off, remote bases refused), so not even git can be found:
+#   one more wall behind `refusal`.
+RENDER_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "128MiB", "LC_MESSAGES": "fr_FR.UTF-8",
+                  "PATH": os.devnull}
 
 
 _REFERENCE_KEYS = ("resources", "bases", "components")
@@ -148,8 +162,15 @@ def _render(kubectl: str, tree: Path, roots: list[str]) -> Iterable[tuple[bool, 
             return True, render_failure(proc.stderr, tree)
         return False, proc.stdout
 
-    with sealed_environment() as env, ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+    with render_environment() as env, ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         return list(pool.map(run, roots))
+
+
+@contextmanager
+def render_environment() -> Iterator[dict[str, str]]:
+    """The sealed environment kubectl renders in, set up for a short run (`RENDER_RUNTIME`)."""
+    with sealed_environment() as env:
+        yield {**env, **RENDER_RUNTIME}
 
 
 def renderer_identity() -> str:

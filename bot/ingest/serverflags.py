@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from functools import lru_cache
 
 SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "/usr/bin/env", "dash", "zsh"})
 SHELL_OPERATORS = frozenset({"&&", "||", ";", "|", "&"})
@@ -84,7 +85,14 @@ def server_flags(argv: list[str]) -> dict[str, str]:
 
 def detect_server(image: str, argv: list[str]) -> str | None:
     """"vllm", "tgi" or "triton" when the container runs that server, else None."""
-    words = _tokens(argv)
+    return _server(image, tuple(argv))
+
+
+# Rules ask this of every container once per model or server they judge (thousands of times
+# in a large tree, each a shell tokenising), for a few hundred distinct command lines.
+@lru_cache(maxsize=4096)
+def _server(image: str, argv: tuple[str, ...]) -> str | None:
+    words = _tokens(list(argv))
     joined = " ".join(words)
     for hint, server in _ARGV_HINTS:
         if hint in joined:

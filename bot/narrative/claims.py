@@ -59,6 +59,7 @@ CUES: dict[Claim, frozenset[str]] = {
         reveal reveals revealed experiment experiments
     """),
 }
+CONTENT = ("word", "compound", "name", "number", "code", "quote")
 SECOND_PERSON = word_set("""
     you your yours yourself yourselves please
 """)
@@ -139,10 +140,18 @@ def sentence_claims(tokens: list[Token]) -> list[tuple[Claim, list[Token]]]:
     A clause ends at `;`, `:`, a dash, a comma, or before a conjunction (`and`, `because`,
     `which` …), so a sentence may join claims of different items, one per clause. A clause
     that names its subject by a pronoun (`it is low risk`, `which is low risk`) is read with
-    the whole sentence: what `it` is must come from the same item.
+    the whole sentence: what `it` is must come from the same item; one that names nothing of
+    its own (`or better`) is read with the clause before it.
     """
-    out = [(claim, tokens if refers_back(clause) else clause)
-           for clause in clauses(tokens) for claim in sorted(claims_of(clause))]
+    out: list[tuple[Claim, list[Token]]] = []
+    found = clauses(tokens)
+    for n, clause in enumerate(found):
+        read = clause
+        if refers_back(clause):
+            read = tokens
+        elif n and not about(clause):  # `equal or better`: `or better` compares `equal`
+            read = found[n - 1] + clause
+        out += [(claim, read) for claim in sorted(claims_of(clause))]
     imperative = _imperative(tokens)
     if imperative is not None:
         start, clause = imperative
@@ -176,6 +185,13 @@ def refers_back(tokens: list[Token]) -> bool:
         if not names_it:
             return True
     return False
+
+
+def about(tokens: list[Token]) -> list[Token]:
+    """The words that say what a clause's claims are about: its content, less claim cues and the
+    review's furniture (`Aria recommends it` is about nothing)."""
+    return [t for t in tokens if t.kind in CONTENT and not t.quoted and not is_cue(t)
+            and t.text not in META]
 
 
 def is_cue(token: Token) -> bool:

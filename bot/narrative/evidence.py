@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from bot.decision.model import Decision, DecisionPoint
+from bot.decision.model import NOT_IN_FILES, Decision, DecisionPoint, Figure
 from bot.findings import Finding, Status
 from bot.measurements import ConfigMeasurement
 from bot.quantity import format_bytes
@@ -215,6 +215,11 @@ def _telemetry_texts(report: TelemetryReport) -> Iterator[str]:
         yield _gpu_text(report, g)
 
 
+def _where(fig: Figure) -> str:
+    """A file is the repository's text, in code; Aria's own words are words a sentence may use."""
+    return f"by {NOT_IN_FILES}" if fig.source == NOT_IN_FILES else f"in `{fig.source}`"
+
+
 def _items(decision: Decision) -> Iterator[EvidenceItem]:
     if decision.recommendation:
         yield EvidenceItem(id="V", kind="verdict", text=_verdict_text(decision),
@@ -239,7 +244,7 @@ def _items(decision: Decision) -> Iterator[EvidenceItem]:
         unit = f" {fig.unit}" if fig.unit else ""
         estimate = " (an estimate)" if fig.estimate else ""
         yield EvidenceItem(id=f"G{n}", kind="figure", text=_plain(
-            f"Figure: {fig.label} is set to {fig.value}{unit}{estimate} in `{fig.source}`."))
+            f"Figure: {fig.label} is set to {fig.value}{unit}{estimate} {_where(fig)}."))
     for n, a in enumerate(decision.assumptions, 1):
         yield EvidenceItem(id=f"A{n}", kind="assumption",
                            text=_plain(f"Assumption ({a.source}), what Aria assumes: {a.text}"))

@@ -11,7 +11,8 @@ A point (one sentence) passes when
   clause making it uses only that item's words, says what it is about, and negates what the
   item negates. Only Aria's verdict item judges the change, only its recommendation (and the
   recommended option) may be restated as an instruction, and only measurement items report a
-  measurement;
+  measurement. A clause copied word for word from one of a cited item's own clauses restates
+  it whatever it claims, save an instruction or a proposal (`Low if the floor is measured`);
 * it holds nothing but prose: no markup, links, HTML or mentions, and no symbol its cited
   evidence does not use.
 
@@ -32,7 +33,15 @@ from typing import cast, get_args
 from pydantic import BaseModel, Field
 
 from bot.decision.model import ExplainedPoint, Explanation
-from bot.narrative.claims import CUES, Claim, claims_of, is_cue, sentence_claims
+from bot.narrative.claims import (
+    CONTENT,
+    CUES,
+    Claim,
+    about,
+    claims_of,
+    clauses,
+    sentence_claims,
+)
 from bot.narrative.evidence import Evidence, EvidenceItem
 from bot.narrative.reference import borrows, leans_back, statements
 from bot.narrative.schema import Narrative, WrittenPoint
@@ -92,6 +101,7 @@ class _Item:
     tokens: tuple[Token, ...]
     claims: frozenset[Claim]
     symbols: frozenset[str]  # characters beyond plain prose that its own text uses (`×`, `…`)
+    clauses: frozenset[tuple[str, ...]]  # its clauses word for word, as `_verbatim` reads them
 
     @classmethod
     def of(cls, item: EvidenceItem) -> _Item:
@@ -100,7 +110,14 @@ class _Item:
         marked = frozenset(cast(Claim, c) for c in item.makes if c in get_args(Claim))
         return cls(item.id, item.text.lower(), normalise_phrase(item.text),
                    frozenset(s for t in tokens for w in (t, *t.parts) for s in w.stems), tokens,
-                   worded | marked, frozenset(_NOT_PROSE.findall(_CODE.sub(" ", item.text))))
+                   worded | marked, frozenset(_NOT_PROSE.findall(_CODE.sub(" ", item.text))),
+                   frozenset(_verbatim(c) for sentence in _SENTENCE_BREAK.split(item.text)
+                             for c in clauses(tokenize(sentence))))
+
+    def quotes(self, clause: list[Token], claim: Claim) -> bool:
+        """The clause is one of this item's own, word for word (`if the floor is measured`),
+        and says what its claim is about (not a bare `, measured`)."""
+        return _verbatim(clause) in self.clauses and _says_what(clause, claim)
 
     def has_word(self, token: Token) -> bool:
         return bool(token.stems & self.stems)
@@ -139,9 +156,9 @@ class _Item:
         i = p + step
         while 0 <= i < len(self.tokens) and len(out) < ROLE_WORDS:
             t = self.tokens[i]
-            if t.text in ("and", "or") or (t.kind == "break" and step > 0):
+            if t.text in _LISTS or (t.kind == "break" and step > 0):
                 break
-            if t.kind in ("word", "compound", "name", "code"):
+            if t.kind in _NAMING:
                 out.append(t)
             i += step
         return out
@@ -151,9 +168,7 @@ class _Item:
         of them (`MIN_ABOUT`) say what the claim is about, its numbers and ratings qualify what
         they qualify here, and a negation negates what the item negates (`no
         PodDisruptionBudget`, not `no findings`)."""
-        about = [t for t in tokens if t.kind in _CONTENT and not t.quoted and not is_cue(t)
-                 and t.text not in META]
-        return (all(self.supports(t) for t in tokens) and len(about) >= MIN_ABOUT.get(claim, 1)
+        return (all(self.supports(t) for t in tokens) and _says_what(tokens, claim)
                 and all(self.qualifies(value, what) for value, what in qualified(tokens))
                 and (claim != "denial" or self._same_negation(tokens)))
 
@@ -162,8 +177,9 @@ class _Item:
         for p, t in enumerate(tokens):
             if not _negates(t):
                 continue
-            negated = next((w for w in tokens[p + 1:p + 4]
-                            if w.kind in _CONTENT or w.text in META), None)
+            # what it negates is a thing, not a count: `none of the 1 GPU pools` negates GPU
+            negated = next((w for w in tokens[p + 1:p + 4] if w.kind in CONTENT
+                            and w.kind != "number" or w.text in META), None)
             if negated is not None and not any(_same(negated, w) for near in mine
                                                for w in near):
                 return False
@@ -190,13 +206,29 @@ class _Item:
         return True
 
 
-_CONTENT = ("word", "compound", "name", "number", "code", "quote")
+_NAMING = ("word", "compound", "name", "code")  # what a value may qualify in its item
+_LISTS = ("and", "or")  # a value qualifies words on its own side of these
 _WORDS = ("word", "compound", "name")
 # Adjectives that, like a number, say something of the word next to them (`low risk`, `lowest
 # cost`): the ratings and comparatives, not the nouns (`warnings`) or connectives (`than`).
 _QUALIFIERS = word_set("""
     low medium high minor major critical severe trivial serious cosmetic
 """) | (CUES["comparison"] - word_set("than rather instead versus vs compared comparison unlike"))
+
+
+# Claims a clause may make by copying one of a cited item's clauses word for word: the writer
+# adds nothing to Aria's text (`Low if the floor is measured` reports no measurement). Not an
+# instruction or a proposal: whom a clause tells to act depends on where it stands, not on its
+# words (an option's own `Keep one replica` is a flip when stated bare).
+_QUOTABLE: frozenset[Claim] = _BY_WORDING | {"measurement"}
+
+
+def _says_what(tokens: list[Token], claim: Claim) -> bool:
+    return len(about(tokens)) >= MIN_ABOUT.get(claim, 1)
+
+
+def _verbatim(clause: list[Token]) -> tuple[str, ...]:
+    return tuple(t.text.lower() for t in clause)
 
 
 def _negates(t: Token) -> bool:
@@ -276,6 +308,8 @@ class SentenceChecker:
         out += self._roles(tokens, cited)
         for claim, clause in sentence_claims(tokens):
             sources = [i for i in cited if claim in i.claims]
+            if claim in _QUOTABLE and any(i.quotes(clause, claim) for i in cited):
+                continue
             if not sources:
                 out.append(f"makes a {claim} claim that none of its cited items makes")
             elif not any(i.restates(clause, claim) for i in sources):
@@ -305,12 +339,15 @@ def qualified(tokens: list[Token]) -> list[tuple[Token, Token]]:
 
 
 def _neighbours(tokens: list[Token], n: int, step: int) -> list[Token]:
-    """Up to two words next to `tokens[n]` on one side, without crossing a comma or a break."""
+    """Up to two words next to `tokens[n]` on one side, within its clause: not across a comma,
+    a break, a parenthesis or `and`/`or` (as an item's `_content` reads it: in `equal or
+    better`, `better` does not qualify `equal`; in `4 (default)`, `4` does not count defaults)."""
     out: list[Token] = []
     i = n
     while len(out) < 2 and 0 <= i + step < len(tokens):
         left, right = (tokens[i], tokens[i + step]) if step > 0 else (tokens[i + step], tokens[i])
-        if left.comma or right.kind == "break" or left.kind == "break":
+        if (left.comma or left.aside or right.kind == "break" or left.kind == "break"
+                or tokens[i + step].text in _LISTS):
             break
         i += step
         out.append(tokens[i])

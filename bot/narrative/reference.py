@@ -16,7 +16,9 @@ leaves out its predicate (`…, and “B” does too`, `…, and the minimum is 
 gives it the subject or the predicate of the statement before, so it must restate the same
 item.
 Connectives that only list (`also`, `however`) do not make a statement borrow; a point with no
-subject or predicate of its own leans back like one opening on a pronoun.
+subject or predicate of its own leans back like one opening on a pronoun. A set phrase of
+reformulation set off by a comma (`In other words,`, `That is,`) is a discourse marker like
+`In short,`: the words after it are the opening.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ _LISTING = word_set("""
 _CONSEQUENCE = word_set("therefore thus hence consequently accordingly")
 _LISTING_PHRASES = (("in", "contrast"), ("by", "contrast"))
 _CONSEQUENCE_PHRASES = (("as", "a", "result"), ("in", "turn"))
+# Set phrases of reformulation that hold a pronoun or `other`; `That is the cheapest option`
+# has no comma after `is` and still points back.
+_REFORMULATIONS = tuple(tuple(p.split()) for p in (
+    "in other words", "that is", "that is to say", "to put it another way", "put another way",
+    "in other terms"))
 # Words that stand for something named before them wherever they open a sentence.
 _ANAPHORS = word_set("same other former latter previous previously aforementioned such")
 # Conjunctions and adverbs that relate a sentence to the one before only as its first word.
@@ -85,11 +92,23 @@ def borrows(text: str) -> bool:
 
 
 def _opening(text: str) -> list[Token]:
-    """The words up to the first clause break, conjunction or parenthesis."""
+    """The words up to the first clause break, conjunction or parenthesis, after a marker of
+    reformulation (`In other words, …`)."""
     prose = _outside_spans(text)
     cut = next((i for i, ch in enumerate(text) if ch == "(" and prose[i]), len(text))
-    found = clauses(tokenize(text[:cut]))
+    found = clauses(_unmarked(tokenize(text[:cut])))
     return [w for t in (found[0] if found else []) if not t.quoted for w in (t.parts or (t,))]
+
+
+def _unmarked(tokens: list[Token]) -> list[Token]:
+    """A sentence without the set phrase of reformulation it opens on, set off by a comma. Its
+    pronoun or `other` stands for nothing, as `In short, …` and `Put simply, …` (whose words
+    are discourse markers) lean on nothing: what follows is read as the opening."""
+    for marker in _REFORMULATIONS:
+        n = len(marker)
+        if tuple(t.text for t in tokens[:n]) == marker and tokens[n - 1].comma:
+            return tokens[n:]
+    return tokens
 
 
 def _has(words: list[Token], connectives: frozenset[str],

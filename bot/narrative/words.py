@@ -83,7 +83,7 @@ NUMBER_WORDS = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1e3,
     "million": 1e6, "billion": 1e9, "dozen": 12, "half": 0.5, "twice": 2, "double": 2,
-    "doubled": 2, "triple": 3, "tripled": 3, "quadruple": 4,
+    "doubled": 2, "triple": 3, "tripled": 3, "quadruple": 4, "single": 1,
 }
 _QUOTES = {"“": "”", '"': '"'}
 _WRAP = "()[]{}\"'“”‘’,;:!?…"
@@ -107,6 +107,7 @@ class Token:
     percent: bool = False
     quoted: bool = False
     comma: bool = False  # a comma follows it
+    aside: bool = False  # a parenthesis opens or closes after it
     stems: frozenset[str] = field(default_factory=frozenset)
     parts: tuple[Token, ...] = ()
 
@@ -174,6 +175,8 @@ def tokenize(text: str) -> list[Token]:
             out.append(Token("quote", content))
             out += [replace(t, quoted=True) for t in tokenize(content)]
         else:
+            if out and content.lstrip()[:1] in ("(", ")"):  # `code` (aside) or (`code`) …
+                out[-1] = replace(out[-1], aside=True)
             out += _plain(content)
     return out
 
@@ -188,11 +191,15 @@ def _plain(text: str) -> list[Token]:
         word = raw.strip(_WRAP).removesuffix("'s").removesuffix("’s").strip(_WRAP)
         if word.endswith(".") and word[:-1].lower() not in _ABBREVIATIONS:
             word = word.rstrip(".").strip(_WRAP)
+        if raw.startswith("(") and out:
+            out[-1] = replace(out[-1], aside=True)
         if word:
             found = _word(word, words, i)
             if found and raw.rstrip(")\"'”’").endswith(","):
                 found[-1] = replace(found[-1], comma=True)
             out += found
+        if out and raw.rstrip(",.;:!?\"'”’").endswith(")"):
+            out[-1] = replace(out[-1], aside=True)
         if raw.rstrip(")\"'”’").endswith(_CLAUSE_END):
             out.append(Token("break", raw[-1]))
     return out
@@ -213,7 +220,8 @@ def _word(word: str, words: list[str], i: int) -> list[Token]:
         if lower.endswith(suffix) and len(lower) > len(suffix):
             return [_plain_word(lower[: -len(suffix)]), _plain_word(expansion)]
     if lower in NUMBER_WORDS and not (lower == "one" and _next_is(words, i, "of")):
-        return [Token("number", word, NUMBER_WORDS[lower])]
+        # still a word too, for compounds (`single-zone`) and words it is part of
+        return [Token("number", word, NUMBER_WORDS[lower], stems=stems(lower))]
     if name_shaped(word):
         return [Token("name", word)]
     if "-" in word:  # `scale-out`, `model-loader`: a name, or a word per part

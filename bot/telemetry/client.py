@@ -17,13 +17,18 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.telemetry.errors import BudgetExhausted, PrometheusUnavailable, QueryFailed
 from bot.telemetry.settings import PrometheusTarget
 
+# Prometheus's answers validate only where a Prometheus is configured: a review without one
+# does not build their validators.
+_ANSWER = ConfigDict(defer_build=True)
+
 
 class Sample(BaseModel):
+    model_config = _ANSWER
     labels: dict[str, str]
     value: float  # NaN and ±Inf are kept: the caller turns them into a note
 
@@ -33,11 +38,13 @@ class Sample(BaseModel):
 
 
 class Answer(BaseModel):
+    model_config = _ANSWER
     samples: list[Sample]
     warnings: list[str]
 
 
 class _ApiResponse(BaseModel):
+    model_config = _ANSWER
     status: Literal["success", "error"]
     data: Any = None
     errorType: str | None = None  # noqa: N815 — Prometheus's field name

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "gpu-serving"
@@ -18,6 +19,9 @@ EXAMPLE = ROOT / "examples" / "gpu-serving"
 # Top-level packages only the App, the worker, the probe or the writer need.
 HEAVY = ("sqlalchemy", "alembic", "github", "celery", "kombu", "tritonclient", "grpc", "numpy",
          "langchain", "langchain_core", "langchain_openai", "openai")
+# Parser libraries (ruamel.yaml, protobuf, tree-sitter, python-hcl2): imported before parser
+# workers fork, so only where a file is not in the parse cache.
+PARSERS = ("ruamel", "google", "tree_sitter", "tree_sitter_hcl", "hcl2", "lark")
 
 CHILD = """
 import json, sys
@@ -26,16 +30,34 @@ try:
     code = main(sys.argv[1:])
 except SystemExit as exc:  # --help
     code = exc.code
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+built = []
+if "pydantic" in sys.modules:  # the model classes whose validators this command built
+    from pydantic import BaseModel
+    todo = [BaseModel]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("bot.") and cls.__pydantic_complete__:
+            built.append(f"{cls.__module__}.{cls.__qualname__}")
+print(json.dumps({"code": code, "modules": sorted(sys.modules), "built": sorted(built)}))
 """
 
 
-def _run(home: Path, *args: str) -> tuple[int, set[str]]:
+def _report(home: Path, *args: str) -> dict[str, Any]:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home)}  # no operator settings (ARIA_*)
     proc = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=120)
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    report: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return report
+
+
+def _run(home: Path, *args: str) -> tuple[int, set[str]]:
+    report = _report(home, *args)
     return report["code"], set(report["modules"])
+
+
+def _top(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules}
 
 
 def _heavy(modules: set[str]) -> list[str]:
@@ -52,7 +74,22 @@ def test_aria_review_of_the_example_imports_none_of_the_apps_or_probes_libraries
     assert {f["rule_id"] for f in findings
             if f["location"]["path"] == "models/resnet50/config.pbtxt"} >= {"SRV003", "SRV005"}
     assert _heavy(modules) == []
-    assert "rich" not in modules  # `-f json` to a file draws nothing
+    assert _top(modules) & {"rich", "jinja2"} == set()  # `-f json` draws and templates nothing
+
+
+def test_a_second_review_validates_no_rule_pack_and_loads_no_parser(tmp_path):
+    """The first command validates the rule packs and keeps the catalog in the parse cache (the
+    user's, under HOME); the next review of the example reads it, so the packs' models never
+    build their validators, and with every file's parse cached no parser is imported."""
+    args = ("review", str(EXAMPLE / "base"), str(EXAMPLE / "head"), "-f", "markdown", "-o",
+            str(tmp_path / "review.md"))
+    first = _report(tmp_path, *args)
+    assert "bot.catalog.RulePack" in first["built"]
+    second = _report(tmp_path, *args)
+    assert second["code"] == first["code"] == 1
+    assert not [name for name in second["built"] if name.startswith("bot.catalog.")]
+    assert _top(set(second["modules"])) & {"rich", *PARSERS, *HEAVY} == set()
+    assert "jinja2" in _top(set(second["modules"]))  # the check can fail: Markdown is templated
 
 
 def test_aria_audit_imports_none_of_them_either(tmp_path):

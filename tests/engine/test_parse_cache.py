@@ -5,6 +5,7 @@ a folder someone else can write."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -165,6 +166,27 @@ def test_a_new_parser_never_reads_an_old_entry(monkeypatch):
     before = entry_key("parse", "a.yaml", "sha")
     monkeypatch.setattr(cache, "fingerprint", lambda: "another parser")
     assert entry_key("parse", "a.yaml", "sha") != before
+
+
+def _rules_in_a_new_process(cache_dir: Path) -> Any:
+    code = ("import json; from bot.catalog import load_advice, load_catalog; print(json.dumps("
+            "[[r.model_dump(mode='json') for r in load_catalog()], "
+            "load_advice().model_dump(mode='json')]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120,
+                          env={**os.environ, "ARIA_PARSE_CACHE_DIR": str(cache_dir)})
+    return json.loads(proc.stdout)
+
+
+def test_the_rule_packs_are_validated_once_and_read_back_the_same(tmp_path):
+    """A command validates the rule packs once; the next process reads the same catalog and
+    general advice from the cache, rule for rule, instead of validating them again."""
+    folder = tmp_path / "cache"
+    first = _rules_in_a_new_process(folder)
+    entries = {p: p.stat().st_ino for p in folder.glob("*/*")}
+    assert len(entries) == 2 and len(first[0]) > 50  # the catalog and the general advice
+    assert _rules_in_a_new_process(folder) == first
+    assert {p: p.stat().st_ino for p in folder.glob("*/*")} == entries  # read, not written
 
 
 def test_content_ids_are_git_blob_shas(tmp_path):

@@ -46,12 +46,12 @@ REVIEW_TREES = [ROOT / "examples" / "gpu-serving",
 Attack = Callable[[dict[str, Any], int], list[dict[str, Any]]]
 # A was written without reading the guard; B (held out) without reading the guard or A.
 # Honest rewordings kept. Issue 11 asks 70%; adversary A kept 74.2% when the guard was merged
-# and 69.8% once reviews listed every threshold they used as an assumption (issue 9): the
-# adversary's paraphrases of those items ("can run one replica" for "a single replica") cite
-# words the items do not hold, and a part with one unsupported sentence is dropped whole. The
-# floors sit just under what was measured, so a real regression fails; B is held out (never
-# tuned to) and kept 68.2% at the guard's merge.
-HONEST_FLOOR = {"A": 0.69, "B": 0.65}
+# and 70.3% once reviews listed every threshold they used as an assumption (issue 9). Reading a
+# rewording as its evidence is read (ADR 0009, amendment: `single` is 1, values and negations
+# read alike on both sides, a clause copied from its item restates it, reformulation markers
+# lean on nothing) brought A to 82.1%; B, held out (only its totals read), went 69.2% -> 73.7%.
+# The floors sit just under what was measured, so a real regression fails.
+HONEST_FLOOR = {"A": 0.81, "B": 0.72}
 
 ADVERSARIES: dict[str, Attack] = {"A": adversary_a, "B": adversary_b}
 

@@ -219,6 +219,9 @@ PLANT = ("Keeping one replica is the safer choice.", ["O2.2"])
     ([PLANT, ("Running two replicas survives a node drain, and it costs one more pod's "
               "requests.", ["O2.1"])], [1]),
     ([PLANT, ("This change introduces 2 new error-level findings.", ["V"])], [1]),
+    # a set phrase of reformulation leans on nothing by itself; a pronoun after it still does
+    ([PLANT, ("In other words, running two replicas survives a node drain.", ["O2.1"])], [1]),
+    ([("That is, it survives a node drain and a rolling update.", ["O2.1"])], []),
 ])
 def test_a_point_leaning_on_the_one_before_stands_or_falls_with_it(evidence, points, kept):
     narrative = Narrative.model_validate(answer(("decision SPOF001", points)))
@@ -236,7 +239,14 @@ def test_points_beyond_the_limit_are_left_out(evidence):
 
 @pytest.mark.parametrize(("text", "leans"), [
     ("It survives a node drain.", True),
-    ("That is, the change touches 2 files.", True),
+    # a set phrase of reformulation is a discourse marker, like `In short`: what follows it
+    # is the opening, and leans only if it points back itself
+    ("That is, the change touches 2 files.", False),
+    ("In other words, keeping one replica costs the lowest.", False),
+    ("To put it another way, keeping one replica costs the lowest.", False),
+    ("That is, it survives a node drain.", True),
+    ("In other words, the same grant is in `k8s/rbac.yaml`.", True),
+    ("That is the cheapest option.", True),
     ("In a ClusterRole it reaches each namespace it is bound in.", True),
     ("As a result, every disruption is an outage.", True),
     ("The same grant is in `k8s/rbac.yaml`.", True),

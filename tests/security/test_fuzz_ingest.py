@@ -10,11 +10,8 @@ blow-ups, not noise.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import string
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
@@ -23,6 +20,7 @@ from hypothesis import strategies as st
 
 from bot.ingest.files import FileKind
 from tests.security.child_usage import ChildUsage, parse_in_child
+from tests.security.worst_cases import CASES
 
 APP_MAX_BYTES = 1_000_000  # GitHubSettings.max_file_bytes: the App's per-file cap
 CPU_BOUND_S = 5.0
@@ -224,21 +222,13 @@ def test_pbtxt_ingest_never_crashes_hangs_or_blows_up(text):
     assert_bounded("models/m/config.pbtxt", FileKind.triton, text)
 
 
-# --- the worst cases at the App's limits (bench/test_parse_limits.py) -----------------------------
+# --- the worst cases at the App's limits (tests/security/worst_cases.py) ------------------
 
-def _bench_cases():
-    path = Path(__file__).parents[2] / "bench" / "test_parse_limits.py"
-    if str(path.parent) not in sys.path:  # the bench imports its own `harness`
-        sys.path.append(str(path.parent))
-    spec = importlib.util.spec_from_file_location("parse_limits", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    # 1 MB of HCL costs python-hcl2 15 s (the bench reports it); the worker's limits bound it
-    return [c for c in module.CASES if c[0] != "hcl: max-bytes of resources"]
+# 1 MB of HCL costs python-hcl2 15 s (the bench reports it); the worker's limits bound it
+AT_LIMITS = [c for c in CASES if c[0] != "hcl: max-bytes of resources"]
 
 
-@pytest.mark.parametrize("case, name, kind, make", _bench_cases(),
-                         ids=[case[0] for case in _bench_cases()])
+@pytest.mark.parametrize("case, name, kind, make", AT_LIMITS, ids=[case[0] for case in AT_LIMITS])
 def test_worst_cases_at_the_app_limits_stay_within_bounds(case, name, kind, make):
     text = make(APP_MAX_BYTES)
     kinds = {"yaml": FileKind.yaml, "terraform": FileKind.terraform, "triton": FileKind.triton}

@@ -7,6 +7,7 @@ hold each wall on its own, so that one wall failing is seen even while the other
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.ingest.kustomize import sealed_environment
+from bot.ingest.kustomize import render_environment, render_failure, sealed_environment
 from bot.ingest.kustomize_refs import refusal
 from bot.ingest.yamlload import load_documents, plain
 from tests.prerequisites import need
@@ -147,3 +148,66 @@ def test_sealed_environment_lets_git_clone_nothing(tmp_path: Path, listener: Lis
         proc = _kustomize(overlay, env)
     assert proc.returncode != 0
     assert not listener.connections, listener.requests
+
+
+def test_kubectl_renders_in_the_sealed_environment(tmp_path: Path, listener: Listener) -> None:
+    """The settings of a render add to the wall and take nothing from it."""
+    need(KUBECTL is not None, "kubectl not installed")
+    with sealed_environment() as sealed, render_environment() as env:
+        assert set(sealed) < set(env) and env["HOME"] != os.environ.get("HOME")
+        proc = _kustomize(_overlay(tmp_path, "http://aria-canary.example/x.yaml"), env)
+    assert proc.returncode != 0 and "connection refused" in proc.stderr.lower()
+    assert not listener.connections
+
+
+def test_a_render_can_start_no_program(tmp_path: Path, listener: Listener) -> None:
+    """Were a git remote ever to get past `refusal`, kubectl could not start git: the render
+    has no PATH (plain sealed, git starts and is refused every transport)."""
+    need(KUBECTL is not None and shutil.which("git") is not None, "kubectl or git missing")
+    overlay = _overlay(tmp_path, f"git::http://127.0.0.1:{listener.port}/repo.git//base?ref=a")
+    with sealed_environment() as sealed:
+        control = _kustomize(overlay, sealed)
+    assert control.returncode != 0 and "no 'git' program" not in control.stderr
+    with render_environment() as env:
+        proc = _kustomize(overlay, env)
+    assert proc.returncode != 0 and "no 'git' program on path" in proc.stderr
+    assert not listener.connections
+
+
+def test_a_render_collects_no_garbage_below_its_memory_limit(tmp_path: Path) -> None:
+    """kubectl's start-up heap lives until it exits: a small render never runs the collector
+    (Go's trace of collections stays empty), which is a fifth of its CPU."""
+    need(KUBECTL is not None, "kubectl not installed")
+    overlay = _overlay(tmp_path, "deploy.yaml")
+    (overlay / "deploy.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    with sealed_environment() as sealed:
+        control = _kustomize(overlay, {**sealed, "GODEBUG": "gctrace=1"})
+    assert control.returncode == 0 and "gc 1 @" in control.stderr  # kubectl's default collects
+    with render_environment() as env:
+        proc = _kustomize(overlay, {**env, "GODEBUG": "gctrace=1"})
+    assert proc.returncode == 0 and "name: c" in proc.stdout
+    assert "gc 1 @" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("kustomization", [
+    "namespace: prod\nresources: [deploy.yaml]\nimages: [{name: vllm, newTag: v2}]\n",
+    "bases: [.]\n",  # kustomize warns on stderr (a deprecated field) and fails (a cycle)
+    "resources: [deploy.yaml]\npatches: [{path: missing-patch.yaml}]\n",
+])
+def test_the_render_settings_change_no_byte_of_kubectls_output(tmp_path: Path,
+                                                               kustomization: str) -> None:
+    """Output, exit status and the failure as Aria reports it are those of kubectl run with
+    nothing but the sealed environment: the settings change what start-up costs, nothing else."""
+    need(KUBECTL is not None, "kubectl not installed")
+    (tmp_path / "kustomization.yaml").write_text(kustomization)
+    (tmp_path / "deploy.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: llm}\nspec:\n  template:\n"
+        "    spec:\n      containers: [{name: vllm, image: 'vllm:v1', args: [--port, '80']}]\n")
+    seen = []
+    for environment in (sealed_environment, render_environment):
+        with environment() as env:
+            proc = _kustomize(tmp_path, env)
+        seen.append((proc.returncode, proc.stdout,
+                     render_failure(proc.stderr, tmp_path) if proc.returncode else ""))
+    assert seen[0] == seen[1]
+    assert seen[0][1] or seen[0][2]

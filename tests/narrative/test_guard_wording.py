@@ -1,0 +1,104 @@
+"""Rewordings the guard reads as its evidence reads them, and the plants the same reading stops.
+
+Each evidence text is one Aria writes (copied from the reviews in `tests/fixtures/reviews`).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import review
+from bot.ingest.source import DirectorySource
+from bot.narrative.evidence import Evidence, EvidenceItem, evidence_of
+from bot.narrative.guard import SentenceChecker
+from tests.narrative.conftest import REVIEWS
+
+ITEMS = [
+    EvidenceItem(id="A3", kind="assumption", text=(
+        "Assumption (default), what Aria assumes: `SPOF001` (Serving workload can run a single "
+        "replica) uses the threshold `min_replicas` = 2.")),
+    EvidenceItem(id="A4", kind="assumption", text=(
+        "Assumption (default), what Aria assumes: `COST002` (Pod requests many GPUs without a "
+        "written justification) uses the threshold `min_gpus` = 4.")),
+    EvidenceItem(id="F2", kind="finding", text=(
+        "Note-level finding COST001 (GPU capacity is all on-demand), severity note, status new, "
+        "at `terraform/gpu.tf:14`: `google_container_node_pool.a100` is on-demand GPU capacity, "
+        "and none of the 1 GPU pools in the tree uses spot capacity or a reservation.")),
+    EvidenceItem(id="F3", kind="finding", text=(
+        "Warning-level finding SPOF001 (Serving workload can run a single replica), severity "
+        "warning, status new, at `k8s/llm.yaml:12`: `Deployment/llm-server` requests 8 GPUs and "
+        "can run with 1 replica.")),
+    EvidenceItem(id="O1.1", kind="option", makes=["proposal", "instruction"], text=(
+        "An option for COST001: “Cover the steady floor with reserved capacity, burst on "
+        "on-demand”. Summary: Reserve (or commit to) the GPUs the serving floor always uses; "
+        "keep autoscaled replicas above the floor on demand. Cost: Lower for the floor; needs "
+        "a 1–3 year commitment. Latency: Unchanged. Complexity: Low — a purchasing decision "
+        "plus a reservation reference. Risk: Low if the floor is measured; Medium if usage "
+        "drops.")),
+    EvidenceItem(id="O2.1", kind="option", makes=["proposal"], text=(
+        "An option for SRV004: “Remove `preferred_batch_size`”. Summary: Let the batcher form "
+        "the largest batch available; Triton recommends this for most models. Cost: None. "
+        "Latency: Usually equal or better. Complexity: Low. Risk: Low.")),
+    EvidenceItem(id="O3.2", kind="option", makes=["proposal"], text=(
+        "An option for COST002: “Fit the model on fewer GPUs”. Summary: Quantise "
+        "(FP8/INT8/AWQ), lower the tensor-parallel degree, or shorten the maximum context, and "
+        "load-test. Cost: Lower per replica. Complexity: Medium — a quality and load test. "
+        "Risk: Medium — model quality must be re-checked.")),
+]
+
+
+@pytest.fixture(scope="module")
+def check() -> SentenceChecker:
+    return SentenceChecker(Evidence(items=ITEMS, parts=[]))
+
+
+@pytest.mark.parametrize(("text", "cites", "passes"), [
+    # `single` is the number 1: it matches `one` and `1`, and qualifies what they qualify
+    ("`SPOF001` (Serving workload can run one replica) uses the threshold `min_replicas` = 2.",
+     ["A3"], True),
+    ("`Deployment/llm-server` can run with a single replica.", ["F3"], True),
+    ("`Deployment/llm-server` requests a single GPU.", ["F3"], False),
+    ("`Deployment/llm-server` can run with one GPU.", ["F3"], False),
+    # a number does not qualify the words of an aside that follows it ...
+    ("`COST002` (Pod requests many GPUs without a written justification) uses the threshold "
+     "`min_gpus` = 4 (assumption (default), what Aria assumes).", ["A4"], True),
+    # ... but still qualifies the word next to it
+    ("`COST002` uses the threshold of 4 justifications.", ["A4"], False),
+    # a rating or comparative qualifies words on its own side of `and`/`or`, as in its item
+    ("For latency: typically equal or better.", ["O2.1"], True),
+    ("For latency: typically better.", ["O2.1"], False),
+    ("Latency is better.", ["O2.1"], False),
+    # a negation negates a thing, not a count: `none of the 1 GPU pools` negates GPU pools
+    ("None of the 1 GPU pools in the tree uses spot capacity or a reservation.", ["F2"], True),
+    ("The 1 GPU pool in the tree has no on-demand capacity.", ["F2"], False),
+    # a clause copied word for word from its item restates it, measurement words and all ...
+    ("The risk is low if the floor is measured.", ["O1.1"], True),
+    ("The complexity is medium — a quality and load test.", ["O3.2"], True),
+    # ... and only word for word: lifted out of its condition it reports a measurement
+    ("The floor is measured.", ["O1.1"], False),
+    ("The risk is low, the floor is measured.", ["O1.1"], False),
+    ("A load test measured the floor.", ["O1.1", "O3.2"], False),
+    # an imperative copied from an option that is not recommended is still an instruction
+    ("Reserve the GPUs the serving floor always uses.", ["O3.2", "O2.1"], False),
+])
+def test_rewordings_read_as_their_evidence_reads(check, text, cites, passes):
+    problems = check.problems(text, cites)
+    assert (problems == []) is passes, problems
+
+
+def test_a_default_is_in_words_a_sentence_may_use_and_a_file_in_code():
+    decision = review(DirectorySource(REVIEWS / "sdxl-serving" / "base"),
+                      DirectorySource(REVIEWS / "sdxl-serving" / "head"))
+    evidence = evidence_of(decision)
+    figures = {i.id: i.text for i in evidence.items if i.kind == "figure"}
+    default = next(k for k, t in figures.items() if t.endswith("by default, not written in "
+                                                                "the files."))
+    in_file = next(k for k, t in figures.items() if " in `k8s/" in t)
+    check = SentenceChecker(evidence)
+    assert check.problems("The livenessProbe.periodSeconds (Kubernetes default) of "
+                          "`Deployment/image-gen/sdxl` is 10 s, the default, not written in "
+                          "the files.", [default]) == []
+    assert check.problems("The livenessProbe.periodSeconds of `Deployment/image-gen/sdxl` is "
+                          "not 10 s.", [default])
+    assert check.problems("The livenessProbe.initialDelaySeconds of "
+                          "`Deployment/image-gen/sdxl` is not written in the files.", [in_file])
