@@ -181,6 +181,12 @@ class RuleSpec(BaseModel):
                     "a single-replica rule over the rules about spreading replicas): a base "
                     "finding of one of them that this rule replaces reads as superseded, not fixed")
     regression: RegressionSpec | None = None
+    reads: Literal["object", "graph"] = Field(
+        default="graph",
+        description="what a finding of the rule depends on: `object`, only the document it is "
+                    "about (its own content, with the configuration), so a review takes the "
+                    "base's findings for every document the change left as it was; `graph`, "
+                    "anything in the tree (the default: the rule runs over the whole head)")
 
     @field_validator("controls")
     @classmethod

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import contextlib
+import gc
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.catalog import Catalog, load_catalog
-from bot.checks.evaluate import run_rules
+from bot.checks.evaluate import Reuse, run_rules
 from bot.checks.facts import advice_facts, object_facts
+from bot.checks.scope import change_scope
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
 from bot.decision.changes import ObjectFacts, fact_changes, mark_directions
@@ -31,6 +35,7 @@ from bot.probes.changes import probe_changes
 from bot.telemetry.audit import telemetry_for_audit
 from bot.telemetry.review import telemetry_for_review
 from bot.text import quote
+from bot.tradeoffs import AdviceFacts
 
 
 @dataclass
@@ -38,6 +43,7 @@ class Analysis:
     inventory: Inventory
     graph: PlatformGraph
     findings: list[Finding]
+    by_rule: dict[str, list[Finding]]  # each rule's findings, for a review to reuse
 
 
 def ingest(source: Source, config: AriaConfig, workers: int | None = None,
@@ -64,9 +70,11 @@ def platform_graph(inventory: Inventory, config: AriaConfig,
 
 def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog,
              prior: dict[str, PriorRole] | None = None,
-             prior_pools: dict[str, PoolCommitment] | None = None) -> Analysis:
+             prior_pools: dict[str, PoolCommitment] | None = None,
+             reuse: Reuse | None = None) -> Analysis:
     graph = platform_graph(inventory, config, prior, prior_pools)
-    return Analysis(inventory, graph, run_rules(graph, catalog, config, inventory))
+    judged = run_rules(graph, catalog, config, inventory, reuse)
+    return Analysis(inventory, graph, judged.findings, judged.by_rule)
 
 
 def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
@@ -82,6 +90,7 @@ def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
 class _Base:
     analysis: Analysis
     facts: dict[str, ObjectFacts]
+    advice: dict[str, AdviceFacts]
 
 
 def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
@@ -98,10 +107,38 @@ def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
         cache.prime(cached.analysis.inventory.parts)
         return cached
     analysis = evaluate(ingest(base, config), config, catalog)
-    judged = _Base(analysis, object_facts(analysis.graph, analysis.inventory))
+    judged = _Base(analysis, object_facts(analysis.graph, analysis.inventory),
+                   advice_facts(analysis.graph))
     if key is not None:
         cache.put(key, judged)
     return judged
+
+
+T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def _spared_by_collector(load: Callable[[], T]) -> Iterator[T]:
+    """`load()` (a judged base: a tree's worth of objects, none of them garbage) made without
+    cyclic-collector passes, and left out of the passes until the block ends, then handed back.
+    Each full pass of a review traversed the whole loaded base again: about a third of a
+    review's CPU at 2,000 files, growing with the tree. The head's own objects are collected as
+    usual. A process that froze objects itself (a pre-fork server) keeps its own arrangement."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        value = load()
+    finally:
+        if was_on:
+            gc.enable()
+    if gc.get_freeze_count():
+        yield value
+        return
+    gc.freeze()
+    try:
+        yield value
+    finally:
+        gc.unfreeze()
 
 
 def _summary(graph: PlatformGraph) -> str:
@@ -112,43 +149,48 @@ def _summary(graph: PlatformGraph) -> str:
 
 
 def review(base: Source, head: Source, config: AriaConfig | None = None,
-           title: str | None = None, in_ci: bool = False) -> Decision:
+           title: str | None = None, in_ci: bool = False, scoped: bool = True) -> Decision:
     """Findings the change from `base` to `head` introduces, fixes, or leaves in place;
-    `in_ci`: the review is posted from CI (no advice to set up CI).
+    `in_ci`: the review is posted from CI (no advice to set up CI); `scoped`: rules that read
+    only their object run on the documents the change touched (ADR 0021), the same decision as
+    running every rule over the whole head (False: what the equivalence checks compare with).
 
     The configuration comes from the base side, so a change cannot switch off its own checks.
     """
     if config is None:
         config, _ = config_of(base)
     catalog = load_catalog()
-    judged = _base_side(base, config, catalog)
-    before = judged.analysis
-    base_inventory, head_inventory = before.inventory, ingest(head, config)
-    head_inventory.measurements = probe_changes(base_inventory, head_inventory, config)
-    head_inventory.telemetry = telemetry_for_review(base_inventory, head_inventory,
-                                                    config.telemetry, config.headroom,
-                                                    config.serving_images)
-    objects = match_objects(before.graph.documents, head_inventory.documents)
-    after = evaluate(head_inventory, config, catalog,
-                     head_roles(objects, before.graph.workloads),
-                     head_pools(objects, before.graph.node_pools))
-    findings = diff_findings(before.findings, after.findings, catalog, objects)
-    changed = _changed_paths(before.inventory, after.inventory)
-    context = (f"This change touches **{len(changed)}** reviewed file(s) between "
-               f"{quote(base.label)} and {quote(head.label)}. Head: {_summary(after.graph)}; "
-               f"{after.inventory.files_read} files read.")
-    advice = advice_facts(after.graph)
-    mark_directions(advice_facts(before.graph), advice, objects)
-    decision = build_decision(
-        mode="review", title=title or f"Review of {head.label} against {base.label}",
-        findings=findings, catalog=catalog, config=config,
-        files_reviewed=after.inventory.files_read, context=context, base=base.label,
-        head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry,
-        advice=advice, in_ci=in_ci)
-    decision.measurements = head_inventory.measurements
-    decision.changes = fact_changes(judged.facts, object_facts(after.graph, after.inventory),
-                                    objects)
-    return decision
+    with _spared_by_collector(lambda: _base_side(base, config, catalog)) as judged:
+        before = judged.analysis
+        base_inventory, head_inventory = before.inventory, ingest(head, config)
+        head_inventory.measurements = probe_changes(base_inventory, head_inventory, config)
+        head_inventory.telemetry = telemetry_for_review(base_inventory, head_inventory,
+                                                        config.telemetry, config.headroom,
+                                                        config.serving_images)
+        objects = match_objects(before.graph.documents, head_inventory.documents)
+        prior = head_roles(objects, before.graph.workloads)
+        prior_pools = head_pools(objects, before.graph.node_pools)
+        scope = change_scope(before.graph, base_inventory, before.by_rule, head_inventory, config,
+                             prior, prior_pools) if scoped else None
+        after = evaluate(head_inventory, config, catalog, prior, prior_pools,
+                         scope.findings if scope is not None else None)
+        findings = diff_findings(before.findings, after.findings, catalog, objects)
+        changed = _changed_paths(before.inventory, after.inventory)
+        context = (f"This change touches **{len(changed)}** reviewed file(s) between "
+                   f"{quote(base.label)} and {quote(head.label)}. Head: {_summary(after.graph)}; "
+                   f"{after.inventory.files_read} files read.")
+        advice = advice_facts(after.graph)
+        mark_directions(judged.advice, advice, objects)
+        decision = build_decision(
+            mode="review", title=title or f"Review of {head.label} against {base.label}",
+            findings=findings, catalog=catalog, config=config,
+            files_reviewed=after.inventory.files_read, context=context, base=base.label,
+            head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry,
+            advice=advice, in_ci=in_ci)
+        decision.measurements = head_inventory.measurements
+        decision.changes = fact_changes(judged.facts, object_facts(after.graph, after.inventory),
+                                        objects)
+        return decision
 
 
 def audit(source: Source, config: AriaConfig | None = None, title: str | None = None,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from fnmatch import fnmatch
 from typing import Any
 
@@ -76,7 +77,7 @@ def rule_message(template: str, fields: dict[str, Any]) -> str:
     return template.format_map(out)
 
 
-def _finding(rule: RuleSpec, severity: Severity, hit: Hit, inventory: Inventory) -> Finding:
+def finding(rule: RuleSpec, severity: Severity, hit: Hit, inventory: Inventory) -> Finding:
     """The finding a hit makes; places in rendered output cite the lines that wrote them."""
     try:
         message = rule_message(rule.message, hit.fields)
@@ -106,11 +107,12 @@ def _failing_paths(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig,
 
 
 def _checked(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig,
-             inventory: Inventory) -> list[Hit]:
-    """The rule's hits. A check that raises is an internal error, never a finding: it is logged
-    and noted with the rule and the files it failed on, and runs again without those files."""
+             inventory: Inventory) -> tuple[list[Hit], bool]:
+    """The rule's hits, and whether the check ran clean. A check that raises is an internal
+    error, never a finding: it is logged and noted with the rule and the files it failed on, and
+    runs again without those files (what that finds is reported, not kept for reuse)."""
     try:
-        return list(hits(rule, graph, config, inventory))
+        return list(hits(rule, graph, config, inventory)), True
     except Exception as exc:  # one broken check must not cost the whole review
         log.exception("check %s (%s) failed", rule.check.name, rule.id)
         error = f"{type(exc).__name__}: {exc}"
@@ -129,69 +131,101 @@ def _checked(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig,
         f"Internal error in Aria: the check of rule `{rule.id}` failed on {where} "
         f"({quote(error[:200])}). Its findings there are missing; this is a bug in Aria, not "
         "in the files.")
-    return found
+    return found, False
+
+
+# A rule's findings taken from elsewhere (a review's base, `bot.checks.scope`); None: run it.
+Reuse = Callable[[RuleSpec, Severity], "list[Finding] | None"]
+
+
+@dataclass
+class Judgement:
+    """The findings of a tree, and each rule's own before they were merged (kept with a judged
+    base, so a review can reuse them), for the rules that ran without an internal error."""
+
+    findings: list[Finding]
+    by_rule: dict[str, list[Finding]]
 
 
 def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
-              inventory: Inventory) -> list[Finding]:
+              inventory: Inventory, reuse: Reuse | None = None) -> Judgement:
     findings: list[Finding] = []
+    by_rule: dict[str, list[Finding]] = {}
     for rule in catalog:
         if not config.rule_enabled(rule.id):
             continue
         override = config.rules.get(rule.id)
         severity = override.severity if override and override.severity else rule.severity
-        found = _checked(rule, graph, config, inventory)
-        findings.extend(_finding(rule, severity, h, inventory) for h in found)
-    findings = _once(findings)
-    _suppress(findings, inventory, graph, config)
-    findings.sort(key=lambda f: (-f.severity.rank, f.location.path, f.location.line or 0,
-                                 f.rule_id))
-    return findings
+        found = reuse(rule, severity) if reuse is not None else None
+        if found is None:
+            checked, clean = _checked(rule, graph, config, inventory)
+            found = [finding(rule, severity, h, inventory) for h in checked]
+            if not clean:
+                findings.extend(found)
+                continue
+        by_rule[rule.id] = found
+        findings.extend(found)
+    return Judgement(_suppress(_once(findings), inventory, graph, config), by_rule)
 
 
 def _once(findings: list[Finding]) -> list[Finding]:
-    """One problem, one finding: overlays that render the same base object map their findings
-    back to the same line of the base, and a reader must see that line once."""
-    seen: set[tuple[str, str, int | None, str, str]] = set()
+    """Sorted for reading (severity, file, line, rule, object), each problem once: overlays
+    that render the same base object map their findings back to the same line of the base, and
+    a reader must see that line once. Of such twins the first by message and evidence is kept,
+    so neither choice nor order depends on the order the findings came in (a scoped review
+    assembles a rule's findings in another order than a whole-graph run)."""
+    findings = sorted(findings, key=lambda f: (
+        -f.severity.rank, f.location.path, f.location.line or 0, f.location.line is None,
+        f.rule_id, f.subject, f.detail))
     out: list[Finding] = []
     for f in findings:
-        key = (f.rule_id, f.location.path, f.location.line, f.subject, f.detail)
-        if key not in seen:
-            seen.add(key)
+        last = out[-1] if out else None
+        if last is None or (f.rule_id, f.location, f.subject, f.detail) != \
+                (last.rule_id, last.location, last.subject, last.detail):
             out.append(f)
+        elif (f.message, f.model_dump_json()) < (last.message, last.model_dump_json()):
+            out[-1] = f
     return out
 
 
+Spans = dict[str, list[tuple[int, int, str]]]  # file → (first line, last line, object)
+
+
 def _suppress(findings: list[Finding], inventory: Inventory, graph: PlatformGraph,
-              config: AriaConfig) -> None:
+              config: AriaConfig) -> list[Finding]:
+    """The findings, those an inline comment or `.aria.yml` suppresses as marked copies (a
+    finding may be shared with a judged base's, which must stay as it was)."""
     today = _dt.date.today()
-    spans: dict[str, list[tuple[int, int, str]]] = {}
+    spans: Spans = {}
     for doc in graph.documents:
         path, start, end = doc.written_at
-        spans.setdefault(path, []).append((start, end, doc.identity))
-    for finding in findings:
-        path = finding.location.path
-        for line, rule, reason in inventory.suppressions.get(path, []):
-            if rule not in (finding.rule_id, "*", finding.family.upper()):
-                continue
-            if _covers(spans.get(path, []), line, finding):
-                finding.suppressed = Suppression(source="inline", reason=reason or "(no reason)",
-                                                 location=Location(path=path, line=line))
-                break
-        if finding.suppressed:
+        if path in inventory.suppressions:
+            spans.setdefault(path, []).append((start, end, doc.identity))
+    return [_suppressed(f, inventory, spans, config, today) for f in findings]
+
+
+def _suppressed(found: Finding, inventory: Inventory, spans: Spans, config: AriaConfig,
+                today: _dt.date) -> Finding:
+    path = found.location.path
+    for line, rule, reason in inventory.suppressions.get(path, []):
+        if rule not in (found.rule_id, "*", found.family.upper()):
             continue
-        for entry in config.ignore:
-            if entry.expires and entry.expires < today:
-                continue
-            if entry.rule not in ("*", finding.rule_id):
-                continue
-            if not fnmatch(path, entry.path):
-                continue
-            if entry.object and not finding.subject.startswith(entry.object):
-                continue
-            finding.suppressed = Suppression(source=".aria.yml", reason=entry.reason,
-                                             expires=entry.expires)
-            break
+        if _covers(spans.get(path, []), line, found):
+            return found.model_copy(update={"suppressed": Suppression(
+                source="inline", reason=reason or "(no reason)",
+                location=Location(path=path, line=line))})
+    for entry in config.ignore:
+        if entry.expires and entry.expires < today:
+            continue
+        if entry.rule not in ("*", found.rule_id):
+            continue
+        if not fnmatch(path, entry.path):
+            continue
+        if entry.object and not found.subject.startswith(entry.object):
+            continue
+        return found.model_copy(update={"suppressed": Suppression(
+            source=".aria.yml", reason=entry.reason, expires=entry.expires)})
+    return found
 
 
 def _covers(spans: list[tuple[int, int, str]], line: int, finding: Finding) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,8 +67,8 @@ class Container:
         part = res.get(which) if isinstance(res, dict) else None
         return part if isinstance(part, dict) else {}
 
-    @property
-    def gpus(self) -> int:
+    @functools.cached_property
+    def gpus(self) -> int:  # read for every workload by rules and facts; a body is not edited
         total = 0
         for which in ("limits", "requests"):
             for key in GPU_RESOURCES:

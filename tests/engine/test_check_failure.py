@@ -70,7 +70,8 @@ def test_a_failing_check_is_an_internal_error_with_rule_and_file(unguarded_rbac0
     files = {p: textwrap.dedent(t).encode() for p, t in FILES.items()}
     inventory = load_inventory(MemorySource(files))
     config = AriaConfig()
-    found = run_rules(platform_graph(inventory, config), unguarded_rbac003, config, inventory)
+    found = run_rules(platform_graph(inventory, config), unguarded_rbac003, config,
+                      inventory).findings
     # the file it did not fail on keeps its finding; no finding stands for the failure
     assert [(f.rule_id, f.location.path) for f in found] == [("RBAC003", "rbac/metrics.yaml")]
     assert all("{" not in f.message for f in found)

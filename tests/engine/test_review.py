@@ -1,5 +1,6 @@
 """`aria review` on real git repositories and directories: new, fixed, unchanged."""
 
+import gc
 import json
 import shutil
 import subprocess
@@ -99,3 +100,24 @@ def test_cli_exit_codes_and_formats(tmp_path: Path, capsys):
     assert json.loads(target.read_text())["mode"] == "review"
     assert main(["review", base, str(tmp_path / "missing")]) == 2
     assert main(["review", base, head, "--config", str(tmp_path / "nope.yml")]) == 2
+
+
+def test_the_loaded_base_is_left_out_of_collector_passes_until_the_review_ends():
+    """Each cyclic-collector pass during a review skips the judged base (frozen once loaded);
+    the review hands the collector back as it found it."""
+    frozen: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start":
+            frozen.append(gc.get_freeze_count())
+
+    threshold = gc.get_threshold()
+    gc.set_threshold(100)  # passes while the head is read and judged
+    gc.callbacks.append(seen)
+    try:
+        review(DirectorySource(EXAMPLE / "base"), DirectorySource(EXAMPLE / "head"))
+    finally:
+        gc.callbacks.remove(seen)
+        gc.set_threshold(*threshold)
+    assert frozen and max(frozen) > 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0

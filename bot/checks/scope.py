@@ -1,0 +1,107 @@
+"""A review's rules in proportion to its change (ADR 0021).
+
+A rule that reads only the document a finding is about (`reads: object` in its pack) finds on a
+tree exactly the union of what it finds on each document alone. So in a review its head findings
+are the judged base's, less what it finds on the base documents the change removed or rewrote,
+plus what it finds on the head documents the change added or rewrote. Unchanged documents are
+the base's own objects (one parse or render, shared through the content cache); anything parsed
+or rendered again counts as changed. Every other rule runs over the whole head graph.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.catalog import RuleSpec
+from bot.checks.evaluate import finding, hits
+from bot.config import AriaConfig
+from bot.findings import Finding, Severity
+from bot.graph.nodepools import PoolCommitment
+from bot.graph.platform import PlatformGraph, build_graph
+from bot.graph.workloads import PriorRole
+from bot.ingest.documents import Document
+from bot.ingest.loader import Inventory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side's documents that the change touched, as a graph of their own."""
+
+    part: PlatformGraph
+    inventory: Inventory
+
+    def findings(self, rule: RuleSpec, severity: Severity, config: AriaConfig) -> list[Finding]:
+        return [finding(rule, severity, h, self.inventory)
+                for h in hits(rule, self.part, config, self.inventory)]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a review's change touched, with the base's findings by rule."""
+
+    base_by_rule: Mapping[str, list[Finding]]
+    removed: Side
+    added: Side
+    config: AriaConfig
+
+    def findings(self, rule: RuleSpec, severity: Severity) -> list[Finding] | None:
+        """The rule's head findings, or None where it must run over the whole head graph."""
+        base = self.base_by_rule.get(rule.id)
+        if rule.reads != "object" or base is None:
+            return None
+        try:
+            gone = self.removed.findings(rule, severity, self.config)
+            new = self.added.findings(rule, severity, self.config)
+        except Exception:  # the whole-graph run notes it, with the files it fails on
+            return None
+        kept = _without(base, gone)
+        if kept is None:  # a finding of a removed document the base never had
+            log.warning("rule %s reads more than its object; running it on the whole head",
+                        rule.id)
+            return None
+        return [*kept, *new]
+
+
+def change_scope(base_graph: PlatformGraph, base_inventory: Inventory,
+                 base_by_rule: Mapping[str, list[Finding]], head_inventory: Inventory,
+                 config: AriaConfig, prior: Mapping[str, PriorRole] | None = None,
+                 prior_pools: Mapping[str, PoolCommitment] | None = None) -> Scope:
+    """The documents only one side holds (by object), each side's as a graph built as that
+    side's whole graph is: the head's with the base roles of its workloads and pools."""
+    in_base = {id(d) for d in base_graph.documents}
+    in_head = {id(d) for d in head_inventory.documents}
+    removed = [d for d in base_graph.documents if id(d) not in in_head]
+    added = [d for d in head_inventory.documents if id(d) not in in_base]
+    return Scope(base_by_rule, Side(_part(removed, base_graph), base_inventory),
+                 Side(_part(added, base_graph, prior, prior_pools), head_inventory), config)
+
+
+def _part(docs: list[Document], like: PlatformGraph,
+          prior: Mapping[str, PriorRole] | None = None,
+          prior_pools: Mapping[str, PoolCommitment] | None = None) -> PlatformGraph:
+    part = build_graph(docs, like.serving_images, like.hints, prior, prior_pools)
+    part.prices = like.prices
+    return part
+
+
+def _without(findings: list[Finding], gone: list[Finding]) -> list[Finding] | None:
+    """`findings` less one equal finding for each of `gone`; None when one of `gone` is not
+    there (the rule's findings are not the union of its documents' own)."""
+    left: dict[tuple[str, str, str, int | None], list[Finding]] = defaultdict(list)
+    for f in gone:
+        left[(f.subject, f.detail, f.location.path, f.location.line)].append(f)
+    if not left:
+        return findings
+    out: list[Finding] = []
+    for f in findings:
+        twins = left.get((f.subject, f.detail, f.location.path, f.location.line))
+        if twins and f in twins:
+            twins.remove(f)
+        else:
+            out.append(f)
+    return out if not any(left.values()) else None

@@ -1,0 +1,76 @@
+"""A rule declared `reads: object` (ADR 0021) finds on a tree exactly what it finds on each of
+the tree's documents alone, put together: the property a scoped review relies on when it takes
+the judged base's findings for every document a change left as it was. Checked for every such
+rule on every acceptance scenario, review fixture and fixture repository; a rule that reads
+more than its object is caught."""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import RuleSpec, load_catalog
+from bot.checks.contract import Hit
+from bot.checks.evaluate import hits
+from bot.config import AriaConfig, config_of
+from bot.engine import ingest, platform_graph
+from bot.graph.platform import PlatformGraph, build_graph
+from bot.ingest.cache import ContentCache, use_cache
+from bot.ingest.loader import Inventory
+from bot.ingest.source import DirectorySource
+from tests.conftest import FIXTURES, REPO_ROOT
+
+TREES = sorted([p / side for root in (REPO_ROOT / "tests" / "scenarios", FIXTURES / "reviews")
+                for p in root.iterdir() for side in ("base", "head") if (p / side).is_dir()]
+               + [p for p in (FIXTURES / "repos").iterdir() if p.is_dir()])
+OBJECT_RULES = [rule for rule in load_catalog() if rule.reads == "object"]
+
+
+@functools.cache
+def analysed(tree: Path) -> tuple[PlatformGraph, list[PlatformGraph], AriaConfig, Inventory]:
+    """The tree's graph, a graph of each of its documents alone, its configuration, its files."""
+    use_cache(ContentCache(None, 0))
+    try:
+        source = DirectorySource(tree)
+        config, _ = config_of(source)
+        inventory = ingest(source, config)
+    finally:
+        use_cache(None)
+    graph = platform_graph(inventory, config)
+    alone = [build_graph([doc], graph.serving_images, graph.hints) for doc in graph.documents]
+    for part in alone:
+        part.prices = graph.prices
+    return graph, alone, config, inventory
+
+
+def _key(hit: Hit) -> tuple[object, ...]:
+    return (hit.subject, hit.path, hit.line, hit.detail, repr(hit.fields), repr(hit.evidence))
+
+
+def reads_only_its_object(rule: RuleSpec, tree: Path) -> bool:
+    graph, alone, config, inventory = analysed(tree)
+    whole = Counter(map(_key, hits(rule, graph, config, inventory)))
+    apart = Counter(_key(h) for part in alone for h in hits(rule, part, config, inventory))
+    return whole == apart
+
+
+def test_there_are_trees_and_object_rules():
+    assert len(TREES) > 150 and len(OBJECT_RULES) >= 30
+
+
+@pytest.mark.parametrize("rule", OBJECT_RULES, ids=lambda r: r.id)
+def test_a_rule_declared_object_finds_per_document(rule):
+    assert [t for t in TREES if not reads_only_its_object(rule, t)] == []
+
+
+@pytest.mark.parametrize("rule_id", ["SPOF001", "SPOF002", "RBAC004", "HEAD013"])
+def test_a_rule_that_reads_beyond_its_object_is_caught(rule_id):
+    """The minimum replicas come from an HPA, a budget is matched by selector, a binding reads
+    its role, a ceiling its node pool: declared `object`, each fails the check somewhere."""
+    rule = load_catalog().get(rule_id)
+    assert rule is not None and rule.reads == "graph"
+    wrong = rule.model_copy(update={"reads": "object"})
+    assert any(not reads_only_its_object(wrong, t) for t in TREES)
