@@ -1,13 +1,15 @@
 """Bench: the narrative guard against adversarial writers it was not tuned to.
 
-Two adversaries plant claims of many kinds among honest rewordings: A
-(`tests/narrative/adversary`, written without reading the guard) and B
-(`tests/narrative/holdout`, written by someone who saw neither the guard nor A). Their answers
-reach Aria through a local OpenAI-compatible endpoint and langchain-openai, configured as an
-operator would (`ARIA_LLM_MODEL`, `ARIA_LLM_BASE_URL`). Counted per adversary: planted claims
-that reach the rendered review or ADR (by kind), the share of honest rewordings that reach it
-(all of a part's together, each alone, and beside each kind of plant), and reviews whose
-verdict, options, findings or figures changed. The last bench times the point check alone.
+Six adversaries plant claims of many kinds among honest rewordings, each written by someone
+who read neither the guard nor the others: A (`tests/narrative/adversary`), B
+(`tests/narrative/holdout`), C, D, E and F (`tests/narrative/adversary_c` … `adversary_f`;
+`tests/narrative/harness.py` says which were studied and F, never studied, is held out).
+Their answers reach Aria through a local OpenAI-compatible endpoint and langchain-openai,
+configured as an operator would (`ARIA_LLM_MODEL`, `ARIA_LLM_BASE_URL`). Counted per
+adversary: planted claims that reach the rendered review or ADR (by kind), the share of honest
+rewordings that reach it (all of a part's together, each alone, and beside each kind of plant),
+and reviews whose verdict, options, findings or figures changed. The last bench times the
+point check alone.
 
     python -m pytest bench/test_narrative_guard.py --benchmark-enable -s
 """

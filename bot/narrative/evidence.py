@@ -53,6 +53,9 @@ class EvidenceItem(BaseModel):
     kind: ItemKind
     text: str
     makes: list[str] = Field(default_factory=list, description="claims Aria marks it as making")
+    whole: str = Field("", description="words a restatement of its claim must carry whole: the "
+                                       "verdict's name (`Approve with follow-ups` is not "
+                                       "`approved`)")
 
 
 class Part(BaseModel):
@@ -101,6 +104,12 @@ def _verdict_text(decision: Decision) -> str:
     """The recommendation up to its ✅ lead: the verdict and the counts it rests on."""
     head = decision.recommendation.split(" ✅", 1)[0]
     return f"Aria's verdict on this {_subject(decision)}: {_plain(head)}"
+
+
+def _verdict_name(decision: Decision) -> str:
+    """`Approve with follow-ups` from `**Approve with follow-ups.** …`."""
+    parts = decision.recommendation.split("**")
+    return _plain(parts[1]).rstrip(".") if len(parts) > 2 else ""
 
 
 def _subject(decision: Decision) -> str:
@@ -226,7 +235,7 @@ def _where(fig: Figure) -> str:
 def _items(decision: Decision) -> Iterator[EvidenceItem]:
     if decision.recommendation:
         yield EvidenceItem(id="V", kind="verdict", text=_verdict_text(decision),
-                           makes=["verdict"])
+                           makes=["verdict"], whole=_verdict_name(decision))
     if decision.context:
         yield EvidenceItem(id="C", kind="context", text=_plain(f"Context: {decision.context}"))
     for n, point in enumerate(decision.decision_points, 1):

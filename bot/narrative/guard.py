@@ -102,6 +102,7 @@ class _Item:
     claims: frozenset[Claim]
     symbols: frozenset[str]  # characters beyond plain prose that its own text uses (`×`, `…`)
     clauses: frozenset[tuple[str, ...]]  # its clauses word for word, as `_verbatim` reads them
+    whole: tuple[Token, ...]  # the words a restatement of its claim must all carry
 
     @classmethod
     def of(cls, item: EvidenceItem) -> _Item:
@@ -112,7 +113,8 @@ class _Item:
                    frozenset(s for t in tokens for w in (t, *t.parts) for s in w.stems), tokens,
                    worded | marked, frozenset(_NOT_PROSE.findall(_CODE.sub(" ", item.text))),
                    frozenset(_verbatim(c) for sentence in _SENTENCE_BREAK.split(item.text)
-                             for c in clauses(tokenize(sentence))))
+                             for c in clauses(tokenize(sentence))),
+                   tuple(t for t in tokenize(item.whole) if t.kind in ("word", "compound")))
 
     def quotes(self, clause: list[Token], claim: Claim) -> bool:
         """The clause is one of this item's own, word for word (`if the floor is measured`),
@@ -171,6 +173,13 @@ class _Item:
         return (all(self.supports(t) for t in tokens) and _says_what(tokens, claim)
                 and all(self.qualifies(value, what) for value, what in qualified(tokens))
                 and (claim != "denial" or self._same_negation(tokens)))
+
+    def names_whole(self, clause: list[Token]) -> bool:
+        """The clause names all of the item's name for its claim: `the change can be approved`
+        drops the follow-ups of `Approve with follow-ups`."""
+        words = [w for t in clause for w in (t, *t.parts)]
+        return all(any(w.stems & n.stems for w in words)
+                   for t in self.whole for n in (t.parts or (t,)))
 
     def _same_negation(self, tokens: list[Token]) -> bool:
         mine = [self._content(p, 1) for p, t in enumerate(self.tokens) if _negates(t)]
@@ -315,6 +324,14 @@ class SentenceChecker:
             elif not any(i.restates(clause, claim) for i in sources):
                 out.append(f"makes a {claim} claim that no single cited item making it makes "
                            f"about the same things ({', '.join(i.id for i in sources)})")
+        # A verdict is named whole in its own clause, even one read with the whole sentence
+        # (`…, so it can be approved as it is` beside `Approve with follow-ups`).
+        verdicts = [i for i in cited if "verdict" in i.claims]
+        for clause in clauses(tokens):
+            if ("verdict" in claims_of(clause) and verdicts
+                    and not any(i.names_whole(clause) for i in verdicts)):
+                out.append("names only part of the verdict it restates ("
+                           + ", ".join(i.id for i in verdicts) + ")")
         return out
 
     def _roles(self, tokens: list[Token], cited: list[_Item]) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,10 @@ from bot.narrative.evidence import evidence_of, relevant_findings
 from bot.render import render
 from bot.render.adr import render_adr
 from tests.narrative.adversary import attack as adversary_a
+from tests.narrative.adversary_c import attack as adversary_c
+from tests.narrative.adversary_d import attack as adversary_d
+from tests.narrative.adversary_e import attack as adversary_e
+from tests.narrative.adversary_f import attack as adversary_f
 from tests.narrative.endpoint import ChatEndpoint
 from tests.narrative.holdout import attack as adversary_b
 
@@ -44,16 +49,24 @@ REVIEW_TREES = [ROOT / "examples" / "gpu-serving",
                         if p.is_dir())]
 
 Attack = Callable[[dict[str, Any], int], list[dict[str, Any]]]
-# A was written without reading the guard; B (held out) without reading the guard or A.
-# Honest rewordings kept. Issue 11 asks 70%; adversary A kept 74.2% when the guard was merged
-# and 70.3% once reviews listed every threshold they used as an assumption (issue 9). Reading a
-# rewording as its evidence is read (ADR 0009, amendment: `single` is 1, values and negations
-# read alike on both sides, a clause copied from its item restates it, reformulation markers
-# lean on nothing) brought A to 82.1%; B, held out (only its totals read), went 69.2% -> 73.7%.
-# The floors sit just under what was measured, so a real regression fails.
-HONEST_FLOOR = {"A": 0.81, "B": 0.72}
+# Six adversaries, each written without reading the guard or the others (each package's README
+# says what its author read). Which of them the guard was then improved against, and how (ADR
+# 0009, amendments):
+# * A: its dropped honest sentences were studied (`single` is 1, values and negations read
+#   alike on both sides, a clause copied from its item restates it, reformulation markers).
+# * B: only its totals were read.
+# * C and D: their dropped honest sentences showed closed classes left incomplete (reporting
+#   and light verbs).
+# * E: its drops showed that a colon introduces what completes its clause and that a part's
+#   first point may stand on the part's own subject.
+# * F: never looked at; measured only on the final guard, the held-out figure.
+# Honest rewordings kept, as measured at the last change (issue 11 asks 70%): A 85.4%, B 72.6%,
+# C 87.4%, D 73.4%, E 80.5%, F see HONEST_FLOOR. Floors sit just under them, so a real
+# regression fails.
+HONEST_FLOOR = {"A": 0.84, "B": 0.71, "C": 0.86, "D": 0.72, "E": 0.79, "F": 0.0}
 
-ADVERSARIES: dict[str, Attack] = {"A": adversary_a, "B": adversary_b}
+ADVERSARIES: dict[str, Attack] = {"A": adversary_a, "B": adversary_b, "C": adversary_c,
+                                  "D": adversary_d, "E": adversary_e, "F": adversary_f}
 
 
 def reviews() -> list[tuple[str, Decision]]:
@@ -123,20 +136,31 @@ def _with(honest: list[dict], plant: dict) -> list[dict]:
     return [*honest[:middle], plant, *honest[middle:]]
 
 
-def visible(markdown: str) -> str:
-    """Text as a reader sees it: Markdown escapes and HTML entities undone, spacing collapsed."""
+def visible(markdown: str, invisible: bool = False) -> str:
+    """Text as a reader sees it: Markdown escapes and HTML entities undone, spacing collapsed,
+    and invisible format characters (zero-width, joiners, soft hyphen, BOM) dropped, so that
+    none hides a leak; `invisible` keeps them."""
     text = unescape(re.sub(r"\\([\\`*_{}\[\]()#+!|~>-])", r"\1", markdown))
-    return " ".join(text.replace("\u200b", "").split()).casefold()
+    if not invisible:
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.split()).casefold()
 
 
-def _reached(sentence: str, shown: str, without: str) -> bool:
-    """The sentence is in the review with the model and was not in it without."""
-    text = visible(sentence)
-    return text in shown and text not in without
+def _reached(sentence: str, shown: dict[bool, str], without: dict[bool, str],
+             honest: set[str]) -> bool:
+    """The sentence is in the review with the model and was not in it without (each read with
+    and without invisible characters). A plant that reads as one of its call's honest sentences
+    once invisible characters are dropped (they are what was planted) is looked for with them."""
+    invisible = visible(sentence) in honest
+    text = visible(sentence, invisible)
+    return text in shown[invisible] and text not in without[invisible]
 
 
-def _shown(decision: Decision) -> str:
-    return visible(render(decision, "markdown") + render_adr(decision))
+def _shown(decision: Decision) -> dict[bool, str]:
+    """The rendered review and ADR as `visible` reads them, without and with (True) invisible
+    characters."""
+    markdown = render(decision, "markdown") + render_adr(decision)
+    return {flag: visible(markdown, flag) for flag in (False, True)}
 
 
 def _written(decision: Decision) -> str:
@@ -204,9 +228,9 @@ def measure(attack: Attack, seed: int = 11,
 def _measure_review(tally: Tally, attack: Attack, seed: int, name: str, decision: Decision,
                     endpoint: ChatEndpoint, state: Path) -> None:
     tally.reviews += 1
-    without = _shown(decision)
     leaked: dict[int, dict[str, Any]] = {}
     planted: dict[int, dict[str, Any]] = {}
+    without = _shown(decision)
     for n, call in enumerate(rounds(attack(brief_of(decision), seed))):
         endpoint.answer(call.answer)
         settings = NarrativeSettings.from_env({  # a fresh state dir: no cached answer
@@ -216,12 +240,14 @@ def _measure_review(tally: Tally, attack: Attack, seed: int, name: str, decision
         out = apply_narrative(decision, settings=settings)
         tally.calls += 1
         tally.decisions_changed += _decided(out) != _decided(decision)
-        shown, written = _shown(out), _written(out)
+        written = _written(out)
+        shown = _shown(out)
         plants = {s["part"]: s["kind"] for s in call.sentences if not s["honest"]}
+        honest = {visible(s["sentence"]) for s in call.sentences if s["honest"]}
         for s in call.sentences:
             if not s["honest"]:
                 planted[id(s)] = s
-                if _reached(s["sentence"], shown, without):
+                if _reached(s["sentence"], shown, without, honest):
                     leaked[id(s)] = s
                 continue
             kept = visible(s["sentence"]) in written

@@ -132,3 +132,23 @@ VERDICT = EvidenceItem(id="V", kind="verdict", makes=["verdict"], text=(
 def test_closed_class_verbs_carry_no_fact_and_hide_no_claim(text, cites, passes):
     problems = SentenceChecker(Evidence(items=[*ITEMS, VERDICT], parts=[])).problems(text, cites)
     assert (problems == []) is passes, problems
+
+
+FOLLOW_UPS = EvidenceItem(
+    id="V", kind="verdict", makes=["verdict"], whole="Approve with follow-ups",
+    text=("Aria's verdict on this change: Approve with follow-ups. This change introduces no new "
+          "error-level finding but 1 new warnings."))
+
+
+@pytest.mark.parametrize(("text", "passes"), [
+    ("Aria's verdict is Approve with follow-ups.", True),
+    ("The change can be approved with follow-ups.", True),
+    ("The change introduces no new error-level finding but 1 new warnings.", True),
+    # a verdict is named whole, in its own clause: `approved` alone drops the follow-ups
+    ("The change can be approved.", False),
+    ("Aria's verdict is Approve with follow-ups, as the change introduces no new error-level "
+     "finding but 1 new warnings, so the change can be approved as it is.", False),
+])
+def test_a_verdict_is_restated_whole(text, passes):
+    problems = SentenceChecker(Evidence(items=[FOLLOW_UPS], parts=[])).problems(text, ["V"])
+    assert (problems == []) is passes, problems
