@@ -152,7 +152,8 @@ def candidates(brief: dict[str, Any], part: PartIndex) -> list[Candidate]:
     for build in _DECISION if part.rule else _CONTEXT:
         for sentence, cites, style, source in build(brief, part, items):
             sentence = " ".join(sentence.split())
-            if len(sentence) <= MAX_CHARS and sentence not in seen:
+            if (len(sentence) <= MAX_CHARS and len(sentences(sentence)) == 1
+                    and sentence not in seen):
                 seen.add(sentence)
                 out.append((sentence, cites, style, source))
     return out
