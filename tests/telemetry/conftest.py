@@ -13,9 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import TelemetryConfig
+from bot.promql import duration_seconds
 from tests.prerequisites import need
 from tests.telemetry.prom import Prometheus, build_blocks, launch, missing_binaries
 from tests.telemetry.synth import Fleet, Timeline
+
+# How far back a review measures peaks (the default `telemetry.window`). The expected figures use
+# it too: with two days of history in a 14-day window a review reads all of it, however long
+# after the history was written the test runs (a two-day expectation dropped its first minutes).
+REVIEW_WINDOW_S = duration_seconds(TelemetryConfig().window)
 
 # Production as the tests' reviews find it (namespace `serving`, two days of history unless
 # said otherwise, scraped every minute; peaks in requests/s).

@@ -11,12 +11,11 @@ import pytest
 from bot.engine import review
 from bot.findings import Status
 from bot.render import render
-from tests.telemetry.conftest import Production
+from tests.telemetry.conftest import REVIEW_WINDOW_S, Production
 from tests.telemetry.manifests import tree, workload
 from tests.telemetry.prom import free_port, launch
 from tests.telemetry.synth import expected_peak, prometheus_points
 
-WINDOW_S = 2 * 86400
 TELEMETRY_RULES = ("HEAD009", "HEAD010", "HEAD011")
 
 
@@ -157,5 +156,5 @@ def test_counter_resets_do_not_distort_the_rate(telemetry_on: Production):
     at = decision.telemetry.evaluated_at.timestamp()
     requests = next(r for r in item.readings if r.label.startswith("peak vLLM load"))
     assert requests.value == pytest.approx(
-        expected_peak(prometheus_points(tl, tl.pod_rps, at, WINDOW_S, rate=True)), rel=0.01)
+        expected_peak(prometheus_points(tl, tl.pod_rps, at, REVIEW_WINDOW_S, rate=True)), rel=0.01)
     assert requests.unit == "requests/s" and "rate(vllm:request_success_total" in requests.promql

@@ -8,11 +8,9 @@ import pytest
 from bot.engine import review
 from bot.findings import Status
 from bot.render import render
-from tests.telemetry.conftest import Production
+from tests.telemetry.conftest import REVIEW_WINDOW_S, Production
 from tests.telemetry.manifests import ARIA_YML, gke_pool, tree, workload
 from tests.telemetry.synth import expected_peak, prometheus_points
-
-WINDOW_S = 2 * 86400
 
 
 def _new(decision, rule: str) -> list:
@@ -87,7 +85,8 @@ def test_statefulset_on_cpu(telemetry_on: Production):
     at = decision.telemetry.evaluated_at.timestamp()
     # ordinal pods keep their names across the rollout; rate() sees the counter restart
     assert p.peak.value == pytest.approx(
-        expected_peak(prometheus_points(tl, tl.cpu_cores, at, WINDOW_S, rate=True)), rel=0.02)
+        expected_peak(prometheus_points(tl, tl.cpu_cores, at, REVIEW_WINDOW_S, rate=True)),
+        rel=0.02)
     assert p.after.total == 2.0 and p.utilisation_after == pytest.approx(p.peak.value / 2)
     running = next(r for r in item.readings if r.label.startswith("replicas the cluster"))
     assert running.value == 3 and "kube_statefulset_replicas" in running.promql

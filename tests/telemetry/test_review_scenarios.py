@@ -8,11 +8,9 @@ from bot.engine import review
 from bot.findings import Finding, Status
 from bot.render import render
 from bot.telemetry_report import TelemetryReport, WorkloadTelemetry
-from tests.telemetry.conftest import Production
+from tests.telemetry.conftest import REVIEW_WINDOW_S, Production
 from tests.telemetry.manifests import hpa, tree, workload
 from tests.telemetry.synth import expected_peak, prometheus_points
-
-WINDOW_S = 2 * 86400
 
 
 def _new(decision, rule: str) -> list[Finding]:
@@ -28,7 +26,7 @@ def _busy_gpus(production: Production, name: str, report: TelemetryReport) -> fl
     tl = production.timelines[name]
     at = report.evaluated_at.timestamp()
     return expected_peak(prometheus_points(tl, lambda p: tl.gpu_util(p) / 100 * tl.fleet.gpus,
-                                           at, WINDOW_S))
+                                           at, REVIEW_WINDOW_S))
 
 
 def test_replica_cut_that_fits(telemetry_on: Production):
