@@ -132,11 +132,17 @@ def stems(word: str) -> frozenset[str]:
                 forms.add(base)
                 if suffix in ("ed", "ing") and len(base) > 2 and base[-1] == base[-2]:
                     forms.add(base[:-1])  # running -> run, but also added -> add
-    return frozenset(_drop_e(f) for f in forms if len(f) >= 3 or f == w)
+    return frozenset(_drop_e(f) for f in forms
+                     if (len(f) >= 3 or f == w) and (f == w or f not in _NEGATORS))
+
+
+# A stem is never a negator: `note`, `noted` and `notes` must not match the `not` of an item.
+_NEGATORS = frozenset({"not", "no", "non", "nor", "none", "never"})
 
 
 def _drop_e(form: str) -> str:
-    return form[:-1] if form.endswith("e") and len(form) > 3 else form
+    cut = form[:-1]
+    return cut if form.endswith("e") and len(form) > 3 and cut not in _NEGATORS else form
 
 
 def name_shaped(word: str) -> bool:

@@ -152,3 +152,13 @@ FOLLOW_UPS = EvidenceItem(
 def test_a_verdict_is_restated_whole(text, passes):
     problems = SentenceChecker(Evidence(items=[FOLLOW_UPS], parts=[])).problems(text, ["V"])
     assert (problems == []) is passes, problems
+
+
+def test_a_severity_word_is_not_read_as_a_negator():
+    """`note` once stemmed to `not`: `a note-level finding` passed on an item saying `does not`."""
+    item = EvidenceItem(id="F1", kind="finding", text=(
+        "Warning-level finding SRV015 (Model sharding does not match the GPUs requested), "
+        "severity warning, status new, at `k8s/llm.yaml:25`: the server needs 4 GPUs."))
+    check = SentenceChecker(Evidence(items=[item], parts=[]))
+    assert check.problems("SRV015 is a note-level finding.", ["F1"])
+    assert check.problems("SRV015 is a warning-level finding.", ["F1"]) == []

@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .catalog import KINDS
@@ -26,6 +27,8 @@ Sentence = tuple[str, tuple[str, ...]]
 def seeded(brief: dict[str, Any], seed: int) -> random.Random:
     """A generator that depends only on the brief's content and the seed (not on hash())."""
     canonical = json.dumps(brief, sort_keys=True, ensure_ascii=False, default=str)
+    # the checkout's own path taken out: a clone elsewhere draws the same sentences
+    canonical = canonical.replace(str(Path(__file__).resolve().parents[3]) + "/", "")
     digest = hashlib.sha256(f"{seed}\x00{canonical}".encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
 
