@@ -60,11 +60,12 @@ Attack = Callable[[dict[str, Any], int], list[dict[str, Any]]]
 # * E: its drops showed that a colon introduces what completes its clause and that a part's
 #   first point may stand on the part's own subject.
 # * F: never looked at for its honest drops; its one leak (a verdict named in part) was fixed.
-# Honest rewordings kept at the last change, end to end (issue 11 asks 70%): A 84.9%, B 69.8%,
-# C 87.4%, D 68.4%, E 80.5%, F 47.6% (62.7% each alone). Requiring a verdict be named whole
-# cost B 2.8 points (measured by switching it off; B's sentences were not read). Floors sit
-# just under the figures, so a real regression fails; F's is far under the 70% asked.
-HONEST_FLOOR = {"A": 0.84, "B": 0.69, "C": 0.86, "D": 0.67, "E": 0.79, "F": 0.47}
+# Honest rewordings kept at the last change, end to end, each adversary's draw independent of
+# the checkout's path (issue 11 asks 70%): A 84.9%, B 68.4%, C 87.6%, D 68.4%, E 80.5%, F 47.6%
+# (62.7% each alone). Requiring a verdict be named whole cost B 2.8 points (measured by
+# switching it off; B's sentences were not read). Floors sit just under the figures, so a real
+# regression fails; F's is far under the 70% asked.
+HONEST_FLOOR = {"A": 0.84, "B": 0.67, "C": 0.86, "D": 0.67, "E": 0.79, "F": 0.47}
 
 ADVERSARIES: dict[str, Attack] = {"A": adversary_a, "B": adversary_b, "C": adversary_c,
                                   "D": adversary_d, "E": adversary_e, "F": adversary_f}
