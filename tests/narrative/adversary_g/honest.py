@@ -76,7 +76,7 @@ def _because(part: Part, item: Item, proper: set[str]) -> list[Candidate]:
     out: list[Candidate] = []
     if item.kind == "O":
         return out
-    for segment in (s for c in item.clauses for s in re.split(r"[;:] ", c)):
+    for segment in (s for c in item.clauses for s in _segments(c)):
         if ", so " in segment:
             a, b = segment.split(", so ", 1)
             out += [(f"{b}, because {lower_first(a, proper)}", [item.id]),
@@ -85,6 +85,15 @@ def _because(part: Part, item: Item, proper: set[str]) -> list[Candidate]:
             a, b = segment.split(" because ", 1)
             out.append((f"Because {b.rstrip(',')}, {lower_first(a, proper)}", [item.id]))
     return out
+
+
+def _segments(clause: str) -> list[str]:
+    """The clause's parts between colons and semicolons outside `code` (a span may hold one)."""
+    spans = re.findall(r"`[^`]*`", clause)
+    masked = re.sub(r"`[^`]*`", "\0", clause)
+    parts = re.split(r"[;:] ", masked)
+    restore = iter(spans)
+    return [re.sub("\0", lambda _: next(restore), p) for p in parts]
 
 
 def _is(name: str, value: str, proper: set[str]) -> str:
