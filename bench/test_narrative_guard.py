@@ -1,9 +1,9 @@
 """Bench: the narrative guard against adversarial writers it was not tuned to.
 
-Six adversaries plant claims of many kinds among honest rewordings, each written by someone
+Seven adversaries plant claims of many kinds among honest rewordings, each written by someone
 who read neither the guard nor the others: A (`tests/narrative/adversary`), B
-(`tests/narrative/holdout`), C, D, E and F (`tests/narrative/adversary_c` … `adversary_f`;
-`tests/narrative/harness.py` says which were studied and F, never studied, is held out).
+(`tests/narrative/holdout`), C, D, E, F and G (`tests/narrative/adversary_c` … `adversary_g`;
+`tests/narrative/harness.py` says which were studied and that G, never studied, is held out).
 Their answers reach Aria through a local OpenAI-compatible endpoint and langchain-openai,
 configured as an operator would (`ARIA_LLM_MODEL`, `ARIA_LLM_BASE_URL`). Counted per
 adversary: planted claims that reach the rendered review or ADR (by kind), the share of honest

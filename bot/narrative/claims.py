@@ -18,14 +18,22 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from bot.narrative.words import DISCOURSE, GRAMMATICAL, META, Token, tokenize, word_set
+from bot.narrative.words import (
+    DISCOURSE,
+    GRAMMATICAL,
+    META,
+    NEGATORS,
+    Token,
+    tokenize,
+    word_set,
+)
 
 Claim = Literal["verdict", "recommendation", "instruction", "proposal", "denial",
                 "measurement", "comparison", "rating"]
 
 CUES: dict[Claim, frozenset[str]] = {
-    "denial": word_set("""
-        not no never none nothing nobody nowhere neither nor without lack lacks lacking absent
+    "denial": (NEGATORS - {"non"}) | word_set("""
+        nothing nobody nowhere neither without lack lacks lacking absent
     """),
     "comparison": word_set("""
         than more less fewer fewest most least better best worse worst rather instead versus vs
@@ -145,7 +153,8 @@ def sentence_claims(tokens: list[Token]) -> list[tuple[Claim, list[Token]]]:
     `which` …), so a sentence may join claims of different items, one per clause. A clause
     that names its subject by a pronoun (`it is low risk`, `which is low risk`) is read with
     the whole sentence: what `it` is must come from the same item; one that names nothing of
-    its own (`or better`) is read with the clause before it.
+    its own (`or better`) is read with the clause before it, or the first with the one after it
+    (`The recommended option, “…”`).
     """
     out: list[tuple[Claim, list[Token]]] = []
     found = clauses(tokens)
@@ -155,6 +164,8 @@ def sentence_claims(tokens: list[Token]) -> list[tuple[Claim, list[Token]]]:
             read = tokens
         elif n and not about(clause):  # `equal or better`: `or better` compares `equal`
             read = found[n - 1] + clause
+        elif not about(clause) and len(found) > 1:  # `The recommended option, “…”, means …`
+            read = clause + found[1]
         out += [(claim, read) for claim in sorted(claims_of(clause))]
     imperative = _imperative(tokens)
     if imperative is not None:

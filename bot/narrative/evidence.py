@@ -247,7 +247,7 @@ def _items(decision: Decision) -> Iterator[EvidenceItem]:
                            text=_plain(f"Why {point.rule_id} ({point.title}) matters: "
                                        f"{point.why}"))
         for k in range(1, len(point.options) + 1):
-            makes = ["proposal", "instruction"] if k == chosen else ["proposal"]
+            makes = ["recommendation", "proposal", "instruction"] if k == chosen else ["proposal"]
             yield EvidenceItem(id=f"O{n}.{k}", kind="option", text=_option_text(point, k),
                                makes=makes)
     for n, f in enumerate(relevant_findings(decision)[:MAX_FINDINGS], 1):

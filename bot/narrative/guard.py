@@ -45,7 +45,7 @@ from bot.narrative.claims import (
 from bot.narrative.evidence import Evidence, EvidenceItem
 from bot.narrative.reference import borrows, leans_back, statements
 from bot.narrative.schema import Narrative, WrittenPoint
-from bot.narrative.words import META, Token, normalise_phrase, tokenize, word_set
+from bot.narrative.words import META, Token, normalise_phrase, stems, tokenize, word_set
 
 MAX_CITES = 4
 MAX_POINTS = 8
@@ -103,6 +103,7 @@ class _Item:
     symbols: frozenset[str]  # characters beyond plain prose that its own text uses (`×`, `…`)
     clauses: frozenset[tuple[str, ...]]  # its clauses word for word, as `_verbatim` reads them
     whole: tuple[Token, ...]  # the words a restatement of its claim must all carry
+    named: frozenset[str]  # stems of what a sentence may call it (`the fix` for a recommendation)
 
     @classmethod
     def of(cls, item: EvidenceItem) -> _Item:
@@ -114,7 +115,9 @@ class _Item:
                    worded | marked, frozenset(_NOT_PROSE.findall(_CODE.sub(" ", item.text))),
                    frozenset(_verbatim(c) for sentence in _SENTENCE_BREAK.split(item.text)
                              for c in clauses(tokenize(sentence))),
-                   tuple(t for t in tokenize(item.whole) if t.kind in ("word", "compound")))
+                   tuple(t for t in tokenize(item.whole) if t.kind in ("word", "compound")),
+                   frozenset(s for w in _NAMED.get(item.kind, ()) for s in stems(w))
+                   | (_CUED if "recommendation" in worded | marked else frozenset()))
 
     def quotes(self, clause: list[Token], claim: Claim) -> bool:
         """The clause is one of this item's own, word for word (`if the floor is measured`),
@@ -122,7 +125,7 @@ class _Item:
         return _verbatim(clause) in self.clauses and _says_what(clause, claim)
 
     def has_word(self, token: Token) -> bool:
-        return bool(token.stems & self.stems)
+        return bool(token.stems & (self.stems | self.named))
 
     def has_name(self, name: str) -> bool:
         needle = name.lower()
@@ -182,7 +185,8 @@ class _Item:
                    for t in self.whole for n in (t.parts or (t,)))
 
     def _same_negation(self, tokens: list[Token]) -> bool:
-        mine = [self._content(p, 1) for p, t in enumerate(self.tokens) if _negates(t)]
+        mine = [self._content(p, 1) + self._labelled(p) for p, t in enumerate(self.tokens)
+                if _negates(t)]
         for p, t in enumerate(tokens):
             if not _negates(t):
                 continue
@@ -193,6 +197,11 @@ class _Item:
                                                for w in near):
                 return False
         return True
+
+    def _labelled(self, p: int) -> list[Token]:
+        """The label a value right after its colon stands for (`Cost: None` negates cost)."""
+        colon = p > 0 and self.tokens[p - 1].kind == "break" and self.tokens[p - 1].text == ":"
+        return self._content(p, -1)[:1] if colon else []
 
     def holds(self, tokens: list[Token]) -> bool:
         """Every word, name, number and title of a statement is in this item, and its numbers
@@ -215,6 +224,17 @@ class _Item:
         return True
 
 
+# What a sentence may call an item of each kind beside `META`'s general names: a recommendation
+# is a fix or a suggestion whatever its words. An item that recommends lends the words that say
+# so (`suggested`, `preferred`); no other claim's words are lent, since a verdict must be named
+# whole and ratings, denials, comparisons and measurements carry values.
+_NAMED: dict[str, frozenset[str]] = {
+    "recommendation": word_set("fix suggestion advice remedy remediation"),
+    "option": word_set("alternative approach"),
+    "rationale": word_set("reason rationale"),
+    "finding": word_set("issue problem"),
+}
+_CUED = frozenset(s for w in CUES["recommendation"] for s in stems(w))
 _NAMING = ("word", "compound", "name", "code")  # what a value may qualify in its item
 _LISTS = ("and", "or")  # a value qualifies words on its own side of these
 _WORDS = ("word", "compound", "name")
@@ -343,16 +363,32 @@ class SentenceChecker:
 
 def qualified(tokens: list[Token]) -> list[tuple[Token, Token]]:
     """(number or rating or comparative, the word it qualifies) in a sentence: the next word
-    within its clause, or for a rating or comparative at a clause's end the word before it."""
+    within its clause, or for a rating or comparative at a clause's end the last word before it
+    outside quoted titles (`The risk of “Pin a tag and its digest” is low` rates the risk, not
+    the digest)."""
     out = []
     for n, t in enumerate(tokens):
         if t.quoted or not (t.kind == "number" or t.text in _QUALIFIERS):
             continue
-        after, before = _neighbours(tokens, n, 1), _neighbours(tokens, n, -1)
-        what = after[0] if after else (before[0] if before and t.kind != "number" else None)
+        after = _neighbours(tokens, n, 1)
+        what = after[0] if after else (_subject_before(tokens, n) if t.kind != "number"
+                                        else None)
         if what is not None:
             out.append((t, what))
     return out
+
+
+def _subject_before(tokens: list[Token], n: int) -> Token | None:
+    """The last plain word before `tokens[n]` within its clause, past function words and titles."""
+    for i in range(n - 1, -1, -1):
+        t = tokens[i]
+        if t.quoted or t.kind == "quote":
+            continue
+        if t.comma or t.aside or t.kind == "break" or t.text in _LISTS:
+            return None
+        if t.kind in _WORDS:
+            return t
+    return None
 
 
 def _neighbours(tokens: list[Token], n: int, step: int) -> list[Token]:
@@ -392,7 +428,9 @@ def guard(evidence: Evidence, narrative: Narrative) -> Guarded:
         result.offered[written.part] = len(written.points)
         kept: list[ExplainedPoint] = []
         subject = set(next(p.subject for p in evidence.parts if p.name == written.part))
-        for n, reasons in enumerate(_point_problems(checker, written.points, subject), 1):
+        rationale = {i.id for i in evidence.items if i.id in subject and i.kind == "rationale"}
+        for n, reasons in enumerate(_point_problems(checker, written.points, subject, rationale),
+                                    1):
             point = written.points[n - 1]
             if reasons:
                 result.rejections.append(Rejection(part=written.part, point=n, reasons=reasons))
@@ -407,11 +445,13 @@ def guard(evidence: Evidence, narrative: Narrative) -> Guarded:
 
 
 def _point_problems(checker: SentenceChecker, points: list[WrittenPoint],
-                    subject: set[str]) -> list[list[str]]:
+                    subject: set[str], rationale: set[str]) -> list[list[str]]:
     """Why each point may not be shown. A point that leans on the one before it (`It …`,
     `However, …`) stands or falls with it, and cites some of its evidence. The first point of
     a part has the part's heading before it: its pronoun may stand for the part's own subject
-    (`Why it matters: …` under a decision) when it cites only items about that subject."""
+    (`Why it matters: …` under a decision) when it cites only items about that subject. Any
+    point may say why the part's decision matters that way, citing only its rationale: what
+    `it` matters for cannot change what the rationale says."""
     out: list[list[str]] = []
     for n, point in enumerate(points, 1):
         if n > MAX_POINTS:
@@ -419,7 +459,7 @@ def _point_problems(checker: SentenceChecker, points: list[WrittenPoint],
             continue
         checked = checker.check(point.text, point.cites)
         reasons = list(checked.problems)
-        if leans_back(point.text):
+        if leans_back(point.text) and not (point.cites and set(point.cites) <= rationale):
             if n == 1:
                 if not (point.cites and set(point.cites) <= subject):
                     reasons.append("leans on a point before it, and there is none")

@@ -27,7 +27,15 @@ import re
 from itertools import takewhile
 
 from bot.narrative.claims import CUES, DEMONSTRATIVES, FINITE, OBJECT_START, clauses, is_cue
-from bot.narrative.words import DISCOURSE, GRAMMATICAL, META, Token, tokenize, word_set
+from bot.narrative.words import (
+    DISCOURSE,
+    GRAMMATICAL,
+    META,
+    WORDING,
+    Token,
+    tokenize,
+    word_set,
+)
 
 # Connectives that set what follows beside what came before, and ones that derive it from it.
 _LISTING = word_set("""
@@ -47,8 +55,9 @@ _ANAPHORS = word_set("same other former latter previous previously aforementione
 # Conjunctions and adverbs that relate a sentence to the one before only as its first word.
 _LISTING_OPENERS = word_set("and but or nor yet still plus")
 _CONSEQUENCE_OPENERS = word_set("so then")
-# What a demonstrative may name without pointing back: the change under review itself.
-_SELF = word_set("change review pull pr repository tree")
+# What a demonstrative may name without pointing back: the change under review itself, and the
+# decision point a part is about (`Aria recommends “…” for this point`).
+_SELF = word_set("change review pull pr repository tree point decision")
 # Pronouns that stand for something outside their clause wherever they are in it (`In a
 # ClusterRole it reaches …`), and ones that stand for what their clause named before them.
 _PERSONAL = word_set("it itself they them themselves he him she")
@@ -124,6 +133,9 @@ def _unmarked(tokens: list[Token]) -> list[Token]:
         n = len(marker)
         if tuple(t.text for t in tokens[:n]) == marker and tokens[n - 1].comma:
             return tokens[n:]
+    if (len(tokens) > 2 and tokens[0].text == "in" and tokens[1].kind == "function"
+            and tokens[2].text in WORDING and tokens[2].comma):  # `In plain words,`
+        return tokens[3:]
     return tokens
 
 

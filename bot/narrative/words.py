@@ -72,6 +72,11 @@ META = word_set("""
     rule rules review evidence item items summary status value values source sources title
     titles message context aria
 """)
+# Words that negate what follows them. A stem is never one: `note`, `noted` and `notes` must
+# not match the `not` of an item.
+NEGATORS = word_set("not no non nor none never")
+# Negators that say the same of what they negate: `no cost`, `Cost: None`, `does not cost`.
+_NOUGHT = word_set("not no none")
 CONNECTIVES = DISCOURSE | REFERRING | META
 FUNCTION_WORDS = GRAMMATICAL | CONNECTIVES
 
@@ -98,6 +103,7 @@ _WRAP = "()[]{}\"'“”‘’,;:!?…"
 _CLAUSE_END = (";", ":")
 _DASHES = {"—", "–", "-"}
 _ABBREVIATIONS = {"e.g", "i.e", "etc", "vs", "cf"}
+WORDING = word_set("words terms")  # `In plain words,`: a marker of how the rest is worded
 
 Kind = Literal["word", "function", "compound", "name", "number", "code", "quote", "break"]
 
@@ -123,6 +129,8 @@ class Token:
 def stems(word: str) -> frozenset[str]:
     """The forms a plain word is matched under: `scaled`, `scaling`, `scales` all give `scal`."""
     w = word.lower().replace("’", "'").removesuffix("'s").removesuffix("'")
+    if w in _NOUGHT:
+        return _NOUGHT
     forms = {w}
     if len(w) > 3:
         for suffix, repl in (("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""),
@@ -133,16 +141,12 @@ def stems(word: str) -> frozenset[str]:
                 if suffix in ("ed", "ing") and len(base) > 2 and base[-1] == base[-2]:
                     forms.add(base[:-1])  # running -> run, but also added -> add
     return frozenset(_drop_e(f) for f in forms
-                     if (len(f) >= 3 or f == w) and (f == w or f not in _NEGATORS))
-
-
-# A stem is never a negator: `note`, `noted` and `notes` must not match the `not` of an item.
-_NEGATORS = frozenset({"not", "no", "non", "nor", "none", "never"})
+                     if (len(f) >= 3 or f == w) and (f == w or f not in NEGATORS))
 
 
 def _drop_e(form: str) -> str:
     cut = form[:-1]
-    return cut if form.endswith("e") and len(form) > 3 and cut not in _NEGATORS else form
+    return cut if form.endswith("e") and len(form) > 3 and cut not in NEGATORS else form
 
 
 def name_shaped(word: str) -> bool:
@@ -191,24 +195,26 @@ def tokenize(text: str) -> list[Token]:
         else:
             if out and content.lstrip()[:1] in ("(", ")"):  # `code` (aside) or (`code`) …
                 out[-1] = replace(out[-1], aside=True)
-            out += _plain(content)
+            out += _plain(content, opening=not out)
     return out
 
 
-def _plain(text: str) -> list[Token]:
+def _plain(text: str, opening: bool = False) -> list[Token]:
     out: list[Token] = []
     words = text.replace("**", " ").split()
+    marker = _marker_length(words) if opening else 0
     for i, raw in enumerate(words):
         if raw in _DASHES:
             out.append(Token("break", raw))
             continue
-        word = raw.strip(_WRAP).removesuffix("'s").removesuffix("’s").strip(_WRAP)
-        if word.endswith(".") and word[:-1].lower() not in _ABBREVIATIONS:
-            word = word.rstrip(".").strip(_WRAP)
+        word = _bare(raw)
         if raw.startswith("(") and out:
             out[-1] = replace(out[-1], aside=True)
+        if word and i < marker:
+            out.append(Token("function", word.lower(), comma=i == marker - 1))
+            continue
         if word:
-            found = _word(word, words, i)
+            found = _word(word, words, i, opening and i == 0)
             if found and raw.rstrip(")\"'”’").endswith(","):
                 found[-1] = replace(found[-1], comma=True)
             out += found
@@ -219,7 +225,30 @@ def _plain(text: str) -> list[Token]:
     return out
 
 
-def _word(word: str, words: list[str], i: int) -> list[Token]:
+def _bare(raw: str) -> str:
+    """A word without the punctuation around it (`cap.).` is `cap`), keeping an abbreviation's
+    dot (`e.g.`)."""
+    word = raw
+    while True:
+        bare = word.strip(_WRAP).removesuffix("'s").removesuffix("’s").strip(_WRAP)
+        if bare.endswith(".") and bare[:-1].lower() not in _ABBREVIATIONS:
+            bare = bare.rstrip(".")
+        if bare == word:
+            return word
+        word = bare
+
+
+def _marker_length(words: list[str]) -> int:
+    """A sentence opening on a set phrase that only says how the rest is worded (`In plain
+    words,`, `In simple terms,`) holds no claim in it: its words are discourse markers."""
+    if len(words) > 2 and words[0].lower() == "in" and words[2].endswith(","):
+        wording = words[2].rstrip(",").lower()
+        if wording in WORDING and words[1].isalpha() and words[1].islower():
+            return 3
+    return 0
+
+
+def _word(word: str, words: list[str], i: int, first: bool = False) -> list[Token]:
     body = word.lstrip("$€£~≈+-")  # a price or an approximate figure is still a number
     if body[:1].isdigit() or (body[:1] == "." and body[1:2].isdigit()):
         if any(c.isalpha() for c in body.rstrip("%kKMBx")) and not _unit_suffix(body):
@@ -233,6 +262,8 @@ def _word(word: str, words: list[str], i: int) -> list[Token]:
     for suffix, expansion in _CONTRACTIONS.items():
         if lower.endswith(suffix) and len(lower) > len(suffix):
             return [_plain_word(lower[: -len(suffix)]), _plain_word(expansion)]
+    if first and lower == "one" and _next_in(words, i, META):
+        return [Token("function", lower)]  # `One option is …`: which one, not how many
     if lower in NUMBER_WORDS and not (lower == "one" and _next_is(words, i, "of")):
         # still a word too, for compounds (`single-zone`) and words it is part of
         return [Token("number", word, NUMBER_WORDS[lower], stems=stems(lower))]
@@ -256,7 +287,11 @@ def _plain_word(word: str) -> Token:
 
 
 def _next_is(words: list[str], i: int, expected: str) -> bool:
-    return i + 1 < len(words) and words[i + 1].strip(_WRAP).lower() == expected
+    return _next_in(words, i, frozenset({expected}))
+
+
+def _next_in(words: list[str], i: int, expected: frozenset[str]) -> bool:
+    return i + 1 < len(words) and words[i + 1].strip(_WRAP).lower() in expected
 
 
 def normalise_phrase(text: str) -> str:

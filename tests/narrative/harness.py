@@ -40,6 +40,7 @@ from tests.narrative.adversary_c import attack as adversary_c
 from tests.narrative.adversary_d import attack as adversary_d
 from tests.narrative.adversary_e import attack as adversary_e
 from tests.narrative.adversary_f import attack as adversary_f
+from tests.narrative.adversary_g import attack as adversary_g
 from tests.narrative.endpoint import ChatEndpoint
 from tests.narrative.holdout import attack as adversary_b
 
@@ -49,26 +50,29 @@ REVIEW_TREES = [ROOT / "examples" / "gpu-serving",
                         if p.is_dir())]
 
 Attack = Callable[[dict[str, Any], int], list[dict[str, Any]]]
-# Six adversaries, each written without reading the guard or the others (each package's README
-# says what its author read). Which of them the guard was then improved against, and how (ADR
-# 0009, amendments):
+# Seven adversaries, each written without reading the guard or the others (each package's
+# README says what its author read). Which of them the guard was then improved against, and how
+# (ADR 0009, amendments):
 # * A: its dropped honest sentences were studied (`single` is 1, values and negations read
 #   alike on both sides, a clause copied from its item restates it, reformulation markers).
 # * B: only its totals were read.
 # * C and D: their dropped honest sentences showed closed classes left incomplete (reporting
-#   and light verbs).
+#   and light verbs); D's, that `no cost` is what `Cost: None` says.
 # * E: its drops showed that a colon introduces what completes its clause and that a part's
 #   first point may stand on the part's own subject.
-# * F: never looked at for its honest drops; its one leak (a verdict named in part) was fixed.
+# * F: held out for one round (47.6%); then its drops showed what a writer calls an item (`One
+#   option is …`, `the suggested fix`, `In plain words,`), a rating after a quoted title, and
+#   `Why it matters:` after any point.
+# * G: held out: written after those changes were designed, and only its totals read.
 # Honest rewordings kept at the last change, end to end, each adversary's draw independent of
-# the checkout's path (issue 11 asks 70%): A 84.9%, B 68.4%, C 87.6%, D 68.4%, E 80.5%, F 47.6%
-# (62.7% each alone). Requiring a verdict be named whole cost B 2.8 points (measured by
-# switching it off; B's sentences were not read). Floors sit just under the figures, so a real
-# regression fails; F's is far under the 70% asked.
-HONEST_FLOOR = {"A": 0.84, "B": 0.67, "C": 0.86, "D": 0.67, "E": 0.79, "F": 0.47}
+# the checkout's path (issue 11 asks 70%): A 84.9%, B 71.2%, C 92.4%, D 75.1%, E 98.1%, F 99.2%,
+# G 77.4% (69.8% before the changes). Floors sit just under the figures, so a real regression
+# fails.
+HONEST_FLOOR = {"A": 0.84, "B": 0.70, "C": 0.92, "D": 0.74, "E": 0.97, "F": 0.98, "G": 0.77}
 
 ADVERSARIES: dict[str, Attack] = {"A": adversary_a, "B": adversary_b, "C": adversary_c,
-                                  "D": adversary_d, "E": adversary_e, "F": adversary_f}
+                                  "D": adversary_d, "E": adversary_e, "F": adversary_f,
+                                  "G": adversary_g}
 
 
 def reviews() -> list[tuple[str, Decision]]:

@@ -1,4 +1,4 @@
-"""The guard against six independent adversaries, end to end through a local HTTP endpoint.
+"""The guard against seven independent adversaries, end to end through a local HTTP endpoint.
 
 Every planted claim is tried alone in its part and amid the part's honest rewordings, on every
 review under `tests/fixtures/reviews` and the example; the bench of the same name keeps the

@@ -9,8 +9,9 @@ import pytest
 
 from bot.engine import review
 from bot.ingest.source import DirectorySource
-from bot.narrative.evidence import Evidence, EvidenceItem, evidence_of
-from bot.narrative.guard import SentenceChecker
+from bot.narrative.evidence import Evidence, EvidenceItem, Part, evidence_of
+from bot.narrative.guard import SentenceChecker, guard
+from bot.narrative.schema import Narrative, WrittenPart, WrittenPoint
 from tests.narrative.conftest import REVIEWS
 
 ITEMS = [
@@ -162,3 +163,95 @@ def test_a_severity_word_is_not_read_as_a_negator():
     check = SentenceChecker(Evidence(items=[item], parts=[]))
     assert check.problems("SRV015 is a note-level finding.", ["F1"])
     assert check.problems("SRV015 is a warning-level finding.", ["F1"]) == []
+
+
+# A decision Aria writes for COST001 (from `tests/fixtures/reviews`), as the guard's parts see it.
+COST001 = [
+    EvidenceItem(id="R1", kind="recommendation", makes=["recommendation", "proposal",
+                                                         "instruction"], text=(
+        "For COST001 (GPU capacity is all on-demand) Aria recommends the option “Cover the "
+        "steady floor with reserved capacity, burst on on-demand”.")),
+    EvidenceItem(id="W1", kind="rationale", text=(
+        "Why COST001 (GPU capacity is all on-demand) matters: On-demand is the most expensive "
+        "way to buy GPUs. A serving floor that runs around the clock is the ideal candidate for "
+        "committed-use discounts or reservations.")),
+    EvidenceItem(id="O1.1", kind="option", makes=["recommendation", "proposal", "instruction"],
+                 text=ITEMS[4].text),  # the option COST001's R1 recommends
+    EvidenceItem(id="O1.2", kind="option", makes=["proposal"], text=(
+        "An option for COST001: “Stay on-demand and record why”. Summary: Keep on-demand "
+        "capacity and write down why. Cost: Highest per GPU-hour. Latency: Unchanged. "
+        "Complexity: Low. Risk: Low.")),
+    *(i for i in ITEMS if i.id != "O1.1"),
+]
+COST_PART = Part(name="decision COST001", about="the options of COST001", subject=["R1", "W1"])
+
+
+@pytest.mark.parametrize(("text", "cites", "passes"), [
+    # `One option is …` says which option, not how many; `One GPU …` still counts
+    ("One option is “Stay on-demand and record why”: keep on-demand capacity and write down "
+     "why.", ["O1.2"], True),
+    ("One GPU is requested by `Deployment/llm-server`.", ["F3"], False),
+    ("`Deployment/llm-server` requests one GPU.", ["F3"], False),
+    # a set phrase on how the rest is worded carries no claim; the rest is checked as ever
+    ("In plain words, `Deployment/llm-server` requests 8 GPUs and can run with 1 replica.",
+     ["F3"], True),
+    ("In plain words, `Deployment/llm-server` requests 4 GPUs.", ["F3"], False),
+    ("In production terms, `Deployment/llm-server` crashed twice.", ["F3"], False),
+    # what a recommendation is called (`fix`, `suggested`) comes with an item that recommends,
+    # and only for the option it recommends
+    ("For COST001, the suggested fix is “Cover the steady floor with reserved capacity, burst "
+     "on on-demand”.", ["R1"], True),
+    ("For COST001, the suggested fix is “Stay on-demand and record why”.", ["R1"], False),
+    ("The suggested fix is “Stay on-demand and record why”.", ["O1.2"], False),
+    ("The preferred fix for COST001 is to stay on-demand.", ["R1"], False),
+    ("The recommended option, “Cover the steady floor with reserved capacity, burst on "
+     "on-demand”, means: reserve the GPUs the serving floor always uses.", ["O1.1"], True),
+    ("The recommended option, “Stay on-demand and record why”, means: keep on-demand capacity "
+     "and write down why.", ["O1.2"], False),
+    # a rating after a quoted title rates the word it follows outside the title
+    ("The complexity of “Cover the steady floor with reserved capacity, burst on on-demand” is "
+     "low.", ["O1.1"], True),
+    ("The complexity of “Cover the steady floor with reserved capacity, burst on on-demand” is "
+     "medium.", ["O1.1"], False),
+    ("The risk of “Fit the model on fewer GPUs” is low.", ["O3.2"], False),
+    # `no cost` is what `Cost: None` says; it does not stand for another label's value
+    ("“Remove `preferred_batch_size`” comes at no cost.", ["O2.1"], True),
+    ("“Remove `preferred_batch_size`” comes with no risk.", ["O2.1"], False),
+    ("“Fit the model on fewer GPUs” comes at no cost.", ["O3.2"], False),
+])
+def test_framings_a_writer_uses_and_what_they_cannot_carry(text, cites, passes):
+    problems = SentenceChecker(Evidence(items=COST001, parts=[COST_PART])).problems(text, cites)
+    assert (problems == []) is passes, problems
+
+
+def _kept(points: list[tuple[str, list[str]]]) -> list[str]:
+    narrative = Narrative(parts=[WrittenPart(part=COST_PART.name, points=[
+        WrittenPoint(text=text, cites=cites) for text, cites in points])])
+    accepted = guard(Evidence(items=COST001, parts=[COST_PART]), narrative).accepted
+    return [p.text for e in accepted for p in e.points]
+
+
+OPTION_TWO = ("One option is “Stay on-demand and record why”: keep on-demand capacity and write "
+              "down why.", ["O1.2"])
+
+
+def test_why_the_decision_matters_may_follow_any_point():
+    why = ("Why it matters: on-demand is the most expensive way to buy GPUs.", ["W1"])
+    assert _kept([OPTION_TWO, why]) == [OPTION_TWO[0], why[0]]
+
+
+@pytest.mark.parametrize("text", [
+    "It is what Aria recommends for COST001.",
+    "Aria recommends it for COST001.",
+    "That is the option Aria recommends for COST001.",
+])
+def test_a_pronoun_after_another_option_cannot_take_the_recommendation(text):
+    assert _kept([OPTION_TWO, (text, ["R1"])]) == [OPTION_TWO[0]]
+
+
+def test_this_point_names_the_part_s_decision():
+    recommended = ("Aria recommends “Cover the steady floor with reserved capacity, burst on "
+                   "on-demand” for this point.", ["R1"])
+    flipped = ("Aria recommends “Stay on-demand and record why” for this point.", ["R1"])
+    assert _kept([OPTION_TWO, recommended]) == [OPTION_TWO[0], recommended[0]]
+    assert _kept([OPTION_TWO, flipped]) == [OPTION_TWO[0]]
