@@ -1,8 +1,12 @@
-"""The one settings style: pydantic-settings models read from `ARIA_*` environment variables.
+"""The one settings style: pydantic models read from `ARIA_*` environment variables.
 
 Every component's settings (the App, the job runtime, workers, the language model, latency
 probes) derive from `AriaSettings`, so one table in the docs lists them all
 (`aria config settings`), and a command's flags are made from the same fields.
+
+The environment is read here, not by pydantic-settings: what Aria's settings use of it is a
+prefix, aliases and names in any case (the rules below, which were pydantic-settings' own), and
+importing it (with `asyncio`, `ssl` and dotenv) cost a fifth of a review's start-up (ADR 0020).
 """
 
 from __future__ import annotations
@@ -10,10 +14,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Self
+from typing import Any, ClassVar, Self
 
-from pydantic import AliasChoices
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict
 
 
 def default_state_dir() -> Path:
@@ -27,25 +30,55 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aria"
 
 
-class AriaSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ARIA_", extra="ignore", populate_by_name=True)
+class AriaSettings(BaseModel):
+    """Settings: each field from the variable `env_prefix` + its name (or its validation alias),
+    matched in any case; a value is the variable's text, empty included, validated as a flag's
+    (a field of a JSON type parses its text itself). Keyword arguments (flags) win; defaults
+    are validated too."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, validate_default=True,
+                              arbitrary_types_allowed=True)
+    env_prefix: ClassVar[str] = "ARIA_"
+
+    def __init__(self, **values: Any) -> None:
+        # A keyword argument (a flag, by field name) wins over the field's variable.
+        env = {key: value for field, (key, value) in self._environment(os.environ).items()
+               if field not in values}
+        super().__init__(**{**env, **values})
+
+    @classmethod
+    def env_names(cls, field: str) -> list[str]:
+        """The environment variables a field is read from, the first one found winning."""
+        alias = cls.model_fields[field].validation_alias
+        if isinstance(alias, str):
+            return [alias]
+        if isinstance(alias, AliasChoices):
+            return [choice for choice in alias.choices if isinstance(choice, str)]
+        return [f"{cls.env_prefix}{field}".upper()]
 
     @classmethod
     def env_name(cls, field: str) -> str:
-        """The environment variable a field is read from."""
-        alias = cls.model_fields[field].validation_alias
-        if isinstance(alias, str):
-            return alias
-        if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
-            return alias.choices[0]
-        return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+        """The environment variable a field is documented by."""
+        return cls.env_names(field)[0]
+
+    @classmethod
+    def _environment(cls, env: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+        """Each field `env` sets: the key it is validated under (the field's alias where it has
+        one, so an error names the variable, else its name) and the variable's text."""
+        given = {name.lower(): value for name, value in env.items()}
+        found = {}
+        for field, info in cls.model_fields.items():
+            value = next((given[name.lower()] for name in cls.env_names(field)
+                          if name.lower() in given), None)
+            if value is not None:
+                alias = info.validation_alias
+                found[field] = (alias if isinstance(alias, str) else field, value)
+        return found
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
         """The settings in `env` (default: this process's environment), defaults elsewhere."""
         if env is None:
             return cls()
-        upper = {k.upper(): v for k, v in env.items()}
-        values = {name: upper[cls.env_name(name)] for name in cls.model_fields
-                  if upper.get(cls.env_name(name))}
-        return cls.model_validate(values)
+        return cls.model_validate({key: value for key, value in cls._environment(env).values()
+                                   if value})

@@ -9,10 +9,12 @@ the command line does not name an analysis command: `aria review` starts without
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import sys
 from collections.abc import Collection
+from typing import NoReturn
 
 from bot import __version__
 from bot.cli import analysis
@@ -75,3 +77,13 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("aria").exception("internal error")
         print(f"aria: internal error: {exc}", file=sys.stderr)
         return INTERNAL
+
+
+def run() -> NoReturn:
+    """The `aria` program: `main`, then exit. What is left is freed by exiting, so the objects
+    are first set aside from the cyclic collector, whose passes at interpreter shutdown would
+    otherwise traverse every module's objects for nothing (4.5 % of a small review's
+    instructions). Exit still flushes the standard streams and runs `atexit` handlers."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)

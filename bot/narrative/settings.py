@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
 
 from bot.settings import AriaSettings, default_state_dir
 
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class NarrativeSettings(AriaSettings):
-    model_config = SettingsConfigDict(env_prefix="ARIA_LLM_")
+    env_prefix = "ARIA_LLM_"
 
     model: str | None = Field(
         None, description="language model as `provider:model`; unset, no prose is written")

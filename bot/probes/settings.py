@@ -22,7 +22,6 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic_settings import SettingsConfigDict
 
 from bot.allowlist import DEFAULT_ALLOWLIST, allowed, split_patterns
 from bot.config import shape_dims
@@ -90,7 +89,7 @@ class PriceTable(BaseModel):
 class ProbeSettings(AriaSettings):
     """The operator's probe target and price table, from `ARIA_PROBE_*` and `ARIA_PRICE_TABLE`."""
 
-    model_config = SettingsConfigDict(env_prefix="ARIA_PROBE_")
+    env_prefix = "ARIA_PROBE_"
 
     url: str | None = Field(None, description="Triton HOST:PORT that reviews measure on; unset, "
                                               "reviews measure nothing")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.config import Headroom, TelemetryConfig
 from bot.graph.platform import build_graph
@@ -19,7 +20,6 @@ from bot.promql import Matcher, duration_seconds, selector
 from bot.telemetry import assess
 from bot.telemetry import queries as q
 from bot.telemetry.changes import Side, side_of
-from bot.telemetry.client import Sample
 from bot.telemetry.measure import Meter, settle
 from bot.telemetry.series import POD_OWNER_RE, SeriesRef, series_of
 from bot.telemetry.session import finish, guarded, new_report, open_meter, record_replicas
@@ -31,6 +31,11 @@ from bot.telemetry_report import (
     TelemetryReport,
     WorkloadTelemetry,
 )
+
+if TYPE_CHECKING:  # the client is imported where a meter is opened (bot.telemetry.session)
+    from bot.telemetry.client import Sample
+
+    Rows = dict[str, list[Sample]]  # a grouped answer's samples by namespace
 
 GROUPED = "read for all workloads in one query grouped by namespace and pod"
 FAILED = "not read: the grouped query failed (see the notes)"
@@ -142,7 +147,6 @@ def _gpu_usage(meter: Meter, workloads: list[tuple[Workload, SeriesRef]],
                                       g.peak_utilisation.value or 0.0, g.subject))
 
 
-Rows = dict[str, list[Sample]]  # a grouped answer's samples by namespace
 
 
 def _by_namespace(samples: list[Sample] | None) -> Rows | None:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.promql import duration_seconds
-from bot.telemetry.client import PrometheusClient, Sample
 from bot.telemetry.errors import BudgetExhausted, PrometheusUnavailable, QueryFailed
 from bot.telemetry.queries import Stats
 from bot.telemetry_report import Reading
+
+if TYPE_CHECKING:  # the client is imported where a meter is opened (bot.telemetry.session)
+    from bot.telemetry.client import PrometheusClient, Sample
 
 NO_SERIES = "no series: Prometheus holds no data for it in the window"
 

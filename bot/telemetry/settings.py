@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from pydantic_settings import SettingsConfigDict
 
 from bot.allowlist import allowed, split_patterns
 from bot.settings import AriaSettings
@@ -61,7 +60,7 @@ def _read_secret(path: Path, what: str) -> str:
 class PrometheusSettings(AriaSettings):
     """The operator's Prometheus, from `ARIA_PROMETHEUS_*`."""
 
-    model_config = SettingsConfigDict(env_prefix="ARIA_PROMETHEUS_")
+    env_prefix = "ARIA_PROMETHEUS_"
 
     url: str | None = Field(None, description="http(s)://host:port[/path] that reviews and audits "
                                               "read production telemetry from; unset, none is read")

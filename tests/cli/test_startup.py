@@ -75,6 +75,10 @@ def test_aria_review_of_the_example_imports_none_of_the_apps_or_probes_libraries
             if f["location"]["path"] == "models/resnet50/config.pbtxt"} >= {"SRV003", "SRV005"}
     assert _heavy(modules) == []
     assert _top(modules) & {"rich", "jinja2"} == set()  # `-f json` draws and templates nothing
+    # Settings are read without pydantic-settings (its asyncio, dotenv), and with no Prometheus
+    # configured nothing speaks HTTP.
+    assert _top(modules) & {"pydantic_settings", "asyncio", "dotenv"} == set()
+    assert modules & {"bot.telemetry.client", "urllib.request", "http.client"} == set()
 
 
 def test_a_second_review_validates_no_rule_pack_and_loads_no_parser(tmp_path):
