@@ -146,9 +146,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.no_render:
         config.ingest.kustomize = "off"
     args._config = config
-    from bot.cli.progress import ProgressDisplay
-    errors = console_for(sys.stderr, args.color)
-    display = ProgressDisplay("files", errors) if sys.stderr.isatty() else None
+    display = None
+    if sys.stderr.isatty():  # rich (a tenth of a second to import) only where a bar is drawn
+        from bot.cli.progress import ProgressDisplay
+        display = ProgressDisplay("files", console_for(sys.stderr, args.color))
     with display or nullcontext():
         decision = audit(source, config, title=args.title, workers=args.jobs,
                          progress=display.show if display else None, only=named,

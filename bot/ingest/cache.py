@@ -123,6 +123,7 @@ class ContentCache:
         self._memory: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._written = 0  # bytes written since the last trim
+        self._folders: set[Path] = set()  # entry folders this process made or found
         if self.folder is not None and not _own_folder(self.folder):
             self.folder = None
 
@@ -155,7 +156,9 @@ class ContentCache:
             return
         path = self._path(key)
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if path.parent not in self._folders:  # one mkdir per folder, not per entry
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self._folders.add(path.parent)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as fh:
                 if pickled is None:
@@ -166,6 +169,7 @@ class ContentCache:
             os.replace(tmp, path)  # atomic: a reader sees the whole entry or none
         except OSError as exc:  # a full or read-only disk costs speed, never a review
             log.warning("parse cache write failed (%s)", exc)
+            self._folders.discard(path.parent)  # removed meanwhile? made again next time
             return
         except (pickle.PicklingError, RecursionError, TypeError) as exc:
             log.warning("parse cache cannot hold %s (%s)", key[:12], exc)

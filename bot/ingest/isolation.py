@@ -12,6 +12,7 @@ adr/0008-isolated-bounded-ingest.md.
 from __future__ import annotations
 
 import faulthandler
+import gc
 import multiprocessing
 import multiprocessing.util
 import pickle
@@ -89,6 +90,10 @@ def _serve(conn: Connection, parse: ParseFn, limits: WorkerLimits) -> None:
     """Worker loop: receive a job, parse it under the limits, send one message: a byte saying
     whether it retires, then the pickled result."""
     faulthandler.disable()  # the supervisor reports a crash, naming the file
+    # The worker collects its own garbage, never the supervisor's objects it was forked with
+    # (a supervisor may fork while its collector is off: `engine._spared_by_collector`).
+    gc.freeze()
+    gc.enable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor ends workers, not Ctrl-C
     signal.signal(signal.SIGXCPU, signal.SIG_DFL)  # the CPU limit ends the worker
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not leave core files

@@ -94,9 +94,14 @@ class DirectorySource(Source):
 
     def files(self) -> Iterator[SourceFile]:
         unreadable: list[OSError] = []
-        for dirpath, dirnames, filenames in os.walk(self.root, onerror=unreadable.append):
+        top = str(self.root)
+        for dirpath, dirnames, filenames in os.walk(top, onerror=unreadable.append):
             yield from map(self._unreadable_dir, unreadable)
             unreadable.clear()
+            # os.walk joins every folder onto `top`: its path below it is what follows (a
+            # relpath per file was a tenth of listing a tree)
+            here = dirpath[len(top):].lstrip(os.sep).replace(os.sep, "/")
+            prefix = f"{here}/" if here else ""
             kept = []
             for name in sorted(d for d in dirnames if d not in SKIP_DIRS):
                 full = os.path.join(dirpath, name)
@@ -110,8 +115,7 @@ class DirectorySource(Source):
                 # follow one either): its files are reviewed where they are
             dirnames[:] = kept
             for name in sorted(filenames):
-                full = os.path.join(dirpath, name)
-                yield self._entry(self._rel(full), full)
+                yield self._entry(prefix + name, os.path.join(dirpath, name))
         yield from map(self._unreadable_dir, unreadable)
 
     def _rel(self, full: str) -> str:

@@ -17,7 +17,14 @@ import yaml
 from yaml import events
 
 from bot.ingest.scan import MAX_NESTING, Syntax, nesting_problem
-from bot.ingest.yamlresolve import MERGE_KEY, TAG_PREFIX, json_key, json_number, resolve_scalar
+from bot.ingest.yamlresolve import (
+    MERGE_KEY,
+    TAG_PREFIX,
+    json_key,
+    json_number,
+    resolve_plain,
+    resolve_scalar,
+)
 
 try:  # libyaml, as bundled with PyYAML's wheels
     from yaml.cyaml import CParser as _EventParser
@@ -46,6 +53,11 @@ class YMap(dict):
     def line_of(self, key: Any) -> int:
         return self.key_lines.get(key, self.line)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Parser workers pickle every parsed file to the supervisor (and the cache keeps those
+        # bytes): a constructor and the items cost a third less than the default's slot state.
+        return _ymap, (self.line, self.key_lines), None, None, iter(self.items())
+
 
 class YList(list):
     __slots__ = ("line", "item_lines")
@@ -57,6 +69,22 @@ class YList(list):
 
     def line_of(self, index: int) -> int:
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _ylist, (self.line, self.item_lines), None, iter(self)
+
+
+def _ymap(line: int, key_lines: dict[Any, int]) -> YMap:
+    """A YMap as `YMap.__reduce__` names it; the unpickler adds its items."""
+    value = YMap(line)
+    value.key_lines = key_lines
+    return value
+
+
+def _ylist(line: int, item_lines: list[int]) -> YList:
+    value = YList(line)
+    value.item_lines = item_lines
+    return value
 
 
 def plain(value: Any) -> Any:
@@ -142,18 +170,42 @@ class _Document:
                 container.key_lines[parent.key] = parent.key_line
 
     def scalar(self, event: events.ScalarEvent) -> None:
+        # The hottest step of ingest (most nodes are scalars): `_count` and `_place` inlined,
+        # and an untagged scalar resolved without `resolve_scalar`'s tag handling.
         line = event.start_mark.line + 1
-        self._count(1, line)
-        plain_style = not event.style
-        raw = resolve_scalar(event.value, event.tag, plain_style)
+        self.nodes += 1
+        if self.nodes > MAX_EXPANDED_NODES:
+            self._count(0, line)  # over the bound: raises
+        text, tag, plain_style = event.value, event.tag, not event.style
+        if tag is None:
+            raw = resolve_plain(text) if plain_style else text
+        else:
+            raw = resolve_scalar(text, tag, plain_style)
         value = json_number(raw) if type(raw) in (int, float) else raw
-        parent = self.stack[-1] if self.stack else None
-        self._place(value, line, raw, scalar=True)
-        if parent is not None and parent.has_key and isinstance(parent.value, YMap):
-            parent.merge = (plain_style and event.tag is None and event.value == MERGE_KEY) \
-                or event.tag == TAG_PREFIX + "merge"
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, 1)
+        if not self.stack:
+            self.root, self.first_line = value, line
+            return
+        parent = self.stack[-1]
+        container = parent.value
+        if isinstance(container, YList):
+            container.append(value)
+            container.item_lines.append(line)
+        elif parent.has_key:  # a mapping's value
+            parent.has_key = False
+            if parent.merge:
+                parent.merge = False
+                _merge(container, value, parent.key_line)
+            else:
+                container[parent.key] = value
+                container.key_lines[parent.key] = parent.key_line
+        else:  # a mapping's key
+            parent.key = json_key(raw)
+            parent.key_line = line
+            parent.has_key = True
+            parent.merge = (plain_style and tag is None and text == MERGE_KEY) \
+                or tag == TAG_PREFIX + "merge"
 
     def alias(self, event: events.AliasEvent) -> None:
         line = event.start_mark.line + 1

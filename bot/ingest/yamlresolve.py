@@ -52,7 +52,7 @@ def _parse_go_int(text: str) -> int | None:
     return value if _INT64[0] <= value <= _UINT64_MAX else None
 
 
-def _plain(text: str) -> Any:
+def resolve_plain(text: str) -> Any:
     """go-yaml v2 `resolve("", text)` for an untagged plain scalar."""
     if text in _MAP:
         return _MAP[text]
@@ -88,7 +88,7 @@ def resolve_scalar(value: str, tag: str | None, plain: bool) -> Any:
     Numbers are Go's here: a key is named from them, a value goes through `json_number`.
     """
     if tag is None or tag == "!":
-        return _plain(value) if plain and tag is None else value
+        return resolve_plain(value) if plain and tag is None else value
     short = tag[len(TAG_PREFIX):] if tag.startswith(TAG_PREFIX) else ""
     if short in ("str", "timestamp"):
         return value  # a timestamp stays text in an untyped Go value
@@ -99,7 +99,7 @@ def resolve_scalar(value: str, tag: str | None, plain: bool) -> Any:
             return value  # the cluster refuses the document; the text is what there is
     if short not in _RESOLVABLE:
         return value  # custom tags (!Ref, !!python/…) keep their text
-    result = _plain(value)
+    result = resolve_plain(value)
     if short == "float" and isinstance(result, int) and not isinstance(result, bool):
         return float(result)
     return result

@@ -103,6 +103,13 @@ def test_aria_audit_imports_none_of_them_either(tmp_path):
     assert _heavy(modules) == []
 
 
+def test_an_audit_off_a_terminal_draws_no_progress_bar_so_imports_no_rich(tmp_path):
+    code, modules = _run(tmp_path, "audit", str(EXAMPLE / "head"), "-f", "json",
+                         "-o", str(tmp_path / "audit.json"))
+    assert code == 1 and "SPOF001" in (tmp_path / "audit.json").read_text()
+    assert "rich" not in _top(modules)
+
+
 def test_aria_version_and_importing_the_command_line_load_no_model(tmp_path):
     code, modules = _run(tmp_path, "--version")
     assert code == 0 and _heavy(modules) == []
