@@ -26,6 +26,7 @@ from pathlib import Path
 from bot.ingest.cache import content_id, entry_key, shared_cache
 from bot.ingest.documents import Document, ParseProblem
 from bot.ingest.files import KUSTOMIZATION_NAMES
+from bot.ingest.kustomize_absent import absent_reference
 from bot.ingest.kustomize_refs import is_remote, refusal
 from bot.ingest.loader import Inventory
 from bot.ingest.rendered import Overlays, add_rendered
@@ -108,7 +109,8 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
     missing = [root for root in roots if outcomes[root] is None]
     if missing:
         with source.materialize({d for root in missing for d in dirs[root]}) as tree:
-            for root, output in zip(missing, _render(kubectl, tree, missing), strict=True):
+            for root, output in zip(missing, _render(kubectl, tree, missing, overlays),
+                                    strict=True):
                 if output is None:  # a timeout may pass on a quieter machine: not kept
                     continue
                 failed, text = output
@@ -146,11 +148,15 @@ def _file(root: str) -> str:
     return posixpath.join(root, "kustomization.yaml") if root else "kustomization.yaml"
 
 
-def _render(kubectl: str, tree: Path, roots: list[str]) -> Iterable[tuple[bool, str] | None]:
+def _render(kubectl: str, tree: Path, roots: list[str],
+            overlays: Overlays) -> Iterable[tuple[bool, str] | None]:
     """(False, kustomize's output) or (True, why it failed) per root; None where it timed
-    out."""
+    out. A render bound to fail on a missing file fails without starting kubectl."""
 
     def run(root: str) -> tuple[bool, str] | None:
+        absent = absent_reference(tree, overlays.chain(root))
+        if absent is not None:
+            return True, absent
         try:
             # Plugins and exec functions stay off (kustomize's defaults); loads stay in root.
             proc = subprocess.run([kubectl, "kustomize", str(tree / root if root else tree)],

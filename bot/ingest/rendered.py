@@ -89,11 +89,15 @@ class Overlays:
             if doc.format == "k8s":
                 self._written[doc.path].append(doc)
 
+    def chain(self, root: str) -> list[Document]:
+        """The root kustomization and every local one it includes, root first."""
+        return _chain(root, self.kustomizations)
+
     def folders(self, root: str) -> list[str]:
         """The folders of the root kustomization and every local one it includes: with
         kustomize's load restrictions (files stay within a kustomization's root), all that a
         render of `root` can read."""
-        return [posixpath.dirname(k.path) for k in _chain(root, self.kustomizations)]
+        return [posixpath.dirname(k.path) for k in self.chain(root)]
 
     def reached(self, root: str) -> set[str]:
         """The files whose objects the overlay renders (judged as rendered, not as written)."""
