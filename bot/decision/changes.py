@@ -8,7 +8,7 @@ what moved is kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
@@ -63,16 +63,18 @@ def fact_changes(base: dict[str, ObjectFacts], head: dict[str, ObjectFacts],
         if head_id != identity:
             out.append(FactChange(object=new.ref, fact=RENAMED, before=old.ref, after=new.ref,
                                   base_location=old.location, head_location=new.location))
-        renamed = {objects.head_detail(identity, name):
-                   fact.model_copy(update={"value": objects.head_names(fact.value)})
+        # (value as head names it, location): a copy of each base fact cost a tenth of a
+        # second per 1,000 workloads, for the one field compared
+        renamed = {objects.head_detail(identity, name): (objects.head_names(fact.value),
+                                                         fact.location)
                    for name, fact in old.facts.items()}
         for name in sorted(renamed.keys() | new.facts.keys(), key=_fact_order(new, renamed)):
-            a, b = renamed.get(name), new.facts.get(name)
-            if (a.value if a else None) != (b.value if b else None):
-                out.append(FactChange(object=new.ref, fact=name,
-                                      before=a.value if a else None,
+            before, base_location = renamed.get(name, (None, None))
+            b = new.facts.get(name)
+            if before != (b.value if b else None):
+                out.append(FactChange(object=new.ref, fact=name, before=before,
                                       after=b.value if b else None,
-                                      base_location=a.location if a else None,
+                                      base_location=base_location,
                                       head_location=b.location if b else None))
     for identity, new in head.items():
         if identity not in paired:
@@ -84,7 +86,7 @@ def fact_changes(base: dict[str, ObjectFacts], head: dict[str, ObjectFacts],
     return out
 
 
-def _fact_order(new: ObjectFacts, old: dict[str, Fact]) -> Callable[[str], int]:
+def _fact_order(new: ObjectFacts, old: Iterable[str]) -> Callable[[str], int]:
     """Facts in the order the head object lists them, then those only base had."""
     order: dict[str, int] = {}
     for name in [*new.facts, *old]:

@@ -50,19 +50,6 @@ def _entries(doc: Document, keys: tuple[str, ...]) -> Iterator[str]:
                 yield posixpath.normpath(posixpath.join(posixpath.dirname(doc.path), value))
 
 
-def _chain(root: str, kustomizations: dict[str, Document]) -> list[Document]:
-    """The root kustomization and every local one it includes, root first."""
-    out, seen, stack = [], set(), [root]
-    while stack:
-        here = stack.pop(0)
-        if here in seen or here not in kustomizations:
-            continue
-        seen.add(here)
-        out.append(kustomizations[here])
-        stack.extend(e for e in _entries(kustomizations[here], _BASES) if e in kustomizations)
-    return out
-
-
 def set_aside_patches(inventory: Inventory) -> None:
     """Patch files hold only the fields they change: never judge them as whole objects."""
     patches = {p for k in _kustomizations(inventory.documents).values()
@@ -88,10 +75,10 @@ class Overlays:
         for doc in (*inventory.documents, *inventory.sources):
             if doc.format == "k8s":
                 self._written[doc.path].append(doc)
-
-    def chain(self, root: str) -> list[Document]:
-        """The root kustomization and every local one it includes, root first."""
-        return _chain(root, self.kustomizations)
+        # Each overlay's chain is asked for twice or more, and overlays share their bases:
+        # working them out again per question was most of a review's render bookkeeping.
+        self._chains: dict[str, list[Document]] = {}
+        self._bases: dict[str, list[str]] = {}
 
     def folders(self, root: str) -> list[str]:
         """The folders of the root kustomization and every local one it includes: with
@@ -101,12 +88,36 @@ class Overlays:
 
     def reached(self, root: str) -> set[str]:
         """The files whose objects the overlay renders (judged as rendered, not as written)."""
-        return {p for k in _chain(root, self.kustomizations) for p in _entries(k, _BASES)
+        return {p for k in self.chain(root) for p in self._included(k)
                 if p not in self.kustomizations}
+
+    def _included(self, kustomization: Document) -> list[str]:
+        """The local paths a kustomization includes (`resources`, `bases`, `components`)."""
+        here = posixpath.dirname(kustomization.path)
+        if here not in self._bases:
+            self._bases[here] = list(_entries(kustomization, _BASES))
+        return self._bases[here]
+
+    def chain(self, root: str) -> list[Document]:
+        """The root kustomization and every local one it includes, root first (worked out
+        once per root: callers read it, never change it)."""
+        if root in self._chains:
+            return self._chains[root]
+        out, seen, stack = [], set(), [root]
+        while stack:
+            here = stack.pop(0)
+            if here in seen or here not in self.kustomizations:
+                continue
+            seen.add(here)
+            out.append(self.kustomizations[here])
+            stack.extend(e for e in self._included(self.kustomizations[here])
+                         if e in self.kustomizations)
+        self._chains[root] = out
+        return out
 
     def objects(self, root: str, path: str, output: str) -> list[Document]:
         """The rendered objects of one overlay, each line traced to the file that wrote it."""
-        chain = _chain(root, self.kustomizations)
+        chain = self.chain(root)
         patch_files = {p for k in chain for p in _entries(k, _PATCH_FIELDS)}
         raws = [d for p in sorted(self.reached(root)) for d in self._written.get(p, ())]
         patches = [d for p in sorted(patch_files) for d in self._written.get(p, ())]

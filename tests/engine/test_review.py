@@ -121,3 +121,31 @@ def test_the_loaded_base_is_left_out_of_collector_passes_until_the_review_ends()
         gc.set_threshold(*threshold)
     assert frozen and max(frozen) > 0
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_git_read_of_one_file_matches_the_listed_tree(tmp_path: Path):
+    """`read` before the tree is listed (`.aria.yml` of a cached base) finds what it finds
+    after: files, links inside the tree followed, links out, loops, folders and skipped
+    folders refused alike."""
+    repo = tmp_path / "repo"
+    (repo / "apps" / "node_modules").mkdir(parents=True)
+    (repo / "apps" / "a.yaml").write_text("a: 1\n")
+    (repo / "apps" / "node_modules" / "m.yaml").write_text("m: 1\n")
+    (repo / ".aria.yml").symlink_to("apps/a.yaml")
+    (repo / "apps" / "twice.yaml").symlink_to("../.aria.yml")
+    (repo / "apps" / "out.yaml").symlink_to("/etc/hostname")
+    (repo / "apps" / "climb.yaml").symlink_to("../../x.yaml")
+    (repo / "apps" / "loop.yaml").symlink_to("loop.yaml")
+    (repo / "apps" / "up").symlink_to("..")
+    (repo / "apps" / "star*.yaml").write_text("s: 1\n")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "t")
+    paths = [".aria.yml", "apps/a.yaml", "apps/twice.yaml", "apps/out.yaml", "apps/climb.yaml",
+             "apps/loop.yaml", "apps/up", "apps/up/apps/a.yaml", "apps", "apps/node_modules/m.yaml",
+             "apps/star*.yaml", "apps/*.yaml", "missing.yaml", "../x.yaml", ".", "./apps/a.yaml"]
+    listed = GitRevisionSource(repo, "main")
+    listed.tree()
+    for path in paths:
+        assert GitRevisionSource(repo, "main").read(path) == listed.read(path), path
+    assert GitRevisionSource(repo, "main").read(".aria.yml") == b"a: 1\n"
