@@ -17,10 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
-
 from bot.ingest.loader import load_inventory
 from bot.ingest.source import DirectorySource
+from tests.security.privilege import mode_bits_bind
 
 CLI_TIMEOUT_S = 120
 DEEP = "a: " + "[" * 30_000 + "]" * 30_000 + "\n"
@@ -157,29 +156,18 @@ print(json.dumps({"problems": [[p.path, p.reason] for p in inventory.problems],
 """
 
 
-def _unprivileged() -> list[str]:
-    """The command prefix that runs as nobody when the tests run as root (who reads every
-    file whatever its mode); empty otherwise."""
-    if os.geteuid() != 0:
-        return []
-    if shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv: every file is readable")
-    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-
-
 def test_an_unreadable_file_or_directory_is_one_problem():
-    """Read by an unprivileged user (root reads files whatever their mode)."""
-    as_nobody = _unprivileged()
+    """Read where mode bits bind (root without its override of them)."""
+    unprivileged = mode_bits_bind()
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp)
-        tree.chmod(0o755)
         (tree / "app.yaml").write_text(deploy("app"))
         (tree / "secret.yaml").write_text(deploy("secret"))
         (tree / "secret.yaml").chmod(0)
         (tree / "locked").mkdir()
         (tree / "locked" / "inside.yaml").write_text(deploy("inside"))
         (tree / "locked").chmod(0)
-        proc = subprocess.run([*as_nobody, sys.executable, "-c",
+        proc = subprocess.run([*unprivileged, sys.executable, "-c",
                                READ_AS_ANOTHER_USER, str(tree)], capture_output=True, text=True,
                               timeout=CLI_TIMEOUT_S, cwd=Path(__file__).parents[2])
     assert proc.returncode == 0, proc.stderr
@@ -251,21 +239,19 @@ def test_a_review_without_problems_has_no_unreviewed_heading(tmp_path):
 
 
 def test_an_unreadable_changed_file_heads_the_review_of_directories():
-    """`aria review BASE HEAD` on two checkouts, run by an unprivileged user: the changed file
+    """`aria review BASE HEAD` on two checkouts, run where mode bits bind: the changed file
     it cannot read heads the review, the rest is reviewed, the exit is the review's (not 3)."""
-    as_nobody = _unprivileged()
+    unprivileged = mode_bits_bind()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        root.chmod(0o755)
         for side in ("base", "head"):
             (root / side).mkdir()
-            (root / side).chmod(0o755)
             (root / side / "app.yaml").write_text(deploy("app", privileged=side == "head"))
             (root / side / "model.yaml").write_text(deploy("model"))
         (root / "head" / "model.yaml").write_text(deploy("model", privileged=True))
         (root / "head" / "model.yaml").chmod(0)
         proc = subprocess.run(
-            [*as_nobody, sys.executable, "-m", "bot.cli",
+            [*unprivileged, sys.executable, "-m", "bot.cli",
              "review", str(root / "base"), str(root / "head"), "-f", "markdown",
              "--fail-on", "never"],
             capture_output=True, text=True, timeout=CLI_TIMEOUT_S,

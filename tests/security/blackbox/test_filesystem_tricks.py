@@ -9,13 +9,13 @@ entries it did not review, and must still review everything else.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.security.privilege import mode_bits_bind
 
 from ._harness import (
     Run,
@@ -140,26 +140,6 @@ def test_skipped_symlinks_are_reported(symlink_runs: tuple[SymlinkTree, Run, Run
 
 # --- unreadable entries -------------------------------------------------------------------------
 
-def _without_root_privilege() -> list[str]:
-    """A command prefix under which mode bits bind, or a skip when none is possible.
-
-    As root, ``chmod 000`` alone means nothing: dropping CAP_DAC_OVERRIDE and
-    CAP_DAC_READ_SEARCH makes the kernel enforce the file's mode for root too.
-    """
-    if os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    if not setpriv:
-        pytest.skip("running as root and setpriv is missing: chmod 000 cannot be enforced")
-    prefix = [setpriv, "--inh-caps=-dac_override,-dac_read_search",
-              "--bounding-set=-dac_override,-dac_read_search", "--"]
-    probe = subprocess.run([*prefix, "true"], capture_output=True)
-    if probe.returncode != 0:
-        pytest.skip("running as root and cannot drop CAP_DAC_OVERRIDE here: "
-                    + probe.stderr.decode(errors="replace").strip())
-    return prefix
-
-
 def _lock(path: Path) -> None:
     path.chmod(0)
 
@@ -178,7 +158,7 @@ def test_unreadable_file_and_directory(tmp_path: Path, mode: str) -> None:
     """Attack: a file (mode 000) and a directory (mode 000) the reviewer cannot read, aimed at
     aborting the whole review ("internal error", exit 3). The review must finish, name the
     unreadable file, and keep the findings of everything readable."""
-    prefix = _without_root_privilege()
+    prefix = mode_bits_bind()
     base, head = tmp_path / "base", tmp_path / "head"
     write_neighbour(base, "unreadable-neighbour")
     write_neighbour(head, "unreadable-neighbour")
