@@ -170,42 +170,21 @@ class _Document:
                 container.key_lines[parent.key] = parent.key_line
 
     def scalar(self, event: events.ScalarEvent) -> None:
-        # The hottest step of ingest (most nodes are scalars): `_count` and `_place` inlined,
-        # and an untagged scalar resolved without `resolve_scalar`'s tag handling.
         line = event.start_mark.line + 1
-        self.nodes += 1
-        if self.nodes > MAX_EXPANDED_NODES:
-            self._count(0, line)  # over the bound: raises
+        self._count(1, line)
         text, tag, plain_style = event.value, event.tag, not event.style
-        if tag is None:
+        if tag is None:  # most scalars: resolved without `resolve_scalar`'s tag handling
             raw = resolve_plain(text) if plain_style else text
         else:
             raw = resolve_scalar(text, tag, plain_style)
         value = json_number(raw) if type(raw) in (int, float) else raw
-        if event.anchor is not None:
-            self.anchors[event.anchor] = (value, 1)
-        if not self.stack:
-            self.root, self.first_line = value, line
-            return
-        parent = self.stack[-1]
-        container = parent.value
-        if isinstance(container, YList):
-            container.append(value)
-            container.item_lines.append(line)
-        elif parent.has_key:  # a mapping's value
-            parent.has_key = False
-            if parent.merge:
-                parent.merge = False
-                _merge(container, value, parent.key_line)
-            else:
-                container[parent.key] = value
-                container.key_lines[parent.key] = parent.key_line
-        else:  # a mapping's key
-            parent.key = json_key(raw)
-            parent.key_line = line
-            parent.has_key = True
+        parent = self.stack[-1] if self.stack else None
+        self._place(value, line, raw, scalar=True)
+        if parent is not None and parent.has_key and isinstance(parent.value, YMap):
             parent.merge = (plain_style and tag is None and text == MERGE_KEY) \
                 or tag == TAG_PREFIX + "merge"
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1)
 
     def alias(self, event: events.AliasEvent) -> None:
         line = event.start_mark.line + 1
