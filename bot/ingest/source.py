@@ -222,6 +222,9 @@ class _TreeEntry:
     size: int
 
 
+_FOLDER = _TreeEntry("040000", "", 0)  # what a path names when it is a folder
+
+
 class GitRevisionSource(Source):
     """One revision of a git repository, read from git's objects: `git ls-tree` lists it and
     `git cat-file --batch` reads the blobs asked for. Nothing is checked out, no hook runs and
@@ -287,16 +290,19 @@ class GitRevisionSource(Source):
             data = self._blobs.stdout.read(int(header[2]) + 1)[:-1]
         return data
 
-    def _resolve(self, path: str) -> tuple[str, _TreeEntry] | str | None:
+    def _resolve(self, path: str, entry_of: Callable[[str], _TreeEntry | None] | None = None,
+                 ) -> tuple[str, _TreeEntry] | str | None:
         """The file a path names, through links inside the tree; a problem; or None for a link
-        to a directory (a walk does not follow one: its files are reviewed where they are)."""
-        tree = self.tree()
+        to a directory (a walk does not follow one: its files are reviewed where they are).
+        `entry_of` finds a path's entry (a folder's is `_FOLDER`); by default in the listed
+        tree."""
+        entry_of = entry_of or self._listed
         for _ in range(_MAX_LINK_HOPS):
-            entry = tree.get(path)
+            entry = entry_of(path)
             if entry is None:
-                if path in self._folders:
-                    return None
                 return "it could not be read (No such file or directory)"
+            if entry.mode == _FOLDER.mode:
+                return None
             if entry.mode == "160000":
                 return _GITLINK
             if entry.mode != "120000":
@@ -309,6 +315,26 @@ class GitRevisionSource(Source):
                 return None  # the root itself
             path = joined
         return "it could not be read (Too many levels of symbolic links)"
+
+    def _listed(self, path: str) -> _TreeEntry | None:
+        entry = self.tree().get(path)
+        return _FOLDER if entry is None and path in self._folders else entry
+
+    def _one_entry(self, path: str) -> _TreeEntry | None:
+        """A path's entry as the listed tree has it, from `git ls-tree` of that path alone:
+        listing a large tree to read one file was a tenth of a second per 10,000 files."""
+        if path in ("", ".", "..") or path.startswith(("/", "../")) \
+                or SKIP_DIRS.intersection(path.split("/")[:-1]):
+            return None  # not a path inside the tree, or one a walk skips
+        listing = subprocess.run(
+            ["git", "--literal-pathspecs", "-C", str(self.repo), "ls-tree", "-z", "-l",
+             "--full-tree", self.commit, "--", path],
+            capture_output=True, timeout=120, check=True).stdout
+        meta, _, name = listing.split(b"\0")[0].partition(b"\t")
+        if name.decode("utf-8", "surrogateescape") != path:
+            return None  # nothing there
+        mode, _kind, sha, size = meta.decode().split()
+        return _TreeEntry(mode, sha, int(size) if size != "-" else 0)
 
     def files(self) -> Iterator[SourceFile]:
         for path in sorted(self.tree()):
@@ -328,39 +354,12 @@ class GitRevisionSource(Source):
         return _head(self._blob(sha), limit)
 
     def read(self, path: str, limit: int = -1) -> bytes | None:
-        if self._tree is None:  # one file (the base's `.aria.yml`): no listing of the tree
-            sha = self._lookup(posixpath.normpath(path))
-            return None if sha is None else self._read_blob(sha, limit)
-        found = self._resolve(posixpath.normpath(path))
+        # one file (the base's `.aria.yml`) before the tree is listed: no listing for it
+        found = self._resolve(posixpath.normpath(path),
+                              self._one_entry if self._tree is None else None)
         if not isinstance(found, tuple):
             return None
         return self._read_blob(found[1].sha, limit)
-
-    def _lookup(self, path: str) -> str | None:
-        """The blob a path names, through links inside the tree, as `_resolve` finds it, from
-        `git ls-tree` of that path alone: listing a large tree to read one file was a tenth of
-        a second per 10,000 files."""
-        for _ in range(_MAX_LINK_HOPS):
-            if path in ("", ".") or path.startswith(("/", "../")) or path == ".." \
-                    or SKIP_DIRS.intersection(path.split("/")[:-1]):
-                return None
-            listing = subprocess.run(
-                ["git", "--literal-pathspecs", "-C", str(self.repo), "ls-tree", "-z",
-                 "--full-tree", self.commit, "--", path],
-                capture_output=True, timeout=120, check=True).stdout
-            meta, _, name = listing.split(b"\0")[0].partition(b"\t")
-            if name.decode("utf-8", "surrogateescape") != path:
-                return None  # nothing there
-            mode, _kind, sha = meta.decode().split()
-            if mode in ("040000", "160000"):
-                return None  # a folder or a submodule
-            if mode != "120000":
-                return sha
-            target = self._blob(sha).decode("utf-8", "surrogateescape")
-            if target.startswith("/"):
-                return None
-            path = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-        return None
 
     @contextmanager
     def materialize(self, under: Collection[str] | None = None) -> Iterator[Path]:
