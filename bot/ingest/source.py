@@ -241,6 +241,7 @@ class GitRevisionSource(Source):
         self.label = rev
         self._tree: dict[str, _TreeEntry] | None = None
         self._folders: set[str] = set()
+        self._entries: dict[str, _TreeEntry | None] = {}  # `_one_entry`'s answers
         self._blobs: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         commit = subprocess.run(
@@ -322,10 +323,17 @@ class GitRevisionSource(Source):
 
     def _one_entry(self, path: str) -> _TreeEntry | None:
         """A path's entry as the listed tree has it, from `git ls-tree` of that path alone:
-        listing a large tree to read one file was a tenth of a second per 10,000 files."""
+        listing a large tree to read one file was a tenth of a second per 10,000 files. Each
+        path is listed once: a review reads the base's `.aria.yml` for the command, then again
+        for the engine."""
         if path in ("", ".", "..") or path.startswith(("/", "../")) \
                 or SKIP_DIRS.intersection(path.split("/")[:-1]):
             return None  # not a path inside the tree, or one a walk skips
+        if path not in self._entries:
+            self._entries[path] = self._ls_one(path)
+        return self._entries[path]
+
+    def _ls_one(self, path: str) -> _TreeEntry | None:
         listing = subprocess.run(
             ["git", "--literal-pathspecs", "-C", str(self.repo), "ls-tree", "-z", "-l",
              "--full-tree", self.commit, "--", path],

@@ -149,3 +149,30 @@ def test_git_read_of_one_file_matches_the_listed_tree(tmp_path: Path):
     for path in paths:
         assert GitRevisionSource(repo, "main").read(path) == listed.read(path), path
     assert GitRevisionSource(repo, "main").read(".aria.yml") == b"a: 1\n"
+
+
+def test_git_read_of_one_file_lists_each_path_once(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch):
+    """A review reads the base's `.aria.yml` twice (the command, then the engine): the second
+    read asks git nothing new; another path, or a missing one, is listed once too."""
+    repo = tmp_path / "repo"
+    (repo / "apps").mkdir(parents=True)
+    (repo / ".aria.yml").write_text("a: 1\n")
+    (repo / "apps" / "a.yaml").write_text("b: 2\n")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "t")
+    source = GitRevisionSource(repo, "main")
+    listings: list[str] = []
+    run = subprocess.run
+
+    def counted(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+        if "ls-tree" in cmd:
+            listings.append(cmd[-1])
+        return run(cmd, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(subprocess, "run", counted)
+    assert [source.read(".aria.yml") for _ in range(2)] == [b"a: 1\n"] * 2
+    assert [source.read(".aria.yaml") for _ in range(2)] == [None] * 2
+    assert source.read("apps/a.yaml") == b"b: 2\n"
+    assert listings == [".aria.yml", ".aria.yaml", "apps/a.yaml"]
