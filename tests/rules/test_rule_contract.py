@@ -12,7 +12,7 @@ import pytest
 
 from bot.catalog import Catalog, CatalogError, RuleSpec, load_catalog, load_pack
 from bot.checks.contract import Hit
-from bot.checks.evaluate import bind, hits
+from bot.checks.evaluate import bind, hits, rule_message
 from bot.config import AriaConfig, ConfigError, load_config_bytes
 from bot.engine import platform_graph
 from bot.ingest.loader import Inventory, load_inventory
@@ -238,3 +238,16 @@ def test_a_regression_measure_names_numeric_evidence_its_check_writes(rule: Rule
         assert any(rule.regression.matches(e.label) and isinstance(e.value, int | float)
                    and not isinstance(e.value, bool) for e in hit.evidence), \
             f"{rule.id}: no numeric evidence named like {rule.regression.evidence!r}"
+
+
+def test_a_message_quotes_text_in_its_code_spans_and_inserts_the_rest_as_it_is() -> None:
+    """Text placed in a code span is quoted verbatim (a backtick in it lengthens the fence);
+    a number in a code span, and text outside one, go in as they are; a placeholder the hit
+    does not fill stays. The same template with other values is filled anew each time."""
+    template = "`{object}` has `{replicas}` replicas on {pool} ({missing})"
+    assert rule_message(template, {"object": "Deployment/a`b", "replicas": 2, "pool": "gpu`x"}) \
+        == "``Deployment/a`b`` has `2` replicas on gpu`x ({missing})"
+    assert rule_message(template, {"object": "Deployment/c", "replicas": "3", "pool": "p"}) \
+        == "`Deployment/c` has `3` replicas on p ({missing})"
+    assert rule_message(template, {"object": 7, "replicas": 1, "pool": "p"}) \
+        == "`7` has `1` replicas on p ({missing})"
