@@ -244,13 +244,11 @@ class GitRevisionSource(Source):
         self._entries: dict[str, _TreeEntry | None] = {}  # `_one_entry`'s answers
         self._blobs: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
-        commit = subprocess.run(
-            ["git", "-C", str(self.repo), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-            capture_output=True, text=True, timeout=30,
-        )
-        if commit.returncode != 0:
+        # resolved by the process that will read its blobs: one git process, not two
+        commit = None if "\n" in rev else self._object(f"{rev}^{{commit}}")
+        if commit is None:
             raise ValueError(f"not a git revision in {repo}: {rev}")
-        self.commit = commit.stdout.strip()
+        self.commit = commit[0]
 
     def tree(self) -> dict[str, _TreeEntry]:
         """Path -> entry for every blob, link and submodule of the revision."""
@@ -277,19 +275,30 @@ class GitRevisionSource(Source):
         return f"git:{self.commit}"
 
     def _blob(self, sha: str) -> bytes:
+        found = self._object(sha)
+        if found is None:
+            raise OSError(f"git cat-file could not read {sha}")
+        return found[1]
+
+    def _object(self, name: str) -> tuple[str, bytes] | None:
+        """The SHA and content of the object `name` (a SHA, or `rev^{commit}`) from
+        `git cat-file --batch`; None when git has no such object (or no such repository)."""
         with self._lock:
             if self._blobs is None:
                 self._blobs = subprocess.Popen(
                     ["git", "-C", str(self.repo), "cat-file", "--batch"],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             assert self._blobs.stdin is not None and self._blobs.stdout is not None
-            self._blobs.stdin.write(sha.encode() + b"\n")
-            self._blobs.stdin.flush()
+            try:
+                self._blobs.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+                self._blobs.stdin.flush()
+            except BrokenPipeError:  # git ended: not a repository
+                return None
             header = self._blobs.stdout.readline().split()
-            if len(header) != 3:
-                raise OSError(f"git cat-file could not read {sha}")
+            if len(header) != 3:  # `NAME missing`, `NAME ambiguous`, or git ended
+                return None
             data = self._blobs.stdout.read(int(header[2]) + 1)[:-1]
-        return data
+        return header[0].decode(), data
 
     def _resolve(self, path: str, entry_of: Callable[[str], _TreeEntry | None] | None = None,
                  ) -> tuple[str, _TreeEntry] | str | None:

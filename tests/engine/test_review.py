@@ -176,3 +176,30 @@ def test_git_read_of_one_file_lists_each_path_once(tmp_path: Path,
     assert [source.read(".aria.yaml") for _ in range(2)] == [None] * 2
     assert source.read("apps/a.yaml") == b"b: 2\n"
     assert listings == [".aria.yml", ".aria.yaml", "apps/a.yaml"]
+
+
+def test_a_git_revision_resolves_to_the_commit_rev_parse_names_and_nothing_else_does(
+        tmp_path: Path):
+    """Branches, ancestry, annotated tags, full and short SHAs name the commit `git rev-parse`
+    names; a missing name, a tree or a blob, a name with a line break, and a folder that is
+    not a repository are refused as revisions."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.yaml").write_text("a: 1\n")
+    _git(repo, "init", "-q", "-b", "main")
+    for message in ("one", "two"):
+        (repo / "a.yaml").write_text(f"a: {message}\n")
+        _git(repo, "add", "-A")
+        _git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm",
+             message)
+    _git(repo, "-c", "user.email=t@example.com", "-c", "user.name=t", "tag", "-a", "v1", "-m",
+         "v1", "HEAD~1")
+    head = _git(repo, "rev-parse", "HEAD")
+    for rev in ("main", "HEAD~1", "v1", head, head[:10]):
+        assert GitRevisionSource(repo, rev).commit == _git(repo, "rev-parse", f"{rev}^{{commit}}")
+    tree, blob = _git(repo, "rev-parse", "HEAD^{tree}"), _git(repo, "rev-parse", "HEAD:a.yaml")
+    for rev in ("nope", tree, blob, "main\nHEAD"):
+        with pytest.raises(ValueError, match="not a git revision"):
+            GitRevisionSource(repo, rev)
+    with pytest.raises(ValueError, match="not a git revision"):
+        GitRevisionSource(tmp_path, "main")
