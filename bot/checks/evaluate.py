@@ -20,7 +20,7 @@ from bot.catalog import Catalog, CatalogError, RuleSpec
 from bot.checks.all import CHECKS
 from bot.checks.contract import Check, CheckContext, CheckParams, Hit
 from bot.config import AriaConfig, ConfigError
-from bot.findings import Finding, Location, Severity, Suppression
+from bot.findings import Finding, Severity, Suppression, at
 from bot.graph.platform import PlatformGraph, build_graph
 from bot.ingest.documents import Document
 from bot.ingest.loader import Inventory
@@ -227,7 +227,7 @@ def _suppressed(found: Finding, inventory: Inventory, spans: Spans, config: Aria
         if _covers(spans.get(path, []), line, found):
             return found.model_copy(update={"suppressed": Suppression(
                 source="inline", reason=reason or "(no reason)",
-                location=Location(path=path, line=line))})
+                location=at(path, line))})
     for entry in config.ignore:
         if entry.expires and entry.expires < today:
             continue

@@ -251,3 +251,25 @@ def test_a_message_quotes_text_in_its_code_spans_and_inserts_the_rest_as_it_is()
         == "`Deployment/c` has `3` replicas on p ({missing})"
     assert rule_message(template, {"object": 7, "replicas": 1, "pool": "p"}) \
         == "`7` has `1` replicas on p ({missing})"
+
+
+def test_findings_and_evidence_at_one_place_share_one_location_that_cannot_change() -> None:
+    """An audit's findings and evidence hold one Location per place (equal places are the same
+    object, different places are not), and a Location refuses to be changed in place, so
+    sharing one cannot move another finding."""
+    from pydantic import ValidationError
+
+    from bot.engine import audit
+    from bot.ingest.source import DirectorySource
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "gpu-serving"
+    decision = audit(DirectorySource(example / "head"))
+    places = [f.location for f in decision.findings] + [
+        e.location for f in decision.findings for e in f.evidence if e.location is not None]
+    by_place: dict[tuple[str, int | None], set[int]] = {}
+    for loc in places:
+        by_place.setdefault((loc.path, loc.line), set()).add(id(loc))
+    assert len(places) > len(by_place) > 10
+    assert all(len(ids) == 1 for ids in by_place.values())
+    with pytest.raises(ValidationError):
+        places[0].line = 1
