@@ -16,7 +16,7 @@ from typing import Any
 from bot.checks.common import capacity_evidence, dig, mapping, min_replicas, source_line
 from bot.checks.rbac import grant_of
 from bot.decision.changes import Fact, ObjectFacts
-from bot.findings import Location
+from bot.findings import Location, at
 from bot.graph.nodepools import NodePool
 from bot.graph.platform import Binding, PlatformGraph
 from bot.graph.scaling import max_replicas, pool_max_line, utilization_targets
@@ -32,7 +32,7 @@ Where = Callable[[str, int | None], Location]  # (path, line) -> where it was wr
 def object_facts(graph: PlatformGraph, inventory: Inventory) -> dict[str, ObjectFacts]:
     """Every object of the tree that has facts worth comparing, by identity."""
     def where(path: str, line: int | None) -> Location:
-        return inventory.locate(Location(path=path, line=line))
+        return inventory.locate(at(path, line))
 
     out: dict[str, ObjectFacts] = {}
     for w in graph.workloads:

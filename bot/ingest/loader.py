@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.findings import Location
+from bot.findings import Location, at
 from bot.ingest.cache import content_id, entry_key, shared_cache
 from bot.ingest.documents import Document, FileResult, ParseProblem
 from bot.ingest.files import (
@@ -80,8 +80,8 @@ class Inventory:
         line = location.line or 0
         doc = next((d for d in docs if d.line <= line <= d.end_line), docs[0])
         assert doc.source_map is not None
-        path, at = doc.source_map.locate(line if doc.line <= line <= doc.end_line else None)
-        return Location(path=path, line=at)
+        path, written = doc.source_map.locate(line if doc.line <= line <= doc.end_line else None)
+        return at(path, written)
 
 
 _PARSERS = {
