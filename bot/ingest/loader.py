@@ -205,6 +205,8 @@ def _parser_pool() -> ParserPool:
 
 def warm_parsers(kinds: set[FileKind]) -> None:
     """Import parser libraries before workers fork, so each worker inherits them."""
+    if FileKind.yaml in kinds:
+        import yaml  # noqa: F401  (imported by the first parse, `yamlload.load_documents`)
     if FileKind.terraform in kinds:
         import bot.ingest.hcl  # noqa: F401
     if FileKind.triton in kinds:
