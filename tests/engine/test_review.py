@@ -4,7 +4,9 @@ import gc
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -102,25 +104,37 @@ def test_cli_exit_codes_and_formats(tmp_path: Path, capsys):
     assert main(["review", base, head, "--config", str(tmp_path / "nope.yml")]) == 2
 
 
-def test_the_loaded_base_is_left_out_of_collector_passes_until_the_review_ends():
-    """Each cyclic-collector pass during a review skips the judged base (frozen once loaded);
-    the review hands the collector back as it found it."""
-    frozen: list[int] = []
+def test_no_collector_pass_runs_during_a_review_and_the_collector_is_handed_back():
+    """A review makes no cyclic-collector pass (even with a threshold that would make several
+    while the head is read and judged), and hands the collector back as it found it: on, with
+    nothing frozen; or off, where the caller had turned it off."""
+    passes: list[bool] = []  # per pass: whether it ran inside the review
 
     def seen(phase: str, info: dict) -> None:
         if phase == "start":
-            frozen.append(gc.get_freeze_count())
+            frame: FrameType | None = sys._getframe(1)
+            while frame is not None and (frame.f_code.co_name, frame.f_globals["__name__"]) \
+                    != ("review", "bot.engine"):
+                frame = frame.f_back
+            passes.append(frame is not None)
 
     threshold = gc.get_threshold()
-    gc.set_threshold(100)  # passes while the head is read and judged
+    gc.set_threshold(100)
     gc.callbacks.append(seen)
     try:
         review(DirectorySource(EXAMPLE / "base"), DirectorySource(EXAMPLE / "head"))
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        gc.collect()
+        assert passes and not any(passes)  # passes run, only outside the review
+        gc.disable()
+        try:
+            review(DirectorySource(EXAMPLE / "base"), DirectorySource(EXAMPLE / "head"))
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
     finally:
         gc.callbacks.remove(seen)
         gc.set_threshold(*threshold)
-    assert frozen and max(frozen) > 0
-    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 def test_git_read_of_one_file_matches_the_listed_tree(tmp_path: Path):
