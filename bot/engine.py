@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from bot.catalog import Catalog, load_catalog
 from bot.checks.evaluate import Reuse, run_rules
-from bot.checks.facts import advice_facts, object_facts
+from bot.checks.facts import JudgedFacts, advice_facts, object_facts
 from bot.checks.scope import change_scope
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
@@ -203,8 +203,9 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
             head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry,
             advice=advice, in_ci=in_ci)
         decision.measurements = head_inventory.measurements
-        decision.changes = fact_changes(judged.facts, object_facts(after.graph, after.inventory),
-                                        objects)
+        shared = JudgedFacts(before.graph, before.inventory, judged.facts) if scoped else None
+        decision.changes = fact_changes(
+            judged.facts, object_facts(after.graph, after.inventory, shared), objects)
         return decision
 
 

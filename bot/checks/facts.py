@@ -11,6 +11,7 @@ read from (rendered Kustomize output cites the file that wrote the value).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.checks.common import capacity_evidence, dig, mapping, min_replicas, source_line
@@ -29,14 +30,29 @@ PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
 Where = Callable[[str, int | None], Location]  # (path, line) -> where it was written
 
 
-def object_facts(graph: PlatformGraph, inventory: Inventory) -> dict[str, ObjectFacts]:
-    """Every object of the tree that has facts worth comparing, by identity."""
+@dataclass(frozen=True)
+class JudgedFacts:
+    """A review's judged base: its graph and inventory, and the object facts read from them."""
+
+    graph: PlatformGraph
+    inventory: Inventory
+    facts: dict[str, ObjectFacts]
+
+
+def object_facts(graph: PlatformGraph, inventory: Inventory,
+                 base: JudgedFacts | None = None) -> dict[str, ObjectFacts]:
+    """Every object of the tree that has facts worth comparing, by identity; a review's head
+    shares `base`'s facts of each workload that reads what it read there (`_as_in_base`)."""
     def where(path: str, line: int | None) -> Location:
         return inventory.locate(Location(path=path, line=line))
 
+    was = {} if base is None else {(id(w.doc), w.group): w for w in base.graph.workloads}
     out: dict[str, ObjectFacts] = {}
     for w in graph.workloads:
-        out[w.subject] = _workload(graph, w, where)
+        old = was.get((id(w.doc), w.group))
+        shared = None if base is None or old is None else \
+            _as_in_base(graph, inventory, w, base, old)
+        out[w.subject] = shared or _workload(graph, w, where)
     for pool in graph.node_pools:
         out[pool.subject] = _pool(pool, where)
     for doc in graph.kind("Role", "ClusterRole"):
@@ -46,6 +62,33 @@ def object_facts(graph: PlatformGraph, inventory: Inventory) -> dict[str, Object
     for doc in graph.kind("TritonModelConfig"):
         out[doc.identity] = _model(doc, where)
     return out
+
+
+def _as_in_base(graph: PlatformGraph, inventory: Inventory, w: Workload, base: JudgedFacts,
+                old: Workload) -> ObjectFacts | None:
+    """The base's facts of `old`, the same document as `w`, where `_workload` would read the
+    same there: the very same autoscalers, budgets and services (an unchanged file's or
+    overlay's objects are the base's own), each cited through the same render, and the same
+    containers counted as accelerated (a base role can mark one). Building them again was
+    most of the facts' cost, for objects a one-file change does not touch."""
+    facts = base.facts.get(old.subject)
+    if facts is None:
+        return None
+    for now, then in (([w.doc], [old.doc]),  # the same by the caller: its render, then
+                      (graph.scalers_for(w), base.graph.scalers_for(old)),
+                      (graph.pdbs_for(w), base.graph.pdbs_for(old)),
+                      (graph.services_for(w), base.graph.services_for(old))):
+        if not _same(now, then) or not all(
+                _same(inventory.rendered.get(d.path, []), base.inventory.rendered.get(d.path, []))
+                for d in now):
+            return None
+    if [c.accelerated for c in w.containers] != [c.accelerated for c in old.containers]:
+        return None
+    return facts
+
+
+def _same(now: list[Document], then: list[Document]) -> bool:
+    return len(now) == len(then) and all(a is b for a, b in zip(now, then, strict=True))
 
 
 def _object(doc: Document, ref: str, where: Where) -> ObjectFacts:
