@@ -10,11 +10,11 @@ from typing import TypeVar
 
 from bot.catalog import Catalog, load_catalog
 from bot.checks.evaluate import Reuse, run_rules
-from bot.checks.facts import JudgedFacts, advice_facts, object_facts
+from bot.checks.facts import Tree, advice_facts, compared_facts
 from bot.checks.scope import change_scope
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
-from bot.decision.changes import ObjectFacts, fact_changes, mark_directions
+from bot.decision.changes import fact_changes, mark_directions
 from bot.decision.diff import diff_findings
 from bot.decision.focus import focus
 from bot.decision.identity import head_pools, head_roles, match_objects
@@ -91,7 +91,6 @@ def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
 @dataclass
 class _Base:
     analysis: Analysis
-    facts: dict[str, ObjectFacts]
     advice: dict[str, AdviceFacts]
 
 
@@ -109,8 +108,7 @@ def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
         cache.prime(cached.analysis.inventory.parts)
         return cached
     analysis = evaluate(ingest(base, config), config, catalog)
-    judged = _Base(analysis, object_facts(analysis.graph, analysis.inventory),
-                   advice_facts(analysis.graph))
+    judged = _Base(analysis, advice_facts(analysis.graph))
     if key is not None:
         cache.put(key, judged)
     return judged
@@ -203,9 +201,9 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
             head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry,
             advice=advice, in_ci=in_ci)
         decision.measurements = head_inventory.measurements
-        shared = JudgedFacts(before.graph, before.inventory, judged.facts) if scoped else None
-        decision.changes = fact_changes(
-            judged.facts, object_facts(after.graph, after.inventory, shared), objects)
+        decision.changes = fact_changes(*compared_facts(
+            Tree(before.graph, before.inventory), Tree(after.graph, after.inventory),
+            objects if scoped else None), objects)
         return decision
 
 

@@ -1,7 +1,7 @@
-"""A review's head shares the judged base's facts of a workload only where it reads what it read
-there (`bot.checks.facts._as_in_base`): the facts of a workload whose autoscaler, budget,
-service or own file changed are read again, the others are the base's, and the fact changes
-are those of a whole-tree review with nothing cached."""
+"""A review compares the facts of a workload only where it reads other objects in head than in
+base (`bot.checks.facts.compared_facts`): the facts of a workload whose autoscaler, budget,
+service or own file changed are read on both sides, the others on neither, and the fact
+changes are those of a whole-tree review with nothing cached."""
 
 from __future__ import annotations
 
@@ -96,8 +96,8 @@ def test_facts_are_read_again_exactly_where_what_they_read_changed(
         scoped = review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "pr"))
     finally:
         use_cache(None)
-    assert sorted(read) == ["Deployment/shop/cart", "Deployment/shop/orders",
-                            "Deployment/shop/search"]  # users: the base's facts
+    assert sorted(read) == 2 * ["Deployment/shop/cart"] + 2 * ["Deployment/shop/orders"] + \
+        2 * ["Deployment/shop/search"]  # users: the same objects read, equal facts
     expected = whole_tree(checkout(repo, "main", tmp_path / "base"),
                           checkout(repo, "pr", tmp_path / "head"))
     assert outcome(scoped) == outcome(expected)
@@ -108,3 +108,36 @@ def test_facts_are_read_again_exactly_where_what_they_read_changed(
          "PodDisruptionBudget/search (minAvailable 1)"),
         ("Deployment/shop/orders", "image", "registry.example.com/orders:1.0",
          "registry.example.com/orders:1.1")}
+
+
+def test_with_a_rename_every_workload_s_facts_are_compared(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A renamed object's new name is written into the base's fact values that name it, so
+    then no workload is left out, even one that reads the same objects on both sides."""
+    git(repo, "checkout", "-q", "-b", "rename", "main")
+    users = (repo / "apps" / "users.yaml").read_text()
+    (repo / "apps" / "users.yaml").unlink()
+    (repo / "apps" / "customers.yaml").write_text(users.replace("users", "customers"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "rename")
+    cache = tmp_path / "cache"
+    use_cache(ContentCache(cache, 64 << 20))
+    try:
+        review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "rename"))
+        use_cache(ContentCache(cache, 64 << 20))
+        read: list[str] = []
+        real = bot.checks.facts._workload
+
+        def recorded(graph, w, where):
+            read.append(w.subject)
+            return real(graph, w, where)
+
+        monkeypatch.setattr(bot.checks.facts, "_workload", recorded)
+        scoped = review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "rename"))
+    finally:
+        use_cache(None)
+    assert {"Deployment/shop/cart", "Deployment/shop/search"} <= set(read)
+    assert any(c.fact == "name" for c in scoped.changes)
+    expected = whole_tree(checkout(repo, "main", tmp_path / "base"),
+                          checkout(repo, "rename", tmp_path / "head"))
+    assert outcome(scoped) == outcome(expected)
