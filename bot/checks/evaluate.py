@@ -201,8 +201,8 @@ def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
 
 def _made(rule: RuleSpec, severity: Severity, hits: list[Hit], inventory: Inventory,
           made: Made | None) -> tuple[list[Finding], dict[Signature, Finding]]:
-    """The findings of `hits`, each taken from `made` where it has it (a finding of a workload
-    a change left alone, one per workload for some rules, cost more than its check), and the
+    """The findings of `hits`, each taken from `made` where it has one (making a finding cost
+    more than the check that found it, and some rules find once per workload), and the
     findings by the signature of their hits."""
     found: list[Finding] = []
     by_signature: dict[Signature, Finding] = {}

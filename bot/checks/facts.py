@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
+from bot.checks.alike import cited_alike, same_objects
 from bot.checks.common import capacity_evidence, dig, mapping, min_replicas, source_line
 from bot.checks.rbac import grant_of
 from bot.decision.changes import Fact, ObjectFacts
@@ -90,15 +91,10 @@ def _unmoved(base: Tree, old: Workload, head: Tree, w: Workload) -> bool:
                       (head.graph.scalers_for(w), base.graph.scalers_for(old)),
                       (head.graph.pdbs_for(w), base.graph.pdbs_for(old)),
                       (head.graph.services_for(w), base.graph.services_for(old))):
-        if not _same(now, then) or not all(
-                _same(head.inventory.rendered.get(d.path, []),
-                      base.inventory.rendered.get(d.path, [])) for d in now):
+        if not same_objects(then, now) or \
+                not cited_alike(base.inventory, head.inventory, (d.path for d in now)):
             return False
     return [c.accelerated for c in w.containers] == [c.accelerated for c in old.containers]
-
-
-def _same(now: list[Document], then: list[Document]) -> bool:
-    return len(now) == len(then) and all(a is b for a, b in zip(now, then, strict=True))
 
 
 def _object(doc: Document, ref: str, where: Where) -> ObjectFacts:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.catalog import RuleSpec
+from bot.checks.alike import cited_alike
 from bot.checks.contract import Hit
 from bot.checks.evaluate import Signature, finding, hits
 from bot.config import AriaConfig
@@ -60,9 +61,9 @@ class Scope:
         found = self.base_signed.get(rule.id, {}).get(key)
         if found is None or found.severity is not severity:
             return None
-        base, head = self.removed.inventory.rendered, self.added.inventory.rendered
         places = {hit.path, *(e.location.path for e in hit.evidence if e.location is not None)}
-        return found if all(_same(base.get(p, []), head.get(p, [])) for p in places) else None
+        return found if cited_alike(self.removed.inventory, self.added.inventory, places) \
+            else None
 
     def findings(self, rule: RuleSpec, severity: Severity) -> list[Finding] | None:
         """The rule's head findings, or None where it must run over the whole head graph."""
@@ -122,7 +123,3 @@ def _without(findings: list[Finding], gone: list[Finding]) -> list[Finding] | No
         else:
             out.append(f)
     return out if not any(left.values()) else None
-
-
-def _same(base: list[Document], head: list[Document]) -> bool:
-    return len(base) == len(head) and all(a is b for a, b in zip(base, head, strict=True))

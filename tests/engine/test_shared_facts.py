@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 
 import bot.checks.facts
+from bot.checks.alike import cited_alike, same_objects
 from bot.engine import review
 from bot.ingest.cache import ContentCache, use_cache
+from bot.ingest.documents import Document
+from bot.ingest.loader import Inventory
 from bot.ingest.source import GitRevisionSource
 from tests.engine.test_review_equivalence import checkout, outcome, whole_tree
 from tests.kustomize_repos import git
@@ -141,3 +144,17 @@ def test_with_a_rename_every_workload_s_facts_are_compared(
     expected = whole_tree(checkout(repo, "main", tmp_path / "base"),
                           checkout(repo, "rename", tmp_path / "head"))
     assert outcome(scoped) == outcome(expected)
+
+
+def test_alike_means_the_very_same_objects_cited_through_the_same_renders():
+    def doc() -> Document:
+        return Document("k8s", "Deployment", "a", "k.yaml#build", 1, 9, {"spec": {}})
+
+    one, equal = doc(), doc()
+    assert one == equal and not same_objects([one], [equal])
+    assert same_objects([one], [one]) and not same_objects([one], [one, one])
+    base, head = Inventory(), Inventory()
+    base.rendered["k.yaml#build"], head.rendered["k.yaml#build"] = [one], [one]
+    assert cited_alike(base, head, ["k.yaml#build", "plain.yaml"])
+    head.rendered["k.yaml#build"] = [equal]  # rendered again: its lines may cite other files
+    assert not cited_alike(base, head, ["k.yaml#build"])
