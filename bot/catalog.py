@@ -7,15 +7,16 @@ threshold. `bot.checks` binds each rule to the check function it names.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.findings import Severity
+from bot.ingest.cache import kept
 from bot.resources import data_dir
 from bot.tradeoffs import FILLABLE, When, fields_of
 
@@ -275,28 +276,9 @@ class GeneralAdvice(BaseModel):
                                                   "rule's options fits the object")
 
 
-_Kept = TypeVar("_Kept")
-
-
-def _kept(name: str, kind: type[_Kept], load: Callable[[], _Kept]) -> _Kept:
-    """What `load` validates from the rule packs, kept in the content-addressed cache under
-    Aria's code and rules and pydantic's version (`aria_digest`): reading and validating the
-    packs costs a small review more than all its rules do, and they change only with Aria. A
-    cached value was validated when it was stored; an error is raised each time, never kept."""
-    from bot.ingest.cache import aria_digest, entry_key, shared_cache
-
-    cache = shared_cache()
-    key = entry_key(name, aria_digest())
-    value = cache.get(key)
-    if not isinstance(value, kind):
-        value = load()
-        cache.put(key, value)
-    return value
-
-
 @cache
 def load_advice() -> GeneralAdvice:
-    return _kept("advice", GeneralAdvice, _read_advice)
+    return kept("advice", GeneralAdvice, _read_advice)
 
 
 def _read_advice() -> GeneralAdvice:
@@ -315,7 +297,7 @@ def _read_advice() -> GeneralAdvice:
 @cache
 def load_catalog() -> Catalog:
     """Aria's rule packs (`rules/*.yaml`), one family each."""
-    return _kept("catalog", Catalog, _read_catalog)
+    return kept("catalog", Catalog, _read_catalog)
 
 
 def _read_catalog() -> Catalog:

@@ -230,14 +230,14 @@ def load_config_bytes(data: bytes | str | None, path: str = ".aria.yml") -> Aria
     if data is None:
         return AriaConfig()
     from bot.ingest.files import CONFIG_MAX_BYTES
-    from bot.ingest.yamlload import YamlError, load_documents, plain
+    from bot.ingest.yamlload import YamlError, plain
 
     if len(data) > CONFIG_MAX_BYTES:
         raise ConfigError(f"{path}: {len(data):,} bytes, over the {CONFIG_MAX_BYTES:,}-byte limit")
 
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     try:
-        docs = [value for value, _, _ in load_documents(text)]
+        docs = _documents(text)
     except YamlError as exc:
         where = f"{path}:{exc.line}" if exc.line else path
         raise ConfigError(f"{where}: {exc}") from None
@@ -258,6 +258,22 @@ def load_config_bytes(data: bytes | str | None, path: str = ".aria.yml") -> Aria
     config._origin = path
     config._lines = dict(_key_lines(docs[0]))
     return config
+
+
+def _documents(text: str) -> list[Any]:
+    """The YAML documents of a configuration, kept in the shared cache under its content: a
+    repository's `.aria.yml` rarely changes, and a review that finds everything else cached then
+    never imports a YAML parser. A syntax error is raised each time, never kept."""
+    from bot.ingest.cache import content_id, entry_key, shared_cache
+    from bot.ingest.yamlload import load_documents
+
+    cache = shared_cache()
+    key = entry_key("config", content_id(text.encode()))
+    docs = cache.get(key)
+    if not isinstance(docs, list):
+        docs = [value for value, _, _ in load_documents(text)]
+        cache.put(key, docs)
+    return docs
 
 
 def _key_lines(node: Any, prefix: str = "") -> Iterator[tuple[str, int]]:

@@ -120,27 +120,20 @@ T = TypeVar("T")
 
 
 @contextlib.contextmanager
-def _collector_off() -> Iterator[None]:
-    """No cyclic-collector pass in the block; the collector is handed back as it was found."""
+def _spared_by_collector(load: Callable[[], T]) -> Iterator[T]:
+    """`load()` (an audit's parsed tree: a tree's worth of objects, none of them garbage) made
+    without cyclic-collector passes, and left out of the passes until the block ends, then
+    handed back. Each full pass traversed the whole loaded tree again (a review's judged base:
+    about a third of its CPU at 2,000 files, growing with the tree, before `_collector_held`).
+    The rules' own objects are collected as usual. A process that froze objects itself (a
+    pre-fork server) keeps its own arrangement."""
     was_on = gc.isenabled()
     gc.disable()
     try:
-        yield
+        value = load()
     finally:
         if was_on:
             gc.enable()
-
-
-@contextlib.contextmanager
-def _spared_by_collector(load: Callable[[], T]) -> Iterator[T]:
-    """`load()` (a judged base: a tree's worth of objects, none of them garbage) made without
-    cyclic-collector passes, and left out of the passes until the block ends, then handed back
-    (to the oldest generation, not scanned again as young objects). Each full pass of a review
-    traversed the whole loaded base again: about a third of a review's CPU at 2,000 files,
-    growing with the tree. A process that froze objects itself (a pre-fork server) keeps its
-    own arrangement."""
-    with _collector_off():
-        value = load()
     if gc.get_freeze_count():
         yield value
         return
@@ -151,6 +144,26 @@ def _spared_by_collector(load: Callable[[], T]) -> Iterator[T]:
         gc.unfreeze()
 
 
+@contextlib.contextmanager
+def _collector_held() -> Iterator[None]:
+    """No cyclic-collector pass until the block ends; then what the block made and kept goes to
+    the oldest generation, where the next full pass finds it, instead of one young pass over
+    all of it. A review keeps nearly all it makes to its end (trees, graphs, findings): in a
+    50-file review the passes found 204 objects to free and cost 6 ms of the 125 ms after
+    start-up. A collector already off, or a process that froze objects itself (a pre-fork
+    server), is left as it is."""
+    if not gc.isenabled() or gc.get_freeze_count():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()  # all tracked objects to the permanent generation,
+        gc.unfreeze()  # then to the oldest: no pass over them on the way
+        gc.enable()
+
+
 def _summary(graph: PlatformGraph) -> str:
     serving = sum(1 for w in graph.workloads if w.serving)
     gpu = sum(1 for w in graph.workloads if w.gpus_per_pod)
@@ -158,7 +171,6 @@ def _summary(graph: PlatformGraph) -> str:
             f"({serving} serving, {gpu} requesting GPUs), {len(graph.node_pools)} node pools")
 
 
-@_collector_off()
 def review(base: Source, head: Source, config: AriaConfig | None = None,
            title: str | None = None, in_ci: bool = False, scoped: bool = True) -> Decision:
     """Findings the change from `base` to `head` introduces, fixes, or leaves in place;
@@ -167,15 +179,12 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
     running every rule over the whole head (False: what the equivalence checks compare with).
 
     The configuration comes from the base side, so a change cannot switch off its own checks.
-
-    No cyclic-collector pass runs during a review: its objects live until it returns (a review
-    of 10,000 files leaves about 100 objects in cycles), and the passes over the head's graph,
-    findings and facts, more of them the larger the tree, were a fifth of its CPU at that size.
     """
-    if config is None:
-        config, _ = config_of(base)
-    catalog = load_catalog()
-    with _spared_by_collector(lambda: _base_side(base, config, catalog)) as judged:
+    with _collector_held():
+        if config is None:
+            config, _ = config_of(base)
+        catalog = load_catalog()
+        judged = _base_side(base, config, catalog)
         before = judged.analysis
         base_inventory, head_inventory = before.inventory, ingest(head, config)
         head_inventory.measurements = probe_changes(base_inventory, head_inventory, config)

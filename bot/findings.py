@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Severity(StrEnum):
@@ -35,11 +36,20 @@ class Status(StrEnum):
 
 
 class Location(BaseModel):
+    model_config = ConfigDict(frozen=True)  # one object per place, shared: see `at`
+
     path: str
     line: int | None = None
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@lru_cache(maxsize=8192)
+def at(path: str, line: int | None) -> Location:
+    """The location of a place, one object per place: a 50-file review made ~3,000 Locations
+    for ~900 places (evidence, findings, facts) and its judged base stored each one again."""
+    return Location(path=path, line=line)
 
 
 class Evidence(BaseModel):

@@ -17,6 +17,8 @@ _BACKTICKS = re.compile(r"`+")
 
 def fence_for(text: str) -> str:
     """A backtick run longer than any inside `text`: it cannot close early."""
+    if "`" not in text:  # most values: no run to measure
+        return "`"
     return "`" * (max((len(m) for m in _BACKTICKS.findall(text)), default=0) + 1)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.findings import Evidence, Location
+from bot.findings import Evidence, at
 from bot.graph.nodepools import NodePool
 from bot.graph.platform import PlatformGraph
 from bot.graph.scaling import hpa_bounds
@@ -37,10 +37,10 @@ def per_node_evidence(pool: NodePool) -> Evidence:
     catalogue source its count comes from (or the `guest_accelerator` block that states it)."""
     known = {i.name: i for i in pool.instances}
     basis = "; ".join(f"{i.name}: {i.label} ({i.source})" for i in known.values())
-    at = pool.gpus_at
+    written = pool.gpus_at
     return Evidence(label=f"{pool.name} accelerators per node" + (f" [{basis}]" if basis else ""),
                     value=pool.gpus_per_node,
-                    location=Location(path=at.path, line=at.line) if at else None)
+                    location=at(written.path, written.line) if written else None)
 
 
 def capacity_evidence(pool: NodePool) -> Evidence:
@@ -72,7 +72,7 @@ def capacity_evidence(pool: NodePool) -> Evidence:
                 keys = ("spec", "template", "spec", "requirements", index)
     line = source_line(doc, *keys) if keys else doc.line
     return Evidence(label=label, value=value if isinstance(value, str | int | bool) else
-                    str(value), location=Location(path=doc.path, line=line))
+                    str(value), location=at(doc.path, line))
 
 
 def is_interactive(w: Workload) -> bool:

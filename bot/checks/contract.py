@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from bot.config import AriaConfig
-from bot.findings import Evidence, Location
+from bot.findings import Evidence, Location, at
 from bot.graph.platform import PlatformGraph
 from bot.ingest.loader import Inventory
 
@@ -47,7 +47,7 @@ class Hit:
 
     @property
     def location(self) -> Location:
-        return Location(path=self.path, line=self.line)
+        return at(self.path, self.line)
 
 
 @dataclass(frozen=True)
@@ -80,4 +80,4 @@ def ev(label: str, value: Any, path: str | None = None, line: int | None = None,
     if not isinstance(value, str | int | float | bool) and value is not None:
         value = str(value)
     return Evidence(label=label, value=value, unit=unit,
-                    location=Location(path=path, line=line) if path else None)
+                    location=at(path, line) if path else None)

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatch
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,7 +20,7 @@ from bot.catalog import Catalog, CatalogError, RuleSpec
 from bot.checks.all import CHECKS
 from bot.checks.contract import Check, CheckContext, CheckParams, Hit
 from bot.config import AriaConfig, ConfigError
-from bot.findings import Finding, Location, Severity, Suppression
+from bot.findings import Finding, Severity, Suppression, at
 from bot.graph.platform import PlatformGraph, build_graph
 from bot.ingest.documents import Document
 from bot.ingest.loader import Inventory
@@ -68,13 +69,26 @@ def rule_message(template: str, fields: dict[str, Any]) -> str:
     """The rule's message with the hit's values, stored plain (escaped by each output): a value
     the template puts in a code span is quoted verbatim (`bot.text.quote`), so a backtick in
     an object name cannot end the span; the others are inserted as they are."""
+    template, quoted = _code_spans(template, tuple(k for k, v in fields.items()
+                                                   if isinstance(v, str)))
     out = _SafeFields()
     for key, value in fields.items():
-        if isinstance(value, str) and f"`{{{key}}}`" in template:
-            template = template.replace(f"`{{{key}}}`", f"{{{key}}}")
-            value = quote(value)
-        out[key] = value
+        out[key] = quote(value) if key in quoted else value
     return template.format_map(out)
+
+
+@lru_cache(maxsize=1024)
+def _code_spans(template: str, keys: tuple[str, ...]) -> tuple[str, frozenset[str]]:
+    """`template` with the code spans of `keys` (`{key}`, taken in this order) made plain
+    placeholders, and the keys whose values go in quoted. A rule's template and the fields its
+    hits hold as text are the same for most hits: rewritten once, not for each finding."""
+    quoted = set()
+    for key in keys:
+        span = f"`{{{key}}}`"
+        if span in template:
+            template = template.replace(span, f"{{{key}}}")
+            quoted.add(key)
+    return template, frozenset(quoted)
 
 
 def finding(rule: RuleSpec, severity: Severity, hit: Hit, inventory: Inventory) -> Finding:
@@ -261,7 +275,7 @@ def _suppressed(found: Finding, inventory: Inventory, spans: Spans, config: Aria
         if _covers(spans.get(path, []), line, found):
             return found.model_copy(update={"suppressed": Suppression(
                 source="inline", reason=reason or "(no reason)",
-                location=Location(path=path, line=line))})
+                location=at(path, line))})
     for entry in config.ignore:
         if entry.expires and entry.expires < today:
             continue

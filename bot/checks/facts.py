@@ -19,7 +19,7 @@ from bot.checks.common import capacity_evidence, dig, mapping, min_replicas, sou
 from bot.checks.rbac import grant_of
 from bot.decision.changes import Fact, ObjectFacts
 from bot.decision.identity import ObjectMap
-from bot.findings import Location
+from bot.findings import Location, at
 from bot.graph.nodepools import NodePool
 from bot.graph.platform import Binding, PlatformGraph
 from bot.graph.scaling import max_replicas, pool_max_line, utilization_targets
@@ -65,7 +65,7 @@ def object_facts(graph: PlatformGraph, inventory: Inventory,
     """Every object of the tree that has facts worth comparing, by identity; not the workloads
     whose `id` is in `leave`."""
     def where(path: str, line: int | None) -> Location:
-        return inventory.locate(Location(path=path, line=line))
+        return inventory.locate(at(path, line))
 
     out: dict[str, ObjectFacts] = {}
     for w in graph.workloads:

@@ -38,22 +38,21 @@ SIZING_WORDS = ("replica", "node", "autoscal", "pool")
 
 
 def count(findings: Iterable[Finding]) -> Counts:
-    counts = Counts()
     sev: Counter[str] = Counter()
     fam: Counter[str] = Counter()
     status: Counter[str] = Counter()
-    for f in findings:
+    total = suppressed = 0
+    for f in findings:  # plain ints: each `+=` on the model went through pydantic's __setattr__
         status[f.status.value] += 1
         if f.suppressed:
-            counts.suppressed += 1
+            suppressed += 1
             continue
-        counts.total += 1
+        total += 1
         sev[f.severity.value] += 1
         fam[f.family] += 1
-    counts.by_severity = dict(sev)
-    counts.by_family = dict(fam)
-    counts.by_status = dict(status)
-    return counts
+    # `total` and `suppressed` are set fields only where something was counted, as before
+    tallies = {k: v for k, v in (("total", total), ("suppressed", suppressed)) if v}
+    return Counts(**tallies, by_severity=dict(sev), by_family=dict(fam), by_status=dict(status))
 
 
 def _facts(finding: Finding, advice: dict[str, AdviceFacts], common: dict[str, object],

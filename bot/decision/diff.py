@@ -82,9 +82,21 @@ def diff_findings(base: list[Finding], head: list[Finding], catalog: Catalog,
             out.append(_paired(left.pop(0), finding, catalog))
         else:
             out.append(finding.model_copy(update={"status": Status.new}))
+    # The placed findings of rules that supersede others, by subject, in `out`'s order (base
+    # findings placed meanwhile included): what `_gone` looks through, not all of `out`.
+    superseding: dict[str, list[Finding]] = defaultdict(list)
+
+    def index(f: Finding) -> None:
+        rule = catalog.get(f.rule_id)
+        if rule is not None and rule.supersedes:
+            superseding[f.subject].append(f)
+
+    for finding in out:
+        index(finding)
     for leftovers in pool.values():
         for finding in leftovers:
-            out.append(_gone(finding, out, catalog, objects))
+            out.append(gone := _gone(finding, superseding, catalog, objects))
+            index(gone)
     return out
 
 
@@ -95,15 +107,14 @@ def _paired(before: Finding, after: Finding, catalog: Catalog) -> Finding:
     return after.model_copy(update={"status": Status.unchanged})
 
 
-def _gone(finding: Finding, head: list[Finding], catalog: Catalog,
+def _gone(finding: Finding, superseding: dict[str, list[Finding]], catalog: Catalog,
           objects: ObjectMap) -> Finding:
-    """A base finding with no head match: superseded by a stricter head finding, or fixed."""
+    """A base finding with no head match: superseded by a stricter head finding, or fixed.
+    `superseding`: the findings placed so far by subject, of rules that supersede others."""
     if objects.in_head(finding.subject):
-        subject = objects.head_subject(finding.subject)
-        for other in head:
+        for other in superseding.get(objects.head_subject(finding.subject), ()):
             rule = catalog.get(other.rule_id)
-            if other.subject == subject and rule is not None \
-                    and finding.rule_id in rule.supersedes:
+            if rule is not None and finding.rule_id in rule.supersedes:
                 return finding.model_copy(update={"status": Status.superseded,
                                                   "superseded_by": other.fingerprint})
     return finding.model_copy(update={"status": Status.fixed})

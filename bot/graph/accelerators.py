@@ -12,21 +12,25 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot.ingest.cache import kept
 from bot.ingest.yamlload import YamlError, load_documents
 from bot.resources import data_dir
 
 CATALOGUE_FILE = "accelerators.yaml"
+# The file's models validate only where the catalogue is read (then kept, `load_accelerators`):
+# built then, not by every process that imports them.
+_FILE = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class AcceleratorModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _FILE
     name: str
     memory_gb: int = Field(gt=0)
     resource: str  # the extended resource the device plugin advertises
 
 
 class Family(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _FILE
     provider: Literal["aws", "gcp", "azure"]
     family: str
     model: str
@@ -36,7 +40,7 @@ class Family(BaseModel):
 
 
 class GkeTypes(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _FILE
     source: str = Field(pattern=r"^https://\S+$")
     types: dict[str, str]
 
@@ -60,7 +64,7 @@ class InstanceType(BaseModel):
 
 
 class Catalogue(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _FILE
     models: dict[str, AcceleratorModel]
     families: list[Family]
     gke_accelerator_types: GkeTypes
@@ -103,7 +107,11 @@ class CatalogueError(ValueError):
 
 @cache
 def load_accelerators() -> Catalogue:
-    """Aria's instance catalogue, validated once per process."""
+    """Aria's instance catalogue, validated once and kept with the rule catalog."""
+    return kept("accelerators", Catalogue, _read_accelerators)
+
+
+def _read_accelerators() -> Catalogue:
     path = data_dir("rules") / "data" / CATALOGUE_FILE
     try:
         docs = [value for value, _, _ in load_documents(path.read_text(encoding="utf-8"))]

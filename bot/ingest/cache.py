@@ -27,10 +27,10 @@ import sys
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import Field
 
@@ -248,3 +248,21 @@ def use_cache(cache: ContentCache | None) -> None:
     """Replace this process's cache (None: read the settings again on next use)."""
     global _shared
     _shared = cache
+
+
+_Kept = TypeVar("_Kept")
+
+
+def kept(name: str, kind: type[_Kept], load: Callable[[], _Kept]) -> _Kept:
+    """What `load` validates from Aria's own data (rule packs, advice, the instance catalogue),
+    kept in the shared cache under Aria's code and data and pydantic's version (`aria_digest`):
+    reading and validating them costs a small review more than all its rules do (and PyYAML's
+    import), and they change only with Aria. A cached value was validated when it was stored;
+    an error is raised each time, never kept."""
+    cache = shared_cache()
+    key = entry_key(name, aria_digest())
+    value = cache.get(key)
+    if not isinstance(value, kind):
+        value = load()
+        cache.put(key, value)
+    return value

@@ -81,11 +81,17 @@ class Document:
         node: Any = self.body
         line = self.line
         for key in keys:
-            if isinstance(node, YMap | YList):
+            if type(node) is YMap:  # most steps: `YMap.line_of` inlined (every rule asks lines)
+                try:
+                    line = node.key_lines.get(key, node.line)
+                    node = node[key]
+                except (KeyError, TypeError):
+                    return line
+            elif isinstance(node, YList):
                 try:
                     line = node.line_of(key)
                     node = node[key]
-                except (KeyError, IndexError, TypeError):
+                except (IndexError, TypeError):
                     return line
             elif isinstance(node, dict | list):
                 try:

@@ -17,7 +17,6 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -167,6 +166,8 @@ def _render(kubectl: str, tree: Path, roots: list[str],
         if proc.returncode != 0:
             return True, render_failure(proc.stderr, tree)
         return False, proc.stdout
+
+    from concurrent.futures import ThreadPoolExecutor  # only when overlays are rendered
 
     with render_environment() as env, ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         return list(pool.map(run, roots))

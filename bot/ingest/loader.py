@@ -15,9 +15,9 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.findings import Location
+from bot.findings import Location, at
 from bot.ingest.cache import content_id, entry_key, shared_cache
 from bot.ingest.documents import Document, FileResult, ParseProblem
 from bot.ingest.files import (
@@ -29,7 +29,6 @@ from bot.ingest.files import (
     inline_suppressions,
     screen,
 )
-from bot.ingest.isolation import ParserPool, supervised_failure
 from bot.ingest.kubernetes import parse_yaml_file
 from bot.ingest.pymodels import is_model_script, model_imports
 from bot.ingest.scan import Syntax, nesting_problem
@@ -39,6 +38,11 @@ from bot.ingest.tfkubernetes import kubernetes_object
 from bot.ingest.triton import model_config_pb2, parse_pbtxt
 from bot.measurements import ConfigMeasurement
 from bot.telemetry_report import TelemetryReport
+
+# The worker pool (and multiprocessing) is imported when a file must be parsed: a review served
+# from the cache needs neither.
+if TYPE_CHECKING:
+    from bot.ingest.isolation import ParserPool
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +80,8 @@ class Inventory:
         line = location.line or 0
         doc = next((d for d in docs if d.line <= line <= d.end_line), docs[0])
         assert doc.source_map is not None
-        path, at = doc.source_map.locate(line if doc.line <= line <= doc.end_line else None)
-        return Location(path=path, line=at)
+        path, written = doc.source_map.locate(line if doc.line <= line <= doc.end_line else None)
+        return at(path, written)
 
 
 _PARSERS = {
@@ -161,6 +165,8 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
 
     def keep(index: int, result: FileResult, pickled: bytes | None) -> None:
         """Store a result as it arrives, while the workers parse on."""
+        from bot.ingest.isolation import supervised_failure
+
         if not supervised_failure(result):
             key = pending[index][0]
             cache.put(key, result, pickled)
@@ -188,6 +194,8 @@ _pool: ParserPool | None = None
 
 def _parser_pool() -> ParserPool:
     """This process's parser workers: started on first use, kept warm until exit."""
+    from bot.ingest.isolation import ParserPool
+
     global _pool
     if _pool is None:
         _pool = ParserPool(parse_file)

@@ -16,6 +16,7 @@ SHELL_OPERATORS = frozenset({"&&", "||", ";", "|", "&"})
 FALSE_VALUES = frozenset({"false", "0", "no", "off"})  # how a boolean flag is turned off
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _SHELL_COMMAND_OPTION = re.compile(r"^-[a-z]*c$")  # -c, -lc, -ec: "run the next word"
+_SPACE = re.compile(r"\s")  # what str.isspace() calls a space, found in C
 
 # argv fragments first (they name the program that runs), image fragments second
 _ARGV_HINTS: tuple[tuple[str, str], ...] = (
@@ -38,7 +39,7 @@ def _tokens(argv: list[str]) -> list[str]:
         if after_shell and _SHELL_COMMAND_OPTION.match(item):
             continue  # the shell's own option, not the server's
         after_shell = item in SHELLS
-        if not any(ch.isspace() for ch in item):
+        if not _SPACE.search(item):
             out.append(item)
             continue
         text = item.replace("\\\n", " ")

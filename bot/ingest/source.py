@@ -241,15 +241,14 @@ class GitRevisionSource(Source):
         self.label = rev
         self._tree: dict[str, _TreeEntry] | None = None
         self._folders: set[str] = set()
+        self._entries: dict[str, _TreeEntry | None] = {}  # `_one_entry`'s answers
         self._blobs: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
-        commit = subprocess.run(
-            ["git", "-C", str(self.repo), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
-            capture_output=True, text=True, timeout=30,
-        )
-        if commit.returncode != 0:
+        # resolved by the process that will read its blobs: one git process, not two
+        commit = None if "\n" in rev else self._object(f"{rev}^{{commit}}")
+        if commit is None:
             raise ValueError(f"not a git revision in {repo}: {rev}")
-        self.commit = commit.stdout.strip()
+        self.commit = commit[0]
 
     def tree(self) -> dict[str, _TreeEntry]:
         """Path -> entry for every blob, link and submodule of the revision."""
@@ -276,19 +275,30 @@ class GitRevisionSource(Source):
         return f"git:{self.commit}"
 
     def _blob(self, sha: str) -> bytes:
+        found = self._object(sha)
+        if found is None:
+            raise OSError(f"git cat-file could not read {sha}")
+        return found[1]
+
+    def _object(self, name: str) -> tuple[str, bytes] | None:
+        """The SHA and content of the object `name` (a SHA, or `rev^{commit}`) from
+        `git cat-file --batch`; None when git has no such object (or no such repository)."""
         with self._lock:
             if self._blobs is None:
                 self._blobs = subprocess.Popen(
                     ["git", "-C", str(self.repo), "cat-file", "--batch"],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             assert self._blobs.stdin is not None and self._blobs.stdout is not None
-            self._blobs.stdin.write(sha.encode() + b"\n")
-            self._blobs.stdin.flush()
+            try:
+                self._blobs.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+                self._blobs.stdin.flush()
+            except BrokenPipeError:  # git ended: not a repository
+                return None
             header = self._blobs.stdout.readline().split()
-            if len(header) != 3:
-                raise OSError(f"git cat-file could not read {sha}")
+            if len(header) != 3:  # `NAME missing`, `NAME ambiguous`, or git ended
+                return None
             data = self._blobs.stdout.read(int(header[2]) + 1)[:-1]
-        return data
+        return header[0].decode(), data
 
     def _resolve(self, path: str, entry_of: Callable[[str], _TreeEntry | None] | None = None,
                  ) -> tuple[str, _TreeEntry] | str | None:
@@ -322,10 +332,17 @@ class GitRevisionSource(Source):
 
     def _one_entry(self, path: str) -> _TreeEntry | None:
         """A path's entry as the listed tree has it, from `git ls-tree` of that path alone:
-        listing a large tree to read one file was a tenth of a second per 10,000 files."""
+        listing a large tree to read one file was a tenth of a second per 10,000 files. Each
+        path is listed once: a review reads the base's `.aria.yml` for the command, then again
+        for the engine."""
         if path in ("", ".", "..") or path.startswith(("/", "../")) \
                 or SKIP_DIRS.intersection(path.split("/")[:-1]):
             return None  # not a path inside the tree, or one a walk skips
+        if path not in self._entries:
+            self._entries[path] = self._ls_one(path)
+        return self._entries[path]
+
+    def _ls_one(self, path: str) -> _TreeEntry | None:
         listing = subprocess.run(
             ["git", "--literal-pathspecs", "-C", str(self.repo), "ls-tree", "-z", "-l",
              "--full-tree", self.commit, "--", path],

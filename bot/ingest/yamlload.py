@@ -11,10 +11,7 @@ numbers come out as JSON has them (`yamlresolve`), because that is what `kubectl
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-import yaml
-from yaml import events
+from typing import TYPE_CHECKING, Any
 
 from bot.ingest.scan import MAX_NESTING, Syntax, nesting_problem
 from bot.ingest.yamlresolve import (
@@ -26,10 +23,8 @@ from bot.ingest.yamlresolve import (
     resolve_scalar,
 )
 
-try:  # libyaml, as bundled with PyYAML's wheels
-    from yaml.cyaml import CParser as _EventParser
-except ImportError:  # pragma: no cover - PyYAML built without libyaml: same events, in Python
-    from yaml.loader import BaseLoader as _EventParser
+if TYPE_CHECKING:  # PyYAML is imported by the first parse: a review served from the cache
+    from yaml import events  # reads no YAML, and the import is a tenth of its start-up
 
 MAX_EXPANDED_NODES = 200_000  # per document; a real manifest is a few thousand at most
 
@@ -221,7 +216,14 @@ def load_documents(text: str) -> Iterator[tuple[Any, int, int]]:
         raise YamlError(*problem)
     if not text.endswith("\n"):  # kubectl reads line by line and ends each line with one
         text += "\n"
-    parser = _EventParser(text)
+    import yaml
+    from yaml import events
+
+    try:  # libyaml, as bundled with PyYAML's wheels
+        from yaml.cyaml import CParser as EventParser
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml: same events, in Python
+        from yaml.loader import BaseLoader as EventParser
+    parser = EventParser(text)
     doc = _Document(1)
     try:
         while True:

@@ -9,8 +9,8 @@ out of the process environment and logs.
 from __future__ import annotations
 
 import base64
-import ssl
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from bot.allowlist import allowed, split_patterns
 from bot.settings import AriaSettings
 from bot.telemetry.errors import TelemetryUsageError
+
+if TYPE_CHECKING:  # ssl is imported where a context is made: a review without Prometheus never
+    import ssl  # needs it, and it is a sizeable part of start-up
 
 
 class PrometheusTarget(BaseModel):
@@ -40,6 +43,8 @@ class PrometheusTarget(BaseModel):
     def ssl_context(self) -> ssl.SSLContext | None:
         if not self.base_url.startswith("https:"):
             return None
+        import ssl
+
         return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
 
     def plain_headers(self) -> dict[str, str]:

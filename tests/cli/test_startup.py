@@ -94,6 +94,11 @@ def test_a_second_review_validates_no_rule_pack_and_loads_no_parser(tmp_path):
     assert not [name for name in second["built"] if name.startswith("bot.catalog.")]
     assert _top(set(second["modules"])) & {"rich", *PARSERS, *HEAVY} == set()
     assert "jinja2" in _top(set(second["modules"]))  # the check can fail: Markdown is templated
+    # The `.aria.yml` and the instance catalogue are kept too, so it reads no YAML at all; with
+    # no Prometheus and no file to parse it needs no TLS and no worker processes.
+    assert _top(set(second["modules"])) & {"yaml", "ssl", "multiprocessing", "concurrent"} == set()
+    assert "bot.graph.accelerators.Catalogue" not in second["built"]
+    assert {"yaml", "multiprocessing"} <= _top(set(first["modules"]))  # the first run parses
 
 
 def test_aria_audit_imports_none_of_them_either(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 
 from bot.catalog import Catalog, CatalogError, RuleSpec, load_catalog, load_pack
 from bot.checks.contract import Hit
-from bot.checks.evaluate import bind, hits
+from bot.checks.evaluate import bind, hits, rule_message
 from bot.config import AriaConfig, ConfigError, load_config_bytes
 from bot.engine import platform_graph
 from bot.ingest.loader import Inventory, load_inventory
@@ -238,3 +238,38 @@ def test_a_regression_measure_names_numeric_evidence_its_check_writes(rule: Rule
         assert any(rule.regression.matches(e.label) and isinstance(e.value, int | float)
                    and not isinstance(e.value, bool) for e in hit.evidence), \
             f"{rule.id}: no numeric evidence named like {rule.regression.evidence!r}"
+
+
+def test_a_message_quotes_text_in_its_code_spans_and_inserts_the_rest_as_it_is() -> None:
+    """Text placed in a code span is quoted verbatim (a backtick in it lengthens the fence);
+    a number in a code span, and text outside one, go in as they are; a placeholder the hit
+    does not fill stays. The same template with other values is filled anew each time."""
+    template = "`{object}` has `{replicas}` replicas on {pool} ({missing})"
+    assert rule_message(template, {"object": "Deployment/a`b", "replicas": 2, "pool": "gpu`x"}) \
+        == "``Deployment/a`b`` has `2` replicas on gpu`x ({missing})"
+    assert rule_message(template, {"object": "Deployment/c", "replicas": "3", "pool": "p"}) \
+        == "`Deployment/c` has `3` replicas on p ({missing})"
+    assert rule_message(template, {"object": 7, "replicas": 1, "pool": "p"}) \
+        == "`7` has `1` replicas on p ({missing})"
+
+
+def test_findings_and_evidence_at_one_place_share_one_location_that_cannot_change() -> None:
+    """An audit's findings and evidence hold one Location per place (equal places are the same
+    object, different places are not), and a Location refuses to be changed in place, so
+    sharing one cannot move another finding."""
+    from pydantic import ValidationError
+
+    from bot.engine import audit
+    from bot.ingest.source import DirectorySource
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "gpu-serving"
+    decision = audit(DirectorySource(example / "head"))
+    places = [f.location for f in decision.findings] + [
+        e.location for f in decision.findings for e in f.evidence if e.location is not None]
+    by_place: dict[tuple[str, int | None], set[int]] = {}
+    for loc in places:
+        by_place.setdefault((loc.path, loc.line), set()).add(id(loc))
+    assert len(places) > len(by_place) > 10
+    assert all(len(ids) == 1 for ids in by_place.values())
+    with pytest.raises(ValidationError):
+        places[0].line = 1
