@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from bot.checks.alike import cited_alike, same_objects
+from bot.checks.alike import recited, same_objects
 from bot.checks.common import capacity_evidence, dig, mapping, min_replicas, source_line
 from bot.checks.rbac import grant_of
 from bot.decision.changes import Fact, ObjectFacts
@@ -51,10 +51,11 @@ def compared_facts(base: Tree, head: Tree, objects: ObjectMap | None,
     if objects is None or objects.renamed or objects.names:
         return object_facts(base.graph, base.inventory), object_facts(head.graph, head.inventory)
     was = {(id(w.doc), w.group): w for w in base.graph.workloads}
+    cited_apart = recited(base.inventory, head.inventory)
     same: list[tuple[Workload, Workload]] = []
     for w in head.graph.workloads:
         old = was.get((id(w.doc), w.group))
-        if old is not None and _unmoved(base, old, head, w):
+        if old is not None and _unmoved(base.graph, old, head.graph, w, cited_apart):
             same.append((old, w))
     return (object_facts(base.graph, base.inventory, {id(old) for old, _ in same}),
             object_facts(head.graph, head.inventory, {id(w) for _, w in same}))
@@ -82,17 +83,18 @@ def object_facts(graph: PlatformGraph, inventory: Inventory,
     return out
 
 
-def _unmoved(base: Tree, old: Workload, head: Tree, w: Workload) -> bool:
+def _unmoved(base: PlatformGraph, old: Workload, head: PlatformGraph, w: Workload,
+             cited_apart: Collection[str]) -> bool:
     """Whether `_workload` reads the same for `w` in head as for `old`, the same document, in
     base: the very same autoscalers, budgets and services (an unchanged file's or overlay's
-    objects are the base's own), each cited through the same render, and the same containers
-    counted as accelerated (a base role can mark one)."""
+    objects are the base's own), none of them cited through a render made apart
+    (`cited_apart`), and the same containers counted as accelerated (a base role can mark
+    one)."""
     for now, then in (([w.doc], [old.doc]),  # the same by the caller: its render, then
-                      (head.graph.scalers_for(w), base.graph.scalers_for(old)),
-                      (head.graph.pdbs_for(w), base.graph.pdbs_for(old)),
-                      (head.graph.services_for(w), base.graph.services_for(old))):
-        if not same_objects(then, now) or \
-                not cited_alike(base.inventory, head.inventory, (d.path for d in now)):
+                      (head.scalers_for(w), base.scalers_for(old)),
+                      (head.pdbs_for(w), base.pdbs_for(old)),
+                      (head.services_for(w), base.services_for(old))):
+        if not same_objects(then, now) or any(d.path in cited_apart for d in now):
             return False
     return [c.accelerated for c in w.containers] == [c.accelerated for c in old.containers]
 

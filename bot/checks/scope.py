@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.catalog import RuleSpec
-from bot.checks.alike import cited_alike
+from bot.checks.alike import recited
 from bot.checks.contract import Hit
 from bot.checks.evaluate import Signature, finding, hits
 from bot.config import AriaConfig
@@ -52,6 +52,7 @@ class Scope:
     removed: Side
     added: Side
     config: AriaConfig
+    cited_apart: frozenset[str]  # rendered outputs cited otherwise in head (`alike.recited`)
 
     def made(self, rule: RuleSpec, severity: Severity, hit: Hit, key: Signature,
              ) -> Finding | None:
@@ -61,9 +62,10 @@ class Scope:
         found = self.base_signed.get(rule.id, {}).get(key)
         if found is None or found.severity is not severity:
             return None
-        places = {hit.path, *(e.location.path for e in hit.evidence if e.location is not None)}
-        return found if cited_alike(self.removed.inventory, self.added.inventory, places) \
-            else None
+        if hit.path in self.cited_apart or any(
+                e.location.path in self.cited_apart for e in hit.evidence if e.location):
+            return None
+        return found
 
     def findings(self, rule: RuleSpec, severity: Severity) -> list[Finding] | None:
         """The rule's head findings, or None where it must run over the whole head graph."""
@@ -96,7 +98,8 @@ def change_scope(base_graph: PlatformGraph, base_inventory: Inventory,
     removed = [d for d in base_graph.documents if id(d) not in in_head]
     added = [d for d in head_inventory.documents if id(d) not in in_base]
     return Scope(base_by_rule, base_signed, Side(_part(removed, base_graph), base_inventory),
-                 Side(_part(added, base_graph, prior, prior_pools), head_inventory), config)
+                 Side(_part(added, base_graph, prior, prior_pools), head_inventory), config,
+                 recited(base_inventory, head_inventory))
 
 
 def _part(docs: list[Document], like: PlatformGraph,
