@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.catalog import Catalog, load_catalog
-from bot.checks.evaluate import Reuse, run_rules
-from bot.checks.facts import advice_facts, object_facts
+from bot.checks.evaluate import Made, Reuse, Signature, run_rules
+from bot.checks.facts import Tree, advice_facts, compared_facts
 from bot.checks.scope import change_scope
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
-from bot.decision.changes import ObjectFacts, fact_changes, mark_directions
+from bot.decision.changes import fact_changes, mark_directions
 from bot.decision.diff import diff_findings
 from bot.decision.focus import focus
 from bot.decision.identity import head_pools, head_roles, match_objects
@@ -44,6 +44,7 @@ class Analysis:
     graph: PlatformGraph
     findings: list[Finding]
     by_rule: dict[str, list[Finding]]  # each rule's findings, for a review to reuse
+    signed: dict[str, dict[Signature, Finding]]  # and by their hits' signatures (a base's)
 
 
 def ingest(source: Source, config: AriaConfig, workers: int | None = None,
@@ -71,10 +72,11 @@ def platform_graph(inventory: Inventory, config: AriaConfig,
 def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog,
              prior: dict[str, PriorRole] | None = None,
              prior_pools: dict[str, PoolCommitment] | None = None,
-             reuse: Reuse | None = None) -> Analysis:
+             reuse: Reuse | None = None, made: Made | None = None,
+             sign: bool = False) -> Analysis:
     graph = platform_graph(inventory, config, prior, prior_pools)
-    judged = run_rules(graph, catalog, config, inventory, reuse)
-    return Analysis(inventory, graph, judged.findings, judged.by_rule)
+    judged = run_rules(graph, catalog, config, inventory, reuse, made, sign)
+    return Analysis(inventory, graph, judged.findings, judged.by_rule, judged.signed)
 
 
 def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
@@ -91,7 +93,6 @@ def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
 @dataclass
 class _Base:
     analysis: Analysis
-    facts: dict[str, ObjectFacts]
     advice: dict[str, AdviceFacts]
 
 
@@ -108,9 +109,8 @@ def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
     if isinstance(cached, _Base):
         cache.prime(cached.analysis.inventory.parts)
         return cached
-    analysis = evaluate(ingest(base, config), config, catalog)
-    judged = _Base(analysis, object_facts(analysis.graph, analysis.inventory),
-                   advice_facts(analysis.graph))
+    analysis = evaluate(ingest(base, config), config, catalog, sign=True)
+    judged = _Base(analysis, advice_facts(analysis.graph))
     if key is not None:
         cache.put(key, judged)
     return judged
@@ -194,10 +194,11 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         objects = match_objects(before.graph.documents, head_inventory.documents)
         prior = head_roles(objects, before.graph.workloads)
         prior_pools = head_pools(objects, before.graph.node_pools)
-        scope = change_scope(before.graph, base_inventory, before.by_rule, head_inventory, config,
-                             prior, prior_pools) if scoped else None
+        scope = change_scope(before.graph, base_inventory, before.by_rule, before.signed,
+                             head_inventory, config, prior, prior_pools) if scoped else None
         after = evaluate(head_inventory, config, catalog, prior, prior_pools,
-                         scope.findings if scope is not None else None)
+                         scope.findings if scope is not None else None,
+                         scope.made if scope is not None else None)
         findings = diff_findings(before.findings, after.findings, catalog, objects)
         changed = _changed_paths(before.inventory, after.inventory)
         context = (f"This change touches **{len(changed)}** reviewed file(s) between "
@@ -212,8 +213,9 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
             head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry,
             advice=advice, in_ci=in_ci)
         decision.measurements = head_inventory.measurements
-        decision.changes = fact_changes(judged.facts, object_facts(after.graph, after.inventory),
-                                        objects)
+        decision.changes = fact_changes(*compared_facts(
+            Tree(before.graph, before.inventory), Tree(after.graph, after.inventory),
+            objects if scoped else None), objects)
         return decision
 
 

@@ -151,20 +151,46 @@ def _checked(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig,
 # A rule's findings taken from elsewhere (a review's base, `bot.checks.scope`); None: run it.
 Reuse = Callable[[RuleSpec, Severity], "list[Finding] | None"]
 
+Signature = tuple[Any, ...]
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def signature(hit: Hit) -> Signature | None:
+    """All that `finding` makes a finding of, besides its rule and the renders its places are
+    cited through, each value with its type (1, 1.0 and True format apart); None where a value
+    is not a plain one."""
+    if any(type(v) not in _PLAIN for v in hit.fields.values()) or \
+            any(type(e.value) not in _PLAIN for e in hit.evidence):
+        return None
+    return (hit.subject, hit.path, hit.line, hit.detail,
+            tuple((key, type(value), value) for key, value in hit.fields.items()),
+            tuple((e.label, type(e.value), e.value, e.unit,
+                   None if e.location is None else (e.location.path, e.location.line))
+                  for e in hit.evidence))
+
+
+# The finding a hit of this signature made before (a review's base, `bot.checks.scope`), where
+# the hit's places are cited through the same renders; None: make it.
+Made = Callable[[RuleSpec, Severity, Hit, Signature], "Finding | None"]
+
 
 @dataclass
 class Judgement:
     """The findings of a tree, and each rule's own before they were merged (kept with a judged
-    base, so a review can reuse them), for the rules that ran without an internal error."""
+    base, so a review can reuse them), for the rules that ran without an internal error; when
+    asked for, also by the signature of the hit that made each."""
 
     findings: list[Finding]
     by_rule: dict[str, list[Finding]]
+    signed: dict[str, dict[Signature, Finding]]
 
 
 def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
-              inventory: Inventory, reuse: Reuse | None = None) -> Judgement:
+              inventory: Inventory, reuse: Reuse | None = None, made: Made | None = None,
+              sign: bool = False) -> Judgement:
     findings: list[Finding] = []
     by_rule: dict[str, list[Finding]] = {}
+    signed: dict[str, dict[Signature, Finding]] = {}
     for rule in catalog:
         if not config.rule_enabled(rule.id):
             continue
@@ -173,13 +199,35 @@ def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
         found = reuse(rule, severity) if reuse is not None else None
         if found is None:
             checked, clean = _checked(rule, graph, config, inventory)
-            found = [finding(rule, severity, h, inventory) for h in checked]
+            if made is None and not sign:
+                found = [finding(rule, severity, h, inventory) for h in checked]
+            else:
+                found, by_signature = _made(rule, severity, checked, inventory, made)
+                if sign and clean:
+                    signed[rule.id] = by_signature
             if not clean:
                 findings.extend(found)
                 continue
         by_rule[rule.id] = found
         findings.extend(found)
-    return Judgement(_suppress(_once(findings), inventory, graph, config), by_rule)
+    return Judgement(_suppress(_once(findings), inventory, graph, config), by_rule, signed)
+
+
+def _made(rule: RuleSpec, severity: Severity, hits: list[Hit], inventory: Inventory,
+          made: Made | None) -> tuple[list[Finding], dict[Signature, Finding]]:
+    """The findings of `hits`, each taken from `made` where it has one (making a finding cost
+    more than the check that found it, and some rules find once per workload), and the
+    findings by the signature of their hits."""
+    found: list[Finding] = []
+    by_signature: dict[Signature, Finding] = {}
+    for hit in hits:
+        key = signature(hit)
+        before = made(rule, severity, hit, key) if made is not None and key is not None \
+            else None
+        found.append(finding(rule, severity, hit, inventory) if before is None else before)
+        if key is not None:
+            by_signature[key] = found[-1]
+    return found, by_signature
 
 
 def _once(findings: list[Finding]) -> list[Finding]:

@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.catalog import RuleSpec
-from bot.checks.evaluate import finding, hits
+from bot.checks.alike import recited
+from bot.checks.contract import Hit
+from bot.checks.evaluate import Signature, finding, hits
 from bot.config import AriaConfig
 from bot.findings import Finding, Severity
 from bot.graph.nodepools import PoolCommitment
@@ -42,12 +44,28 @@ class Side:
 
 @dataclass(frozen=True)
 class Scope:
-    """What a review's change touched, with the base's findings by rule."""
+    """What a review's change touched, with the base's findings by rule, and by rule and the
+    signature of the hit that made each."""
 
     base_by_rule: Mapping[str, list[Finding]]
+    base_signed: Mapping[str, Mapping[Signature, Finding]]
     removed: Side
     added: Side
     config: AriaConfig
+    cited_apart: frozenset[str]  # rendered outputs cited otherwise in head (`alike.recited`)
+
+    def made(self, rule: RuleSpec, severity: Severity, hit: Hit, key: Signature,
+             ) -> Finding | None:
+        """The base's finding of a hit with the same signature, where every place the hit
+        names is cited through the same rendered objects in head as in base (a render that
+        changed may cite the same output line from another file)."""
+        found = self.base_signed.get(rule.id, {}).get(key)
+        if found is None or found.severity is not severity:
+            return None
+        if hit.path in self.cited_apart or any(
+                e.location.path in self.cited_apart for e in hit.evidence if e.location):
+            return None
+        return found
 
     def findings(self, rule: RuleSpec, severity: Severity) -> list[Finding] | None:
         """The rule's head findings, or None where it must run over the whole head graph."""
@@ -68,8 +86,10 @@ class Scope:
 
 
 def change_scope(base_graph: PlatformGraph, base_inventory: Inventory,
-                 base_by_rule: Mapping[str, list[Finding]], head_inventory: Inventory,
-                 config: AriaConfig, prior: Mapping[str, PriorRole] | None = None,
+                 base_by_rule: Mapping[str, list[Finding]],
+                 base_signed: Mapping[str, Mapping[Signature, Finding]],
+                 head_inventory: Inventory, config: AriaConfig,
+                 prior: Mapping[str, PriorRole] | None = None,
                  prior_pools: Mapping[str, PoolCommitment] | None = None) -> Scope:
     """The documents only one side holds (by object), each side's as a graph built as that
     side's whole graph is: the head's with the base roles of its workloads and pools."""
@@ -77,8 +97,9 @@ def change_scope(base_graph: PlatformGraph, base_inventory: Inventory,
     in_head = {id(d) for d in head_inventory.documents}
     removed = [d for d in base_graph.documents if id(d) not in in_head]
     added = [d for d in head_inventory.documents if id(d) not in in_base]
-    return Scope(base_by_rule, Side(_part(removed, base_graph), base_inventory),
-                 Side(_part(added, base_graph, prior, prior_pools), head_inventory), config)
+    return Scope(base_by_rule, base_signed, Side(_part(removed, base_graph), base_inventory),
+                 Side(_part(added, base_graph, prior, prior_pools), head_inventory), config,
+                 recited(base_inventory, head_inventory))
 
 
 def _part(docs: list[Document], like: PlatformGraph,

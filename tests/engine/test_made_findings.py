@@ -1,0 +1,71 @@
+"""A review takes a graph rule's finding from the judged base where the hit that makes it has
+the signature of a base hit and every place it names is cited through the same rendered
+objects (`bot.checks.scope.Scope.made`): a finding of an unchanged workload is the base's, and
+one whose overlay now writes the same line from another file is made again."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import bot.checks.evaluate
+from bot.checks.contract import Hit, ev
+from bot.checks.evaluate import signature
+from bot.engine import review
+from bot.ingest.cache import ContentCache, use_cache
+from bot.ingest.source import GitRevisionSource
+from tests.engine.test_review_equivalence import checkout, outcome, whole_tree
+from tests.kustomize_repos import build_repo, git
+
+
+def test_a_signature_tells_values_of_other_types_apart_and_refuses_others():
+    def hit(**fields: object) -> Hit:
+        return Hit("Deployment/-/a", "a.yaml", 3, dict(fields), [ev("replicas", 1, "a.yaml", 3)])
+
+    assert signature(hit(n=1)) == signature(hit(n=1))
+    assert len({signature(hit(n=1)), signature(hit(n=True)), signature(hit(n=1.0)),
+                signature(hit(n="1"))}) == 4
+    assert signature(hit(n=[1])) is None
+
+
+@pytest.mark.skipif(subprocess.run(["which", "kubectl"], capture_output=True).returncode != 0,
+                    reason="kubectl renders the overlays")
+def test_a_finding_is_made_again_only_where_a_changed_render_cites_its_places(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    build_repo(repo, 60)
+    git(repo, "checkout", "-q", "-b", "moved")
+    overlay = repo / "apps" / "app-00002" / "overlays" / "prod"
+    (overlay / "replicas.yaml").rename(overlay / "scale.yaml")  # the same patch, another file
+    kustomization = overlay / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace("replicas.yaml", "scale.yaml"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "moved")
+    cache = tmp_path / "cache"
+    use_cache(ContentCache(cache, 64 << 20))
+    try:
+        review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "moved"))
+        use_cache(ContentCache(cache, 64 << 20))  # the next push's process: base from disk
+        made: list[str] = []
+        real = bot.checks.evaluate.finding
+
+        def recorded(rule, severity, hit, inventory):
+            made.append(hit.path)
+            return real(rule, severity, hit, inventory)
+
+        monkeypatch.setattr(bot.checks.evaluate, "finding", recorded)
+        scoped = review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "moved"))
+    finally:
+        use_cache(None)
+    moved = "apps/app-00002/overlays/prod/kustomization.yaml#build"
+    assert made and set(made) == {moved}  # every other finding is the base's
+    again = [f for f in scoped.findings if f.rule_id == "HEAD008"
+             and f.subject == "Deployment/team-2-prod/prod-app-2"]
+    assert [e.location.path for e in again[0].evidence if e.location] == [
+        "apps/app-00002/overlays/prod/scale.yaml", "apps/app-00002/base/hpa.yaml"]
+    expected = whole_tree(checkout(repo, "main", tmp_path / "base"),
+                          checkout(repo, "moved", tmp_path / "head"))
+    assert outcome(scoped) == outcome(expected)

@@ -1,0 +1,161 @@
+"""A review compares the facts of a workload only where it reads other objects in head than in
+base (`bot.checks.facts.compared_facts`): the facts of a workload whose autoscaler, budget,
+service or own file changed are read on both sides, the others on neither, and the fact
+changes are those of a whole-tree review with nothing cached."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import bot.checks.facts
+from bot.checks.alike import recited, same_objects
+from bot.engine import review
+from bot.ingest.cache import ContentCache, use_cache
+from bot.ingest.documents import Document
+from bot.ingest.loader import Inventory
+from bot.ingest.source import GitRevisionSource
+from tests.engine.test_review_equivalence import checkout, outcome, whole_tree
+from tests.kustomize_repos import git
+
+APP = """apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: shop}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers:
+        - name: main
+          image: registry.example.com/{name}:1.0
+          readinessProbe: {{httpGet: {{path: /healthz, port: 8080}}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: {name}, namespace: shop}}
+spec:
+  selector: {{app: {name}}}
+  ports: [{{port: 80, targetPort: 8080}}]
+"""
+
+HPA = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {{name: {name}, namespace: shop}}
+spec:
+  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: {name}}}
+  minReplicas: {low}
+  maxReplicas: 6
+"""
+
+PDB = """apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {{name: {name}, namespace: shop}}
+spec:
+  minAvailable: 1
+  selector: {{matchLabels: {{app: {name}}}}}
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """Four apps, each with its autoscaler in a file of its own; `pr` changes the autoscaler
+    of `cart`, adds a budget that selects `search`, and the image of `orders`."""
+    repo = tmp_path / "repo"
+    (repo / "apps").mkdir(parents=True)
+    for name in ("cart", "search", "orders", "users"):
+        (repo / "apps" / f"{name}.yaml").write_text(APP.format(name=name))
+        (repo / "apps" / f"{name}-hpa.yaml").write_text(HPA.format(name=name, low=2))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "checkout", "-q", "-b", "pr")
+    (repo / "apps" / "cart-hpa.yaml").write_text(HPA.format(name="cart", low=3))
+    (repo / "apps" / "search-pdb.yaml").write_text(PDB.format(name="search"))
+    orders = repo / "apps" / "orders.yaml"
+    orders.write_text(orders.read_text().replace(":1.0", ":1.1"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "head")
+    return repo
+
+
+def test_facts_are_read_again_exactly_where_what_they_read_changed(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    use_cache(ContentCache(cache, 64 << 20))
+    try:
+        review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "pr"))  # judges base
+        use_cache(ContentCache(cache, 64 << 20))  # the next push's process: base from disk
+        read: list[str] = []
+        real = bot.checks.facts._workload
+
+        def recorded(graph, w, where):
+            read.append(w.subject)
+            return real(graph, w, where)
+
+        monkeypatch.setattr(bot.checks.facts, "_workload", recorded)
+        scoped = review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "pr"))
+    finally:
+        use_cache(None)
+    assert sorted(read) == 2 * ["Deployment/shop/cart"] + 2 * ["Deployment/shop/orders"] + \
+        2 * ["Deployment/shop/search"]  # users: the same objects read, equal facts
+    expected = whole_tree(checkout(repo, "main", tmp_path / "base"),
+                          checkout(repo, "pr", tmp_path / "head"))
+    assert outcome(scoped) == outcome(expected)
+    moved = {(c.object, c.fact, c.before, c.after) for c in scoped.changes}
+    assert moved == {
+        ("Deployment/shop/cart", "replicas", "2–6", "3–6"),
+        ("Deployment/shop/search", "disruption budget", "none",
+         "PodDisruptionBudget/search (minAvailable 1)"),
+        ("Deployment/shop/orders", "image", "registry.example.com/orders:1.0",
+         "registry.example.com/orders:1.1")}
+
+
+def test_with_a_rename_every_workload_s_facts_are_compared(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A renamed object's new name is written into the base's fact values that name it, so
+    then no workload is left out, even one that reads the same objects on both sides."""
+    git(repo, "checkout", "-q", "-b", "rename", "main")
+    users = (repo / "apps" / "users.yaml").read_text()
+    (repo / "apps" / "users.yaml").unlink()
+    (repo / "apps" / "customers.yaml").write_text(users.replace("users", "customers"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "rename")
+    cache = tmp_path / "cache"
+    use_cache(ContentCache(cache, 64 << 20))
+    try:
+        review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "rename"))
+        use_cache(ContentCache(cache, 64 << 20))
+        read: list[str] = []
+        real = bot.checks.facts._workload
+
+        def recorded(graph, w, where):
+            read.append(w.subject)
+            return real(graph, w, where)
+
+        monkeypatch.setattr(bot.checks.facts, "_workload", recorded)
+        scoped = review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "rename"))
+    finally:
+        use_cache(None)
+    assert {"Deployment/shop/cart", "Deployment/shop/search"} <= set(read)
+    assert any(c.fact == "name" for c in scoped.changes)
+    expected = whole_tree(checkout(repo, "main", tmp_path / "base"),
+                          checkout(repo, "rename", tmp_path / "head"))
+    assert outcome(scoped) == outcome(expected)
+
+
+def test_alike_means_the_very_same_objects_cited_through_the_same_renders():
+    def doc() -> Document:
+        return Document("k8s", "Deployment", "a", "k.yaml#build", 1, 9, {"spec": {}})
+
+    one, equal = doc(), doc()
+    assert one == equal and not same_objects([one], [equal])
+    assert same_objects([one], [one]) and not same_objects([one], [one, one])
+    base, head = Inventory(), Inventory()
+    base.rendered["k.yaml#build"], head.rendered["k.yaml#build"] = [one], [one]
+    base.rendered["gone.yaml#build"] = [one]
+    assert recited(base, head) == {"gone.yaml#build"}
+    head.rendered["k.yaml#build"] = [equal]  # rendered again: its lines may cite other files
+    assert recited(base, head) == {"k.yaml#build", "gone.yaml#build"}
