@@ -114,6 +114,17 @@ def test_long_lived_process_reviews_every_change(platform: Path, reference: Refe
     assert (differ, reverted) == ([], [])
 
 
+@pytest.mark.parametrize("max_bytes", [16 << 10, 128 << 10])
+def test_disk_cache_too_small_to_hold_a_judged_base(platform: Path, reference: References,
+                                                   tmp_path: Path, max_bytes: int) -> None:
+    """A cache that evicts while it fills: what survives of a base must still be whole."""
+    folder = tmp_path / "cache"
+    differ = [n for n in NAMES
+              if _review(platform, "main", n, ContentCache(folder, max_bytes), scoped=True)
+              != reference("main", n)]
+    assert differ == []
+
+
 def test_reverts_from_disk(platform: Path, reference: References, tmp_path: Path) -> None:
     """A revert of each change, from a disk cache that judged the change's branch before."""
     folder = tmp_path / "cache"
