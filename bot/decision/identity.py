@@ -37,6 +37,7 @@ class ObjectMap:
     head: set[str] = field(default_factory=set)
     renamed: dict[str, str] = field(default_factory=dict)  # base identity -> head identity
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # base identity -> names
+    refs: dict[str, tuple[str, str]] = field(default_factory=dict)  # base identity -> refs
 
     def head_identity(self, base_identity: str) -> str:
         return self.renamed.get(base_identity, base_identity)
@@ -54,8 +55,10 @@ class ObjectMap:
         return _renamed(detail, *names)
 
     def head_names(self, text: str) -> str:
-        """Text that names base objects, with each renamed object's new name."""
-        for old, new in self.names.values():
+        """Text that names base objects (`Kind/name`, as facts do), with each renamed object's
+        new name. Only the object's own ref is renamed: a bare name would also rename another
+        kind's object of that name, or a word of an image reference."""
+        for old, new in self.refs.values():
             text = _renamed(text, old, new)
         return text
 
@@ -162,6 +165,7 @@ def match_objects(base: list[Document], head: list[Document]) -> ObjectMap:
     def pair(old: Document, new: Document) -> None:
         out.renamed[old.identity] = new.identity
         out.names[old.identity] = (old.name, new.name)
+        out.refs[old.identity] = (old.ref, new.ref)
         gone.pop(old.identity, None)
         arrived.pop(new.identity, None)
 

@@ -200,15 +200,11 @@ def _config_map(name: str) -> str:
            "data: {a: b}\n"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Not a reuse difference: scoped=False (and main 3f11bb3) do the same. Renaming an "
-    "unrelated object (ConfigMap ai/chat -> ai/chat-x, or the ServiceAccount of "
-    "sa-renamed-in-binding) in its own file makes the unchanged Deployment ai/chat report the "
-    "fact 'disruption budget' changed from 'PodDisruptionBudget/chat-x (maxUnavailable 1)', "
-    "a budget that exists in neither tree, to 'PodDisruptionBudget/chat (maxUnavailable 1)': "
-    "the base's object names seem mapped through the rename whatever their kind"))
 @pytest.mark.parametrize("scoped", [True, False])
 def test_renaming_a_config_map_leaves_the_budget_fact_alone(scoped: bool) -> None:
+    """Found by this file (scoped=False did the same): renaming ConfigMap ai/chat to chat-x
+    made the unchanged Deployment's budget fact read 'changed from PodDisruptionBudget/chat-x',
+    a budget in neither tree; the base's facts were renamed by bare name, whatever the kind."""
     def tree(config_map: str) -> MemorySource:
         return MemorySource({"deploy.yaml": _DEPLOYMENT.encode(), "pdb.yaml": _BUDGET.encode(),
                              "cm.yaml": _config_map(config_map).encode()})
@@ -216,3 +212,26 @@ def test_renaming_a_config_map_leaves_the_budget_fact_alone(scoped: bool) -> Non
     use_cache(ContentCache(None, 0))
     changes = outcome(review(tree("chat"), tree("chat-x"), scoped=scoped))[1]
     assert [c for c in changes if c["fact"] == "disruption budget"] == []
+
+
+@pytest.mark.parametrize("scoped", [True, False])
+def test_renaming_a_service_leaves_an_image_of_that_name_alone(scoped: bool) -> None:
+    """(Added by the lead with the fix.) A bare name was also renamed inside an image reference:
+    Service ai/vllm-openai renamed made the Deployment's image fact change."""
+    service = "apiVersion: v1\nkind: Service\nmetadata: {{name: {}, namespace: ai}}\n" \
+              "spec: {{selector: {{app: chat}}, ports: [{{port: 8000}}]}}\n"
+
+    def tree(name: str) -> MemorySource:
+        return MemorySource({"deploy.yaml": _DEPLOYMENT.encode(),
+                             "svc.yaml": service.format(name).encode()})
+
+    use_cache(ContentCache(None, 0))
+    changes = outcome(review(tree("vllm-openai"), tree("vllm-openai-v2"), scoped=scoped))[1]
+    assert not [c for c in changes if c["fact"].startswith("image")]
+    # the rename itself is still followed into the fact that names the Service ...
+    assert [c for c in changes if c["fact"] == "exposure"] == []
+    # ... which would read changed if it were not (the check can fail)
+    gone = outcome(review(tree("vllm-openai"), MemorySource({"deploy.yaml": _DEPLOYMENT.encode()}),
+                          scoped=scoped))[1]
+    assert [(c["fact"], c["before"]) for c in gone if c["fact"] == "exposure"] == \
+        [("exposure", "Service/vllm-openai (ClusterIP)")]
