@@ -10,7 +10,8 @@ numbers come out as JSON has them (`yamlresolve`), because that is what `kubectl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from bot.ingest.scan import MAX_NESTING, Syntax, nesting_problem
@@ -24,7 +25,7 @@ from bot.ingest.yamlresolve import (
 )
 
 if TYPE_CHECKING:  # PyYAML is imported by the first parse: a review served from the cache
-    from yaml import events  # reads no YAML, and the import is a tenth of its start-up
+    from yaml import events  # reads no YAML, and the import is ~6 % of its instructions
 
 MAX_EXPANDED_NODES = 200_000  # per document; a real manifest is a few thousand at most
 
@@ -204,6 +205,16 @@ class _Document:
             self.last_line = event.end_mark.line + 1
 
 
+@cache
+def _event_parser() -> Callable[[str], Any]:
+    try:  # libyaml, as bundled with PyYAML's wheels
+        from yaml.cyaml import CParser
+        return CParser
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml: same events, in Python
+        from yaml.loader import BaseLoader
+        return BaseLoader
+
+
 def load_documents(text: str) -> Iterator[tuple[Any, int, int]]:
     """Yield (value, first line, last line) per YAML document.
 
@@ -219,11 +230,7 @@ def load_documents(text: str) -> Iterator[tuple[Any, int, int]]:
     import yaml
     from yaml import events
 
-    try:  # libyaml, as bundled with PyYAML's wheels
-        from yaml.cyaml import CParser as EventParser
-    except ImportError:  # pragma: no cover - PyYAML built without libyaml: same events, in Python
-        from yaml.loader import BaseLoader as EventParser
-    parser = EventParser(text)
+    parser = _event_parser()(text)
     doc = _Document(1)
     try:
         while True:
