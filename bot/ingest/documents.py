@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.ingest.yamlload import YList, YMap
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -44,6 +47,20 @@ class Document:
     origin: str = ""  # "" for a file as written; "kustomize:<dir>" for rendered output
     text_lines: dict[str, int] = field(default_factory=dict)  # field -> line (pbtxt, HCL)
     source_map: SourceMap | None = None  # rendered output: where its lines were written
+    # Values worked out from this document alone (`derived`), kept with it: an unchanged
+    # file's documents are the judged base's own objects, so a review works them out only for
+    # the files its change touched, not for every kustomization of the tree.
+    _derived: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    def derived(self, name: str, make: Callable[[Document], T]) -> T:
+        """`make(self)`, worked out once per document (`make` must read this document only,
+        and its value is shared: never changed by a caller)."""
+        if self._derived is None:
+            self._derived = {}
+        if name not in self._derived:
+            self._derived[name] = make(self)
+        value: T = self._derived[name]
+        return value
 
     @property
     def identity(self) -> str:

@@ -65,18 +65,23 @@ def _roots(inventory: Inventory) -> tuple[list[str], dict[str, str]]:
     for directory, doc in dirs.items():
         if not isinstance(doc.body, dict):
             continue
-        field = refusal(directory, doc.body)
+        field = doc.derived("refusal", _refusal)
         if field is not None:
             refused[directory] = field
-        included.update(_local_bases(directory, doc))
+        included.update(doc.derived("local bases", _local_bases))
     roots = sorted(d for d in dirs if d not in included and d not in components)
     return roots, dict(sorted(refused.items()))
 
 
-def _local_bases(directory: str, doc: Document) -> list[str]:
-    return [posixpath.normpath(posixpath.join(directory, entry))
-            for key in _REFERENCE_KEYS for entry in doc.body.get(key) or []
-            if isinstance(entry, str) and not is_remote(entry)]
+def _refusal(doc: Document) -> str | None:
+    return refusal(posixpath.dirname(doc.path), doc.body)
+
+
+def _local_bases(doc: Document) -> tuple[str, ...]:
+    directory = posixpath.dirname(doc.path)
+    return tuple(posixpath.normpath(posixpath.join(directory, entry))
+                 for key in _REFERENCE_KEYS for entry in doc.body.get(key) or []
+                 if isinstance(entry, str) and not is_remote(entry))
 
 
 def render_kustomizations(source: Source, inventory: Inventory) -> None:
@@ -279,18 +284,17 @@ def render_failure(stderr: str, root: Path) -> str:
     return text
 
 
-def _references(inventory: Inventory) -> dict[str, list[str]]:
+def _references(inventory: Inventory) -> dict[str, tuple[str, ...]]:
     """Each kustomization directory → the local directories it includes (built once: an audit
     of a large tree asks for every overlay)."""
-    graph: dict[str, list[str]] = {}
+    graph: dict[str, tuple[str, ...]] = {}
     for doc in inventory.documents:
         if doc.kind == "Kustomization" and posixpath.basename(doc.path) in KUSTOMIZATION_NAMES:
-            here = posixpath.dirname(doc.path)
-            graph[here] = _local_bases(here, doc)
+            graph[posixpath.dirname(doc.path)] = doc.derived("local bases", _local_bases)
     return graph
 
 
-def _reaches(root: str, remote: set[str], graph: dict[str, list[str]]) -> bool:
+def _reaches(root: str, remote: set[str], graph: dict[str, tuple[str, ...]]) -> bool:
     """Whether rendering `root` would pull in a kustomization that fetches remotely."""
     seen, stack = set(), [root]
     while stack:

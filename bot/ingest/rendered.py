@@ -50,10 +50,20 @@ def _entries(doc: Document, keys: tuple[str, ...]) -> Iterator[str]:
                 yield posixpath.normpath(posixpath.join(posixpath.dirname(doc.path), value))
 
 
+def _included(kustomization: Document) -> tuple[str, ...]:
+    """The local paths a kustomization includes (`resources`, `bases`, `components`)."""
+    return kustomization.derived("included", lambda k: tuple(_entries(k, _BASES)))
+
+
+def _patches(kustomization: Document) -> tuple[str, ...]:
+    """The local patch files a kustomization names."""
+    return kustomization.derived("patches", lambda k: tuple(_entries(k, _PATCH_FIELDS)))
+
+
 def set_aside_patches(inventory: Inventory) -> None:
     """Patch files hold only the fields they change: never judge them as whole objects."""
     patches = {p for k in _kustomizations(inventory.documents).values()
-               for p in _entries(k, _PATCH_FIELDS)}
+               for p in _patches(k)}
     _set_aside(inventory, patches)
 
 
@@ -78,7 +88,6 @@ class Overlays:
         # Each overlay's chain is asked for twice or more, and overlays share their bases:
         # working them out again per question was most of a review's render bookkeeping.
         self._chains: dict[str, list[Document]] = {}
-        self._bases: dict[str, list[str]] = {}
 
     def folders(self, root: str) -> list[str]:
         """The folders of the root kustomization and every local one it includes: with
@@ -88,15 +97,8 @@ class Overlays:
 
     def reached(self, root: str) -> set[str]:
         """The files whose objects the overlay renders (judged as rendered, not as written)."""
-        return {p for k in self.chain(root) for p in self._included(k)
+        return {p for k in self.chain(root) for p in _included(k)
                 if p not in self.kustomizations}
-
-    def _included(self, kustomization: Document) -> list[str]:
-        """The local paths a kustomization includes (`resources`, `bases`, `components`)."""
-        here = posixpath.dirname(kustomization.path)
-        if here not in self._bases:
-            self._bases[here] = list(_entries(kustomization, _BASES))
-        return self._bases[here]
 
     def chain(self, root: str) -> list[Document]:
         """The root kustomization and every local one it includes, root first (worked out
@@ -110,7 +112,7 @@ class Overlays:
                 continue
             seen.add(here)
             out.append(self.kustomizations[here])
-            stack.extend(e for e in self._included(self.kustomizations[here])
+            stack.extend(e for e in _included(self.kustomizations[here])
                          if e in self.kustomizations)
         self._chains[root] = out
         return out
@@ -118,7 +120,7 @@ class Overlays:
     def objects(self, root: str, path: str, output: str) -> list[Document]:
         """The rendered objects of one overlay, each line traced to the file that wrote it."""
         chain = self.chain(root)
-        patch_files = {p for k in chain for p in _entries(k, _PATCH_FIELDS)}
+        patch_files = {p for k in chain for p in _patches(k)}
         raws = [d for p in sorted(self.reached(root)) for d in self._written.get(p, ())]
         patches = [d for p in sorted(patch_files) for d in self._written.get(p, ())]
         out = []

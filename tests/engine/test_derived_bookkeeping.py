@@ -1,0 +1,61 @@
+"""A kustomization's refusal and local bases are worked out once per document
+(`Document.derived`): an unchanged kustomization is the judged base's own object, so a review
+works them out only for the kustomizations its change touched, and still refuses a changed
+one that names a remote base."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import bot.ingest.kustomize
+from bot.engine import review
+from bot.ingest.cache import ContentCache, use_cache
+from bot.ingest.source import GitRevisionSource
+from tests.engine.test_review_equivalence import checkout, outcome, whole_tree
+from tests.kustomize_repos import build_repo, git
+
+PROD = "apps/app-00002/overlays/prod"
+REMOTE = "  - https://github.com/example/manifests//base?ref=v1\n"
+
+
+@pytest.mark.skipif(subprocess.run(["which", "kubectl"], capture_output=True).returncode != 0,
+                    reason="kubectl renders the overlays")
+@pytest.mark.parametrize(("changed", "asked"), [
+    (f"{PROD}/kustomization.yaml", [PROD]),  # a changed kustomization: worked out again
+    (f"{PROD}/replicas.yaml", []),  # a changed patch: no kustomization is
+])
+def test_only_changed_kustomizations_are_worked_out_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed: str, asked: list[str]) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    build_repo(repo, 60)
+    git(repo, "checkout", "-q", "-b", "pr")
+    path = repo / changed
+    text = path.read_text()
+    path.write_text(text.replace("resources:\n", "resources:\n" + REMOTE)
+                    if changed.endswith("kustomization.yaml") else text.replace("3", "4"))
+    git(repo, "commit", "-qam", "change")
+    cache = tmp_path / "cache"
+    use_cache(ContentCache(cache, 64 << 20))
+    try:
+        review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "pr"))
+        use_cache(ContentCache(cache, 64 << 20))  # the next push's process: base from disk
+        seen: list[str] = []
+        real = bot.ingest.kustomize.refusal
+
+        def recorded(directory: str, body: dict[str, object]) -> str | None:
+            seen.append(directory)
+            return real(directory, body)
+
+        monkeypatch.setattr(bot.ingest.kustomize, "refusal", recorded)
+        scoped = review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "pr"))
+    finally:
+        use_cache(None)
+    assert seen == asked
+    assert any(f"`{PROD}` (resources)" in note for note in scoped.notes) == bool(asked)
+    expected = whole_tree(checkout(repo, "main", tmp_path / "base"),
+                          checkout(repo, "pr", tmp_path / "head"))
+    assert outcome(scoped) == outcome(expected)
