@@ -103,8 +103,10 @@ def test_planted_numbers_and_names_are_invented(
 
 
 def _states(evidence: str, number: str) -> bool:
-    """The evidence holds this number whole (not as a digit of another one)."""
-    return re.search(rf"(?<![\d.,]){re.escape(number)}(?!\d|[.,]\d)", evidence) is not None
+    """The evidence holds this number whole: not as a digit of another one, nor inside a name
+    (the review's trees are named by their paths, and a checkout under `/tmp/tmp.2fyn6s7xUX`
+    does not state a 6)."""
+    return re.search(rf"(?<![\w.,]){re.escape(number)}(?!\d|[.,]\d)", evidence) is not None
 
 
 def test_honest_rewordings_cite_existing_items_and_add_no_number_name_or_title(
