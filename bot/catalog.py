@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.findings import Severity
-from bot.ingest.cache import kept
+from bot.ingest.cache import aria_digest, kept
 from bot.resources import data_dir
 from bot.tradeoffs import FILLABLE, When, fields_of
 
@@ -278,7 +278,7 @@ class GeneralAdvice(BaseModel):
 
 @cache
 def load_advice() -> GeneralAdvice:
-    return kept("advice", GeneralAdvice, _read_advice)
+    return kept(GeneralAdvice, _read_advice, "advice", aria_digest())
 
 
 def _read_advice() -> GeneralAdvice:
@@ -297,7 +297,7 @@ def _read_advice() -> GeneralAdvice:
 @cache
 def load_catalog() -> Catalog:
     """Aria's rule packs (`rules/*.yaml`), one family each."""
-    return kept("catalog", Catalog, _read_catalog)
+    return kept(Catalog, _read_catalog, "catalog", aria_digest())
 
 
 def _read_catalog() -> Catalog:

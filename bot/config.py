@@ -261,19 +261,15 @@ def load_config_bytes(data: bytes | str | None, path: str = ".aria.yml") -> Aria
 
 
 def _documents(text: str) -> list[Any]:
-    """The YAML documents of a configuration, kept in the shared cache under its content: a
-    repository's `.aria.yml` rarely changes, and a review that finds everything else cached then
-    never imports a YAML parser. A syntax error is raised each time, never kept."""
-    from bot.ingest.cache import content_id, entry_key, shared_cache
+    """The YAML documents of a configuration, kept under its content (`kept`): a repository's
+    `.aria.yml` rarely changes, and a review that finds everything else cached then never
+    imports a YAML parser. The documents are kept, not the configuration: each load validates
+    its own copy (`plain`)."""
+    from bot.ingest.cache import content_id, kept
     from bot.ingest.yamlload import load_documents
 
-    cache = shared_cache()
-    key = entry_key("config", content_id(text.encode()))
-    docs = cache.get(key)
-    if not isinstance(docs, list):
-        docs = [value for value, _, _ in load_documents(text)]
-        cache.put(key, docs)
-    return docs
+    return kept(list, lambda: [value for value, _, _ in load_documents(text)], "config",
+                content_id(text.encode()))
 
 
 def _key_lines(node: Any, prefix: str = "") -> Iterator[tuple[str, int]]:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bot.ingest.cache import kept
+from bot.ingest.cache import aria_digest, kept
 from bot.ingest.yamlload import YamlError, load_documents
 from bot.resources import data_dir
 
@@ -108,7 +108,7 @@ class CatalogueError(ValueError):
 @cache
 def load_accelerators() -> Catalogue:
     """Aria's instance catalogue, validated once and kept with the rule catalog."""
-    return kept("accelerators", Catalogue, _read_accelerators)
+    return kept(Catalogue, _read_accelerators, "accelerators", aria_digest())
 
 
 def _read_accelerators() -> Catalogue:

@@ -253,14 +253,14 @@ def use_cache(cache: ContentCache | None) -> None:
 _Kept = TypeVar("_Kept")
 
 
-def kept(name: str, kind: type[_Kept], load: Callable[[], _Kept]) -> _Kept:
-    """What `load` validates from Aria's own data (rule packs, advice, the instance catalogue),
-    kept in the shared cache under Aria's code and data and pydantic's version (`aria_digest`):
-    reading and validating them costs a small review more than all its rules do (and PyYAML's
-    import), and they change only with Aria. A cached value was validated when it was stored;
-    an error is raised each time, never kept."""
+def kept(kind: type[_Kept], load: Callable[[], _Kept], namespace: str, *parts: object) -> _Kept:
+    """What `load` makes, kept in the shared cache under `namespace` and `parts` (the key of
+    what it was made from): Aria's own data (rule packs, advice, the instance catalogue) under
+    `aria_digest`, a repository's `.aria.yml` under its content. Reading and validating them
+    costs a small review more than all its rules do (and PyYAML's import). A cached value was
+    valid when it was stored; an error is raised each time, never kept."""
     cache = shared_cache()
-    key = entry_key(name, aria_digest())
+    key = entry_key(namespace, *parts)
     value = cache.get(key)
     if not isinstance(value, kind):
         value = load()
