@@ -11,10 +11,7 @@ from pathlib import Path
 import pytest
 
 import bot.ingest.kustomize
-from bot.engine import review
-from bot.ingest.cache import ContentCache, use_cache
-from bot.ingest.source import GitRevisionSource
-from tests.engine.test_review_equivalence import checkout, outcome, whole_tree
+from tests.engine.second_push import assert_as_whole_tree, second_push
 from tests.kustomize_repos import build_repo, git
 
 PROD = "apps/app-00002/overlays/prod"
@@ -38,24 +35,8 @@ def test_only_changed_kustomizations_are_worked_out_again(
     path.write_text(text.replace("resources:\n", "resources:\n" + REMOTE)
                     if changed.endswith("kustomization.yaml") else text.replace("3", "4"))
     git(repo, "commit", "-qam", "change")
-    cache = tmp_path / "cache"
-    use_cache(ContentCache(cache, 64 << 20))
-    try:
-        review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "pr"))
-        use_cache(ContentCache(cache, 64 << 20))  # the next push's process: base from disk
-        seen: list[str] = []
-        real = bot.ingest.kustomize.refusal
-
-        def recorded(directory: str, body: dict[str, object]) -> str | None:
-            seen.append(directory)
-            return real(directory, body)
-
-        monkeypatch.setattr(bot.ingest.kustomize, "refusal", recorded)
-        scoped = review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "pr"))
-    finally:
-        use_cache(None)
+    scoped, seen = second_push(repo, "pr", tmp_path, monkeypatch, bot.ingest.kustomize,
+                               "refusal", lambda directory, body: directory)
     assert seen == asked
     assert any(f"`{PROD}` (resources)" in note for note in scoped.notes) == bool(asked)
-    expected = whole_tree(checkout(repo, "main", tmp_path / "base"),
-                          checkout(repo, "pr", tmp_path / "head"))
-    assert outcome(scoped) == outcome(expected)
+    assert_as_whole_tree(scoped, repo, "pr", tmp_path)

@@ -13,10 +13,7 @@ import pytest
 import bot.checks.evaluate
 from bot.checks.contract import Hit, ev
 from bot.checks.evaluate import signature
-from bot.engine import review
-from bot.ingest.cache import ContentCache, use_cache
-from bot.ingest.source import GitRevisionSource
-from tests.engine.test_review_equivalence import checkout, outcome, whole_tree
+from tests.engine.second_push import assert_as_whole_tree, second_push
 from tests.kustomize_repos import build_repo, git
 
 
@@ -44,28 +41,12 @@ def test_a_finding_is_made_again_only_where_a_changed_render_cites_its_places(
     kustomization.write_text(kustomization.read_text().replace("replicas.yaml", "scale.yaml"))
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "moved")
-    cache = tmp_path / "cache"
-    use_cache(ContentCache(cache, 64 << 20))
-    try:
-        review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "moved"))
-        use_cache(ContentCache(cache, 64 << 20))  # the next push's process: base from disk
-        made: list[str] = []
-        real = bot.checks.evaluate.finding
-
-        def recorded(rule, severity, hit, inventory):
-            made.append(hit.path)
-            return real(rule, severity, hit, inventory)
-
-        monkeypatch.setattr(bot.checks.evaluate, "finding", recorded)
-        scoped = review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "moved"))
-    finally:
-        use_cache(None)
+    scoped, made = second_push(repo, "moved", tmp_path, monkeypatch, bot.checks.evaluate,
+                               "finding", lambda rule, severity, hit, inventory: hit.path)
     moved = "apps/app-00002/overlays/prod/kustomization.yaml#build"
     assert made and set(made) == {moved}  # every other finding is the base's
     again = [f for f in scoped.findings if f.rule_id == "HEAD008"
              and f.subject == "Deployment/team-2-prod/prod-app-2"]
     assert [e.location.path for e in again[0].evidence if e.location] == [
         "apps/app-00002/overlays/prod/scale.yaml", "apps/app-00002/base/hpa.yaml"]
-    expected = whole_tree(checkout(repo, "main", tmp_path / "base"),
-                          checkout(repo, "moved", tmp_path / "head"))
-    assert outcome(scoped) == outcome(expected)
+    assert_as_whole_tree(scoped, repo, "moved", tmp_path)

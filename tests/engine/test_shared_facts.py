@@ -11,12 +11,9 @@ import pytest
 
 import bot.checks.facts
 from bot.checks.alike import recited, same_objects
-from bot.engine import review
-from bot.ingest.cache import ContentCache, use_cache
 from bot.ingest.documents import Document
 from bot.ingest.loader import Inventory
-from bot.ingest.source import GitRevisionSource
-from tests.engine.test_review_equivalence import checkout, outcome, whole_tree
+from tests.engine.second_push import assert_as_whole_tree, second_push
 from tests.kustomize_repos import git
 
 APP = """apiVersion: apps/v1
@@ -83,27 +80,11 @@ def repo(tmp_path: Path) -> Path:
 
 def test_facts_are_read_again_exactly_where_what_they_read_changed(
         repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cache = tmp_path / "cache"
-    use_cache(ContentCache(cache, 64 << 20))
-    try:
-        review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "pr"))  # judges base
-        use_cache(ContentCache(cache, 64 << 20))  # the next push's process: base from disk
-        read: list[str] = []
-        real = bot.checks.facts._workload
-
-        def recorded(graph, w, where):
-            read.append(w.subject)
-            return real(graph, w, where)
-
-        monkeypatch.setattr(bot.checks.facts, "_workload", recorded)
-        scoped = review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "pr"))
-    finally:
-        use_cache(None)
+    scoped, read = second_push(repo, "pr", tmp_path, monkeypatch, bot.checks.facts,
+                               "_workload", lambda graph, w, where: w.subject)
     assert sorted(read) == 2 * ["Deployment/shop/cart"] + 2 * ["Deployment/shop/orders"] + \
         2 * ["Deployment/shop/search"]  # users: the same objects read, equal facts
-    expected = whole_tree(checkout(repo, "main", tmp_path / "base"),
-                          checkout(repo, "pr", tmp_path / "head"))
-    assert outcome(scoped) == outcome(expected)
+    assert_as_whole_tree(scoped, repo, "pr", tmp_path)
     moved = {(c.object, c.fact, c.before, c.after) for c in scoped.changes}
     assert moved == {
         ("Deployment/shop/cart", "replicas", "2–6", "3–6"),
@@ -123,27 +104,11 @@ def test_with_a_rename_every_workload_s_facts_are_compared(
     (repo / "apps" / "customers.yaml").write_text(users.replace("users", "customers"))
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "rename")
-    cache = tmp_path / "cache"
-    use_cache(ContentCache(cache, 64 << 20))
-    try:
-        review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "rename"))
-        use_cache(ContentCache(cache, 64 << 20))
-        read: list[str] = []
-        real = bot.checks.facts._workload
-
-        def recorded(graph, w, where):
-            read.append(w.subject)
-            return real(graph, w, where)
-
-        monkeypatch.setattr(bot.checks.facts, "_workload", recorded)
-        scoped = review(GitRevisionSource(repo, "main"), GitRevisionSource(repo, "rename"))
-    finally:
-        use_cache(None)
+    scoped, read = second_push(repo, "rename", tmp_path, monkeypatch, bot.checks.facts,
+                               "_workload", lambda graph, w, where: w.subject)
     assert {"Deployment/shop/cart", "Deployment/shop/search"} <= set(read)
     assert any(c.fact == "name" for c in scoped.changes)
-    expected = whole_tree(checkout(repo, "main", tmp_path / "base"),
-                          checkout(repo, "rename", tmp_path / "head"))
-    assert outcome(scoped) == outcome(expected)
+    assert_as_whole_tree(scoped, repo, "rename", tmp_path)
 
 
 def test_alike_means_the_very_same_objects_cited_through_the_same_renders():
