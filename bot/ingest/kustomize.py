@@ -24,11 +24,10 @@ from pathlib import Path
 
 from bot.ingest.cache import content_id, entry_key, shared_cache
 from bot.ingest.documents import Document, ParseProblem
-from bot.ingest.files import KUSTOMIZATION_NAMES
 from bot.ingest.kustomize_absent import absent_reference
-from bot.ingest.kustomize_refs import is_remote, refusal
+from bot.ingest.kustomize_refs import refusal
 from bot.ingest.loader import Inventory
-from bot.ingest.rendered import Overlays, add_rendered
+from bot.ingest.rendered import Overlays, add_rendered, included, kustomizations
 from bot.ingest.source import Source, SourceFile
 
 RENDER_TIMEOUT_S = 30
@@ -48,19 +47,13 @@ RENDER_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "128MiB", "LC_MESSAGES": "fr_FR.U
                   "PATH": os.devnull}
 
 
-_REFERENCE_KEYS = ("resources", "bases", "components")
-
-
 def _roots(inventory: Inventory) -> tuple[list[str], dict[str, str]]:
     """Kustomizations no other one includes (the overlays), and those that must not be rendered
     (directory -> the field that names a URL, a path outside the tree, a chart or a plugin)."""
-    dirs = {}
-    for doc in inventory.documents:
-        if doc.kind == "Kustomization" and posixpath.basename(doc.path) in KUSTOMIZATION_NAMES:
-            dirs[posixpath.dirname(doc.path)] = doc
+    dirs = kustomizations(inventory.documents)
     # A Component only patches the kustomization that includes it: it cannot be built alone.
     components = {d for d, doc in dirs.items() if is_component(doc)}
-    included: set[str] = set()
+    bases: set[str] = set()
     refused: dict[str, str] = {}
     for directory, doc in dirs.items():
         if not isinstance(doc.body, dict):
@@ -68,20 +61,13 @@ def _roots(inventory: Inventory) -> tuple[list[str], dict[str, str]]:
         field = doc.derived("refusal", _refusal)
         if field is not None:
             refused[directory] = field
-        included.update(doc.derived("local bases", _local_bases))
-    roots = sorted(d for d in dirs if d not in included and d not in components)
+        bases.update(included(doc))
+    roots = sorted(d for d in dirs if d not in bases and d not in components)
     return roots, dict(sorted(refused.items()))
 
 
 def _refusal(doc: Document) -> str | None:
     return refusal(posixpath.dirname(doc.path), doc.body)
-
-
-def _local_bases(doc: Document) -> tuple[str, ...]:
-    directory = posixpath.dirname(doc.path)
-    return tuple(posixpath.normpath(posixpath.join(directory, entry))
-                 for key in _REFERENCE_KEYS for entry in doc.body.get(key) or []
-                 if isinstance(entry, str) and not is_remote(entry))
 
 
 def render_kustomizations(source: Source, inventory: Inventory) -> None:
@@ -287,11 +273,7 @@ def render_failure(stderr: str, root: Path) -> str:
 def _references(inventory: Inventory) -> dict[str, tuple[str, ...]]:
     """Each kustomization directory → the local directories it includes (built once: an audit
     of a large tree asks for every overlay)."""
-    graph: dict[str, tuple[str, ...]] = {}
-    for doc in inventory.documents:
-        if doc.kind == "Kustomization" and posixpath.basename(doc.path) in KUSTOMIZATION_NAMES:
-            graph[posixpath.dirname(doc.path)] = doc.derived("local bases", _local_bases)
-    return graph
+    return {d: included(doc) for d, doc in kustomizations(inventory.documents).items()}
 
 
 def _reaches(root: str, remote: set[str], graph: dict[str, tuple[str, ...]]) -> bool:

@@ -23,6 +23,7 @@ from typing import Any
 from bot.ingest.documents import Document, SourceMap
 from bot.ingest.files import KUSTOMIZATION_NAMES
 from bot.ingest.kubernetes import parse_yaml_file
+from bot.ingest.kustomize_refs import is_remote
 from bot.ingest.loader import Inventory
 from bot.ingest.yamlload import YList, YMap
 
@@ -35,23 +36,26 @@ _TRANSFORMERS = {"image": ("images",), "newTag": ("images",), "namespace": ("nam
 _PATCH_FIELDS = ("patches", "patchesStrategicMerge", "patchesJson6902")
 
 
-def _kustomizations(docs: list[Document]) -> dict[str, Document]:
+def kustomizations(docs: list[Document]) -> dict[str, Document]:
+    """A tree's kustomizations by directory."""
     return {posixpath.dirname(d.path): d for d in docs
             if d.kind == "Kustomization" and posixpath.basename(d.path) in KUSTOMIZATION_NAMES}
 
 
 def _entries(doc: Document, keys: tuple[str, ...]) -> Iterator[str]:
-    """Local paths a kustomization names under `keys` (remote ones are never rendered)."""
+    """Local paths a kustomization names under `keys` (remote ones are never rendered: the
+    kustomization is refused, `kustomize_refs.refusal`)."""
     body = doc.body if isinstance(doc.body, dict) else {}
     for key in keys:
         for entry in body.get(key) or []:
             value = entry.get("path") if isinstance(entry, dict) else entry
-            if isinstance(value, str) and "://" not in value:
+            if isinstance(value, str) and not is_remote(value):
                 yield posixpath.normpath(posixpath.join(posixpath.dirname(doc.path), value))
 
 
-def _included(kustomization: Document) -> tuple[str, ...]:
-    """The local paths a kustomization includes (`resources`, `bases`, `components`)."""
+def included(kustomization: Document) -> tuple[str, ...]:
+    """The local paths a kustomization includes (`resources`, `bases`, `components`): what makes
+    a kustomization an overlay's base (`kustomize._roots`), and an overlay's chain."""
     return kustomization.derived("included", lambda k: tuple(_entries(k, _BASES)))
 
 
@@ -62,7 +66,7 @@ def _patches(kustomization: Document) -> tuple[str, ...]:
 
 def set_aside_patches(inventory: Inventory) -> None:
     """Patch files hold only the fields they change: never judge them as whole objects."""
-    patches = {p for k in _kustomizations(inventory.documents).values()
+    patches = {p for k in kustomizations(inventory.documents).values()
                for p in _patches(k)}
     _set_aside(inventory, patches)
 
@@ -80,7 +84,7 @@ class Overlays:
     """A tree's kustomizations and written objects, indexed once for all of its overlays."""
 
     def __init__(self, inventory: Inventory) -> None:
-        self.kustomizations = _kustomizations(inventory.documents)
+        self.kustomizations = kustomizations(inventory.documents)
         self._written: dict[str, list[Document]] = defaultdict(list)
         for doc in (*inventory.documents, *inventory.sources):
             if doc.format == "k8s":
@@ -97,7 +101,7 @@ class Overlays:
 
     def reached(self, root: str) -> set[str]:
         """The files whose objects the overlay renders (judged as rendered, not as written)."""
-        return {p for k in self.chain(root) for p in _included(k)
+        return {p for k in self.chain(root) for p in included(k)
                 if p not in self.kustomizations}
 
     def chain(self, root: str) -> list[Document]:
@@ -112,7 +116,7 @@ class Overlays:
                 continue
             seen.add(here)
             out.append(self.kustomizations[here])
-            stack.extend(e for e in _included(self.kustomizations[here])
+            stack.extend(e for e in included(self.kustomizations[here])
                          if e in self.kustomizations)
         self._chains[root] = out
         return out
