@@ -70,10 +70,10 @@ Attack = Callable[[dict[str, Any], int], list[dict[str, Any]]]
 #   option is …`, `the suggested fix`, `In plain words,`), a rating after a quoted title, and
 #   `Why it matters:` after any point.
 # * G: held out: written after those changes were designed, and only its totals read.
-# Honest rewordings kept at the last change, end to end, each adversary's draw independent of
-# the checkout's path (issue 11 asks 70%): A 84.9%, B 71.2%, C 92.4%, D 75.1%, E 98.1%, F 99.2%,
-# G 77.4% (69.8% before the changes). Floors sit just under the figures, so a real regression
-# fails.
+# Honest rewordings kept, end to end, the same in any clone (the trees named from the
+# repository's root; issue 11 asks 70%): A 84.9%, B 71.5%, C 92.4%, D 75.1%, E 98.1%, F 99.2%,
+# G 77.1% (69.8% before the changes that G was held out from). Floors sit just under the
+# figures, so a real regression fails.
 HONEST_FLOOR = {"A": 0.84, "B": 0.70, "C": 0.92, "D": 0.74, "E": 0.97, "F": 0.98, "G": 0.77}
 
 ADVERSARIES: dict[str, Attack] = {"A": adversary_a, "B": adversary_b, "C": adversary_c,
