@@ -45,9 +45,15 @@ from tests.narrative.endpoint import ChatEndpoint
 from tests.narrative.holdout import attack as adversary_b
 
 ROOT = Path(__file__).resolve().parents[2]
-REVIEW_TREES = [ROOT / "examples" / "gpu-serving",
-                *sorted(p for p in (ROOT / "tests" / "fixtures" / "reviews").iterdir()
-                        if p.is_dir())]
+
+
+def review_trees(root: Path = ROOT) -> list[Path]:
+    """The example and every review under `tests/fixtures/reviews` of the repository at `root`."""
+    return [root / "examples" / "gpu-serving",
+            *sorted(p for p in (root / "tests" / "fixtures" / "reviews").iterdir() if p.is_dir())]
+
+
+REVIEW_TREES = review_trees()
 
 Attack = Callable[[dict[str, Any], int], list[dict[str, Any]]]
 # Seven adversaries, each written without reading the guard or the others (each package's
@@ -64,10 +70,10 @@ Attack = Callable[[dict[str, Any], int], list[dict[str, Any]]]
 #   option is …`, `the suggested fix`, `In plain words,`), a rating after a quoted title, and
 #   `Why it matters:` after any point.
 # * G: held out: written after those changes were designed, and only its totals read.
-# Honest rewordings kept at the last change, end to end, each adversary's draw independent of
-# the checkout's path (issue 11 asks 70%): A 84.9%, B 71.2%, C 92.4%, D 75.1%, E 98.1%, F 99.2%,
-# G 77.4% (69.8% before the changes). Floors sit just under the figures, so a real regression
-# fails.
+# Honest rewordings kept, end to end, the same in any clone (the trees named from the
+# repository's root; issue 11 asks 70%): A 84.9%, B 71.5%, C 92.4%, D 75.1%, E 98.1%, F 99.2%,
+# G 77.1% (69.8% before the changes that G was held out from). Floors sit just under the
+# figures, so a real regression fails.
 HONEST_FLOOR = {"A": 0.84, "B": 0.70, "C": 0.92, "D": 0.74, "E": 0.97, "F": 0.98, "G": 0.77}
 
 ADVERSARIES: dict[str, Attack] = {"A": adversary_a, "B": adversary_b, "C": adversary_c,
@@ -75,9 +81,18 @@ ADVERSARIES: dict[str, Attack] = {"A": adversary_a, "B": adversary_b, "C": adver
                                   "G": adversary_g}
 
 
-def reviews() -> list[tuple[str, Decision]]:
-    return [(tree.name, review(DirectorySource(tree / "base"), DirectorySource(tree / "head")))
-            for tree in REVIEW_TREES]
+def reviews(root: Path = ROOT) -> list[tuple[str, Decision]]:
+    return [(tree.name, review(_tree(tree / "base", root), _tree(tree / "head", root)))
+            for tree in review_trees(root)]
+
+
+def _tree(path: Path, root: Path) -> DirectorySource:
+    """A review tree named as `aria review` run at the repository's root names it
+    (`examples/gpu-serving/base`): the path of the checkout would be in the context item, and
+    adversaries that invent numbers the evidence lacks would plant others in another clone."""
+    source = DirectorySource(path)
+    source.label = path.relative_to(root).as_posix()
+    return source
 
 
 def brief_of(decision: Decision) -> dict[str, Any]:

@@ -46,7 +46,8 @@ def test_the_checkout_path_does_not_change_the_attack(
     brief = briefs["gpu-serving"]
     moved = copy.deepcopy(brief)
     for item in moved["evidence"]:
-        item["text"] = re.sub(r"/\S*?/(?=examples/)", "/srv/elsewhere/aria/", item["text"])
+        # the harness names trees from the repository's root; another could name them absolutely
+        item["text"] = re.sub(r"`(?=examples/)", "`/tmp/tmp.2fyn6s7xUX/aria/", item["text"])
     assert moved != brief
     assert attack(moved, 3) == attack(brief, 3)
 

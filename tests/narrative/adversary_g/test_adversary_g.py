@@ -95,7 +95,8 @@ def test_same_draw_for_same_seed_and_other_checkout(briefs: list[dict]) -> None:
     brief = briefs[0]
     moved = copy.deepcopy(brief)
     for item in moved["evidence"]:
-        item["text"] = re.sub(r"`[^`]*?/(examples|tests)/", r"`/elsewhere/clone/\1/", item["text"])
+        # the harness names trees from the repository's root; another could name them absolutely
+        item["text"] = re.sub(r"`(?=examples/|tests/)", "`/elsewhere/clone/", item["text"])
     assert moved != brief
     assert attack(brief, 11) == attack(copy.deepcopy(brief), 11) == attack(moved, 11)
     assert attack(brief, 11) != attack(brief, 12)
