@@ -127,7 +127,9 @@ def _audit_target(paths: list[str], repo: str) -> tuple[Source, set[str] | None]
         if not full.is_relative_to(root):
             raise ValueError(f"{path} is outside {repo}; give --repo the tree the files belong to")
         named.add(full.relative_to(root).as_posix())
-    return DirectorySource(root), named
+    source = DirectorySource(root)
+    source.label = _shown_path(repo)  # as typed, never the machine's absolute path
+    return source, named
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

@@ -91,6 +91,7 @@ def test_aria_audit_hook_fails_on_an_error_in_a_staged_file(repo: Path) -> None:
     assert passed is not None and passed.returncode == 0, passed.stdout + passed.stderr
     assert "k8s/vllm.yaml:" in passed.stdout and "Aria audit" in passed.stdout
     assert "gke.tf" not in passed.stdout  # findings of files not staged are not reported
+    assert str(repo) not in passed.stdout  # the tree as typed (`.`), not the machine's path
     stage(repo, "k8s/rbac.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"
           "metadata: {name: ops}\nrules:\n  - apiGroups: ['*']\n    resources: ['*']\n"
           "    verbs: ['*']\n")
