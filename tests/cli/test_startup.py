@@ -159,3 +159,35 @@ def test_a_cache_directory_that_cannot_be_trusted_costs_only_the_cache(tmp_path)
     squatted.write_text("not a directory")  # Jinja refuses it: no cache, the review as ever
     text = _review_markdown(tmp_path, tmp_path / "review.md")
     assert "SPOF001" in text and squatted.read_text() == "not a directory"
+
+
+PROGRAM = """
+import atexit, json, os, sys
+def report():  # after `run()` has exited: did pydantic look for plugins?
+    loader = sys.modules.get("pydantic.plugin._loader")
+    print(json.dumps({"scanned": loader is not None and loader._plugins is not None,
+                      "setting": os.environ.get("PYDANTIC_DISABLE_PLUGINS")}))
+atexit.register(report)
+sys.argv[0] = "aria"
+from bot.cli import run
+run()
+"""
+
+
+def _program(home: Path, extra_env: dict[str, str], *args: str) -> dict[str, Any]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), **extra_env}
+    proc = subprocess.run([sys.executable, "-c", PROGRAM, *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120)
+    report: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return report
+
+
+def test_the_aria_program_skips_pydantics_plugin_scan_unless_the_user_set_it(tmp_path):
+    """Aria uses no pydantic plugin, so the program does not scan every installed distribution's
+    entry points for one; a user's own `PYDANTIC_DISABLE_PLUGINS` (empty: none disabled) wins."""
+    args = ("review", str(EXAMPLE / "base"), str(EXAMPLE / "head"), "-f", "json", "-o",
+            str(tmp_path / "review.json"))
+    assert _program(tmp_path, {}, *args) == {"scanned": False, "setting": "__all__"}
+    assert "SPOF001" in (tmp_path / "review.json").read_text()
+    assert _program(tmp_path, {"PYDANTIC_DISABLE_PLUGINS": ""}, *args) == {
+        "scanned": True, "setting": ""}
