@@ -79,6 +79,9 @@ def test_aria_review_of_the_example_imports_none_of_the_apps_or_probes_libraries
     # configured nothing speaks HTTP.
     assert _top(modules) & {"pydantic_settings", "asyncio", "dotenv"} == set()
     assert modules & {"bot.telemetry.client", "urllib.request", "http.client"} == set()
+    # Nor its queries and projections: the meter is opened before they are imported.
+    assert modules & {"bot.telemetry.review", "bot.telemetry.measure",
+                      "bot.telemetry.queries", "bot.telemetry.changes"} == set()
 
 
 def test_a_second_review_validates_no_rule_pack_and_loads_no_parser(tmp_path):
