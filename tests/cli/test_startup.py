@@ -194,3 +194,22 @@ def test_the_aria_program_skips_pydantics_plugin_scan_unless_the_user_set_it(tmp
     assert "SPOF001" in (tmp_path / "review.json").read_text()
     assert _program(tmp_path, {"PYDANTIC_DISABLE_PLUGINS": ""}, *args) == {
         "scanned": True, "setting": ""}
+
+
+def test_the_decision_and_finding_models_are_annotated_with_types_not_strings():
+    """The decision's, findings', measurements', telemetry report's, catalog's and trade-offs'
+    modules evaluate their annotations as they run: left as strings (`from __future__ import
+    annotations`), pydantic compiles each one again to build the models, at every start."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import json, bot.catalog, bot.decision.model, bot.findings, "
+         "bot.measurements, bot.telemetry_report, bot.tradeoffs as t\n"
+         "from pydantic import BaseModel\n"
+         "mods = [bot.catalog, bot.decision.model, bot.findings, bot.measurements, "
+         "bot.telemetry_report, t]\n"
+         "out = {m.__name__: sorted(n for n, c in vars(m).items() if isinstance(c, type) and "
+         "issubclass(c, BaseModel) and c.__module__ == m.__name__ and any(isinstance(a, str) "
+         "for a in vars(c).get('__annotations__', {}).values())) for m in mods}\n"
+         "print(json.dumps(out))"],
+        capture_output=True, text=True, cwd=ROOT, check=True, timeout=60)
+    stringly = json.loads(probe.stdout)
+    assert len(stringly) == 6 and not any(stringly.values()), stringly
