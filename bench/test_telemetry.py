@@ -32,8 +32,7 @@ sys.path.insert(0, str(ROOT))
 from bot.config import load_config_bytes  # noqa: E402
 from bot.engine import ingest, review  # noqa: E402
 from bot.ingest.source import MemorySource  # noqa: E402
-from bot.telemetry.audit import telemetry_for_audit  # noqa: E402
-from bot.telemetry.review import telemetry_for_review  # noqa: E402
+from bot.telemetry.gate import telemetry_for_audit, telemetry_for_review  # noqa: E402
 from bot.telemetry.settings import PrometheusSettings  # noqa: E402
 from tests.telemetry.manifests import hpa, workload  # noqa: E402
 from tests.telemetry.prom import Prometheus, build_blocks, launch, missing_binaries  # noqa: E402

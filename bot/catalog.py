@@ -4,7 +4,8 @@ Rules are data: everything a reviewer reads (title, why, options, next steps) an
 threshold. `bot.checks` binds each rule to the check function it names.
 """
 
-from __future__ import annotations
+# Annotations are evaluated as the module runs (no `from __future__ import annotations`): as
+# strings, pydantic compiles each one again when the models are built (ADR 0020, startup2).
 
 import re
 from collections.abc import Iterator
@@ -53,7 +54,7 @@ class RemediationOption(BaseModel):
     recommended_when: When | None = None
 
     @model_validator(mode="after")
-    def _fields(self) -> RemediationOption:
+    def _fields(self) -> "RemediationOption":
         _known_fields(self.title, self.summary, *self.tradeoffs.model_dump().values())
         return self
 
@@ -73,7 +74,7 @@ class Step(BaseModel):
         return {"text": data} if isinstance(data, str) else data
 
     @model_validator(mode="after")
-    def _fields(self) -> Step:
+    def _fields(self) -> "Step":
         _known_fields(self.text)
         return self
 
@@ -115,7 +116,7 @@ class Control(BaseModel):
     url: str = Field(pattern=r"^https://\S+$")
 
     @model_validator(mode="after")
-    def _id_fits_framework(self) -> Control:
+    def _id_fits_framework(self) -> "Control":
         edition, shape = FRAMEWORKS[self.framework]
         if not re.match(shape, self.id):
             raise ValueError(f"{self.id!r} is not an id of the {edition} (expected {shape})")

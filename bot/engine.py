@@ -32,8 +32,7 @@ from bot.ingest.loader import Inventory, Progress, load_inventory
 from bot.ingest.rendered import set_aside_patches
 from bot.ingest.source import Source
 from bot.probes.changes import probe_changes
-from bot.telemetry.audit import telemetry_for_audit
-from bot.telemetry.review import telemetry_for_review
+from bot.telemetry.gate import telemetry_for_audit, telemetry_for_review
 from bot.text import quote
 from bot.tradeoffs import AdviceFacts
 

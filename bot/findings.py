@@ -1,6 +1,7 @@
 """The finding model shared by rules, decision, renderers and delivery."""
 
-from __future__ import annotations
+# Annotations are evaluated as the module runs (no `from __future__ import annotations`): as
+# strings, pydantic compiles each one again when the models are built (ADR 0020, startup2).
 
 import hashlib
 from datetime import date

@@ -5,7 +5,8 @@ and on the decision its renderers read, and the state database keeps their histo
 is measured or read from a config; capacity figures are labelled estimates.
 """
 
-from __future__ import annotations
+# Annotations are evaluated as the module runs (no `from __future__ import annotations`): as
+# strings, pydantic compiles each one again when the models are built (ADR 0020, startup2).
 
 from typing import Literal
 
@@ -36,7 +37,7 @@ class MethodSettings(BaseModel):
     level_timeout_s: float = Field(60.0, gt=0)
 
     @model_validator(mode="after")
-    def _enough_windows(self) -> MethodSettings:
+    def _enough_windows(self) -> "MethodSettings":
         if self.max_windows < self.stable_windows:
             raise ValueError("max_windows must be at least stable_windows")
         return self
@@ -53,7 +54,7 @@ class ABSettings(BaseModel):
     bootstrap_samples: int = Field(4000, ge=200)
 
     @model_validator(mode="after")
-    def _enough_windows(self) -> ABSettings:
+    def _enough_windows(self) -> "ABSettings":
         if self.rounds * self.windows < 3:
             raise ValueError("an A/B needs at least 3 windows per arm (rounds × windows)")
         return self

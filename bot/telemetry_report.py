@@ -7,7 +7,8 @@ figure Prometheus could not give has `value = None` and a `note` saying why. Pro
 computed only from readings and from the repository's own numbers.
 """
 
-from __future__ import annotations
+# Annotations are evaluated as the module runs (no `from __future__ import annotations`): as
+# strings, pydantic compiles each one again when the models are built (ADR 0020, startup2).
 
 import datetime as _dt
 import math

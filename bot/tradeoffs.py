@@ -10,7 +10,8 @@ the same facts (`{gpus}`, `{pdb}` …), so a metrics DaemonSet and a GPU model s
 rule read different tables (ADR 0017).
 """
 
-from __future__ import annotations
+# Annotations are evaluated as the module runs (no `from __future__ import annotations`): as
+# strings, pydantic compiles each one again when the models are built (ADR 0020, startup2).
 
 import re
 from typing import Literal

@@ -1,6 +1,7 @@
 """The ADR model. Every output (Markdown, JSON, SARIF, JUnit, MADR file) renders this."""
 
-from __future__ import annotations
+# Annotations are evaluated as the module runs (no `from __future__ import annotations`): as
+# strings, pydantic compiles each one again when the models are built (ADR 0020, startup2).
 
 import datetime as _dt
 from typing import Literal

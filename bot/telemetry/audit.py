@@ -22,8 +22,7 @@ from bot.telemetry import queries as q
 from bot.telemetry.changes import Side, side_of
 from bot.telemetry.measure import Meter, settle
 from bot.telemetry.series import POD_OWNER_RE, SeriesRef, series_of
-from bot.telemetry.session import finish, guarded, new_report, open_meter, record_replicas
-from bot.telemetry.settings import PrometheusSettings
+from bot.telemetry.session import finish, new_report, record_replicas
 from bot.telemetry_report import (
     GpuUsage,
     Reading,
@@ -41,19 +40,10 @@ GROUPED = "read for all workloads in one query grouped by namespace and pod"
 FAILED = "not read: the grouped query failed (see the notes)"
 
 
-def telemetry_for_audit(inventory: Inventory, config: TelemetryConfig, headroom: Headroom,
-                        serving_images: Sequence[str], settings: PrometheusSettings | None = None,
-                        at: float | None = None) -> TelemetryReport | None:
-    """GPU usage of the tree's GPU workloads and replica drift; None without a Prometheus."""
-    meter = open_meter(config, inventory.notes, settings, at)
-    if meter is None:
-        return None
-    return guarded(lambda: _audit(meter, inventory, config, headroom, serving_images),
-                   inventory.notes)
-
-
-def _audit(meter: Meter, inventory: Inventory, config: TelemetryConfig, headroom: Headroom,
-           serving_images: Sequence[str]) -> TelemetryReport:
+def audit_telemetry(meter: Meter, inventory: Inventory, config: TelemetryConfig,
+                    headroom: Headroom, serving_images: Sequence[str]) -> TelemetryReport:
+    """GPU usage of the tree's GPU workloads and replica drift (entered through
+    `bot.telemetry.gate`, which opens the meter)."""
     graph = build_graph(inventory.documents, tuple(serving_images))
     report = new_report("audit", meter, config, headroom)
     found: list[tuple[Workload, SeriesRef]] = []

@@ -3,7 +3,9 @@
 For each workload whose capacity the change touches, and each node pool it resizes: measured
 peaks, utilisation today and after the change, cuts below a measured peak, and a replica count
 that disagrees with what runs. Returns ``None`` when no Prometheus is configured or nothing
-capacity-related changed (the review keeps today's assumptions); never raises.
+capacity-related changed (the review keeps today's assumptions); never raises. Entered
+through `bot.telemetry.gate`, which opens the meter first, so a review with no Prometheus never
+imports this module.
 """
 
 from __future__ import annotations
@@ -21,8 +23,7 @@ from bot.telemetry.changes import PoolChange, Touched, changed_pools, pool_gpus,
 from bot.telemetry.measure import Meter
 from bot.telemetry.readings import read_workload
 from bot.telemetry.series import SeriesRef, series_of
-from bot.telemetry.session import finish, guarded, new_report, open_meter, record_replicas
-from bot.telemetry.settings import PrometheusSettings
+from bot.telemetry.session import finish, new_report, record_replicas
 from bot.telemetry_report import (
     Cut,
     PoolTelemetry,
@@ -34,24 +35,13 @@ from bot.telemetry_report import (
 )
 
 
-def telemetry_for_review(base: Inventory, head: Inventory, config: TelemetryConfig,
-                         headroom: Headroom, serving_images: Sequence[str],
-                         settings: PrometheusSettings | None = None,
-                         at: float | None = None) -> TelemetryReport | None:
+def review_telemetry(meter: Meter, base: Inventory, head: Inventory, config: TelemetryConfig,
+                     headroom: Headroom, serving_images: Sequence[str]) -> TelemetryReport | None:
     """Measured peaks and projections for what the change from ``base`` to ``head`` resizes.
 
     Probe reports already on ``head.measurements`` give measured throughput per replica.
-    Notes about configuration go to ``head.notes``; notes about data into the report.
+    Notes about data go into the report.
     """
-    meter = open_meter(config, head.notes, settings, at)
-    if meter is None:
-        return None
-    return guarded(lambda: _review(meter, base, head, config, headroom, serving_images),
-                   head.notes)
-
-
-def _review(meter: Meter, base: Inventory, head: Inventory, config: TelemetryConfig,
-            headroom: Headroom, serving_images: Sequence[str]) -> TelemetryReport | None:
     base_graph = build_graph(base.documents, tuple(serving_images))
     head_graph = build_graph(head.documents, tuple(serving_images))
     pools = changed_pools(base_graph, head_graph)

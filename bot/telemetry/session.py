@@ -6,17 +6,18 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
 from bot.config import Headroom, TelemetryConfig
 from bot.graph.workloads import Workload
 from bot.telemetry.errors import TelemetryUsageError
-from bot.telemetry.measure import Meter
-from bot.telemetry.queries import Stats
 from bot.telemetry.settings import PrometheusSettings
 from bot.telemetry_report import Reading, Replacement, TelemetryReport, num
+
+if TYPE_CHECKING:  # imported where a meter is opened, like the client (below)
+    from bot.telemetry.measure import Meter
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,11 @@ def open_meter(config: TelemetryConfig, notes: list[str], settings: PrometheusSe
                          "Prometheus (`ARIA_PROMETHEUS_URL`); capacity rests on the "
                          "repository's figures.")
         return None
-    # Imported here: HTTP (urllib.request, http.client) is loaded only for a configured server,
-    # not by every review (2 % of a small review's start-up).
+    # Imported here: HTTP (urllib.request, http.client) and the queries are loaded only for a
+    # configured server, not by every review (2 % of a small review's start-up).
     from bot.telemetry.client import PrometheusClient
+    from bot.telemetry.measure import Meter
+    from bot.telemetry.queries import Stats
     return Meter(PrometheusClient(target, at), Stats.of(config))
 
 

@@ -79,6 +79,9 @@ def test_aria_review_of_the_example_imports_none_of_the_apps_or_probes_libraries
     # configured nothing speaks HTTP.
     assert _top(modules) & {"pydantic_settings", "asyncio", "dotenv"} == set()
     assert modules & {"bot.telemetry.client", "urllib.request", "http.client"} == set()
+    # Nor its queries and projections: the meter is opened before they are imported.
+    assert modules & {"bot.telemetry.review", "bot.telemetry.measure",
+                      "bot.telemetry.queries", "bot.telemetry.changes"} == set()
 
 
 def test_a_second_review_validates_no_rule_pack_and_loads_no_parser(tmp_path):
@@ -159,3 +162,54 @@ def test_a_cache_directory_that_cannot_be_trusted_costs_only_the_cache(tmp_path)
     squatted.write_text("not a directory")  # Jinja refuses it: no cache, the review as ever
     text = _review_markdown(tmp_path, tmp_path / "review.md")
     assert "SPOF001" in text and squatted.read_text() == "not a directory"
+
+
+PROGRAM = """
+import atexit, json, os, sys
+def report():  # after `run()` has exited: did pydantic look for plugins?
+    loader = sys.modules.get("pydantic.plugin._loader")
+    print(json.dumps({"scanned": loader is not None and loader._plugins is not None,
+                      "setting": os.environ.get("PYDANTIC_DISABLE_PLUGINS")}))
+atexit.register(report)
+sys.argv[0] = "aria"
+from bot.cli import run
+run()
+"""
+
+
+def _program(home: Path, extra_env: dict[str, str], *args: str) -> dict[str, Any]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), **extra_env}
+    proc = subprocess.run([sys.executable, "-c", PROGRAM, *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120)
+    report: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return report
+
+
+def test_the_aria_program_skips_pydantics_plugin_scan_unless_the_user_set_it(tmp_path):
+    """Aria uses no pydantic plugin, so the program does not scan every installed distribution's
+    entry points for one; a user's own `PYDANTIC_DISABLE_PLUGINS` (empty: none disabled) wins."""
+    args = ("review", str(EXAMPLE / "base"), str(EXAMPLE / "head"), "-f", "json", "-o",
+            str(tmp_path / "review.json"))
+    assert _program(tmp_path, {}, *args) == {"scanned": False, "setting": "__all__"}
+    assert "SPOF001" in (tmp_path / "review.json").read_text()
+    assert _program(tmp_path, {"PYDANTIC_DISABLE_PLUGINS": ""}, *args) == {
+        "scanned": True, "setting": ""}
+
+
+def test_the_decision_and_finding_models_are_annotated_with_types_not_strings():
+    """The decision's, findings', measurements', telemetry report's, catalog's and trade-offs'
+    modules evaluate their annotations as they run: left as strings (`from __future__ import
+    annotations`), pydantic compiles each one again to build the models, at every start."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import json, bot.catalog, bot.decision.model, bot.findings, "
+         "bot.measurements, bot.telemetry_report, bot.tradeoffs as t\n"
+         "from pydantic import BaseModel\n"
+         "mods = [bot.catalog, bot.decision.model, bot.findings, bot.measurements, "
+         "bot.telemetry_report, t]\n"
+         "out = {m.__name__: sorted(n for n, c in vars(m).items() if isinstance(c, type) and "
+         "issubclass(c, BaseModel) and c.__module__ == m.__name__ and any(isinstance(a, str) "
+         "for a in vars(c).get('__annotations__', {}).values())) for m in mods}\n"
+         "print(json.dumps(out))"],
+        capture_output=True, text=True, cwd=ROOT, check=True, timeout=60)
+    stringly = json.loads(probe.stdout)
+    assert len(stringly) == 6 and not any(stringly.values()), stringly
