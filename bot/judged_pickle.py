@@ -50,8 +50,12 @@ class _BasePickler(pickle.Pickler):
         return NotImplemented
 
 
-def dumps(value: Any) -> bytes:
-    """`value` pickled for `pickle.loads`, its YAML nodes rebuilt without Python calls."""
+def dumps(value: Any) -> bytes | None:
+    """`value` pickled for `pickle.loads`, its YAML nodes rebuilt without Python calls; None
+    where it cannot be (`ContentCache.put` then tries the plain pickle, and logs why not)."""
     buffer = io.BytesIO()
-    _BasePickler(buffer).dump(value)
+    try:
+        _BasePickler(buffer).dump(value)
+    except (pickle.PicklingError, RecursionError, TypeError):
+        return None
     return buffer.getvalue()
