@@ -31,6 +31,7 @@ from bot.ingest.kustomize import render_kustomizations, renderer_identity
 from bot.ingest.loader import Inventory, Progress, load_inventory
 from bot.ingest.rendered import set_aside_patches
 from bot.ingest.source import Source
+from bot.judged_pickle import dumps
 from bot.probes.changes import probe_changes
 from bot.telemetry.gate import telemetry_for_audit, telemetry_for_review
 from bot.text import quote
@@ -111,7 +112,7 @@ def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
     analysis = evaluate(ingest(base, config), config, catalog, sign=True)
     judged = _Base(analysis, advice_facts(analysis.graph))
     if key is not None:
-        cache.put(key, judged)
+        cache.put(key, judged, dumps(judged))  # made to load fast: every push loads it
     return judged
 
 
