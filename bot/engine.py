@@ -112,7 +112,8 @@ def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
     analysis = evaluate(ingest(base, config), config, catalog, sign=True)
     judged = _Base(analysis, advice_facts(analysis.graph))
     if key is not None:
-        cache.put(key, judged, dumps(judged))  # made to load fast: every push loads it
+        # pickled to load fast (every push loads it); only where it is written to disk
+        cache.put(key, judged, dumps(judged) if cache.folder is not None else None)
     return judged
 
 
