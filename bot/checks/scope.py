@@ -21,7 +21,7 @@ from bot.checks.contract import Hit
 from bot.checks.evaluate import Signature, finding, hits
 from bot.config import AriaConfig
 from bot.findings import Finding, Severity
-from bot.graph.neighbours import Neighbourhoods
+from bot.graph.neighbours import about, near
 from bot.graph.nodepools import PoolCommitment
 from bot.graph.platform import PlatformGraph, build_graph
 from bot.graph.workloads import PriorRole
@@ -99,12 +99,11 @@ class Scope:
         a workload's base role reaches its head twin by subject). None: the change may reach
         any workload."""
         if not self.near or self.near[0][0] is not head:
-            base, after = Neighbourhoods(self.base_graph), Neighbourhoods(head)
-            before = base.subjects_near(self.removed.part.documents)
-            now = after.subjects_near(self.added.part.documents)
+            before = near(self.base_graph, self.removed.part.documents)
+            now = near(head, self.added.part.documents)
             sides = None if before is None or now is None else (
-                Side(base.about(before | now), self.removed.inventory),
-                Side(after.about(before | now), self.added.inventory))
+                Side(about(self.base_graph, before + now), self.removed.inventory),
+                Side(about(head, before + now), self.added.inventory))
             self.near[:] = [(head, sides)]
         return self.near[0][1]
 

@@ -22,7 +22,7 @@ from bot.checks.contract import Hit
 from bot.checks.evaluate import hits
 from bot.config import AriaConfig, config_of
 from bot.engine import ingest, platform_graph
-from bot.graph.neighbours import Neighbourhoods
+from bot.graph.neighbours import near
 from bot.graph.platform import PlatformGraph, build_graph
 from bot.ingest.cache import ContentCache, use_cache
 from bot.ingest.loader import Inventory
@@ -65,20 +65,19 @@ def reads_only_its_object(rule: RuleSpec, tree: Path) -> bool:
 
 
 @functools.cache
-def removals(tree: Path) -> list[tuple[set[str], Neighbourhoods]]:
+def removals(tree: Path) -> list[tuple[set[str], PlatformGraph]]:
     """For each document of the tree that reaches only some workloads: the subjects of those
     workloads, and the tree's graph without that document."""
     graph, _, _, _ = analysed(tree)
-    whole = Neighbourhoods(graph)
     out = []
     for doc in graph.documents:
-        near = whole.subjects_near([doc])
-        if near is None:  # a node pool or Terraform: the review runs the rules whole
+        reached = near(graph, [doc])
+        if reached is None:  # a node pool or Terraform: the review runs the rules whole
             continue
         rest = build_graph([d for d in graph.documents if d is not doc], graph.serving_images,
                            graph.hints)
         rest.prices = graph.prices
-        out.append((near, Neighbourhoods(rest)))
+        out.append(({w.subject for w in reached}, rest))
     return out
 
 
@@ -88,12 +87,13 @@ def finds_by_neighbourhood(rule: RuleSpec, tree: Path) -> bool:
     def found(part: PlatformGraph) -> Counter[tuple[object, ...]]:
         return Counter(map(_key, hits(rule, part, config, inventory)))
 
+    def others(part: PlatformGraph, reached: set[str]) -> PlatformGraph:
+        return part.about([w for w in part.workloads if w.subject not in reached])
+
     if found(graph) != sum((found(graph.about([w])) for w in graph.workloads), Counter()):
         return False
-    whole = Neighbourhoods(graph)
-    subjects = {w.subject for w in graph.workloads}
-    return all(found(whole.about(subjects - near)) == found(rest.about(subjects - near))
-               for near, rest in removals(tree))
+    return all(found(others(graph, reached)) == found(others(rest, reached))
+               for reached, rest in removals(tree))
 
 
 def test_there_are_trees_and_object_rules():
