@@ -5,7 +5,10 @@ tree exactly the union of what it finds on each document alone. So in a review i
 are the judged base's, less what it finds on the base documents the change removed or rewrote,
 plus what it finds on the head documents the change added or rewrote. Unchanged documents are
 the base's own objects (one parse or render, shared through the content cache); anything parsed
-or rendered again counts as changed. Every other rule runs over the whole head graph.
+or rendered again counts as changed. A rule that finds by workload, from the workload and its
+neighbours (`reads: neighbours`, `bot.graph.neighbours`), is treated the same way with each
+side's whole graph asked only about the workloads whose neighbourhood the change touched.
+Every other rule runs over the whole head graph.
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ class Scope:
     cited_apart: frozenset[str]  # rendered outputs cited otherwise in head (`alike.recited`)
     base_graph: PlatformGraph
     # the head graph and its sides for neighbours rules, worked out once (`_near`)
-    near: list[tuple[PlatformGraph, tuple[Side, Side] | None]] = field(default_factory=list)
+    asked: list[tuple[PlatformGraph, tuple[Side, Side] | None]] = field(default_factory=list)
 
     def made(self, rule: RuleSpec, severity: Severity, hit: Hit, key: Signature,
              ) -> Finding | None:
@@ -98,14 +101,14 @@ class Scope:
         whose neighbourhood holds a document only one side has, on either side (by subject:
         a workload's base role reaches its head twin by subject). None: the change may reach
         any workload."""
-        if not self.near or self.near[0][0] is not head:
+        if not self.asked or self.asked[0][0] is not head:
             before = near(self.base_graph, self.removed.part.documents)
             now = near(head, self.added.part.documents)
             sides = None if before is None or now is None else (
                 Side(about(self.base_graph, before + now), self.removed.inventory),
                 Side(about(head, before + now), self.added.inventory))
-            self.near[:] = [(head, sides)]
-        return self.near[0][1]
+            self.asked[:] = [(head, sides)]
+        return self.asked[0][1]
 
 
 def change_scope(base_graph: PlatformGraph, base_inventory: Inventory,
