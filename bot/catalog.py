@@ -183,12 +183,17 @@ class RuleSpec(BaseModel):
                     "a single-replica rule over the rules about spreading replicas): a base "
                     "finding of one of them that this rule replaces reads as superseded, not fixed")
     regression: RegressionSpec | None = None
-    reads: Literal["object", "graph"] = Field(
+    reads: Literal["object", "neighbours", "graph"] = Field(
         default="graph",
         description="what a finding of the rule depends on: `object`, only the document it is "
                     "about (its own content, with the configuration), so a review takes the "
-                    "base's findings for every document the change left as it was; `graph`, "
-                    "anything in the tree (the default: the rule runs over the whole head)")
+                    "base's findings for every document the change left as it was; "
+                    "`neighbours`, what the rule finds looking at a workload depends only on "
+                    "the workload and the objects linked to it (its autoscalers, budgets, "
+                    "services, its namespace's ServiceAccounts and role bindings, the node "
+                    "pools: `bot.graph.neighbours`), so a review asks it only about the "
+                    "workloads whose neighbourhood the change touched; `graph`, anything in the "
+                    "tree (the default: the rule runs over the whole head)")
 
     @field_validator("controls")
     @classmethod

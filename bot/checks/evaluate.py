@@ -148,8 +148,9 @@ def _checked(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig,
     return found, False
 
 
-# A rule's findings taken from elsewhere (a review's base, `bot.checks.scope`); None: run it.
-Reuse = Callable[[RuleSpec, Severity], "list[Finding] | None"]
+# A rule's findings on this graph taken from elsewhere (a review's base, `bot.checks.scope`);
+# None: run it.
+Reuse = Callable[[RuleSpec, Severity, PlatformGraph], "list[Finding] | None"]
 
 Signature = tuple[Any, ...]
 _PLAIN = (str, int, float, bool, type(None))
@@ -196,7 +197,7 @@ def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
             continue
         override = config.rules.get(rule.id)
         severity = override.severity if override and override.severity else rule.severity
-        found = reuse(rule, severity) if reuse is not None else None
+        found = reuse(rule, severity, graph) if reuse is not None else None
         if found is None:
             checked, clean = _checked(rule, graph, config, inventory)
             if made is None and not sign:

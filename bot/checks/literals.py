@@ -21,7 +21,8 @@ def is_image_reference(image: str) -> bool:
     build path or a template cannot: a tool replaces them before anything pulls. A placeholder
     inside an otherwise real reference (`gcr.io/YOUR_PROJECT/app:latest`) keeps its tag."""
     text = image.strip()
-    return bool(text) and not any(ch.isspace() for ch in text) and "://" not in text and \
+    # one word: no whitespace inside (split() and isspace() share one definition of it)
+    return len(text.split()) == 1 and "://" not in text and \
         "$" not in text and not any(s in text for s in _SUBSTITUTIONS)  # `$IMAGE`, `${…}`
 
 

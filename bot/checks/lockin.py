@@ -343,13 +343,16 @@ class ApiGroups(Isolated):
 def provider_only_api(ctx: CheckContext[ApiGroups]) -> Iterator[Hit]:
     """Kubernetes objects of API groups that exist only on one cloud's clusters."""
     groups = ctx.params.api_groups
+    providers: dict[str, str | None] = {}  # by API group: a tree has a few dozen, in every kind
     for doc in ctx.graph.documents:
         if doc.format != "k8s" or "/" not in doc.api_version:
             continue
         group = doc.api_version.split("/", 1)[0]
-        provider = next((p for p, suffixes in groups.items()
-                         if any(group == s or group.endswith(f".{s}") for s in suffixes or [])),
-                        None)
+        if group not in providers:
+            providers[group] = next(
+                (p for p, suffixes in groups.items()
+                 if any(group == s or group.endswith(f".{s}") for s in suffixes or [])), None)
+        provider = providers[group]
         if provider:
             line = doc.line_at("apiVersion")
             yield Hit(subject=doc.identity, path=doc.path, line=line,

@@ -5,7 +5,10 @@ tree exactly the union of what it finds on each document alone. So in a review i
 are the judged base's, less what it finds on the base documents the change removed or rewrote,
 plus what it finds on the head documents the change added or rewrote. Unchanged documents are
 the base's own objects (one parse or render, shared through the content cache); anything parsed
-or rendered again counts as changed. Every other rule runs over the whole head graph.
+or rendered again counts as changed. A rule that finds by workload, from the workload and its
+neighbours (`reads: neighbours`, `bot.graph.neighbours`), is treated the same way with each
+side's whole graph asked only about the workloads whose neighbourhood the change touched.
+Every other rule runs over the whole head graph.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.catalog import RuleSpec
 from bot.checks.alike import recited
@@ -21,6 +24,7 @@ from bot.checks.contract import Hit
 from bot.checks.evaluate import Signature, finding, hits
 from bot.config import AriaConfig
 from bot.findings import Finding, Severity
+from bot.graph.neighbours import about, near
 from bot.graph.nodepools import PoolCommitment
 from bot.graph.platform import PlatformGraph, build_graph
 from bot.graph.workloads import PriorRole
@@ -53,6 +57,9 @@ class Scope:
     added: Side
     config: AriaConfig
     cited_apart: frozenset[str]  # rendered outputs cited otherwise in head (`alike.recited`)
+    base_graph: PlatformGraph
+    # the head graph and its sides for neighbours rules, worked out once (`_near`)
+    asked: list[tuple[PlatformGraph, tuple[Side, Side] | None]] = field(default_factory=list)
 
     def made(self, rule: RuleSpec, severity: Severity, hit: Hit, key: Signature,
              ) -> Finding | None:
@@ -67,14 +74,19 @@ class Scope:
             return None
         return found
 
-    def findings(self, rule: RuleSpec, severity: Severity) -> list[Finding] | None:
+    def findings(self, rule: RuleSpec, severity: Severity, head: PlatformGraph,
+                 ) -> list[Finding] | None:
         """The rule's head findings, or None where it must run over the whole head graph."""
         base = self.base_by_rule.get(rule.id)
-        if rule.reads != "object" or base is None:
+        if rule.reads == "graph" or base is None:
             return None
+        sides = (self.removed, self.added) if rule.reads == "object" else self._near(head)
+        if sides is None:
+            return None
+        removed, added = sides
         try:
-            gone = self.removed.findings(rule, severity, self.config)
-            new = self.added.findings(rule, severity, self.config)
+            gone = removed.findings(rule, severity, self.config)
+            new = added.findings(rule, severity, self.config)
         except Exception:  # the whole-graph run notes it, with the files it fails on
             return None
         kept = _without(base, gone)
@@ -83,6 +95,20 @@ class Scope:
                         rule.id)
             return None
         return [*kept, *new]
+
+    def _near(self, head: PlatformGraph) -> tuple[Side, Side] | None:
+        """Each side's graph with only the workloads to ask a neighbours rule about: those
+        whose neighbourhood holds a document only one side has, on either side (by subject:
+        a workload's base role reaches its head twin by subject). None: the change may reach
+        any workload."""
+        if not self.asked or self.asked[0][0] is not head:
+            before = near(self.base_graph, self.removed.part.documents)
+            now = near(head, self.added.part.documents)
+            sides = None if before is None or now is None else (
+                Side(about(self.base_graph, before + now), self.removed.inventory),
+                Side(about(head, before + now), self.added.inventory))
+            self.asked[:] = [(head, sides)]
+        return self.asked[0][1]
 
 
 def change_scope(base_graph: PlatformGraph, base_inventory: Inventory,
@@ -99,7 +125,7 @@ def change_scope(base_graph: PlatformGraph, base_inventory: Inventory,
     added = [d for d in head_inventory.documents if id(d) not in in_base]
     return Scope(base_by_rule, base_signed, Side(_part(removed, base_graph), base_inventory),
                  Side(_part(added, base_graph, prior, prior_pools), head_inventory), config,
-                 recited(base_inventory, head_inventory))
+                 recited(base_inventory, head_inventory), base_graph)
 
 
 def _part(docs: list[Document], like: PlatformGraph,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +21,18 @@ CONTROL_PLANE_MARKERS = ("controller", "operator", "webhook", "manager", "admiss
 PROVIDER_LABELS = ("kubernetes.io/", "node.kubernetes.io/", "cloud.google.com/", "karpenter.")
 SERVING_ARGV_HINTS = ("tritonserver", "vllm", "text-generation-launcher", "serve run",
                       "torchserve", "sglang")
+
+
+SCALER_KINDS = ("HorizontalPodAutoscaler", "ScaledObject")
+
+
+def scale_target(doc: Document) -> tuple[str, str] | None:
+    """(kind, name) of the workload an autoscaler scales."""
+    spec = doc.body.get("spec") if isinstance(doc.body.get("spec"), dict) else {}
+    ref = spec.get("scaleTargetRef")
+    if not isinstance(ref, dict):
+        return None
+    return str(ref.get("kind") or "Deployment"), str(ref.get("name"))
 
 
 def _ns_match(a: str, b: str) -> bool:
@@ -122,17 +135,27 @@ class PlatformGraph:
                 if not under_any(doc.path, self.hints.test_fixture_dirs)]
 
     # --- relations of a workload -------------------------------------------------------
-    def scalers_for(self, w: Workload) -> list[Document]:
-        """HPAs and KEDA ScaledObjects whose target is this workload."""
+    def about(self, workloads: list[Workload]) -> PlatformGraph:
+        """This graph with only `workloads` to check: every relation (autoscalers, budgets,
+        services, bindings, node pools) is still read over the whole graph, through indexes
+        shared with it. A `reads: neighbours` rule finds on it what it finds about them."""
+        self._scaler_index()  # built once for both
+        view = copy.copy(self)
+        view.workloads = workloads
+        return view
+
+    def _scaler_index(self) -> dict[tuple[str, str], list[Document]]:
         if self._scalers is None:
             self._scalers = defaultdict(list)
-            for doc in self.kind("HorizontalPodAutoscaler", "ScaledObject"):
-                spec = doc.body.get("spec") if isinstance(doc.body.get("spec"), dict) else {}
-                ref = spec.get("scaleTargetRef")
-                if isinstance(ref, dict):
-                    target = (str(ref.get("kind") or "Deployment"), str(ref.get("name")))
+            for doc in self.kind(*SCALER_KINDS):
+                target = scale_target(doc)
+                if target is not None:
                     self._scalers[target].append(doc)
-        return [doc for doc in self._scalers.get((w.kind, w.doc.name), [])
+        return self._scalers
+
+    def scalers_for(self, w: Workload) -> list[Document]:
+        """HPAs and KEDA ScaledObjects whose target is this workload."""
+        return [doc for doc in self._scaler_index().get((w.kind, w.doc.name), [])
                 if _ns_match(doc.namespace, w.namespace)]
 
     def _selecting(self, kind: str, w: Workload) -> list[Document]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import bot.checks.evaluate
+import bot.checks.scope
 from bot.checks.contract import Hit, ev
 from bot.checks.evaluate import signature
 from tests.engine.second_push import assert_as_whole_tree, second_push
@@ -41,10 +42,16 @@ def test_a_finding_is_made_again_only_where_a_changed_render_cites_its_places(
     kustomization.write_text(kustomization.read_text().replace("replicas.yaml", "scale.yaml"))
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "moved")
+    # a neighbours rule's findings about the touched workloads are made in bot.checks.scope
+    monkeypatch.setattr(bot.checks.scope, "finding",
+                        lambda *args: bot.checks.evaluate.finding(*args))
     scoped, made = second_push(repo, "moved", tmp_path, monkeypatch, bot.checks.evaluate,
                                "finding", lambda rule, severity, hit, inventory: hit.path)
     moved = "apps/app-00002/overlays/prod/kustomization.yaml#build"
-    assert made and set(made) == {moved}  # every other finding is the base's
+    # every other finding is the base's: app 2's staging render is asked about too (the prod
+    # Service, rendered again, selects its pods by the app's label)
+    assert moved in made and set(made) <= {
+        moved, "apps/app-00002/overlays/staging/kustomization.yaml#build"}
     again = [f for f in scoped.findings if f.rule_id == "HEAD008"
              and f.subject == "Deployment/team-2-prod/prod-app-2"]
     assert [e.location.path for e in again[0].evidence if e.location] == [

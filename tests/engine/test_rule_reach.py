@@ -1,8 +1,12 @@
 """A rule declared `reads: object` (ADR 0021) finds on a tree exactly what it finds on each of
 the tree's documents alone, put together: the property a scoped review relies on when it takes
-the judged base's findings for every document a change left as it was. Checked for every such
-rule on every acceptance scenario, review fixture and fixture repository; a rule that reads
-more than its object is caught."""
+the judged base's findings for every document a change left as it was. A rule declared
+`reads: neighbours` finds what it finds about each workload alone, and removing a document
+moves only what it finds about the workloads that document is a neighbour of
+(`bot.graph.neighbours`): the property a scoped review relies on when it asks such a rule only
+about the workloads whose neighbourhood its change touched. Checked for every such rule on
+every acceptance scenario, review fixture and fixture repository; a rule that reads more than
+its declared reach is caught."""
 
 from __future__ import annotations
 
@@ -12,11 +16,13 @@ from pathlib import Path
 
 import pytest
 
+import bot.graph.neighbours
 from bot.catalog import RuleSpec, load_catalog
 from bot.checks.contract import Hit
 from bot.checks.evaluate import hits
 from bot.config import AriaConfig, config_of
 from bot.engine import ingest, platform_graph
+from bot.graph.neighbours import near
 from bot.graph.platform import PlatformGraph, build_graph
 from bot.ingest.cache import ContentCache, use_cache
 from bot.ingest.loader import Inventory
@@ -27,6 +33,7 @@ TREES = sorted([p / side for root in (REPO_ROOT / "tests" / "scenarios", FIXTURE
                 for p in root.iterdir() for side in ("base", "head") if (p / side).is_dir()]
                + [p for p in (FIXTURES / "repos").iterdir() if p.is_dir()])
 OBJECT_RULES = [rule for rule in load_catalog() if rule.reads == "object"]
+NEIGHBOURS_RULES = [rule for rule in load_catalog() if rule.reads == "neighbours"]
 
 
 @functools.cache
@@ -57,8 +64,70 @@ def reads_only_its_object(rule: RuleSpec, tree: Path) -> bool:
     return whole == apart
 
 
+@functools.cache
+def removals(tree: Path) -> list[tuple[set[str], PlatformGraph]]:
+    """For each document of the tree that reaches only some workloads: the subjects of those
+    workloads, and the tree's graph without that document."""
+    graph, _, _, _ = analysed(tree)
+    out = []
+    for doc in graph.documents:
+        reached = near(graph, [doc])
+        if reached is None:  # a node pool or Terraform: the review runs the rules whole
+            continue
+        rest = build_graph([d for d in graph.documents if d is not doc], graph.serving_images,
+                           graph.hints)
+        rest.prices = graph.prices
+        out.append(({w.subject for w in reached}, rest))
+    return out
+
+
+def finds_by_neighbourhood(rule: RuleSpec, tree: Path) -> bool:
+    graph, _, config, inventory = analysed(tree)
+
+    def found(part: PlatformGraph) -> Counter[tuple[object, ...]]:
+        return Counter(map(_key, hits(rule, part, config, inventory)))
+
+    def others(part: PlatformGraph, reached: set[str]) -> PlatformGraph:
+        return part.about([w for w in part.workloads if w.subject not in reached])
+
+    if found(graph) != sum((found(graph.about([w])) for w in graph.workloads), Counter()):
+        return False
+    return all(found(others(graph, reached)) == found(others(rest, reached))
+               for reached, rest in removals(tree))
+
+
 def test_there_are_trees_and_object_rules():
-    assert len(TREES) > 150 and len(OBJECT_RULES) >= 30
+    assert len(TREES) > 150 and len(OBJECT_RULES) >= 30 and len(NEIGHBOURS_RULES) >= 10
+
+
+@pytest.mark.parametrize("rule", NEIGHBOURS_RULES, ids=lambda r: r.id)
+def test_a_rule_declared_neighbours_finds_by_neighbourhood(rule):
+    assert [t for t in TREES if not finds_by_neighbourhood(rule, t)] == []
+
+
+@pytest.mark.parametrize("rule_id", ["SPOF003", "OBS003"])
+def test_a_rule_that_reads_beyond_its_neighbours_is_caught(rule_id):
+    """A budget's finding names every workload it selects; monitors reach workloads by their
+    own selectors: declared `neighbours`, each fails the check somewhere."""
+    rule = load_catalog().get(rule_id)
+    assert rule is not None and rule.reads == "graph"
+    wrong = rule.model_copy(update={"reads": "neighbours"})
+    assert any(not finds_by_neighbourhood(wrong, t) for t in TREES)
+
+
+@pytest.mark.parametrize(("link", "kinds", "rule_id"), [
+    ("SCALER_KINDS", (), "HEAD008"),  # the HPA that fights spec.replicas
+    ("SELECTING", ("Service",), "SPOF002"),  # the budget that covers the replicas
+])
+def test_a_neighbourhood_missing_a_link_is_caught(monkeypatch, link, kinds, rule_id):
+    rule = load_catalog().get(rule_id)
+    assert rule is not None and rule.reads == "neighbours"
+    monkeypatch.setattr(bot.graph.neighbours, link, kinds)
+    removals.cache_clear()
+    try:
+        assert any(not finds_by_neighbourhood(rule, t) for t in TREES)
+    finally:
+        removals.cache_clear()
 
 
 @pytest.mark.parametrize("rule", OBJECT_RULES, ids=lambda r: r.id)
@@ -71,6 +140,6 @@ def test_a_rule_that_reads_beyond_its_object_is_caught(rule_id):
     """The minimum replicas come from an HPA, a budget is matched by selector, a binding reads
     its role, a ceiling its node pool: declared `object`, each fails the check somewhere."""
     rule = load_catalog().get(rule_id)
-    assert rule is not None and rule.reads == "graph"
+    assert rule is not None and rule.reads != "object"
     wrong = rule.model_copy(update={"reads": "object"})
     assert any(not reads_only_its_object(wrong, t) for t in TREES)
