@@ -186,8 +186,9 @@ spec:
       containers:
       - name: vllm
         image: vllm/vllm-openai:v0.6.3
-        args: [--model, /models/llama, --tensor-parallel-size, "2", --gpu-memory-utilization, "0.90",
-               --max-model-len, "8192", --max-num-batched-tokens, "4096"]
+        args: [--model, /models/llama, --tensor-parallel-size, "2",
+               --gpu-memory-utilization, "0.90", --max-model-len, "8192",
+               --max-num-batched-tokens, "4096"]
         envFrom:
         - configMapRef: {name: chat-env}
         ports:
@@ -213,6 +214,7 @@ kind: Service
 metadata:
   name: chat
   namespace: llm-serve
+  labels: {monitored: "true"}
 spec:
   selector: {app: chat, tier: llm}
   ports:
@@ -288,6 +290,7 @@ kind: Service
 metadata:
   name: summarize
   namespace: llm-serve
+  labels: {monitored: "true"}
 spec:
   selector: {app: summarize}
   ports:
@@ -377,7 +380,8 @@ spec:
       containers:
       - name: triton
         image: nvcr.io/nvidia/tritonserver:24.08-py3
-        args: [tritonserver, --model-repository=/models, --allow-metrics=true]
+        args: [tritonserver, --model-repository=/models, --allow-metrics=true,
+               "--cache-config=local,size=1073741824"]
         ports:
         - {containerPort: 8000}
         - {containerPort: 8002}
@@ -410,7 +414,9 @@ input [ { name: "input_ids" data_type: TYPE_INT64 dims: [ -1 ] } ]
 output [ { name: "scores" data_type: TYPE_FP32 dims: [ 1 ] } ]
 instance_group [ { count: 2 kind: KIND_GPU } ]
 dynamic_batching { max_queue_delay_microseconds: 500 default_queue_policy { max_queue_size: 64 } }
-model_warmup [ { name: "w" batch_size: 1 inputs { key: "input_ids" value { data_type: TYPE_INT64 dims: [ 16 ] zero_data: true } } } ]
+response_cache { enable: true }
+model_warmup [ { name: "w" batch_size: 1 inputs { key: "input_ids"
+  value { data_type: TYPE_INT64 dims: [ 16 ] zero_data: true } } } ]
 """
 
 KSERVE = """apiVersion: serving.kserve.io/v1beta1
@@ -505,7 +511,14 @@ data:
   note: same name as the Deployment, another kind
 """
 
-GATEWAY = """apiVersion: apps/v1
+GATEWAY = """apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: default
+  namespace: edge-gw
+automountServiceAccountToken: false
+---
+apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: gateway
@@ -655,7 +668,8 @@ metadata:
 spec:
   replicas: 3
 """,
-    "apps/router/overlays/staging/kustomization.yaml": """apiVersion: kustomize.config.k8s.io/v1beta1
+    "apps/router/overlays/staging/kustomization.yaml": """\
+apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: llm-batch
 namePrefix: stg-
@@ -740,16 +754,19 @@ class Change:
 
 def replace(path: str, old: str, new: str, count: int = 1) -> Callable[[Tree], None]:
     """An edit of `path` that must find `old` exactly `count` times (no edit goes stale)."""
+
     def edit(tree: Tree) -> None:
         found = tree[path].count(old)
         assert found == count, f"{path}: {old!r} found {found} times, expected {count}"
         tree[path] = tree[path].replace(old, new)
+
     return edit
 
 
 def delete(path: str) -> Callable[[Tree], None]:
     def edit(tree: Tree) -> None:
         del tree[path]
+
     return edit
 
 
@@ -757,12 +774,14 @@ def add(path: str, text: str) -> Callable[[Tree], None]:
     def edit(tree: Tree) -> None:
         assert path not in tree
         tree[path] = text
+
     return edit
 
 
 def move(old: str, new: str) -> Callable[[Tree], None]:
     def edit(tree: Tree) -> None:
         tree[new] = tree.pop(old)
+
     return edit
 
 
@@ -770,6 +789,7 @@ def both(*edits: Callable[[Tree], None]) -> Callable[[Tree], None]:
     def edit(tree: Tree) -> None:
         for one in edits:
             one(tree)
+
     return edit
 
 
@@ -802,9 +822,40 @@ metadata:
   namespace: llm-serve
 spec:
   selector:
-    matchLabels: {app: chat}
+    matchLabels: {monitored: "true"}
   endpoints:
   - port: http
+"""
+
+POD_MONITOR = """apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata:
+  name: rerank
+  namespace: llm-serve
+spec:
+  selector:
+    matchLabels: {app: rerank}
+  podMetricsEndpoints:
+  - port: metrics
+"""
+
+EVAL_PDB = """apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: eval
+  namespace: llm-batch
+spec:
+  minAvailable: 2
+  selector:
+    matchLabels: {app: eval}
+"""
+
+DEFAULT_SA_OFF = """apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: default
+  namespace: llm-serve
+automountServiceAccountToken: false
 """
 
 CHAT_CLUSTER_ADMIN = """apiVersion: rbac.authorization.k8s.io/v1
@@ -818,81 +869,221 @@ subjects:
 
 CHANGES: list[Change] = [
     # --- RBAC: a role's rules, not its binding; a binding's subjects, not its role.
-    Change("clusterrole-reads-secrets", replace(
-        "cluster/rbac.yaml", "resources: [configmaps]\n  verbs: [get, list]",
-        "resources: [configmaps, secrets]\n  verbs: [get, list]"), reverse=True),
-    Change("clusterrole-wildcard-verbs", replace(
-        "cluster/rbac.yaml", "resources: [pods, pods/log]\n  verbs: [get, list, watch]",
-        "resources: [pods, pods/log]\n  verbs: ['*']")),
-    Change("clusterrole-grants-exec", replace(
-        "cluster/rbac.yaml", "resources: [pods, pods/log]", "resources: [pods, pods/log, pods/exec]"),
-        reverse=True),
-    Change("role-grants-escalate", replace(
-        "serve/rbac.yaml", "verbs: [get, list, patch]", "verbs: [get, list, patch, escalate, bind]")),
-    Change("role-wildcard-resources", replace(
-        "serve/rbac.yaml", "  resources: [configmaps]\n  verbs: [get]",
-        "  resources: ['*']\n  verbs: [get]"), reverse=True),
-    Change("binding-subject-to-authenticated", replace(
-        "cluster/rbac.yaml", "- {kind: Group, name: sre-oncall, apiGroup: rbac.authorization.k8s.io}",
-        "- {kind: Group, name: system:authenticated, apiGroup: rbac.authorization.k8s.io}")),
-    Change("binding-subject-namespace-moves", replace(
-        "serve/rbac.yaml", "- {kind: ServiceAccount, name: default, namespace: llm-batch}",
-        "- {kind: ServiceAccount, name: default, namespace: llm-serve}"), reverse=True),
-    Change("binding-to-default-added", lambda t: t.__setitem__(
-        "serve/rbac.yaml", t["serve/rbac.yaml"] + EXTRA_SA_CHAT_DEFAULT_BINDING)),
-    Change("binding-roleref-to-cluster-admin", replace(
-        "serve/rbac.yaml",
-        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: weights-reader}",
-        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}"),
-        reverse=True),
+    Change(
+        "clusterrole-reads-secrets",
+        replace(
+            "cluster/rbac.yaml",
+            "resources: [configmaps]\n  verbs: [get, list]",
+            "resources: [configmaps, secrets]\n  verbs: [get, list]",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "clusterrole-wildcard-verbs",
+        replace(
+            "cluster/rbac.yaml",
+            "resources: [pods, pods/log]\n  verbs: [get, list, watch]",
+            "resources: [pods, pods/log]\n  verbs: ['*']",
+        ),
+    ),
+    Change(
+        "clusterrole-grants-exec",
+        replace(
+            "cluster/rbac.yaml",
+            "resources: [pods, pods/log]",
+            "resources: [pods, pods/log, pods/exec]",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "role-grants-escalate",
+        replace(
+            "serve/rbac.yaml",
+            "verbs: [get, list, patch]",
+            "verbs: [get, list, patch, escalate, bind]",
+        ),
+    ),
+    Change(
+        "role-wildcard-resources",
+        replace(
+            "serve/rbac.yaml",
+            "  resources: [configmaps]\n  verbs: [get]",
+            "  resources: ['*']\n  verbs: [get]",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "binding-subject-to-authenticated",
+        replace(
+            "cluster/rbac.yaml",
+            "- {kind: Group, name: sre-oncall, apiGroup: rbac.authorization.k8s.io}",
+            "- {kind: Group, name: system:authenticated, apiGroup: rbac.authorization.k8s.io}",
+        ),
+    ),
+    Change(
+        "binding-subject-namespace-moves",
+        replace(
+            "serve/rbac.yaml",
+            "- {kind: ServiceAccount, name: default, namespace: llm-batch}",
+            "- {kind: ServiceAccount, name: default, namespace: llm-serve}",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "binding-to-default-added",
+        lambda t: t.__setitem__(
+            "serve/rbac.yaml", t["serve/rbac.yaml"] + EXTRA_SA_CHAT_DEFAULT_BINDING
+        ),
+    ),
+    Change(
+        "binding-roleref-to-cluster-admin",
+        replace(
+            "serve/rbac.yaml",
+            "kind: ClusterRole, name: weights-reader}",
+            "kind: ClusterRole, name: cluster-admin}",
+        ),
+        reverse=True,
+    ),
     Change("cluster-admin-binding-file-added", add("cluster/chat-admin.yaml", CHAT_CLUSTER_ADMIN)),
-    Change("serviceaccount-removed", replace(
-        "serve/rbac.yaml", """apiVersion: v1
+    Change(
+        "serviceaccount-removed",
+        replace(
+            "serve/rbac.yaml",
+            """apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: embedder
   namespace: llm-serve
 automountServiceAccountToken: false
 ---
-""", ""), reverse=True),
-    Change("serviceaccount-automount-flipped", replace(
-        "serve/rbac.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: true")),
-    Change("triton-sa-default-automount-off", replace(
-        "serve/triton-rerank.yaml", "      serviceAccountName: default\n",
-        "      serviceAccountName: default\n      automountServiceAccountToken: false\n"),
-        reverse=True),
+""",
+            "",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "serviceaccount-automount-flipped",
+        replace(
+            "serve/rbac.yaml",
+            "automountServiceAccountToken: false",
+            "automountServiceAccountToken: true",
+        ),
+    ),
+    Change(
+        "triton-sa-default-automount-off",
+        replace(
+            "serve/triton-rerank.yaml",
+            "      serviceAccountName: default\n",
+            "      serviceAccountName: default\n      automountServiceAccountToken: false\n",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "edge-default-sa-automount-on",
+        replace(
+            "edge/gateway.yaml",
+            "automountServiceAccountToken: false",
+            "automountServiceAccountToken: true",
+        ),
+        reverse=True,
+    ),
+    Change("serve-default-sa-declared-off", add("serve/default-sa.yaml", DEFAULT_SA_OFF)),
     # --- Services and selectors: what selects which workload.
-    Change("service-second-label-changed", replace(
-        "serve/chat-scaling.yaml", "  selector: {app: chat, tier: llm}\n  ports",
-        "  selector: {app: chat, tier: llm-v2}\n  ports")),
-    Change("service-renamed", replace(
-        "serve/tgi-summarize.yaml", "  name: summarize\n  namespace", "  name: summarize-v2\n  namespace"),
-        reverse=True),
-    Change("service-selects-nothing", replace(
-        "serve/embed.yaml", "  selector: {tier: llm}", "  selector: {tier: llm, app: nothing}")),
-    Change("workload-shared-label-dropped", replace(
-        "serve/vllm-chat.yaml", "      labels: {app: chat, tier: llm}\n    spec",
-        "      labels: {app: chat, tier: gpu-llm}\n    spec"), reverse=True),
-    Change("servicemonitor-added", add("serve/monitoring.yaml", SERVICE_MONITOR)),
-    Change("scrape-annotation-removed", replace(
-        "serve/embed.yaml", "      annotations: {prometheus.io/scrape: \"true\", prometheus.io/port: \"80\"}\n",
-        ""), reverse=True),
+    Change(
+        "service-second-label-changed",
+        replace(
+            "serve/chat-scaling.yaml",
+            "  selector: {app: chat, tier: llm}\n  ports",
+            "  selector: {app: chat, tier: llm-v2}\n  ports",
+        ),
+    ),
+    Change(
+        "service-renamed",
+        replace(
+            "serve/tgi-summarize.yaml",
+            "  name: summarize\n  namespace",
+            "  name: summarize-v2\n  namespace",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "service-selects-nothing",
+        replace(
+            "serve/embed.yaml", "  selector: {tier: llm}", "  selector: {tier: llm, app: nothing}"
+        ),
+    ),
+    Change(
+        "workload-shared-label-dropped",
+        replace(
+            "serve/vllm-chat.yaml",
+            "      labels: {app: chat, tier: llm}\n    spec",
+            "      labels: {app: chat, tier: gpu-llm}\n    spec",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "servicemonitor-selector-changed",
+        replace(
+            "serve/monitoring.yaml",
+            'matchLabels: {monitored: "true"}',
+            'matchLabels: {monitored: "yes"}',
+        ),
+        reverse=True,
+    ),
+    Change("servicemonitor-deleted", delete("serve/monitoring.yaml")),
+    Change(
+        "service-monitored-label-dropped",
+        replace("serve/tgi-summarize.yaml", '  labels: {monitored: "true"}\n', ""),
+        reverse=True,
+    ),
+    Change("podmonitor-added", add("serve/rerank-monitor.yaml", POD_MONITOR)),
+    Change(
+        "scrape-annotation-removed",
+        replace(
+            "serve/embed.yaml",
+            '      annotations: {prometheus.io/scrape: "true", prometheus.io/port: "80"}\n',
+            "",
+        ),
+        reverse=True,
+    ),
     # --- PDBs.
-    Change("pdb-second-label-changed", replace(
-        "serve/chat-scaling.yaml", "    matchLabels: {app: chat, tier: llm}",
-        "    matchLabels: {app: chat, tier: frontend}"), reverse=True),
-    Change("pdb-min-available-to-replicas", replace(
-        "serve/chat-scaling.yaml", "  minAvailable: 1", "  minAvailable: 2")),
-    Change("pdb-max-unavailable-zero", replace(
-        "serve/embed.yaml", "  maxUnavailable: 1", "  maxUnavailable: 0"), reverse=True),
-    Change("pdb-match-expressions-drop-one", replace(
-        "serve/embed.yaml", "values: [summarize, embed]", "values: [embed]")),
-    Change("pdb-match-expressions-notin", replace(
-        "serve/embed.yaml", "operator: In, values: [summarize, embed]",
-        "operator: NotIn, values: [chat, rerank, router]"), reverse=True),
+    Change(
+        "pdb-second-label-changed",
+        replace(
+            "serve/chat-scaling.yaml",
+            "    matchLabels: {app: chat, tier: llm}",
+            "    matchLabels: {app: chat, tier: frontend}",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "pdb-min-available-to-replicas",
+        replace("serve/chat-scaling.yaml", "  minAvailable: 1", "  minAvailable: 2"),
+    ),
+    Change(
+        "pdb-max-unavailable-zero",
+        replace("serve/embed.yaml", "  maxUnavailable: 1", "  maxUnavailable: 0"),
+        reverse=True,
+    ),
+    Change(
+        "pdb-match-expressions-drop-one",
+        replace("serve/embed.yaml", "values: [summarize, embed]", "values: [embed]"),
+    ),
+    Change(
+        "pdb-match-expressions-notin",
+        replace(
+            "serve/embed.yaml",
+            "operator: In, values: [summarize, embed]",
+            "operator: NotIn, values: [chat, rerank, router]",
+        ),
+        reverse=True,
+    ),
     Change("pdb-added-other-file", add("serve/rerank-pdb.yaml", SECOND_PDB)),
-    Change("pdb-file-deleted-with-service", replace(
-        "serve/chat-scaling.yaml", """---
+    Change(
+        "pdb-file-deleted-with-service",
+        replace(
+            "serve/chat-scaling.yaml",
+            """---
 apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata:
@@ -902,49 +1093,114 @@ spec:
   minAvailable: 1
   selector:
     matchLabels: {app: chat, tier: llm}
-""", ""), reverse=True),
+""",
+            "",
+        ),
+        reverse=True,
+    ),
     # --- Autoscalers.
-    Change("hpa-target-renamed", replace(
-        "serve/chat-scaling.yaml", "kind: Deployment, name: vllm-chat}", "kind: Deployment, name: vllm-chat-v2}"),
-        reverse=True),
-    Change("hpa-target-kind-changed", replace(
-        "serve/chat-scaling.yaml", "kind: Deployment, name: vllm-chat}", "kind: StatefulSet, name: vllm-chat}")),
-    Change("hpa-min-replicas-one", replace(
-        "serve/chat-scaling.yaml", "  minReplicas: 2\n  maxReplicas: 8", "  minReplicas: 1\n  maxReplicas: 8"),
-        reverse=True),
-    Change("hpa-pinned", replace(
-        "serve/chat-scaling.yaml", "  minReplicas: 2\n  maxReplicas: 8", "  minReplicas: 2\n  maxReplicas: 2")),
-    Change("hpa-max-beyond-pool", replace(
-        "serve/chat-scaling.yaml", "  maxReplicas: 8", "  maxReplicas: 20"), reverse=True),
-    Change("hpa-metric-memory", replace(
-        "serve/chat-scaling.yaml", "      name: cpu\n", "      name: ephemeral-storage\n")),
-    Change("scaledobject-target-renamed", replace(
-        "serve/embed.yaml", "  scaleTargetRef: {name: embed}", "  scaleTargetRef: {name: embed-old}"),
-        reverse=True),
-    Change("scaledobject-min-one", replace(
-        "serve/embed.yaml", "  minReplicaCount: 2", "  minReplicaCount: 1")),
-    Change("workload-renamed-hpa-left", replace(
-        "serve/vllm-chat.yaml", "  name: vllm-chat\n  namespace: llm-serve",
-        "  name: vllm-chat-v2\n  namespace: llm-serve"), reverse=True),
+    Change(
+        "hpa-target-renamed",
+        replace(
+            "serve/chat-scaling.yaml",
+            "kind: Deployment, name: vllm-chat}",
+            "kind: Deployment, name: vllm-chat-v2}",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "hpa-target-kind-changed",
+        replace(
+            "serve/chat-scaling.yaml",
+            "kind: Deployment, name: vllm-chat}",
+            "kind: StatefulSet, name: vllm-chat}",
+        ),
+    ),
+    Change(
+        "hpa-min-replicas-one",
+        replace(
+            "serve/chat-scaling.yaml",
+            "  minReplicas: 2\n  maxReplicas: 8",
+            "  minReplicas: 1\n  maxReplicas: 8",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "hpa-pinned",
+        replace(
+            "serve/chat-scaling.yaml",
+            "  minReplicas: 2\n  maxReplicas: 8",
+            "  minReplicas: 2\n  maxReplicas: 2",
+        ),
+    ),
+    Change(
+        "hpa-max-beyond-pool",
+        replace("serve/chat-scaling.yaml", "  maxReplicas: 8", "  maxReplicas: 20"),
+        reverse=True,
+    ),
+    Change(
+        "hpa-metric-memory",
+        replace("serve/chat-scaling.yaml", "      name: cpu\n", "      name: ephemeral-storage\n"),
+    ),
+    Change(
+        "scaledobject-target-renamed",
+        replace(
+            "serve/embed.yaml",
+            "  scaleTargetRef: {name: embed}",
+            "  scaleTargetRef: {name: embed-old}",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "scaledobject-min-one",
+        replace("serve/embed.yaml", "  minReplicaCount: 2", "  minReplicaCount: 1"),
+    ),
+    Change(
+        "workload-renamed-hpa-left",
+        replace(
+            "serve/vllm-chat.yaml",
+            "  name: vllm-chat\n  namespace: llm-serve",
+            "  name: vllm-chat-v2\n  namespace: llm-serve",
+        ),
+        reverse=True,
+    ),
     # --- Namespaces, moves, same names.
-    Change("workload-moved-namespace", replace(
-        "serve/triton-rerank.yaml", "  namespace: llm-serve\n  labels: {app: rerank}",
-        "  namespace: llm-batch\n  labels: {app: rerank}")),
-    Change("hpa-moved-namespace", replace(
-        "serve/chat-scaling.yaml", "  name: vllm-chat\n  namespace: llm-serve",
-        "  name: vllm-chat\n  namespace: llm-batch"), reverse=True),
+    Change(
+        "workload-moved-namespace",
+        replace(
+            "serve/triton-rerank.yaml",
+            "  namespace: llm-serve\n  labels: {app: rerank}",
+            "  namespace: llm-batch\n  labels: {app: rerank}",
+        ),
+    ),
+    Change(
+        "hpa-moved-namespace",
+        replace(
+            "serve/chat-scaling.yaml",
+            "  name: vllm-chat\n  namespace: llm-serve",
+            "  name: vllm-chat\n  namespace: llm-batch",
+        ),
+        reverse=True,
+    ),
     Change("batch-twin-deleted", delete("batch/vllm-chat.yaml")),
-    Change("batch-twin-gets-replicas", replace(
-        "batch/vllm-chat.yaml", "  replicas: 1\n", "  replicas: 4\n"), reverse=True),
-    Change("same-name-configmap-becomes-service", replace(
-        "batch/vllm-chat.yaml", """apiVersion: v1
+    Change(
+        "batch-twin-gets-replicas",
+        replace("batch/vllm-chat.yaml", "  replicas: 1\n", "  replicas: 4\n"),
+        reverse=True,
+    ),
+    Change(
+        "same-name-configmap-becomes-service",
+        replace(
+            "batch/vllm-chat.yaml",
+            """apiVersion: v1
 kind: ConfigMap
 metadata:
   name: vllm-chat
   namespace: llm-batch
 data:
   note: same name as the Deployment, another kind
-""", """apiVersion: v1
+""",
+            """apiVersion: v1
 kind: Service
 metadata:
   name: vllm-chat
@@ -953,25 +1209,52 @@ spec:
   selector: {app: chat}
   ports:
   - {port: 8000}
-""")),
-    Change("namespace-labels-changed", replace(
-        "cluster/namespaces.yaml", "labels: {team: edge, tier: prod}", "labels: {team: edge-legacy, tier: prod}"),
-        reverse=True),
-    Change("namespace-deleted", replace(
-        "cluster/namespaces.yaml", """---
+""",
+        ),
+    ),
+    Change(
+        "namespace-labels-changed",
+        replace(
+            "cluster/namespaces.yaml",
+            "labels: {team: edge, tier: prod}",
+            "labels: {team: edge-legacy, tier: prod}",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "namespace-deleted",
+        replace(
+            "cluster/namespaces.yaml",
+            """---
 apiVersion: v1
 kind: Namespace
 metadata:
   name: llm-batch
   labels: {team: research, tier: batch}
-""", "")),
-    Change("limitrange-removed", replace(
-        "cluster/quota.yaml", "  - type: Container\n    default: {memory: 32Gi, cpu: \"4\"}\n",
-        "  - type: Container\n"), reverse=True),
-    Change("resourcequota-gpu-cut", replace(
-        "cluster/quota.yaml", 'requests.nvidia.com/gpu: "16"', 'requests.nvidia.com/gpu: "2"')),
-    Change("priorityclass-deleted", replace(
-        "cluster/priority.yaml", """apiVersion: scheduling.k8s.io/v1
+""",
+            "",
+        ),
+    ),
+    Change(
+        "limitrange-removed",
+        replace(
+            "cluster/quota.yaml",
+            '  - type: Container\n    default: {memory: 32Gi, cpu: "4"}\n',
+            "  - type: Container\n",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "resourcequota-gpu-cut",
+        replace(
+            "cluster/quota.yaml", 'requests.nvidia.com/gpu: "16"', 'requests.nvidia.com/gpu: "2"'
+        ),
+    ),
+    Change(
+        "priorityclass-deleted",
+        replace(
+            "cluster/priority.yaml",
+            """apiVersion: scheduling.k8s.io/v1
 kind: PriorityClass
 metadata:
   name: serving-critical
@@ -979,11 +1262,20 @@ value: 100000
 globalDefault: false
 description: interactive model servers
 ---
-""", ""), reverse=True),
-    Change("configmap-mounted-changed", replace(
-        "serve/chat-templates.yaml", "{% endfor %}", "{% endfor %}{{ eos_token }}")),
-    Change("configmap-envfrom-deleted", replace(
-        "serve/vllm-chat.yaml", """apiVersion: v1
+""",
+            "",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "configmap-mounted-changed",
+        replace("serve/chat-templates.yaml", "{% endfor %}", "{% endfor %}{{ eos_token }}"),
+    ),
+    Change(
+        "configmap-envfrom-deleted",
+        replace(
+            "serve/vllm-chat.yaml",
+            """apiVersion: v1
 kind: ConfigMap
 metadata:
   name: chat-env
@@ -992,69 +1284,204 @@ data:
   MODEL_ID: meta-llama/Llama-3.1-70B-Instruct
   MAX_MODEL_LEN: "8192"
 ---
-""", ""), reverse=True),
-    Change("configmap-gains-credential", replace(
-        "serve/vllm-chat.yaml", '  MAX_MODEL_LEN: "8192"\n', '  MAX_MODEL_LEN: "8192"\n  HF_TOKEN: hf_live_0123456789abcdef\n')),
-    Change("triton-config-batcher-removed", replace(
-        "serve/models/rerank/config.pbtxt",
-        "dynamic_batching { max_queue_delay_microseconds: 500 default_queue_policy { max_queue_size: 64 } }\n",
-        ""), reverse=True),
-    Change("triton-config-single-instance", replace(
-        "serve/models/rerank/config.pbtxt", "count: 2 kind: KIND_GPU", "count: 1 kind: KIND_GPU")),
+""",
+            "",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "configmap-gains-credential",
+        replace(
+            "serve/vllm-chat.yaml",
+            '  MAX_MODEL_LEN: "8192"\n',
+            '  MAX_MODEL_LEN: "8192"\n  HF_TOKEN: hf_live_0123456789abcdef\n',
+        ),
+    ),
+    Change(
+        "triton-config-batcher-removed",
+        replace(
+            "serve/models/rerank/config.pbtxt",
+            "dynamic_batching { max_queue_delay_microseconds: 500 default_queue_policy"
+            " { max_queue_size: 64 } }\n",
+            "",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "triton-config-single-instance",
+        replace(
+            "serve/models/rerank/config.pbtxt", "count: 2 kind: KIND_GPU", "count: 1 kind: KIND_GPU"
+        ),
+    ),
+    Change(
+        "triton-server-cache-flag-dropped",
+        replace(
+            "serve/triton-rerank.yaml",
+            ',\n               "--cache-config=local,size=1073741824"]',
+            "]",
+        ),
+        reverse=True,
+    ),
+    Change("triton-server-file-deleted", delete("serve/triton-rerank.yaml")),
+    Change(
+        "workload-cpu-request-dropped",
+        replace(
+            "serve/vllm-chat.yaml", 'requests: {cpu: "8", memory: 64Gi', "requests: {memory: 64Gi"
+        ),
+        reverse=True,
+    ),
+    Change(
+        "statefulset-replicas-up-frees-pdb",
+        replace("batch/eval-runner.yaml", "  replicas: 2\n", "  replicas: 3\n"),
+        reverse=True,
+    ),
+    Change(
+        "pdb-namespace-dropped",
+        replace(
+            "serve/chat-scaling.yaml",
+            "  name: chat-pdb\n  namespace: llm-serve\n",
+            "  name: chat-pdb\n",
+        ),
+    ),
+    Change(
+        "other-pool-goes-on-demand",
+        replace("infra/node_pools.tf", 'capacity_type   = "SPOT"', 'capacity_type   = "ON_DEMAND"'),
+        reverse=True,
+    ),
     # --- Node pools.
-    Change("pool-instance-type-smaller", replace(
-        "infra/node_pools.tf", '["p4d.24xlarge"]', '["g5.12xlarge"]'), reverse=True),
-    Change("pool-max-size-one", replace(
-        "infra/node_pools.tf", "    min_size     = 2\n    max_size     = 3", "    min_size     = 1\n    max_size     = 1")),
-    Change("pool-label-renamed", replace(
-        "infra/node_pools.tf", 'pool = "a100"', 'pool = "a100-v2"'), reverse=True),
-    Change("pool-taint-removed", replace(
-        "infra/node_pools.tf", """  taint {
+    Change(
+        "pool-instance-type-smaller",
+        replace("infra/node_pools.tf", '["p4d.24xlarge"]', '["g5.12xlarge"]'),
+        reverse=True,
+    ),
+    Change(
+        "pool-max-size-one",
+        replace(
+            "infra/node_pools.tf",
+            "    min_size     = 2\n    max_size     = 3",
+            "    min_size     = 1\n    max_size     = 1",
+        ),
+    ),
+    Change(
+        "pool-label-renamed",
+        replace("infra/node_pools.tf", 'pool = "a100"', 'pool = "a100-v2"'),
+        reverse=True,
+    ),
+    Change(
+        "pool-taint-removed",
+        replace(
+            "infra/node_pools.tf",
+            """  taint {
     key    = "nvidia.com/gpu"
     value  = "present"
     effect = "NO_SCHEDULE"
   }
-""", "")),
-    Change("pool-goes-spot", replace(
-        "infra/node_pools.tf", 'capacity_type   = "ON_DEMAND"', 'capacity_type   = "SPOT"'), reverse=True),
-    Change("pool-one-subnet", replace(
-        "infra/node_pools.tf", 'subnet_ids      = ["subnet-0a1", "subnet-0b2"]\n  instance_types  = ["p4d.24xlarge"]',
-        'subnet_ids      = ["subnet-0a1"]\n  instance_types  = ["p4d.24xlarge"]')),
-    Change("workload-moves-pool", replace(
-        "serve/vllm-chat.yaml", "nodeSelector: {pool: a100}", "nodeSelector: {pool: l4}"), reverse=True),
+""",
+            "",
+        ),
+    ),
+    Change(
+        "pool-goes-spot",
+        replace("infra/node_pools.tf", 'capacity_type   = "ON_DEMAND"', 'capacity_type   = "SPOT"'),
+        reverse=True,
+    ),
+    Change(
+        "pool-one-subnet",
+        replace(
+            "infra/node_pools.tf",
+            'subnet_ids      = ["subnet-0a1", "subnet-0b2"]\n  instance_types  = ["p4d.24xlarge"]',
+            'subnet_ids      = ["subnet-0a1"]\n  instance_types  = ["p4d.24xlarge"]',
+        ),
+    ),
+    Change(
+        "workload-moves-pool",
+        replace("serve/vllm-chat.yaml", "nodeSelector: {pool: a100}", "nodeSelector: {pool: l4}"),
+        reverse=True,
+    ),
     # --- Kustomize overlays.
-    Change("overlay-replicas-one", replace(
-        "apps/router/overlays/prod/replicas.yaml", "replicas: 3", "replicas: 1")),
-    Change("overlay-namespace-changed", replace(
-        "apps/router/overlays/staging/kustomization.yaml", "namespace: llm-batch", "namespace: llm-serve"),
-        reverse=True),
-    Change("overlay-nameprefix-collides", replace(
-        "apps/router/overlays/staging/kustomization.yaml", "namePrefix: stg-", "namePrefix: prod-")),
-    Change("overlay-image-latest", replace(
-        "apps/router/overlays/prod/kustomization.yaml", "  newTag: 1.4.2", "  newTag: latest"), reverse=True),
-    Change("base-pdb-dropped-from-kustomization", replace(
-        "apps/router/base/kustomization.yaml", "- pdb.yaml\n", "")),
-    Change("overlay-deleted", both(delete("apps/router/overlays/staging/kustomization.yaml")), reverse=True),
-    Change("base-hpa-minreplicas-one", replace(
-        "apps/router/base/hpa.yaml", "minReplicas: 2", "minReplicas: 1")),
+    Change(
+        "overlay-replicas-one",
+        replace("apps/router/overlays/prod/replicas.yaml", "replicas: 3", "replicas: 1"),
+    ),
+    Change(
+        "overlay-namespace-changed",
+        replace(
+            "apps/router/overlays/staging/kustomization.yaml",
+            "namespace: llm-batch",
+            "namespace: llm-serve",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "overlay-nameprefix-collides",
+        replace(
+            "apps/router/overlays/staging/kustomization.yaml",
+            "namePrefix: stg-",
+            "namePrefix: prod-",
+        ),
+    ),
+    Change(
+        "overlay-image-latest",
+        replace(
+            "apps/router/overlays/prod/kustomization.yaml", "  newTag: 1.4.2", "  newTag: latest"
+        ),
+        reverse=True,
+    ),
+    Change(
+        "base-pdb-dropped-from-kustomization",
+        replace("apps/router/base/kustomization.yaml", "- pdb.yaml\n", ""),
+    ),
+    Change(
+        "overlay-deleted",
+        both(delete("apps/router/overlays/staging/kustomization.yaml")),
+        reverse=True,
+    ),
+    Change(
+        "base-hpa-minreplicas-one",
+        replace("apps/router/base/hpa.yaml", "minReplicas: 2", "minReplicas: 1"),
+    ),
     # --- Files: moved, split, joined.
     Change("file-moved", move("serve/chat-scaling.yaml", "serve/scaling/chat.yaml"), reverse=True),
-    Change("multidoc-file-split", lambda t: t.update({
-        "serve/chat-scaling.yaml": t["serve/chat-scaling.yaml"].split("---\n")[0],
-        "serve/chat-hpa-pdb.yaml": "---\n".join(t["serve/chat-scaling.yaml"].split("---\n")[1:])})),
-    Change("two-files-joined", lambda t: t.update({
-        "serve/vllm-chat.yaml": t["serve/vllm-chat.yaml"] + "---\n" + t.pop("serve/chat-scaling.yaml")}),
-        reverse=True),
+    Change(
+        "multidoc-file-split",
+        lambda t: t.update(
+            {
+                "serve/chat-scaling.yaml": t["serve/chat-scaling.yaml"].split("---\n")[0],
+                "serve/chat-hpa-pdb.yaml": "---\n".join(
+                    t["serve/chat-scaling.yaml"].split("---\n")[1:]
+                ),
+            }
+        ),
+    ),
+    Change(
+        "two-files-joined",
+        lambda t: t.update(
+            {
+                "serve/vllm-chat.yaml": t["serve/vllm-chat.yaml"]
+                + "---\n"
+                + t.pop("serve/chat-scaling.yaml")
+            }
+        ),
+        reverse=True,
+    ),
     Change("object-deleted-file-deleted", delete("serve/chat-templates.yaml")),
 ]
 
-PUSH_1 = Change("push-1", replace(
-    "edge/gateway.yaml", "image: envoyproxy/envoy:v1.31.2", "image: envoyproxy/envoy:v1.31.3"))
+BASE["batch/eval-pdb.yaml"] = EVAL_PDB
+BASE["serve/monitoring.yaml"] = SERVICE_MONITOR  # defined with the changes' objects above
+
+PUSH_1 = Change(
+    "push-1",
+    replace(
+        "edge/gateway.yaml", "image: envoyproxy/envoy:v1.31.2", "image: envoyproxy/envoy:v1.31.3"
+    ),
+)
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def _write(repo: Path, tree: Tree) -> None:

@@ -91,8 +91,9 @@ def test_scoped_review_decides_as_the_reference(case, repo, reference, warmed_ma
 
 
 def test_the_changes_move_what_the_reference_decides(reference):
-    """Most changes move some finding or fact: the comparisons above can fail."""
+    """Most changes move what the reference decides (a finding's status or text, a fact
+    change): the comparisons above can fail. The rest are controls: objects no rule reads."""
     unmoved = [case_id(case) for case in CASES
                if reference(*sides(*case))[0] == reference(sides(*case)[0], sides(*case)[0])[0]]
     assert len(CASES) >= 80
-    assert len(unmoved) <= len(CASES) // 10, unmoved
+    assert len(unmoved) <= len(CASES) // 5, unmoved
