@@ -102,6 +102,15 @@ rules:
   verbs: [get, list, watch]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: secret-peek
+rules:
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata:
   name: oncall-debug-sre
@@ -470,6 +479,7 @@ kind: Service
 metadata:
   name: eval
   namespace: llm-batch
+  labels: {monitored: "true"}
 spec:
   clusterIP: None
   selector: {app: eval}
@@ -850,6 +860,45 @@ spec:
     matchLabels: {app: eval}
 """
 
+BURST_HPA = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: chat-burst
+  namespace: llm-serve
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: vllm-chat}
+  minReplicas: 1
+  maxReplicas: 12
+  metrics:
+  - type: Resource
+    resource:
+      name: cpu
+      target: {type: Utilization, averageUtilization: 90}
+"""
+
+CHAT_SCALED_OBJECT = """apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: vllm-chat
+  namespace: llm-batch
+spec:
+  scaleTargetRef: {name: vllm-chat}
+  minReplicaCount: 2
+  maxReplicaCount: 3
+  triggers:
+  - type: cpu
+    metricType: Utilization
+    metadata: {value: "60"}
+"""
+
+HPA_FLOOR_PATCH = """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: router
+spec:
+  minReplicas: 1
+"""
+
 DEFAULT_SA_OFF = """apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -909,6 +958,15 @@ CHANGES: list[Change] = [
             "serve/rbac.yaml",
             "  resources: [configmaps]\n  verbs: [get]",
             "  resources: ['*']\n  verbs: [get]",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "clusterrolebinding-roleref-to-secret-reader",
+        replace(
+            "cluster/rbac.yaml",
+            "kind: ClusterRole, name: oncall-debug}",
+            "kind: ClusterRole, name: secret-peek}",
         ),
         reverse=True,
     ),
@@ -1027,6 +1085,15 @@ automountServiceAccountToken: false
             "serve/monitoring.yaml",
             'matchLabels: {monitored: "true"}',
             'matchLabels: {monitored: "yes"}',
+        ),
+        reverse=True,
+    ),
+    Change(
+        "servicemonitor-any-namespace",
+        replace(
+            "serve/monitoring.yaml",
+            "spec:\n  selector:",
+            "spec:\n  namespaceSelector: {any: true}\n  selector:",
         ),
         reverse=True,
     ),
@@ -1151,6 +1218,10 @@ spec:
         ),
         reverse=True,
     ),
+    Change(
+        "second-hpa-on-same-workload", add("serve/chat-burst-hpa.yaml", BURST_HPA), reverse=True
+    ),
+    Change("scaledobject-for-namesake-twin", add("batch/chat-keda.yaml", CHAT_SCALED_OBJECT)),
     Change(
         "scaledobject-min-one",
         replace("serve/embed.yaml", "  minReplicaCount: 2", "  minReplicaCount: 1"),
@@ -1434,6 +1505,18 @@ data:
     Change(
         "overlay-deleted",
         both(delete("apps/router/overlays/staging/kustomization.yaml")),
+        reverse=True,
+    ),
+    Change(
+        "overlay-hpa-floor-patch-added",
+        both(
+            replace(
+                "apps/router/overlays/prod/kustomization.yaml",
+                "- path: replicas.yaml\n",
+                "- path: replicas.yaml\n- path: hpa-floor.yaml\n",
+            ),
+            add("apps/router/overlays/prod/hpa-floor.yaml", HPA_FLOOR_PATCH),
+        ),
         reverse=True,
     ),
     Change(
