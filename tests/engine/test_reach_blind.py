@@ -7,13 +7,14 @@ says what was and was not read). Each change is reviewed scoped in one process w
 cache, and as the second push of a pull request (an earlier push judged the base into a disk
 cache; the change is reviewed by a new process over that folder); both must equal
 `review(..., scoped=False)` with nothing cached, findings, fact changes and rendered Markdown.
-Half the changes are also reviewed the other way round (their head as the judged base).
+Half the changes are also reviewed the other way round (their head as the judged base); there
+the disk cache also holds the forward review, where that tree was judged only as a head.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def decided(repo: Path, base: str, head: str, scoped: bool, cache_: ContentCache
 
 
 @pytest.fixture(scope="module")
-def reference(repo: Path):  # type: ignore[no-untyped-def]
+def reference(repo: Path) -> Callable[[str, str], tuple[object, str]]:
     """Every rule over the whole head, nothing cached: (outcome, markdown), once per pair."""
     @cache
     def of(base: str, head: str) -> tuple[object, str]:
@@ -84,7 +85,9 @@ def test_scoped_review_decides_as_the_reference(case, repo, reference, warmed_ma
     folder = tmp_path / "cache"
     if base == "main":
         shutil.copytree(warmed_main, folder)
-    else:  # the first push of a pull request whose base is the change's head
+    else:  # the change reviewed forward (its head judged only as a head), then the first push
+        # of a pull request whose base is the change's head
+        decided(repo, head, base, True, ContentCache(folder, 256 << 20))
         decided(repo, base, PUSH_1.name, True, ContentCache(folder, 256 << 20))
     second_push = decided(repo, base, head, True, ContentCache(folder, 256 << 20))
     assert (outcome(second_push), render_markdown(second_push)) == expected
