@@ -971,6 +971,39 @@ CHANGES: list[Change] = [
         reverse=True,
     ),
     Change(
+        "clusterrole-renamed-onto-bound-name",
+        both(
+            replace(
+                "cluster/rbac.yaml",
+                "  name: oncall-debug\nrules:",
+                "  name: oncall-debug-old\nrules:",
+            ),
+            replace(
+                "cluster/rbac.yaml", "  name: secret-peek\nrules:", "  name: oncall-debug\nrules:"
+            ),
+        ),
+        reverse=True,
+    ),
+    Change(
+        "clusterrolebinding-subject-default-added",
+        replace(
+            "cluster/rbac.yaml",
+            "- {kind: ServiceAccount, name: chat-runtime, namespace: llm-serve}\n",
+            "- {kind: ServiceAccount, name: chat-runtime, namespace: llm-serve}\n"
+            "- {kind: ServiceAccount, name: default, namespace: llm-batch}\n",
+        ),
+        reverse=True,
+    ),
+    Change(
+        "binding-subject-namespace-group",
+        replace(
+            "serve/rbac.yaml",
+            "- {kind: ServiceAccount, name: default, namespace: llm-batch}",
+            "- {kind: Group, name: system:serviceaccounts:llm-serve, "
+            "apiGroup: rbac.authorization.k8s.io}",
+        ),
+    ),
+    Change(
         "binding-subject-to-authenticated",
         replace(
             "cluster/rbac.yaml",
