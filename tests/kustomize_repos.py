@@ -10,8 +10,11 @@ change on a branch `pr`.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
+
+from tests.prerequisites import need
 
 FILES_PER_APP = 10
 
@@ -238,3 +241,15 @@ def change_one(repo: Path, change: str, app: int = 0, branch: str = "pr",
     git(repo, "commit", "-qm", change)
     git(repo, "checkout", "-q", "main")
     return path
+
+
+def rendered_repo(tmp_path: Path, branch: str | None = None) -> Path:
+    """A 60-file repository at `tmp_path/repo` (checked out on a new branch `branch`, if given)
+    for a test whose review renders its overlays (kubectl: a skip here, a failure under CI)."""
+    need(shutil.which("kubectl") is not None, "kubectl renders the overlays")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    build_repo(repo, 60)
+    if branch is not None:
+        git(repo, "checkout", "-q", "-b", branch)
+    return repo

@@ -13,7 +13,7 @@ removes each document of every fixture tree and checks that no other workload's 
 
 from __future__ import annotations
 
-from bot.graph.platform import SCALER_KINDS, PlatformGraph, _match_labels, scale_target
+from bot.graph.platform import SCALER_KINDS, PlatformGraph, match_labels, scale_target
 from bot.graph.workloads import Workload
 from bot.ingest.documents import Document
 
@@ -41,7 +41,7 @@ def near(graph: PlatformGraph, docs: list[Document]) -> list[Workload] | None:
                 names.add(target[1])
         elif doc.kind in SELECTING:
             spec = doc.body.get("spec")
-            match = _match_labels(spec.get("selector") if isinstance(spec, dict) else None)
+            match = match_labels(spec.get("selector") if isinstance(spec, dict) else None)
             if match is None:  # expressions only: any workload of its namespace
                 namespaces.add(doc.namespace)
             else:  # it selects only pods carrying its first term's label

@@ -43,7 +43,7 @@ def _ns_match(a: str, b: str) -> bool:
 def _selects(selector: Any, labels: dict[str, str]) -> bool:
     if not isinstance(selector, dict) or not selector:
         return False
-    match = _match_labels(selector)
+    match = match_labels(selector)
     if match is not None:
         return all(labels.get(str(k)) == str(v) for k, v in match.items())
     exprs = selector.get("matchExpressions")
@@ -65,7 +65,7 @@ def _selects(selector: Any, labels: dict[str, str]) -> bool:
     return False
 
 
-def _match_labels(selector: Any) -> dict[Any, Any] | None:
+def match_labels(selector: Any) -> dict[Any, Any] | None:
     """The equality terms of a selector, as `_selects` reads them (None: it has none)."""
     if not isinstance(selector, dict) or not selector:
         return None
@@ -85,7 +85,7 @@ class _SelectorIndex:
         self.by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.unkeyed: list[int] = []  # expressions only, or no selector: checked every time
         for index, selector in enumerate(self.selectors):
-            match = _match_labels(selector)
+            match = match_labels(selector)
             if match is None:
                 self.unkeyed.append(index)
             else:

@@ -5,31 +5,25 @@ one that names a remote base."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import bot.ingest.kustomize
 from tests.engine.second_push import assert_as_whole_tree, second_push
-from tests.kustomize_repos import build_repo, git
+from tests.kustomize_repos import git, rendered_repo
 
 PROD = "apps/app-00002/overlays/prod"
 REMOTE = "  - https://github.com/example/manifests//base?ref=v1\n"
 
 
-@pytest.mark.skipif(subprocess.run(["which", "kubectl"], capture_output=True).returncode != 0,
-                    reason="kubectl renders the overlays")
 @pytest.mark.parametrize(("changed", "asked"), [
     (f"{PROD}/kustomization.yaml", [PROD]),  # a changed kustomization: worked out again
     (f"{PROD}/replicas.yaml", []),  # a changed patch: no kustomization is
 ])
 def test_only_changed_kustomizations_are_worked_out_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed: str, asked: list[str]) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    build_repo(repo, 60)
-    git(repo, "checkout", "-q", "-b", "pr")
+    repo = rendered_repo(tmp_path, "pr")
     path = repo / changed
     text = path.read_text()
     path.write_text(text.replace("resources:\n", "resources:\n" + REMOTE)

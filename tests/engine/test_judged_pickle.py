@@ -4,13 +4,10 @@ with documents, rebuilt without a Python call per YAML node."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 from types import FrameType
 from typing import Any
-
-import pytest
 
 from bot.catalog import load_catalog
 from bot.config import config_of
@@ -19,7 +16,7 @@ from bot.ingest import yamlload
 from bot.ingest.cache import ContentCache, use_cache
 from bot.ingest.source import GitRevisionSource
 from bot.ingest.yamlload import YList, YMap
-from tests.kustomize_repos import build_repo
+from tests.kustomize_repos import rendered_repo
 
 
 def same_tree(a: Any, b: Any) -> None:
@@ -40,13 +37,8 @@ def same_tree(a: Any, b: Any) -> None:
         assert a == b
 
 
-@pytest.mark.skipif(subprocess.run(["which", "kubectl"], capture_output=True).returncode != 0,
-                    reason="kubectl renders the overlays")
 def test_the_judged_base_loads_as_judged_without_a_call_per_yaml_node(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    build_repo(repo, 60)
-    base = GitRevisionSource(repo, "main")
+    base = GitRevisionSource(rendered_repo(tmp_path), "main")
     config, _ = config_of(base)
     try:
         use_cache(ContentCache(tmp_path / "cache", 64 << 20))

@@ -5,7 +5,6 @@ one whose overlay now writes the same line from another file is made again."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import bot.checks.scope
 from bot.checks.contract import Hit, ev
 from bot.checks.evaluate import signature
 from tests.engine.second_push import assert_as_whole_tree, second_push
-from tests.kustomize_repos import build_repo, git
+from tests.kustomize_repos import git, rendered_repo
 
 
 def test_a_signature_tells_values_of_other_types_apart_and_refuses_others():
@@ -28,14 +27,9 @@ def test_a_signature_tells_values_of_other_types_apart_and_refuses_others():
     assert signature(hit(n=[1])) is None
 
 
-@pytest.mark.skipif(subprocess.run(["which", "kubectl"], capture_output=True).returncode != 0,
-                    reason="kubectl renders the overlays")
 def test_a_finding_is_made_again_only_where_a_changed_render_cites_its_places(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    build_repo(repo, 60)
-    git(repo, "checkout", "-q", "-b", "moved")
+    repo = rendered_repo(tmp_path, "moved")
     overlay = repo / "apps" / "app-00002" / "overlays" / "prod"
     (overlay / "replicas.yaml").rename(overlay / "scale.yaml")  # the same patch, another file
     kustomization = overlay / "kustomization.yaml"

@@ -5,14 +5,13 @@ findings stand for every other workload, and the decision is a whole-tree review
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import bot.checks.rbac
 from tests.engine.second_push import assert_as_whole_tree, second_push
-from tests.kustomize_repos import build_repo, git
+from tests.kustomize_repos import git, rendered_repo
 
 APP = "apps/app-00002"
 ROLE_BINDING = """apiVersion: rbac.authorization.k8s.io/v1
@@ -24,8 +23,6 @@ subjects:
 """
 
 
-@pytest.mark.skipif(subprocess.run(["which", "kubectl"], capture_output=True).returncode != 0,
-                    reason="kubectl renders the overlays")
 @pytest.mark.parametrize(("change", "asked"), [
     # the prod overlay's patch: its render (Deployment, Service, budget...) is new; the
     # Service selects app-2's pods in both overlays (by label, over-approximated)
@@ -35,10 +32,7 @@ subjects:
 ])
 def test_a_neighbours_rule_is_asked_only_about_touched_workloads(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, asked: set[str]) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    build_repo(repo, 60)
-    git(repo, "checkout", "-q", "-b", "pr")
+    repo = rendered_repo(tmp_path, "pr")
     if change == "overlay":
         patch = repo / APP / "overlays/prod/replicas.yaml"
         patch.write_text(patch.read_text() + "  template:\n    spec:\n      hostNetwork: true\n")
