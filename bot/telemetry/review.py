@@ -2,10 +2,10 @@
 
 For each workload whose capacity the change touches, and each node pool it resizes: measured
 peaks, utilisation today and after the change, cuts below a measured peak, and a replica count
-that disagrees with what runs. Returns ``None`` when no Prometheus is configured or nothing
-capacity-related changed (the review keeps today's assumptions); never raises. Entered
-through `bot.telemetry.gate`, which opens the meter first, so a review with no Prometheus never
-imports this module.
+that disagrees with what runs; ``None`` when nothing capacity-related changed (the review
+keeps today's assumptions). Entered through `bot.telemetry.gate`, which opens the meter first
+(no Prometheus: ``None``, and this module is never imported) and keeps a failure from the
+review (`session.guarded`).
 """
 
 from __future__ import annotations
