@@ -240,6 +240,7 @@ class GitRevisionSource(Source):
         self.rev = rev
         self.label = rev
         self._tree: dict[str, _TreeEntry] | None = None
+        self._files: list[SourceFile] | None = None
         self._folders: set[str] = set()
         self._entries: dict[str, _TreeEntry | None] = {}  # `_one_entry`'s answers
         self._blobs: subprocess.Popen[bytes] | None = None
@@ -354,8 +355,16 @@ class GitRevisionSource(Source):
         return _TreeEntry(mode, sha, int(size) if size != "-" else 0)
 
     def files(self) -> Iterator[SourceFile]:
-        for path in sorted(self.tree()):
-            entry = self.tree()[path]
+        # a revision does not change: listed once, for the loader, the renderer's inputs and
+        # each folder it writes out (a tenth of a second per pass at 10,000 files)
+        if self._files is None:
+            self._files = list(self._listed_files())
+        return iter(self._files)
+
+    def _listed_files(self) -> Iterator[SourceFile]:
+        tree = self.tree()
+        for path in sorted(tree):
+            entry = tree[path]
             if entry.mode in ("120000", "160000"):
                 found = self._resolve(path)
                 if found is None:
