@@ -145,6 +145,18 @@ def _first(value: Any) -> Any:
     return value
 
 
+def _keeps_off(effect: Any) -> bool:
+    """Whether a taint with this effect keeps pods that do not tolerate it off the node:
+    `PreferNoSchedule` (Terraform: `PREFER_NO_SCHEDULE`) only steers them away."""
+    return str(effect).replace("_", "").lower() != "prefernoschedule"
+
+
+def _hard_keys(taints: Any) -> list[str]:
+    """The keys of the taints (Kubernetes or Terraform blocks) that keep pods off."""
+    return [str(_first(t).get("key")) for t in taints or []
+            if isinstance(_first(t), dict) and _keeps_off(_first(t).get("effect"))]
+
+
 def _labels(value: Any) -> dict[str, str]:
     value = _first(value)
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
@@ -200,8 +212,7 @@ def _eks(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue
     template = tf.launch_template(doc)
     if not types and template is not None and isinstance(template.body.get("instance_type"), str):
         types, types_at = [template.body["instance_type"]], _at(template, "instance_type")
-    taints = [str(_first(t).get("key")) for t in body.get("taint", []) or []
-              if isinstance(_first(t), dict)]
+    taints = _hard_keys(body.get("taint"))
     capacity = str(tf.resolve(body.get("capacity_type", "ON_DEMAND"))).upper()
     pool = NodePool(doc, as_int(scaling.get("min_size")), as_int(scaling.get("max_size")),
                     ("scaling_config", "max_size"), labels=_labels(body.get("labels")),
@@ -221,8 +232,7 @@ def _gke(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue
     auto = _first(body.get("autoscaling")) or {}
     node = _first(body.get("node_config")) or {}
     accel = _first(node.get("guest_accelerator")) or {}
-    taints = [str(_first(t).get("key")) for t in node.get("taint", []) or []
-              if isinstance(_first(t), dict)]
+    taints = _hard_keys(node.get("taint"))
     count = as_int(body.get("node_count"))
     low = as_int(auto.get("min_node_count"))
     total_low = as_int(auto.get("total_min_node_count"))
@@ -262,7 +272,9 @@ def _gke(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue
 def _aks(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue) -> NodePool:
     zones = _strings(tf.resolve(body.get("zones")))
     spot = str(body.get("priority", "")).lower() == "spot"
-    taints = [str(t).split("=")[0].split(":")[0] for t in body.get("node_taints", []) or []]
+    # `key=value:Effect`
+    taints = [str(t).split("=")[0].split(":")[0] for t in body.get("node_taints", []) or []
+              if _keeps_off(str(t).rpartition(":")[2])]
     if spot and AKS_SPOT_TAINT not in taints:
         taints.append(AKS_SPOT_TAINT)
     autoscaled = body.get("enable_auto_scaling", body.get("auto_scaling_enabled")) is True
@@ -313,7 +325,7 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
                 gpu_counts |= {n for n in map(as_int, values) if n is not None}
     if gpu_counts:  # a count requirement narrows the families to the sizes that match it
         types = [i for i in types if i.count in gpu_counts] or types
-    taints = [str(t.get("key")) for t in tpl.get("taints", []) or [] if isinstance(t, dict)]
+    taints = _hard_keys(tpl.get("taints"))
     labels = _labels(dig(spec, "template", "metadata", "labels"))
     pool = NodePool(doc, None, None, ("spec", "limits"), None,
                     as_int(limits.get("nvidia.com/gpu")), labels, taints, zones,
@@ -341,9 +353,10 @@ def _eksctl(doc: Document, body: dict[str, Any], cat: Catalogue) -> list[NodePoo
                 [str(group["instanceType"])] if group.get("instanceType") else [])
             spot = group.get("spot") is True
             raw_taints = group.get("taints")
-            taints = [str(t.get("key")) for t in raw_taints if isinstance(t, dict)] \
-                if isinstance(raw_taints, list) else \
-                [str(k) for k in raw_taints] if isinstance(raw_taints, dict) else []
+            # a list of taints, or (older eksctl) a map of key to `value:Effect`
+            taints = _hard_keys(raw_taints) if isinstance(raw_taints, list) else \
+                [str(k) for k, v in raw_taints.items() if _keeps_off(str(v).rpartition(":")[2])] \
+                if isinstance(raw_taints, dict) else []
             low = as_int(group.get("minSize"))
             if low is None:
                 low = as_int(group.get("desiredCapacity"))
