@@ -68,6 +68,7 @@ class NodePool:
     gpus_at: Where | None = None
     zones_at: Where | None = None
     prior: PoolCommitment | None = None  # the base side's commitment, in a review
+    labels_key: tuple[Any, ...] = ()  # where the labels are written in the document
 
     @property
     def gpu(self) -> bool:
@@ -81,6 +82,12 @@ class NodePool:
     @property
     def subject(self) -> str:
         return f"{self.doc.identity}#{self.group}" if self.group else self.doc.identity
+
+    def label_at(self, key: str) -> Where:
+        """Where the pool sets node label `key`: the label's own line in YAML, the labels
+        block in Terraform (its line table is by field name, and a label may share one)."""
+        keys = self.labels_key if self.doc.format == "terraform" else (*self.labels_key, key)
+        return Where(self.doc.path, self.doc.line_at(*keys))
 
     @property
     def spot_only(self) -> bool:
@@ -205,6 +212,7 @@ def _eks(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue
     capacity = str(tf.resolve(body.get("capacity_type", "ON_DEMAND"))).upper()
     pool = NodePool(doc, as_int(scaling.get("min_size")), as_int(scaling.get("max_size")),
                     ("scaling_config", "max_size"), labels=_labels(body.get("labels")),
+                    labels_key=("labels",),
                     taints=taints, spot=capacity == "SPOT", machine=",".join(types),
                     on_demand=capacity != "SPOT", min_at=_at(doc, "min_size"))
     subnets = tf.resolve(body.get("subnet_ids"))
@@ -241,7 +249,7 @@ def _gke(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue
     spot = bool(node.get("spot")) or bool(node.get("preemptible"))
     machine = str(node.get("machine_type", ""))
     pool = NodePool(doc, floor, ceiling, ("autoscaling", "max_node_count"), labels=_labels(
-        node.get("labels")), taints=taints, zones=locations, spot=spot,
+        node.get("labels")), labels_key=("labels",), taints=taints, zones=locations, spot=spot,
         machine=machine + (f" {accel.get('type')}" if accel.get("type") else ""),
         on_demand=not spot, min_at=_at(doc, "total_min_node_count", "min_node_count",
                                        "node_count"))
@@ -271,7 +279,8 @@ def _aks(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue
     high = as_int(body.get("max_count")) if autoscaled or "max_count" in body else count
     vm = str(body.get("vm_size", ""))
     pool = NodePool(doc, low, high, ("max_count",) if "max_count" in body else ("node_count",),
-                    labels=_labels(body.get("node_labels")), taints=taints, zones=zones,
+                    labels=_labels(body.get("node_labels")), labels_key=("node_labels",),
+                    taints=taints, zones=zones,
                     spot=spot, machine=vm, on_demand=not spot,
                     min_at=_at(doc, "min_count" if "min_count" in body else "node_count"))
     if zones:
@@ -319,7 +328,8 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
                     as_int(limits.get("nvidia.com/gpu")), labels, taints, zones,
                     "spot" in capacity, "karpenter",
                     on_demand=bool({"on-demand", "reserved"} & set(capacity)),
-                    gpu_declared=gpu_declared)
+                    gpu_declared=gpu_declared,
+                    labels_key=("spec", "template", "metadata", "labels"))
     requirements_at = Where(doc.path, doc.line_at("spec", "template", "spec", "requirements"))
     if zones:
         pool.zones_at = requirements_at
@@ -350,6 +360,7 @@ def _eksctl(doc: Document, body: dict[str, Any], cat: Catalogue) -> list[NodePoo
             high = as_int(group.get("maxSize"))
             pool = NodePool(doc, low, high if high is not None else low,
                             (key, index, "maxSize"), labels=_labels(group.get("labels")),
+                            labels_key=(key, index, "labels"),
                             taints=taints, zones=_strings(group.get("availabilityZones")),
                             spot=spot, machine=",".join(types), on_demand=not spot,
                             group=str(group.get("name") or index),
