@@ -20,7 +20,7 @@ from bot.checks.common import (
 )
 from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
 from bot.findings import Evidence
-from bot.graph.nodepools import NodePool
+from bot.graph.nodepools import NodePool, label_value
 from bot.graph.platform import PlatformGraph, pool_refusal
 from bot.graph.scaling import hpa_bounds, max_replicas, pool_max_line, utilization_targets
 from bot.graph.workloads import Container, Workload
@@ -385,7 +385,7 @@ def node_selector_matches_no_pool(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
         selector = w.pod.get("nodeSelector")
         if not isinstance(selector, dict):
             continue
-        owned = {str(k): str(v) for k, v in selector.items() if str(k) in owned_keys}
+        owned = {str(k): label_value(v) for k, v in selector.items() if str(k) in owned_keys}
         if not owned:
             continue
         carrying = [p for p in pools if all(p.labels.get(k) == v for k, v in owned.items())]

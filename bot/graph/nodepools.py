@@ -152,9 +152,15 @@ def _first(value: Any) -> Any:
     return value
 
 
+def label_value(value: Any) -> str:
+    """A node label's value as the node carries it: Terraform turns `true` in a `map(string)`
+    into "true" (Python's str would say "True")."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def _labels(value: Any) -> dict[str, str]:
     value = _first(value)
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+    return {str(k): label_value(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def _strings(value: Any) -> list[str]:

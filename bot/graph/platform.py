@@ -8,7 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.graph.nodepools import NodePool, PoolCommitment, TerraformIndex, node_pools_of
+from bot.graph.nodepools import (
+    NodePool,
+    PoolCommitment,
+    TerraformIndex,
+    label_value,
+    node_pools_of,
+)
 from bot.graph.prices import PriceTable
 from bot.graph.roles import RoleHints, is_benchmark_client, under_any
 from bot.graph.workloads import PriorRole, Workload, workloads_of
@@ -206,7 +212,7 @@ class PlatformGraph:
         selector: dict[str, Any] = w.pod["nodeSelector"] \
             if isinstance(w.pod.get("nodeSelector"), dict) else {}
         return [pool for pool in self.node_pools
-                if all(pool.labels.get(k) == str(v) for k, v in selector.items()
+                if all(pool.labels.get(k) == label_value(v) for k, v in selector.items()
                        if not k.startswith(PROVIDER_LABELS))
                 and pool_refusal(w, pool) is None]
 

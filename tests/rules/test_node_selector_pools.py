@@ -330,3 +330,13 @@ def test_review_pool_label_renamed_is_new_and_a_standing_mismatch_unchanged():
     # the workload follows the rename in the same change: nothing to say
     assert [f.status.value for f in review_of(
         base, {**head, "k8s/chat.yaml": deployment("pool: inference-v2")}, rule="HEAD014")] == []
+
+
+def test_a_terraform_boolean_label_is_the_string_the_node_carries():
+    """`labels = { gpu = true }` gives nodes the label "true" (a map of strings), which is what a
+    manifest must quote: the two match."""
+    pool = eks_pool("inference").replace('pool = "inference"', 'pool = "inference"\n    gpu  = true')
+    tf = {"terraform/eks.tf": pool}
+    assert head014({**tf, "k8s/chat.yaml": deployment('gpu: "true"', "pool: inference")}) == []
+    found = head014({**tf, "k8s/chat.yaml": deployment('gpu: "false"')})
+    assert len(found) == 1 and "set `gpu` to `true`" in found[0].message
