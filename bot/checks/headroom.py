@@ -366,6 +366,10 @@ def _pool_ref(pool: NodePool) -> str:
     return f"{pool.doc.ref}[{pool.group}]" if pool.group else pool.doc.ref
 
 
+def _values(pool: NodePool, key: str) -> str:
+    return " or ".join(f"`{v}`" for v in pool.label_values(key))
+
+
 def _where(pool: NodePool, key: str) -> str:
     at = pool.label_at(key)
     return f"{at.path}:{at.line}"
@@ -380,7 +384,7 @@ def node_selector_matches_no_pool(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     in another repository) may be met by nodes defined elsewhere, so it proves nothing here.
     """
     pools = ctx.graph.node_pools
-    owned_keys = {key for pool in pools for key in pool.labels}
+    owned_keys = {key for pool in pools for key in (*pool.labels, *pool.label_choices)}
     for w in ctx.graph.workloads:
         selector = w.pod.get("nodeSelector")
         if not isinstance(selector, dict):
@@ -388,7 +392,7 @@ def node_selector_matches_no_pool(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
         owned = {str(k): label_value(v) for k, v in selector.items() if str(k) in owned_keys}
         if not owned:
             continue
-        carrying = [p for p in pools if all(p.labels.get(k) == v for k, v in owned.items())]
+        carrying = [p for p in pools if all(v in p.label_values(k) for k, v in owned.items())]
         refusals = [(p, pool_refusal(w, p)) for p in carrying]
         if any(reason is None for _, reason in refusals):
             continue
@@ -397,11 +401,11 @@ def node_selector_matches_no_pool(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
                     for k, v in owned.items()]
         said = []
         for key in owned:
-            setting = [p for p in pools if key in p.labels]
+            setting = [p for p in pools if p.label_values(key)]
             said.append(f"the tree's pools set `{key}` to " + ", ".join(
-                f"`{p.labels[key]}` (`{_pool_ref(p)}`, {_where(p, key)})" for p in setting))
-            evidence += [ev(f"{_pool_ref(p)} label {key}", p.labels[key], p.label_at(key).path,
-                            p.label_at(key).line) for p in setting]
+                f"{_values(p, key)} (`{_pool_ref(p)}`, {_where(p, key)})" for p in setting))
+            evidence += [ev(f"{_pool_ref(p)} label {key}", " or ".join(p.label_values(key)),
+                            p.label_at(key).path, p.label_at(key).line) for p in setting]
         for pool, reason in refusals:
             said.append(f"`{_pool_ref(pool)}` carries those labels but {reason}")
             evidence.append(ev(f"{_pool_ref(pool)} refuses the pod", str(reason), pool.doc.path,

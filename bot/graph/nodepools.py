@@ -21,6 +21,8 @@ from bot.ingest.values import as_int, dig
 AKS_SPOT_TAINT = "kubernetes.azure.com/scalesetpriority"
 _REFERENCE = re.compile(r"^\$\{(var|local)\.([A-Za-z_][\w-]*)\}$")
 _ZONE = re.compile(r"^[a-z]+-[a-z]+\d+-[a-z]$")  # a GCP zone (`us-central1-a`), not a region
+WELL_KNOWN_DOMAINS = ("kubernetes.io", "k8s.io", "karpenter.sh", "amazonaws.com", "azure.com",
+                      "cloud.google.com")
 KARPENTER_GPU_KEYS = ("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu")
 
 
@@ -69,6 +71,9 @@ class NodePool:
     zones_at: Where | None = None
     prior: PoolCommitment | None = None  # the base side's commitment, in a review
     labels_key: tuple[Any, ...] = ()  # where the labels are written in the document
+    # Karpenter requirements on a label of the operator's own (`In`): each node carries one of
+    # the values, the one a pod's selector asks for; (values, line of the requirement)
+    label_choices: dict[str, tuple[tuple[str, ...], int]] = field(default_factory=dict)
 
     @property
     def gpu(self) -> bool:
@@ -83,9 +88,18 @@ class NodePool:
     def subject(self) -> str:
         return f"{self.doc.identity}#{self.group}" if self.group else self.doc.identity
 
+    def label_values(self, key: str) -> tuple[str, ...]:
+        """The values of node label `key` the pool's nodes may carry (none: it sets no such
+        label)."""
+        if key in self.labels:
+            return (self.labels[key],)
+        return self.label_choices[key][0] if key in self.label_choices else ()
+
     def label_at(self, key: str) -> Where:
         """Where the pool sets node label `key`: the label's own line in YAML, the labels
         block in Terraform (its line table is by field name, and a label may share one)."""
+        if key not in self.labels and key in self.label_choices:
+            return Where(self.doc.path, self.label_choices[key][1])
         keys = self.labels_key if self.doc.format == "terraform" else (*self.labels_key, key)
         return Where(self.doc.path, self.doc.line_at(*keys))
 
@@ -307,10 +321,14 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
     types: list[InstanceType] = []
     gpu_counts: set[int] = set()
     gpu_declared = False
-    for req in tpl.get("requirements", []) or []:
+    choices: dict[str, tuple[tuple[str, ...], int]] = {}
+    for index, req in enumerate(tpl.get("requirements", []) or []):
         if not isinstance(req, dict):
             continue
         key, values = str(req.get("key", "")), _strings(req.get("values"))
+        if req.get("operator", "In") == "In" and values and not _well_known(key):
+            choices[key] = (tuple(values), doc.line_at("spec", "template", "spec",
+                                                       "requirements", index))
         if req.get("operator", "In") != "In":
             gpu_declared |= key.startswith(KARPENTER_GPU_KEYS)
             continue
@@ -335,7 +353,8 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
                     "spot" in capacity, "karpenter",
                     on_demand=bool({"on-demand", "reserved"} & set(capacity)),
                     gpu_declared=gpu_declared,
-                    labels_key=("spec", "template", "metadata", "labels"))
+                    labels_key=("spec", "template", "metadata", "labels"),
+                    label_choices=choices)
     requirements_at = Where(doc.path, doc.line_at("spec", "template", "spec", "requirements"))
     if zones:
         pool.zones_at = requirements_at
@@ -344,6 +363,13 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
     if len(gpu_counts) == 1 and pool.gpus_per_node is None:
         pool.gpus_per_node, pool.gpus_at = next(iter(gpu_counts)), requirements_at
     return pool
+
+
+def _well_known(key: str) -> bool:
+    """A label Kubernetes, Karpenter or a cloud provider defines (`topology.kubernetes.io/zone`,
+    `karpenter.k8s.aws/instance-family`), not one of the operator's own."""
+    domain = key.split("/", 1)[0] if "/" in key else ""
+    return domain.endswith(WELL_KNOWN_DOMAINS) or domain.startswith("karpenter.")
 
 
 def _eksctl(doc: Document, body: dict[str, Any], cat: Catalogue) -> list[NodePool]:

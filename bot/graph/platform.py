@@ -212,7 +212,7 @@ class PlatformGraph:
         selector: dict[str, Any] = w.pod["nodeSelector"] \
             if isinstance(w.pod.get("nodeSelector"), dict) else {}
         return [pool for pool in self.node_pools
-                if all(pool.labels.get(k) == label_value(v) for k, v in selector.items()
+                if all(label_value(v) in pool.label_values(k) for k, v in selector.items()
                        if not k.startswith(PROVIDER_LABELS))
                 and pool_refusal(w, pool) is None]
 

@@ -340,3 +340,30 @@ def test_a_terraform_boolean_label_is_the_string_the_node_carries():
     assert head014({**tf, "k8s/chat.yaml": deployment('gpu: "true"', "pool: inference")}) == []
     found = head014({**tf, "k8s/chat.yaml": deployment('gpu: "false"')})
     assert len(found) == 1 and "set `gpu` to `true`" in found[0].message
+
+
+KARPENTER_REQUIRED = """\
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: batch}
+spec:
+  template:
+    spec:
+      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}
+      requirements:
+        - {key: karpenter.k8s.aws/instance-family, operator: In, values: [g6]}
+        - {key: pool, operator: In, values: [inference, batch]}
+"""
+
+
+def test_a_karpenter_requirement_on_an_own_label_offers_its_values():
+    """Karpenter labels a node with the value of an `In` requirement the pod selects."""
+    files = {"karpenter/batch.yaml": KARPENTER_REQUIRED, "terraform/eks.tf": eks_pool("general")}
+    assert head014({**files, "k8s/chat.yaml": deployment("pool: inference")}) == []
+    found = head014({**files, "k8s/chat.yaml": deployment("pool: inference-v2")})
+    assert len(found) == 1
+    assert ("set `pool` to `inference` or `batch` (`NodePool/batch`, karpenter/batch.yaml:10), "
+            "`general` (`aws_eks_node_group.gpu`, terraform/eks.tf:14)") in found[0].message
+    # a requirement on a provider's label is not the pool's own: no key of it is owned
+    assert head014({"karpenter/batch.yaml": KARPENTER_REQUIRED, "k8s/chat.yaml": deployment(
+        "karpenter.k8s.aws/instance-family: p5")}) == []
