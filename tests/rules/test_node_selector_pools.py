@@ -335,7 +335,8 @@ def test_review_pool_label_renamed_is_new_and_a_standing_mismatch_unchanged():
 def test_a_terraform_boolean_label_is_the_string_the_node_carries():
     """`labels = { gpu = true }` gives nodes the label "true" (a map of strings), which is what a
     manifest must quote: the two match."""
-    pool = eks_pool("inference").replace('pool = "inference"', 'pool = "inference"\n    gpu  = true')
+    pool = eks_pool("inference").replace('pool = "inference"',
+                                         'pool = "inference"\n    gpu  = true')
     tf = {"terraform/eks.tf": pool}
     assert head014({**tf, "k8s/chat.yaml": deployment('gpu: "true"', "pool: inference")}) == []
     found = head014({**tf, "k8s/chat.yaml": deployment('gpu: "false"')})
