@@ -20,8 +20,8 @@ from bot.checks.common import (
 )
 from bot.checks.contract import CheckContext, CheckParams, Hit, NoParams, check, ev
 from bot.findings import Evidence
-from bot.graph.nodepools import NodePool
-from bot.graph.platform import PlatformGraph
+from bot.graph.nodepools import NodePool, label_value
+from bot.graph.platform import PlatformGraph, pool_refusal
 from bot.graph.scaling import hpa_bounds, max_replicas, pool_max_line, utilization_targets
 from bot.graph.workloads import Container, Workload
 from bot.ingest.documents import Document
@@ -360,3 +360,58 @@ def accelerators_removed(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
                       evidence=[ev("GPUs requested before the change", before, base_path,
                                    base_line),
                                 ev("GPUs requested", 0, w.doc.path, line)])
+
+
+def _pool_ref(pool: NodePool) -> str:
+    return f"{pool.doc.ref}[{pool.group}]" if pool.group else pool.doc.ref
+
+
+def _values(pool: NodePool, key: str) -> str:
+    return " or ".join(f"`{v}`" for v in pool.label_values(key))
+
+
+def _where(pool: NodePool, key: str) -> str:
+    at = pool.label_at(key)
+    return f"{at.path}:{at.line}"
+
+
+@check("node_selector_matches_no_pool", NoParams)
+def node_selector_matches_no_pool(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
+    """A nodeSelector on labels the tree's node pools set, which no pool of the tree offers
+    with those values, or only pools whose nodes refuse the pod (taint, no GPU).
+
+    Only keys some pool of the tree sets count: any other key (a provider's label, one written
+    in another repository) may be met by nodes defined elsewhere, so it proves nothing here.
+    """
+    pools = ctx.graph.node_pools
+    owned_keys = {key for pool in pools for key in (*pool.labels, *pool.label_choices)}
+    for w in ctx.graph.workloads:
+        selector = w.pod.get("nodeSelector")
+        if not isinstance(selector, dict):
+            continue
+        owned = {str(k): label_value(v) for k, v in selector.items() if str(k) in owned_keys}
+        if not owned:
+            continue
+        carrying = [p for p in pools if all(v in p.label_values(k) for k, v in owned.items())]
+        refusals = [(p, pool_refusal(w, p)) for p in carrying]
+        if any(reason is None for _, reason in refusals):
+            continue
+        line = w.line(*w.pod_path, "nodeSelector")
+        evidence = [ev(f"nodeSelector {k}", v, w.doc.path, w.line(*w.pod_path, "nodeSelector", k))
+                    for k, v in owned.items()]
+        said = []
+        for key in owned:
+            setting = [p for p in pools if p.label_values(key)]
+            said.append(f"the tree's pools set `{key}` to " + ", ".join(
+                f"{_values(p, key)} (`{_pool_ref(p)}`, {_where(p, key)})" for p in setting))
+            evidence += [ev(f"{_pool_ref(p)} label {key}", " or ".join(p.label_values(key)),
+                            p.label_at(key).path, p.label_at(key).line) for p in setting]
+        for pool, reason in refusals:
+            said.append(f"`{_pool_ref(pool)}` carries those labels but {reason}")
+            evidence.append(ev(f"{_pool_ref(pool)} refuses the pod", str(reason), pool.doc.path,
+                               pool.doc.line))
+        yield Hit(subject=w.subject, path=w.doc.path, line=line,
+                  fields={"object": w.ref,
+                          "selector": ", ".join(f"{k}={v}" for k, v in owned.items()),
+                          "at": f"{w.doc.path}:{line}", "pools": "; ".join(said)},
+                  evidence=evidence)

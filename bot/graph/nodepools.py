@@ -21,6 +21,8 @@ from bot.ingest.values import as_int, dig
 AKS_SPOT_TAINT = "kubernetes.azure.com/scalesetpriority"
 _REFERENCE = re.compile(r"^\$\{(var|local)\.([A-Za-z_][\w-]*)\}$")
 _ZONE = re.compile(r"^[a-z]+-[a-z]+\d+-[a-z]$")  # a GCP zone (`us-central1-a`), not a region
+WELL_KNOWN_DOMAINS = ("kubernetes.io", "k8s.io", "karpenter.sh", "amazonaws.com", "azure.com",
+                      "cloud.google.com")
 KARPENTER_GPU_KEYS = ("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu")
 
 
@@ -68,6 +70,10 @@ class NodePool:
     gpus_at: Where | None = None
     zones_at: Where | None = None
     prior: PoolCommitment | None = None  # the base side's commitment, in a review
+    labels_key: tuple[Any, ...] = ()  # where the labels are written in the document
+    # Karpenter requirements on a label of the operator's own (`In`): each node carries one of
+    # the values, the one a pod's selector asks for; (values, line of the requirement)
+    label_choices: dict[str, tuple[tuple[str, ...], int]] = field(default_factory=dict)
 
     @property
     def gpu(self) -> bool:
@@ -81,6 +87,21 @@ class NodePool:
     @property
     def subject(self) -> str:
         return f"{self.doc.identity}#{self.group}" if self.group else self.doc.identity
+
+    def label_values(self, key: str) -> tuple[str, ...]:
+        """The values of node label `key` the pool's nodes may carry (none: it sets no such
+        label)."""
+        if key in self.labels:
+            return (self.labels[key],)
+        return self.label_choices[key][0] if key in self.label_choices else ()
+
+    def label_at(self, key: str) -> Where:
+        """Where the pool sets node label `key`: the label's own line in YAML, the labels
+        block in Terraform (its line table is by field name, and a label may share one)."""
+        if key not in self.labels and key in self.label_choices:
+            return Where(self.doc.path, self.label_choices[key][1])
+        keys = self.labels_key if self.doc.format == "terraform" else (*self.labels_key, key)
+        return Where(self.doc.path, self.doc.line_at(*keys))
 
     @property
     def spot_only(self) -> bool:
@@ -157,9 +178,15 @@ def _hard_keys(taints: Any) -> list[str]:
             if isinstance(_first(t), dict) and _keeps_off(_first(t).get("effect"))]
 
 
+def label_value(value: Any) -> str:
+    """A node label's value as the node carries it: Terraform turns `true` in a `map(string)`
+    into "true" (Python's str would say "True")."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def _labels(value: Any) -> dict[str, str]:
     value = _first(value)
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+    return {str(k): label_value(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 def _strings(value: Any) -> list[str]:
@@ -216,6 +243,7 @@ def _eks(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue
     capacity = str(tf.resolve(body.get("capacity_type", "ON_DEMAND"))).upper()
     pool = NodePool(doc, as_int(scaling.get("min_size")), as_int(scaling.get("max_size")),
                     ("scaling_config", "max_size"), labels=_labels(body.get("labels")),
+                    labels_key=("labels",),
                     taints=taints, spot=capacity == "SPOT", machine=",".join(types),
                     on_demand=capacity != "SPOT", min_at=_at(doc, "min_size"))
     subnets = tf.resolve(body.get("subnet_ids"))
@@ -251,7 +279,7 @@ def _gke(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue
     spot = bool(node.get("spot")) or bool(node.get("preemptible"))
     machine = str(node.get("machine_type", ""))
     pool = NodePool(doc, floor, ceiling, ("autoscaling", "max_node_count"), labels=_labels(
-        node.get("labels")), taints=taints, zones=locations, spot=spot,
+        node.get("labels")), labels_key=("labels",), taints=taints, zones=locations, spot=spot,
         machine=machine + (f" {accel.get('type')}" if accel.get("type") else ""),
         on_demand=not spot, min_at=_at(doc, "total_min_node_count", "min_node_count",
                                        "node_count"))
@@ -283,7 +311,8 @@ def _aks(doc: Document, body: dict[str, Any], tf: TerraformIndex, cat: Catalogue
     high = as_int(body.get("max_count")) if autoscaled or "max_count" in body else count
     vm = str(body.get("vm_size", ""))
     pool = NodePool(doc, low, high, ("max_count",) if "max_count" in body else ("node_count",),
-                    labels=_labels(body.get("node_labels")), taints=taints, zones=zones,
+                    labels=_labels(body.get("node_labels")), labels_key=("node_labels",),
+                    taints=taints, zones=zones,
                     spot=spot, machine=vm, on_demand=not spot,
                     min_at=_at(doc, "min_count" if "min_count" in body else "node_count"))
     if zones:
@@ -304,10 +333,14 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
     types: list[InstanceType] = []
     gpu_counts: set[int] = set()
     gpu_declared = False
-    for req in tpl.get("requirements", []) or []:
+    choices: dict[str, tuple[tuple[str, ...], int]] = {}
+    for index, req in enumerate(tpl.get("requirements", []) or []):
         if not isinstance(req, dict):
             continue
         key, values = str(req.get("key", "")), _strings(req.get("values"))
+        if req.get("operator", "In") == "In" and values and not _well_known(key):
+            choices[key] = (tuple(values), doc.line_at("spec", "template", "spec",
+                                                       "requirements", index))
         if req.get("operator", "In") != "In":
             gpu_declared |= key.startswith(KARPENTER_GPU_KEYS)
             continue
@@ -331,7 +364,9 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
                     as_int(limits.get("nvidia.com/gpu")), labels, taints, zones,
                     "spot" in capacity, "karpenter",
                     on_demand=bool({"on-demand", "reserved"} & set(capacity)),
-                    gpu_declared=gpu_declared)
+                    gpu_declared=gpu_declared,
+                    labels_key=("spec", "template", "metadata", "labels"),
+                    label_choices=choices)
     requirements_at = Where(doc.path, doc.line_at("spec", "template", "spec", "requirements"))
     if zones:
         pool.zones_at = requirements_at
@@ -340,6 +375,13 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
     if len(gpu_counts) == 1 and pool.gpus_per_node is None:
         pool.gpus_per_node, pool.gpus_at = next(iter(gpu_counts)), requirements_at
     return pool
+
+
+def _well_known(key: str) -> bool:
+    """A label Kubernetes, Karpenter or a cloud provider defines (`topology.kubernetes.io/zone`,
+    `karpenter.k8s.aws/instance-family`), not one of the operator's own."""
+    domain = key.split("/", 1)[0] if "/" in key else ""
+    return domain.endswith(WELL_KNOWN_DOMAINS) or domain.startswith("karpenter.")
 
 
 def _eksctl(doc: Document, body: dict[str, Any], cat: Catalogue) -> list[NodePool]:
@@ -363,6 +405,7 @@ def _eksctl(doc: Document, body: dict[str, Any], cat: Catalogue) -> list[NodePoo
             high = as_int(group.get("maxSize"))
             pool = NodePool(doc, low, high if high is not None else low,
                             (key, index, "maxSize"), labels=_labels(group.get("labels")),
+                            labels_key=(key, index, "labels"),
                             taints=taints, zones=_strings(group.get("availabilityZones")),
                             spot=spot, machine=",".join(types), on_demand=not spot,
                             group=str(group.get("name") or index),

@@ -8,7 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.graph.nodepools import NodePool, PoolCommitment, TerraformIndex, node_pools_of
+from bot.graph.nodepools import (
+    NodePool,
+    PoolCommitment,
+    TerraformIndex,
+    label_value,
+    node_pools_of,
+)
 from bot.graph.prices import PriceTable
 from bot.graph.roles import RoleHints, is_benchmark_client, under_any
 from bot.graph.workloads import PriorRole, Workload, workloads_of
@@ -101,6 +107,23 @@ class _SelectorIndex:
                 and _selects(self.selectors[i], labels)]
 
 
+def pool_refusal(w: Workload, pool: NodePool) -> str | None:
+    """Why the pool's nodes take none of the workload's pods, its labels apart (None: they may):
+    a GPU pod on a pool without GPUs, or a taint the pod does not tolerate by key (the
+    `nvidia.com/gpu` taint left out: GKE and the ExtendedResourceToleration admission plugin
+    add its toleration to GPU pods)."""
+    if w.gpus_per_pod and not pool.gpu:
+        return "its nodes have no GPU"
+    tolerations = [t for t in w.pod.get("tolerations", []) or [] if isinstance(t, dict)]
+    if any(not t.get("key") and t.get("operator") == "Exists" for t in tolerations):
+        return None  # tolerates every taint
+    tolerated = {str(t.get("key")) for t in tolerations}
+    taints = [t for t in pool.taints if t != "nvidia.com/gpu" and t not in tolerated]
+    if taints:
+        return "its taint " + ", ".join(f"`{t}`" for t in taints) + " is not tolerated"
+    return None
+
+
 @dataclass
 class Binding:
     doc: Document
@@ -188,23 +211,10 @@ class PlatformGraph:
         """Pools whose labels satisfy the workload's nodeSelector and whose taints it tolerates."""
         selector: dict[str, Any] = w.pod["nodeSelector"] \
             if isinstance(w.pod.get("nodeSelector"), dict) else {}
-        tolerated = {str(t.get("key")) for t in w.pod.get("tolerations", []) or []
-                     if isinstance(t, dict)}
-        tolerate_all = any(isinstance(t, dict) and not t.get("key") and
-                           t.get("operator") == "Exists"
-                           for t in w.pod.get("tolerations", []) or [])
-        pools = []
-        for pool in self.node_pools:
-            if w.gpus_per_pod and not pool.gpu:
-                continue
-            if any(pool.labels.get(k) != str(v) for k, v in selector.items()
-                   if not k.startswith(PROVIDER_LABELS)):
-                continue
-            if not tolerate_all and any(t not in tolerated for t in pool.taints
-                                        if t != "nvidia.com/gpu"):
-                continue
-            pools.append(pool)
-        return pools
+        return [pool for pool in self.node_pools
+                if all(label_value(v) in pool.label_values(k) for k, v in selector.items()
+                       if not k.startswith(PROVIDER_LABELS))
+                and pool_refusal(w, pool) is None]
 
     def selected_pools(self, w: Workload) -> list[NodePool]:
         """The pools a workload selects by a label of their own: only then are the pools in the

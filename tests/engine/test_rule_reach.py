@@ -135,10 +135,11 @@ def test_a_rule_declared_object_finds_per_document(rule):
     assert [t for t in TREES if not reads_only_its_object(rule, t)] == []
 
 
-@pytest.mark.parametrize("rule_id", ["SPOF001", "SPOF002", "RBAC004", "HEAD013"])
+@pytest.mark.parametrize("rule_id", ["SPOF001", "SPOF002", "RBAC004", "HEAD013", "HEAD014"])
 def test_a_rule_that_reads_beyond_its_object_is_caught(rule_id):
     """The minimum replicas come from an HPA, a budget is matched by selector, a binding reads
-    its role, a ceiling its node pool: declared `object`, each fails the check somewhere."""
+    its role, a ceiling and a node selector their node pools: declared `object`, each fails the
+    check somewhere."""
     rule = load_catalog().get(rule_id)
     assert rule is not None and rule.reads != "object"
     wrong = rule.model_copy(update={"reads": "object"})
