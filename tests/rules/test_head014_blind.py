@@ -56,6 +56,10 @@ VISION_A10G = eks_node_group("vision-a10g", {"acme.io/team": "vision",
                              instance_type="g5.2xlarge", taints=(GPU_TAINT,))
 SPEECH_L4 = eks_node_group("speech-l4", {"acme.io/team": "speech", "acme.io/gpu-model": "l4"},
                            instance_type="g6.2xlarge", taints=(GPU_TAINT,))
+EKSCTL_GROUPS = (
+    EksctlGroup("general", {"role": "general"}),
+    EksctlGroup("gpu-a10g", {"role": "gpu"}, instance_type="g5.xlarge", taints=(GPU_TAINT,)),
+)
 EKS_TF = "infra/eks/node_groups.tf"
 GKE_TF = "infra/gke/node_pools.tf"
 AKS_TF = "infra/aks/node_pools.tf"
@@ -150,15 +154,16 @@ POSITIVE = [
             node_selector={"acme.io/capacity-profile": "spot-batch"}),
     }, {"log-compactor": ("acme.io/capacity-profile=spot-batch",)}),
     Case("eksctl-managed-nodegroup-mismatch", {
-        EKSCTL: eksctl_cluster(managed=(
-            EksctlGroup("general", {"role": "general"}),
-            EksctlGroup("gpu-a10g", {"role": "gpu"}, instance_type="g5.xlarge",
-                        taints=(GPU_TAINT,)),
-        )),
+        EKSCTL: eksctl_cluster(managed=EKSCTL_GROUPS),
         "k8s/platform/model-gateway.yaml": workload(
             "Deployment", "model-gateway", namespace="platform",
             node_selector={"role": "edge"}),
     }, {"model-gateway": ("role=edge",)}),
+    Case("eksctl-gpu-pod-on-general-nodegroup", {
+        EKSCTL: eksctl_cluster(managed=EKSCTL_GROUPS),
+        "k8s/serving/ocr.yaml": workload(
+            "Deployment", "ocr", namespace="serving", gpus=1, node_selector={"role": "general"}),
+    }, {"ocr": ("role=general",)}),
     Case("eksctl-unmanaged-nodegroup-job", {
         EKSCTL: eksctl_cluster(unmanaged=(
             EksctlGroup("training", {"role": "training"}, instance_type="c6i.8xlarge"),)),
@@ -356,6 +361,11 @@ NEGATIVE = [
             "Deployment", "model-gateway", namespace="platform",
             node_selector={"role": "platform"},
             tolerations=(toleration("team", "platform"),)),
+    }),
+    Case("eksctl-gpu-pod-on-gpu-nodegroup", {
+        EKSCTL: eksctl_cluster(managed=EKSCTL_GROUPS),
+        "k8s/serving/ocr.yaml": workload(
+            "Deployment", "ocr", namespace="serving", gpus=1, node_selector={"role": "gpu"}),
     }),
     Case("aks-taint-tolerated", {
         AKS_TF: aks_node_pool("etl", {"workload-class": "etl"}, vm_size="Standard_E8s_v5",
