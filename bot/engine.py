@@ -20,7 +20,7 @@ from bot.decision.focus import focus
 from bot.decision.identity import head_pools, head_roles, match_objects
 from bot.decision.model import Decision
 from bot.findings import Finding
-from bot.graph.nodepools import PoolCommitment
+from bot.graph.nodepools import PriorPool
 from bot.graph.platform import PlatformGraph, build_graph
 from bot.graph.prices import load_prices
 from bot.graph.roles import RoleHints
@@ -59,7 +59,7 @@ def ingest(source: Source, config: AriaConfig, workers: int | None = None,
 
 def platform_graph(inventory: Inventory, config: AriaConfig,
                    prior: dict[str, PriorRole] | None = None,
-                   prior_pools: dict[str, PoolCommitment] | None = None) -> PlatformGraph:
+                   prior_pools: dict[str, PriorPool] | None = None) -> PlatformGraph:
     """The graph of one tree, with the repository's vocabulary for serving and its non-users;
     `prior` and `prior_pools` give a review's head workloads and node pools their base side."""
     hints = RoleHints(tuple(config.test_fixture_dirs), tuple(config.benchmark_dirs),
@@ -71,7 +71,7 @@ def platform_graph(inventory: Inventory, config: AriaConfig,
 
 def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog,
              prior: dict[str, PriorRole] | None = None,
-             prior_pools: dict[str, PoolCommitment] | None = None,
+             prior_pools: dict[str, PriorPool] | None = None,
              reuse: Reuse | None = None, made: Made | None = None,
              sign: bool = False) -> Analysis:
     graph = platform_graph(inventory, config, prior, prior_pools)

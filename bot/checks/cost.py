@@ -189,7 +189,8 @@ def gpu_cost_cliff(ctx: CheckContext[CostCliff]) -> Iterator[Hit]:
     """
     hours, prices = ctx.params.hours_per_month, ctx.graph.prices
     for pool in ctx.graph.node_pools:
-        before, now = pool.prior, pool.commitment()
+        before = pool.prior.commitment if pool.prior is not None else None
+        now = pool.commitment()
         if before is None or now is None:
             continue
         old, new = before.floor * before.gpus_per_node, now.floor * now.gpus_per_node

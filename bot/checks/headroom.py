@@ -380,11 +380,13 @@ def node_selector_matches_no_pool(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
     """A nodeSelector on labels the tree's node pools set, which no pool of the tree offers
     with those values, or only pools whose nodes refuse the pod (taint, no GPU).
 
-    Only keys some pool of the tree sets count: any other key (a provider's label, one written
-    in another repository) may be met by nodes defined elsewhere, so it proves nothing here.
+    Only keys some pool of the tree sets count, or in a review set in the base (a label key
+    the change renamed): any other key (a provider's label, one written in another repository)
+    may be met by nodes defined elsewhere, so it proves nothing here.
     """
     pools = ctx.graph.node_pools
-    owned_keys = {key for pool in pools for key in (*pool.labels, *pool.label_choices)}
+    owned_keys = {key for pool in pools for key in (*pool.labels, *pool.label_choices,
+                                                    *(pool.prior.label_keys if pool.prior else ()))}
     for w in ctx.graph.workloads:
         selector = w.pod.get("nodeSelector")
         if not isinstance(selector, dict):
@@ -402,6 +404,11 @@ def node_selector_matches_no_pool(ctx: CheckContext[NoParams]) -> Iterator[Hit]:
         said = []
         for key in owned:
             setting = [p for p in pools if p.label_values(key)]
+            if not setting:
+                said.append(f"no pool of the tree sets `{key}` any more (" + ", ".join(
+                    f"`{_pool_ref(p)}`" for p in pools
+                    if p.prior and key in p.prior.label_keys) + " set it before this change)")
+                continue
             said.append(f"the tree's pools set `{key}` to " + ", ".join(
                 f"{_values(p, key)} (`{_pool_ref(p)}`, {_where(p, key)})" for p in setting))
             evidence += [ev(f"{_pool_ref(p)} label {key}", " or ".join(p.label_values(key)),

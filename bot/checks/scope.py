@@ -25,7 +25,7 @@ from bot.checks.evaluate import Signature, finding, hits
 from bot.config import AriaConfig
 from bot.findings import Finding, Severity
 from bot.graph.neighbours import about, near
-from bot.graph.nodepools import PoolCommitment
+from bot.graph.nodepools import PriorPool
 from bot.graph.platform import PlatformGraph, build_graph
 from bot.graph.workloads import PriorRole
 from bot.ingest.documents import Document
@@ -116,7 +116,7 @@ def change_scope(base_graph: PlatformGraph, base_inventory: Inventory,
                  base_signed: Mapping[str, Mapping[Signature, Finding]],
                  head_inventory: Inventory, config: AriaConfig,
                  prior: Mapping[str, PriorRole] | None = None,
-                 prior_pools: Mapping[str, PoolCommitment] | None = None) -> Scope:
+                 prior_pools: Mapping[str, PriorPool] | None = None) -> Scope:
     """The documents only one side holds (by object), each side's as a graph built as that
     side's whole graph is: the head's with the base roles of its workloads and pools."""
     in_base = {id(d) for d in base_graph.documents}
@@ -130,7 +130,7 @@ def change_scope(base_graph: PlatformGraph, base_inventory: Inventory,
 
 def _part(docs: list[Document], like: PlatformGraph,
           prior: Mapping[str, PriorRole] | None = None,
-          prior_pools: Mapping[str, PoolCommitment] | None = None) -> PlatformGraph:
+          prior_pools: Mapping[str, PriorPool] | None = None) -> PlatformGraph:
     part = build_graph(docs, like.serving_images, like.hints, prior, prior_pools)
     part.prices = like.prices
     return part

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.graph.nodepools import NodePool, PoolCommitment
+from bot.graph.nodepools import NodePool, PriorPool
 from bot.graph.workloads import PriorRole, Workload
 from bot.ingest.documents import Document
 
@@ -82,14 +82,10 @@ def head_roles(objects: ObjectMap, workloads: Iterable[Workload]) -> dict[str, P
     return out
 
 
-def head_pools(objects: ObjectMap, pools: Iterable[NodePool]) -> dict[str, PoolCommitment]:
-    """What the base tree's node pools committed to, keyed as the head tree names them."""
-    out = {}
-    for pool in pools:
-        commitment = pool.commitment()
-        if commitment is not None:
-            out[objects.head_subject(pool.subject)] = commitment
-    return out
+def head_pools(objects: ObjectMap, pools: Iterable[NodePool]) -> dict[str, PriorPool]:
+    """The base tree's node pools (what they committed to, the labels they set), keyed as the
+    head tree names them."""
+    return {objects.head_subject(pool.subject): pool.base_side() for pool in pools}
 
 
 def _objects(docs: Iterable[Document]) -> Iterator[Document]:

@@ -46,6 +46,15 @@ class PoolCommitment:
     gpus_at: Where
 
 
+@dataclass(frozen=True)
+class PriorPool:
+    """A head pool's base side, in a review: what it committed to (GPU pools only) and the node
+    labels its nodes carried there (HEAD014 reads a key the change stopped setting)."""
+
+    commitment: PoolCommitment | None
+    label_keys: frozenset[str]
+
+
 @dataclass
 class NodePool:
     doc: Document
@@ -69,7 +78,7 @@ class NodePool:
     min_at: Where | None = None
     gpus_at: Where | None = None
     zones_at: Where | None = None
-    prior: PoolCommitment | None = None  # the base side's commitment, in a review
+    prior: PriorPool | None = None  # the base side, in a review
     labels_key: tuple[Any, ...] = ()  # where the labels are written in the document
     # Karpenter requirements on a label of the operator's own (`In`): each node carries one of
     # the values, the one a pod's selector asks for; (values, line of the requirement)
@@ -113,6 +122,10 @@ class NodePool:
         if self.min_nodes is None or self.gpus_per_node is None:
             return None
         return self.min_nodes * self.gpus_per_node
+
+    def base_side(self) -> PriorPool:
+        """What a review of a change to this (base) pool compares the head pool with."""
+        return PriorPool(self.commitment(), frozenset((*self.labels, *self.label_choices)))
 
     def commitment(self) -> PoolCommitment | None:
         if self.min_nodes is None or not self.gpus_per_node or self.min_at is None or \

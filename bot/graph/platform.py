@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.graph.nodepools import (
     NodePool,
-    PoolCommitment,
+    PriorPool,
     TerraformIndex,
     label_value,
     node_pools_of,
@@ -242,9 +242,9 @@ class PlatformGraph:
 def build_graph(documents: list[Document], serving_images: list[str] | tuple[str, ...] = (),
                 hints: RoleHints | None = None,
                 prior: Mapping[str, PriorRole] | None = None,
-                prior_pools: Mapping[str, PoolCommitment] | None = None) -> PlatformGraph:
+                prior_pools: Mapping[str, PriorPool] | None = None) -> PlatformGraph:
     """The graph of one tree; `prior` holds the base roles of a review's head workloads and
-    `prior_pools` what its node pools committed to in base."""
+    `prior_pools` the base side of its node pools."""
     graph = PlatformGraph(documents, tuple(serving_images), hints or RoleHints())
     for doc in documents:
         graph.by_kind[doc.kind].append(doc)

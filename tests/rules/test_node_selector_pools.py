@@ -332,6 +332,23 @@ def test_review_pool_label_renamed_is_new_and_a_standing_mismatch_unchanged():
         base, {**head, "k8s/chat.yaml": deployment("pool: inference-v2")}, rule="HEAD014")] == []
 
 
+def test_review_pool_label_key_renamed_is_new():
+    """The change renames the label's key (`pool` to `node-pool`): no pool of the head sets
+    `pool` any more, and the base's pool did, so the workload still selecting it is stranded.
+    The head tree alone cannot tell (another repository's pools might set `pool`)."""
+    base = {"terraform/eks.tf": eks_pool("inference"),
+            "k8s/chat.yaml": deployment("pool: inference")}
+    head = {**base, "terraform/eks.tf": eks_pool("inference").replace("pool =", "node-pool =")}
+    found = review_of(base, head, rule="HEAD014")
+    assert [(f.subject, f.status.value) for f in found] == [("Deployment/serving/chat", "new")]
+    assert "no pool of the tree sets `pool` any more" in found[0].message
+    assert "aws_eks_node_group.gpu" in found[0].message
+    assert head014(head) == []
+    # the workload moves to the new key in the same change: nothing to say
+    moved = {**head, "k8s/chat.yaml": deployment("node-pool: inference")}
+    assert review_of(base, moved, rule="HEAD014") == []
+
+
 def test_a_terraform_boolean_label_is_the_string_the_node_carries():
     """`labels = { gpu = true }` gives nodes the label "true" (a map of strings), which is what a
     manifest must quote: the two match."""

@@ -166,8 +166,7 @@ def test_every_rule_fires_with_every_placeholder_filled(rule: RuleSpec) -> None:
                                             rule.example_base.encode()}))
         base_graph = platform_graph(base, config)
         prior = {w.subject: w.role() for w in base_graph.workloads}
-        prior_pools = {p.subject: c for p in base_graph.node_pools
-                       if (c := p.commitment()) is not None}
+        prior_pools = {p.subject: p.base_side() for p in base_graph.node_pools}
     graph = platform_graph(inventory, config, prior, prior_pools)
     found: list[Hit] = list(hits(rule, graph, config, inventory))
     assert found, f"{rule.id} does not fire on its example"
