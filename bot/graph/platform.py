@@ -24,7 +24,13 @@ CONTROL_PLANE_MARKERS = ("controller", "operator", "webhook", "manager", "admiss
                          "agent", "router", "dashboard")
 # Node labels the provider or Karpenter sets, not the pool's own (a pool in Terraform does not
 # list them, so they cannot rule a pool out)
-PROVIDER_LABELS = ("kubernetes.io/", "node.kubernetes.io/", "cloud.google.com/", "karpenter.")
+# Labels every node of a pool gets from Kubernetes, the cloud, Karpenter or NVIDIA's and node
+# feature discovery (zone, region, arch, instance type, node group, GPU product), not from the
+# pool's written labels: a selector on them narrows nothing the tree says about its pools.
+PROVIDER_LABELS = ("kubernetes.io/", "node.kubernetes.io/", "topology.kubernetes.io/",
+                   "beta.kubernetes.io/", "failure-domain.beta.kubernetes.io/",
+                   "feature.node.kubernetes.io/", "cloud.google.com/", "karpenter.",
+                   "eks.amazonaws.com/", "kubernetes.azure.com/", "nvidia.com/")
 SERVING_ARGV_HINTS = ("tritonserver", "vllm", "text-generation-launcher", "serve run",
                       "torchserve", "sglang")
 

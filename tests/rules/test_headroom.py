@@ -255,6 +255,21 @@ def test_head006_hpa_ceiling_exceeds_pool():
     assert "at most **4** such pods" in f.message
 
 
+def test_head006_provider_labels_beside_the_pools_own_do_not_hide_the_pool():
+    """Every node carries its zone, region, architecture and the provider's node-group labels:
+    selecting them beside the pool's own label still lands the pods on that pool."""
+    for key, value in [("topology.kubernetes.io/zone", "us-central1-a"),
+                       ("topology.kubernetes.io/region", "us-central1"),
+                       ("kubernetes.io/arch", "amd64"),
+                       ("failure-domain.beta.kubernetes.io/zone", "us-central1-a"),
+                       ("beta.kubernetes.io/instance-type", "g2-standard-24")]:
+        llm = pinned().replace("nodeSelector: {pool: gpu}",
+                               f"nodeSelector: {{pool: gpu, {key}: {value}}}")
+        found = findings_for({"k8s/llm.yaml": llm, "k8s/hpa.yaml": hpa(max_replicas=6),
+                              "infra/gke.tf": GKE_POOL.format(max_nodes=2)}, rule="HEAD006")
+        assert len(found) == 1, key
+
+
 def test_head006_a_workload_that_selects_no_pool_is_not_bounded_by_the_trees_pools():
     """With no selection the pods may land on GPU pools written elsewhere (another repository's
     Terraform, a console-made pool): the tree's pool maximum is no ceiling for them."""
