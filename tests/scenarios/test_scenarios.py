@@ -231,6 +231,16 @@ def test_expectations_are_checked_as_documented() -> None:
         Expect.model_validate({"new": [{"family": "spof", "subjekt": "x"}]})
 
 
+def test_results_file_is_current():
+    """RESULTS.md is what users read: it names every scenario, and none as failing, since the
+    suite requires each to pass (`--results` rewrites it after a scenario is added)."""
+    rows = {line.split(" | ")[0].removeprefix("| "): line.split(" | ")[2]
+            for line in (HERE / "RESULTS.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| ") and not line.startswith("| scenario ")}
+    assert sorted(rows) == [folder.name for folder in scenario_dirs()]
+    assert [name for name, result in rows.items() if result != "pass"] == []
+
+
 def results_markdown() -> str:
     rows, passed = [], 0
     for folder in scenario_dirs():
