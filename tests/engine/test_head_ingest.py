@@ -38,8 +38,10 @@ def _add(path: str, text: str) -> Callable[[Path], None]:
     return add
 
 
-def _move(old: str, new: str) -> Callable[[Path], None]:
-    return lambda repo: git(repo, "mv", old, new) and None
+def _git(*args: str) -> Callable[[Path], None]:
+    def run(repo: Path) -> None:
+        git(repo, *args)
+    return run
 
 
 CHANGES: dict[str, list[Callable[[Path], None]]] = {
@@ -51,10 +53,10 @@ CHANGES: dict[str, list[Callable[[Path], None]]] = {
     "added-other": [_add(f"{APP}/base/notes.txt", "read by a configMapGenerator\n")],
     "added": [_add("apps/extra/deployment.yaml", "apiVersion: v1\nkind: ConfigMap\n"
                    "metadata: {name: extra}\n")],
-    "deleted": [lambda repo: git(repo, "rm", "-q", f"{APP}/base/configmap.yaml") and None],
-    "renamed": [_move(f"{APP}/base/service.yaml", f"{APP}/base/svc.yaml"),
+    "deleted": [_git("rm", "-q", f"{APP}/base/configmap.yaml")],
+    "renamed": [_git("mv", f"{APP}/base/service.yaml", f"{APP}/base/svc.yaml"),
                 _edit(f"{APP}/base/kustomization.yaml", "service.yaml", "svc.yaml")],
-    "renamed-manifest": [_move("cluster/rbac.yaml", "cluster/access.yaml")],
+    "renamed-manifest": [_git("mv", "cluster/rbac.yaml", "cluster/access.yaml")],
     # a chart makes the manifests below its `templates/` templates, unparsed: the same blobs
     "chart": [_add("charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n")],
     "config": [_add(".aria.yml", "version: 1\nfail_on: error\n")],
