@@ -48,12 +48,14 @@ class Analysis:
 
 
 def ingest(source: Source, config: AriaConfig, workers: int | None = None,
-           progress: Progress | None = None) -> Inventory:
+           progress: Progress | None = None, prior: Inventory | None = None) -> Inventory:
+    """`prior`: another revision's inventory (a review's base), whose work on the files and
+    overlays a change did not reach is taken as it is (`Ledger`)."""
     inventory = load_inventory(source, config.ingest.max_file_bytes,
-                               tuple(config.ingest.exclude), workers, progress)
+                               tuple(config.ingest.exclude), workers, progress, prior)
     set_aside_patches(inventory)
     if config.ingest.kustomize == "auto":
-        render_kustomizations(source, inventory)
+        render_kustomizations(source, inventory, prior)
     return inventory
 
 
@@ -187,7 +189,10 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         catalog = load_catalog()
         judged = _base_side(base, config, catalog)
         before = judged.analysis
-        base_inventory, head_inventory = before.inventory, ingest(head, config)
+        # the base's work is reused in the scoped review only: the whole-head one, what the
+        # equivalence checks compare it with, reads and keys every file and overlay again
+        base_inventory = before.inventory
+        head_inventory = ingest(head, config, prior=base_inventory if scoped else None)
         head_inventory.measurements = probe_changes(base_inventory, head_inventory, config)
         head_inventory.telemetry = telemetry_for_review(base_inventory, head_inventory,
                                                         config.telemetry, config.headroom,

@@ -26,6 +26,7 @@ from bot.ingest.cache import content_id, entry_key, shared_cache
 from bot.ingest.documents import Document, ParseProblem
 from bot.ingest.kustomize_absent import absent_reference
 from bot.ingest.kustomize_refs import refusal
+from bot.ingest.ledger import Ledger
 from bot.ingest.loader import Inventory
 from bot.ingest.rendered import Overlays, add_rendered, included, kustomizations
 from bot.ingest.source import Source, SourceFile
@@ -70,8 +71,11 @@ def _refusal(doc: Document) -> str | None:
     return refusal(posixpath.dirname(doc.path), doc.body)
 
 
-def render_kustomizations(source: Source, inventory: Inventory) -> None:
-    """Judge each overlay's rendered objects in place of the files it reaches (`rendered`)."""
+def render_kustomizations(source: Source, inventory: Inventory,
+                          prior: Inventory | None = None) -> None:
+    """Judge each overlay's rendered objects in place of the files it reaches (`rendered`).
+    `prior`: an inventory of another revision of the same tree (a review's base), whose
+    render keys stand for the overlays that read the same folders, none of them changed."""
     roots, refused = _roots(inventory)
     if refused:
         # Every one is named (a silent skip would hide what the change renders to).
@@ -89,12 +93,10 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
         inventory.notes.append("Kustomize overlays were not rendered (`kubectl` not found); "
                                "their files were checked as written.")
         return
-    inputs = _Inputs(source.files())
     overlays = Overlays(inventory)
     cache = shared_cache()
     dirs = {root: overlays.folders(root) for root in roots}
-    keys = {root: entry_key("render", _kubectl_identity(kubectl), root,
-                            inputs.digest(dirs[root])) for root in roots}
+    keys = _keys(source, kubectl, dirs, inventory.ledger, prior)
     outcomes: dict[str, Rendering | None] = {root: cache.get(keys[root]) for root in roots}
     missing = [root for root in roots if outcomes[root] is None]
     if missing:
@@ -124,6 +126,24 @@ def render_kustomizations(source: Source, inventory: Inventory) -> None:
             rendered[f"{_file(root)}#build"] = done.objects
             reached |= overlays.reached(root)
     add_rendered(inventory, rendered, reached)
+
+
+def _keys(source: Source, kubectl: str, dirs: dict[str, list[str]], ledger: Ledger,
+          prior: Inventory | None) -> dict[str, str]:
+    """Each overlay's render key (noted in `ledger`): the prior's where it stands, else from
+    the content of every file below the overlay's folders."""
+    changed = ledger.changed_since(prior.ledger) if prior is not None else set()
+    inputs: _Inputs | None = None
+    keys = {}
+    for root, folders in dirs.items():
+        chain = tuple(folders)
+        key = prior.ledger.render_key(root, chain, changed) if prior is not None else None
+        if key is None:
+            inputs = inputs or _Inputs(source.files())
+            key = entry_key("render", _kubectl_identity(kubectl), root, inputs.digest(folders))
+        keys[root] = key
+        ledger.renders[root] = (chain, key)
+    return keys
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,9 +30,10 @@ from bot.ingest.files import (
     screen,
 )
 from bot.ingest.kubernetes import parse_yaml_file
+from bot.ingest.ledger import Ledger
 from bot.ingest.pymodels import is_model_script, model_imports
 from bot.ingest.scan import Syntax, nesting_problem
-from bot.ingest.source import Source
+from bot.ingest.source import Source, SourceFile
 from bot.ingest.terraform import parse_terraform
 from bot.ingest.tfkubernetes import kubernetes_object
 from bot.ingest.triton import model_config_pb2, parse_pbtxt
@@ -71,6 +72,8 @@ class Inventory:
     # The cache entries this inventory was built from (key -> parsed file or rendered
     # overlay): kept with a cached base, so its head finds them without a disk read each.
     parts: dict[str, Any] = field(default_factory=dict, repr=False)
+    # What ingest worked out per file and overlay: a review's head reuses its base's.
+    ledger: Ledger = field(default_factory=Ledger, repr=False)
 
     def locate(self, location: Location) -> Location:
         """A location in rendered output, as the file and line that wrote it; others as is."""
@@ -113,23 +116,47 @@ def parse_file(path: str, kind: FileKind, data: bytes, max_bytes: int) -> FileRe
 
 def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
                    exclude: tuple[str, ...] = (), workers: int | None = None,
-                   progress: Progress | None = None) -> Inventory:
+                   progress: Progress | None = None, prior: Inventory | None = None
+                   ) -> Inventory:
+    """`prior`: an inventory of another revision of the same tree (a review's base), whose
+    files of the same blob are taken as it read them, without classifying, keying or looking
+    them up again: what the same code made of the same bytes."""
     from fnmatch import fnmatch
 
     inventory = Inventory()
-    files = [f for f in source.files() if not any(fnmatch(f.path, pat) for pat in exclude)]
+    files: list[SourceFile] = []
+    excluded: list[SourceFile] = []
+    for f in source.files():
+        (excluded if any(fnmatch(f.path, pat) for pat in exclude) else files).append(f)
     charts = chart_dirs_of([f.path for f in files])
+    ledger = inventory.ledger = Ledger(max_bytes, charts)
+    known = prior.ledger.reusable(max_bytes, charts) if prior is not None else {}
+    parts = prior.parts if prior is not None else {}
+    if known:  # its entries stand for the paths listed alike; the others are written below
+        ledger.files = dict(known)
+        for path in known.keys() - {f.path for f in files} - {f.path for f in excluded}:
+            del ledger.files[path]
+    ledger.files.update((f.path, (f.blob, None)) for f in excluded)
     pending: list[tuple[str, tuple[str, FileKind, bytes, int]]] = []
     results: dict[str, FileResult] = {}
     templates_seen: set[str] = set()
     scripts = [f for f in files if is_model_script(f.path) and f.problem is None]
     cache = shared_cache()
     for item in files:
+        seen = known.get(item.path)
+        if seen is not None and seen[1] is not None and item.blob is not None \
+                and seen[0] == item.blob:
+            if seen[1]:
+                inventory.files_read += 1
+                results[item.path] = inventory.parts[seen[1]] = parts[seen[1]]
+            continue
+        ledger.files[item.path] = (item.blob, None)
         kind = classify(item.path, charts)
         if item.is_dir or (item.problem is not None and kind is not FileKind.other):
             results[item.path] = FileResult.failed(item.path, item.problem or "", "invalid")
             continue
         if kind is FileKind.other:
+            ledger.files[item.path] = (item.blob, "")
             continue
         if kind is FileKind.config:
             if "/" not in item.path:
@@ -160,6 +187,8 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
                 cached = cache.get(key)
         if cached is not None:
             results[item.path] = inventory.parts[key] = cached
+            if item.blob is not None:
+                ledger.files[item.path] = (item.blob, key)
         else:
             pending.append((key, (item.path, kind, data, max_bytes)))
 
@@ -171,6 +200,10 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
             key = pending[index][0]
             cache.put(key, result, pickled)
             inventory.parts[key] = result
+            path = pending[index][1][0]
+            blob = ledger.files[path][0]
+            if blob is not None:
+                ledger.files[path] = (blob, key)
 
     for (_, job), result in zip(pending, _run(pending, workers, progress, keep), strict=True):
         results[job[0]] = result

@@ -241,7 +241,7 @@ class GitRevisionSource(Source):
         self.label = rev
         self._tree: dict[str, _TreeEntry] | None = None
         self._files: list[SourceFile] | None = None
-        self._folders: set[str] = set()
+        self._folders: set[str] | None = None  # of the listed tree, when a link asks
         self._entries: dict[str, _TreeEntry | None] = {}  # `_one_entry`'s answers
         self._blobs: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
@@ -264,11 +264,9 @@ class GitRevisionSource(Source):
                 meta, _, name = record.partition(b"\t")
                 mode, _kind, sha, size = meta.split()
                 path = name.decode("utf-8", "surrogateescape")
-                parts = path.split("/")[:-1]
-                if not SKIP_DIRS.intersection(parts):
+                if not SKIP_DIRS.intersection(path.split("/")[:-1]):
                     tree[path] = _TreeEntry(mode.decode(), sha.decode(),
                                             int(size) if size != b"-" else 0)
-                    self._folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
             self._tree = tree
         return self._tree
 
@@ -329,7 +327,18 @@ class GitRevisionSource(Source):
 
     def _listed(self, path: str) -> _TreeEntry | None:
         entry = self.tree().get(path)
-        return _FOLDER if entry is None and path in self._folders else entry
+        return _FOLDER if entry is None and path in self._folder_set() else entry
+
+    def _folder_set(self) -> set[str]:
+        """The listed tree's folders, worked out when a path is not a file of it (a link's
+        target, a read): the listing of a tree with no link was a fifth slower for them."""
+        if self._folders is None:
+            folders: set[str] = set()
+            for path in self.tree():
+                parts = path.split("/")[:-1]
+                folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+            self._folders = folders
+        return self._folders
 
     def _one_entry(self, path: str) -> _TreeEntry | None:
         """A path's entry as the listed tree has it, from `git ls-tree` of that path alone:
