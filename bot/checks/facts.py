@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from bot.checks.alike import recited, same_objects
+from bot.checks.alike import Apart, recited, related_apart, same_objects
 from bot.checks.common import capacity_evidence, dig, mapping, min_replicas, source_line
 from bot.checks.rbac import grant_of
 from bot.decision.changes import Fact, ObjectFacts
@@ -52,10 +52,11 @@ def compared_facts(base: Tree, head: Tree, objects: ObjectMap | None,
         return object_facts(base.graph, base.inventory), object_facts(head.graph, head.inventory)
     was = {(id(w.doc), w.group): w for w in base.graph.workloads}
     cited_apart = recited(base.inventory, head.inventory)
+    apart = related_apart(base.graph, head.graph, cited_apart)
     same: list[tuple[Workload, Workload]] = []
     for w in head.graph.workloads:
         old = was.get((id(w.doc), w.group))
-        if old is not None and _unmoved(base.graph, old, head.graph, w, cited_apart):
+        if old is not None and _unmoved(base.graph, old, head.graph, w, cited_apart, apart):
             same.append((old, w))
     return (object_facts(base.graph, base.inventory, {id(old) for old, _ in same}),
             object_facts(head.graph, head.inventory, {id(w) for _, w in same}))
@@ -84,18 +85,20 @@ def object_facts(graph: PlatformGraph, inventory: Inventory,
 
 
 def _unmoved(base: PlatformGraph, old: Workload, head: PlatformGraph, w: Workload,
-             cited_apart: Collection[str]) -> bool:
+             cited_apart: Collection[str], apart: Apart | None) -> bool:
     """Whether `_workload` reads the same for `w` in head as for `old`, the same document, in
     base: the very same autoscalers, budgets and services (an unchanged file's or overlay's
     objects are the base's own), none of them cited through a render made apart
     (`cited_apart`), and the same containers counted as accelerated (a base role can mark
-    one)."""
-    for now, then in (([w.doc], [old.doc]),  # the same by the caller: its render, then
-                      (head.scalers_for(w), base.scalers_for(old)),
-                      (head.pdbs_for(w), base.pdbs_for(old)),
-                      (head.services_for(w), base.services_for(old))):
-        if not same_objects(then, now) or any(d.path in cited_apart for d in now):
-            return False
+    one). A workload that nothing `apart` may find has the very same ones, none cited apart:
+    it is not looked up (the lookups, for every workload, were most of the facts' cost)."""
+    if apart is None or w.doc.path in cited_apart or apart.may_find(w):
+        for now, then in (([w.doc], [old.doc]),  # the same by the caller: its render, then
+                          (head.scalers_for(w), base.scalers_for(old)),
+                          (head.pdbs_for(w), base.pdbs_for(old)),
+                          (head.services_for(w), base.services_for(old))):
+            if not same_objects(then, now) or any(d.path in cited_apart for d in now):
+                return False
     return [c.accelerated for c in w.containers] == [c.accelerated for c in old.containers]
 
 

@@ -152,11 +152,13 @@ def _kind_key(doc: Document) -> tuple[str, str]:
 
 def match_objects(base: list[Document], head: list[Document]) -> ObjectMap:
     """Follow the base tree's objects into the head tree."""
+    # each side's identities worked out once (three passes over the base were a review's
+    # largest share of this)
     head_by_id = {d.identity: d for d in _objects(head)}
+    base_by_id = {d.identity: d for d in _objects(base)}
     out = ObjectMap(head=set(head_by_id))
-    gone = {d.identity: d for d in _objects(base) if d.identity not in head_by_id}
-    base_ids = {d.identity for d in _objects(base)}
-    arrived = {i: d for i, d in head_by_id.items() if i not in base_ids}
+    gone = {i: d for i, d in base_by_id.items() if i not in head_by_id}
+    arrived = {i: d for i, d in head_by_id.items() if i not in base_by_id}
 
     def pair(old: Document, new: Document) -> None:
         out.renamed[old.identity] = new.identity
