@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from bot.catalog import Catalog, load_catalog
 from bot.checks.evaluate import Made, Reuse, Signature, run_rules
-from bot.checks.facts import Tree, advice_facts, compared_facts
+from bot.checks.facts import Tree, advice_facts, compared_facts, known_advice, unmoved
 from bot.checks.scope import change_scope
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
@@ -205,7 +205,9 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         context = (f"This change touches **{len(changed)}** reviewed file(s) between "
                    f"{quote(base.label)} and {quote(head.label)}. Head: {_summary(after.graph)}; "
                    f"{after.inventory.files_read} files read.")
-        advice = advice_facts(after.graph)
+        trees = Tree(before.graph, before.inventory), Tree(after.graph, after.inventory)
+        same = unmoved(*trees, objects if scoped else None)
+        advice = advice_facts(after.graph, known_advice(before.graph, judged.advice, same))
         mark_directions(judged.advice, advice, objects)
         decision = build_decision(
             mode="review", title=title or f"Review of {head.label} against {base.label}",
@@ -214,9 +216,7 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
             head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry,
             advice=advice, in_ci=in_ci)
         decision.measurements = head_inventory.measurements
-        decision.changes = fact_changes(*compared_facts(
-            Tree(before.graph, before.inventory), Tree(after.graph, after.inventory),
-            objects if scoped else None), objects)
+        decision.changes = fact_changes(*compared_facts(*trees, same), objects)
         return decision
 
 
