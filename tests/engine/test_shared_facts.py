@@ -10,10 +10,17 @@ from pathlib import Path
 import pytest
 
 import bot.checks.facts
-from bot.checks.alike import recited, same_objects
+import bot.engine
+from bot.checks.alike import recited, related_apart, same_objects
+from bot.config import AriaConfig
+from bot.decision.identity import ObjectMap
+from bot.engine import ingest
+from bot.graph.platform import build_graph
 from bot.ingest.documents import Document
 from bot.ingest.loader import Inventory
+from bot.ingest.source import GitRevisionSource
 from tests.engine.second_push import assert_as_whole_tree, second_push
+from tests.engine.test_review_equivalence import checkout, whole_tree
 from tests.kustomize_repos import git
 
 APP = """apiVersion: apps/v1
@@ -124,3 +131,56 @@ def test_alike_means_the_very_same_objects_cited_through_the_same_renders():
     assert recited(base, head) == {"gone.yaml#build"}
     head.rendered["k.yaml#build"] = [equal]  # rendered again: its lines may cite other files
     assert recited(base, head) == {"k.yaml#build", "gone.yaml#build"}
+
+
+def test_advice_is_read_again_only_for_workloads_whose_objects_changed(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`users` reads the very same objects on both sides: its advice facts are the base's,
+    marked as a whole-tree review marks them."""
+    marked: list[dict[str, dict]] = []
+    real = bot.engine.mark_directions
+
+    def record(base: dict, head: dict, objects: ObjectMap) -> None:
+        real(base, head, objects)
+        marked.append({k: v.model_dump() for k, v in head.items()})
+
+    monkeypatch.setattr(bot.engine, "mark_directions", record)
+    scoped, read = second_push(repo, "pr", tmp_path, monkeypatch, bot.checks.facts, "_server",
+                               lambda w, images: w.subject)
+    assert sorted(read) == ["Deployment/shop/cart", "Deployment/shop/orders",
+                            "Deployment/shop/search"]
+    whole_tree(checkout(repo, "main", tmp_path / "base"), checkout(repo, "pr", tmp_path / "head"))
+    assert marked[-2] == marked[-1]
+    assert {a["object"]: a["change"] for a in marked[-1].values()} == {
+        "Deployment/cart": "scaled-up", "Deployment/orders": "unchanged",
+        "Deployment/search": "unchanged", "Deployment/users": "unchanged"}
+
+
+def test_a_budget_selecting_by_expression_alone_has_every_workload_looked_up(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A selector with no label pair to index it by may find any workload (`Apart.unkeyed`)."""
+    git(repo, "checkout", "-q", "-b", "expressions", "main")
+    (repo / "apps" / "users-pdb.yaml").write_text(PDB.format(name="users").replace(
+        "{matchLabels: {app: users}}",
+        "{matchExpressions: [{key: app, operator: In, values: [users]}]}"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "expressions")
+    scoped, read = second_push(repo, "expressions", tmp_path, monkeypatch, bot.checks.facts,
+                               "_workload", lambda graph, w, where: w.subject)
+    assert sorted(read) == 2 * ["Deployment/shop/users"]
+    assert ("Deployment/shop/users", "disruption budget") in {
+        (c.object, c.fact) for c in scoped.changes}
+    assert_as_whole_tree(scoped, repo, "expressions", tmp_path)
+
+
+def test_objects_both_trees_have_in_another_order_have_every_workload_looked_up(
+        repo: Path) -> None:
+    """`related_apart` lists objects in their order: both trees have the very same services,
+    in another order, so a workload's lookups may list them otherwise."""
+    docs = ingest(GitRevisionSource(repo, "main"), AriaConfig()).documents
+    base = build_graph(docs)
+    services = [d for d in docs if d.kind == "Service"]
+    swapped = [d for d in docs if d.kind != "Service"] + services[::-1]
+    assert related_apart(base, build_graph(swapped), ()) is None
+    apart = related_apart(base, build_graph(docs[:]), ())
+    assert apart is not None and not any(apart.may_find(w) for w in base.workloads)
