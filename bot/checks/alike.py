@@ -18,7 +18,7 @@ from bot.ingest.loader import Inventory
 RELATED = (*SCALER_KINDS, "PodDisruptionBudget", "Service")
 
 
-def same_objects(base: Sequence[Document], head: Sequence[Document]) -> bool:
+def same_objects(base: Sequence[object], head: Sequence[object]) -> bool:
     """The very same objects, in the same order."""
     return base is head or len(base) == len(head) and all(
         a is b for a, b in zip(base, head, strict=True))

@@ -184,3 +184,12 @@ def test_objects_both_trees_have_in_another_order_have_every_workload_looked_up(
     assert related_apart(base, build_graph(swapped), ()) is None
     apart = related_apart(base, build_graph(docs[:]), ())
     assert apart is not None and not any(apart.may_find(w) for w in base.workloads)
+
+
+def test_the_files_a_second_push_changes_are_those_written_differently(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files whose objects are the base's own are unchanged, without comparing them."""
+    changed = bot.engine._changed_paths
+    _, seen = second_push(repo, "pr", tmp_path, monkeypatch, bot.engine, "_changed_paths",
+                          lambda base, head: " ".join(sorted(changed(base, head))))
+    assert seen == ["apps/cart-hpa.yaml apps/orders.yaml apps/search-pdb.yaml"]
