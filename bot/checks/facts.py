@@ -301,11 +301,14 @@ def known_advice(base: PlatformGraph, advice: Mapping[str, AdviceFacts],
     workload was most of the review's advice cost."""
     if not same:
         return {}
-    taken = Counter(w.subject for w in base.workloads)
-    taken.update(pool.doc.identity for pool in base.node_pools)
-    taken.update(doc.identity for doc in base.kind("TritonModelConfig"))
+    models = base.kind("TritonModelConfig")
+    taken: Counter[str] = Counter()  # how many wrote each subject, where some wrote one twice
+    if len(advice) < len(base.workloads) + len(base.node_pools) + len(models):
+        taken.update(w.subject for w in base.workloads)
+        taken.update(pool.doc.identity for pool in base.node_pools)
+        taken.update(doc.identity for doc in models)
     return {id(w): advice[old.subject] for old, w in same
-            if old.serving == w.serving and taken[old.subject] == 1}
+            if old.serving == w.serving and taken[old.subject] <= 1}
 
 
 def _server(w: Workload, images: tuple[str, ...] | list[str]) -> str | None:

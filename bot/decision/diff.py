@@ -78,12 +78,14 @@ def diff_findings(base: list[Finding], head: list[Finding], catalog: Catalog,
     unmatched: list[Finding] = []
     for finding in head:
         candidates = pool.get(finding.key, [])
-        match = next((c for c in candidates if c.location.path == finding.location.path), None)
-        if match is None:
-            unmatched.append(finding)
+        path = finding.location.path
+        for match in candidates:  # a loop, not `next` over a generator: a finding's cost counts
+            if match.location.path == path:
+                candidates.remove(match)
+                out.append(_paired(match, finding, rules[finding.rule_id]))
+                break
         else:
-            candidates.remove(match)
-            out.append(_paired(match, finding, rules[finding.rule_id]))
+            unmatched.append(finding)
     for finding in unmatched:
         left = pool.get(finding.key)
         if left:

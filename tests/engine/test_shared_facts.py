@@ -137,14 +137,7 @@ def test_advice_is_read_again_only_for_workloads_whose_objects_changed(
         repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`users` reads the very same objects on both sides: its advice facts are the base's,
     marked as a whole-tree review marks them."""
-    marked: list[dict[str, dict]] = []
-    real = bot.engine.mark_directions
-
-    def record(base: dict, head: dict, objects: ObjectMap) -> None:
-        real(base, head, objects)
-        marked.append({k: v.model_dump() for k, v in head.items()})
-
-    monkeypatch.setattr(bot.engine, "mark_directions", record)
+    marked = _marked_advice(monkeypatch)
     scoped, read = second_push(repo, "pr", tmp_path, monkeypatch, bot.checks.facts, "_server",
                                lambda w, images: w.subject)
     assert sorted(read) == ["Deployment/shop/cart", "Deployment/shop/orders",
@@ -154,6 +147,42 @@ def test_advice_is_read_again_only_for_workloads_whose_objects_changed(
     assert {a["object"]: a["change"] for a in marked[-1].values()} == {
         "Deployment/cart": "scaled-up", "Deployment/orders": "unchanged",
         "Deployment/search": "unchanged", "Deployment/users": "unchanged"}
+
+
+def test_a_subject_two_base_workloads_wrote_has_its_advice_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The base's advice on `users` is its second file's (2 replicas, then 5): once the change
+    removes that file, the first file's `users`, unchanged, is advised on with its own floor."""
+    repo = tmp_path / "dup"
+    (repo / "apps").mkdir(parents=True)
+    (repo / "apps" / "users.yaml").write_text(APP.format(name="users"))
+    (repo / "apps" / "users2.yaml").write_text(  # the Deployment alone
+        APP.format(name="users").split("---")[0].replace("replicas: 2", "replicas: 5"))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "checkout", "-q", "-b", "pr")
+    git(repo, "rm", "-q", "apps/users2.yaml")
+    git(repo, "commit", "-qm", "head")
+    marked = _marked_advice(monkeypatch)
+    second_push(repo, "pr", tmp_path, monkeypatch, bot.checks.facts, "_server",
+                lambda w, images: w.subject)
+    whole_tree(checkout(repo, "main", tmp_path / "base"), checkout(repo, "pr", tmp_path / "head"))
+    assert marked[-2] == marked[-1]
+    assert marked[-1]["Deployment/shop/users"]["replicas"] == 2
+
+
+def _marked_advice(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, dict]]:
+    """Each review's head advice facts, as `mark_directions` leaves them."""
+    marked: list[dict[str, dict]] = []
+    real = bot.engine.mark_directions
+
+    def record(base: dict, head: dict, objects: ObjectMap) -> None:
+        real(base, head, objects)
+        marked.append({k: v.model_dump() for k, v in head.items()})
+
+    monkeypatch.setattr(bot.engine, "mark_directions", record)
+    return marked
 
 
 def test_a_budget_selecting_by_expression_alone_has_every_workload_looked_up(
