@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.catalog import Catalog, load_catalog
+from bot.checks.alike import same_objects
 from bot.checks.evaluate import Made, Reuse, Signature, run_rules
-from bot.checks.facts import Tree, advice_facts, compared_facts
+from bot.checks.facts import Tree, advice_facts, compared_facts, known_advice, unmoved
 from bot.checks.scope import change_scope
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
@@ -210,7 +211,9 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         context = (f"This change touches **{len(changed)}** reviewed file(s) between "
                    f"{quote(base.label)} and {quote(head.label)}. Head: {_summary(after.graph)}; "
                    f"{after.inventory.files_read} files read.")
-        advice = advice_facts(after.graph)
+        trees = Tree(before.graph, before.inventory), Tree(after.graph, after.inventory)
+        same = unmoved(*trees, objects if scoped else None)
+        advice = advice_facts(after.graph, known_advice(before.graph, judged.advice, same))
         mark_directions(judged.advice, advice, objects)
         decision = build_decision(
             mode="review", title=title or f"Review of {head.label} against {base.label}",
@@ -219,9 +222,7 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
             head=head.label, notes=after.inventory.notes, telemetry=head_inventory.telemetry,
             advice=advice, in_ci=in_ci)
         decision.measurements = head_inventory.measurements
-        decision.changes = fact_changes(*compared_facts(
-            Tree(before.graph, before.inventory), Tree(after.graph, after.inventory),
-            objects if scoped else None), objects)
+        decision.changes = fact_changes(*compared_facts(*trees, same), objects)
         return decision
 
 
@@ -274,24 +275,35 @@ def decide(source: Source, title: str, config: AriaConfig | None = None) -> Deci
 
 
 def _changed_paths(base: Inventory, head: Inventory) -> set[str]:
-    def index(inv: Inventory) -> dict[str, list[Document | ParseProblem]]:
+    def written(inv: Inventory) -> list[Document | ParseProblem]:
+        # rendered objects change only when their files do
+        return [*(d for d in [*inv.documents, *inv.sources] if d.source_map is None),
+                *inv.problems]
+
+    def index(items: list[Document | ParseProblem]) -> dict[str, list[Document | ParseProblem]]:
         out: dict[str, list[Document | ParseProblem]] = {}
-        for d in [*inv.documents, *inv.sources]:
-            if d.source_map is None:  # rendered objects change only when their files do
-                out.setdefault(d.path, []).append(d)
-        for p in inv.problems:
-            out.setdefault(p.path, []).append(p)
+        for item in items:
+            out.setdefault(item.path, []).append(item)
         return out
 
-    def written(item: Document | ParseProblem) -> tuple[int, int, str]:
+    def text(item: Document | ParseProblem) -> tuple[int, int, str]:
         if isinstance(item, ParseProblem):
             return item.line or 0, 0, item.reason
         return item.line, item.end_line, repr(item.body)
 
     def same(x: list[Document | ParseProblem], y: list[Document | ParseProblem]) -> bool:
         # An unchanged file's objects are the very objects of the base (one parse, cached).
-        return len(x) == len(y) and all(i is j or written(i) == written(j)
+        return len(x) == len(y) and all(i is j or text(i) == text(j)
                                         for i, j in zip(x, y, strict=True))
 
-    a, b = index(base), index(head)
+    then, now = written(base), written(head)
+    # Where the objects both sides share are in the same order, a path none of the others
+    # has lists the very same objects on both sides: only the others' paths are compared
+    # (indexing every object of both trees was most of this).
+    kept = {id(i) for i in then} & {id(i) for i in now}
+    if same_objects([i for i in then if id(i) in kept], [i for i in now if id(i) in kept]):
+        apart = {i.path for i in then if id(i) not in kept} | \
+            {i.path for i in now if id(i) not in kept}
+        then, now = [i for i in then if i.path in apart], [i for i in now if i.path in apart]
+    a, b = index(then), index(now)
     return {p for p in a.keys() | b.keys() if not same(a.get(p, []), b.get(p, []))}

@@ -10,11 +10,12 @@ read from (rendered Kustomize output cites the file that wrote the value).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.checks.alike import recited, same_objects
+from bot.checks.alike import Apart, recited, related_apart, same_objects
 from bot.checks.common import capacity_evidence, dig, mapping, min_replicas, source_line
 from bot.checks.rbac import grant_of
 from bot.decision.changes import Fact, ObjectFacts
@@ -40,23 +41,35 @@ class Tree:
     inventory: Inventory
 
 
-def compared_facts(base: Tree, head: Tree, objects: ObjectMap | None,
-                   ) -> tuple[dict[str, ObjectFacts], dict[str, ObjectFacts]]:
-    """Both trees' object facts for `fact_changes`, less those of each workload that reads the
-    very same objects on both sides (`_unmoved`): its facts are equal on both sides, so they
-    compare to no change. Where the change renames an object (its new name may be written into
-    other objects' fact values), and without `objects` (an unscoped review), every object's
-    facts are read. Reading them all was most of the facts' cost, and a tenth of the judged
-    base's size, for workloads a one-file change does not touch."""
+Pairs = list[tuple[Workload, Workload]]  # (base, head) workload
+
+
+def unmoved(base: Tree, head: Tree, objects: ObjectMap | None) -> Pairs | None:
+    """Each head workload that reads the very same objects as its base workload (`_unmoved`),
+    with it: its facts, and the facts advice reads, are equal on both sides. None where every
+    object's facts are to be read: where the change renames an object (its new name may be
+    written into other objects' fact values), and without `objects` (an unscoped review)."""
     if objects is None or objects.renamed or objects.names:
-        return object_facts(base.graph, base.inventory), object_facts(head.graph, head.inventory)
+        return None
     was = {(id(w.doc), w.group): w for w in base.graph.workloads}
     cited_apart = recited(base.inventory, head.inventory)
-    same: list[tuple[Workload, Workload]] = []
+    apart = related_apart(base.graph, head.graph, cited_apart)
+    same: Pairs = []
     for w in head.graph.workloads:
         old = was.get((id(w.doc), w.group))
-        if old is not None and _unmoved(base.graph, old, head.graph, w, cited_apart):
+        if old is not None and _unmoved(base.graph, old, head.graph, w, cited_apart, apart):
             same.append((old, w))
+    return same
+
+
+def compared_facts(base: Tree, head: Tree, same: Pairs | None,
+                   ) -> tuple[dict[str, ObjectFacts], dict[str, ObjectFacts]]:
+    """Both trees' object facts for `fact_changes`, less those of the `unmoved` workloads
+    (`same`; None: none left out): their facts are equal on both sides, so they compare to no
+    change. Reading them all was most of the facts' cost, and a tenth of the judged base's
+    size, for workloads a one-file change does not touch."""
+    if same is None:
+        return object_facts(base.graph, base.inventory), object_facts(head.graph, head.inventory)
     return (object_facts(base.graph, base.inventory, {id(old) for old, _ in same}),
             object_facts(head.graph, head.inventory, {id(w) for _, w in same}))
 
@@ -84,18 +97,20 @@ def object_facts(graph: PlatformGraph, inventory: Inventory,
 
 
 def _unmoved(base: PlatformGraph, old: Workload, head: PlatformGraph, w: Workload,
-             cited_apart: Collection[str]) -> bool:
+             cited_apart: Collection[str], apart: Apart | None) -> bool:
     """Whether `_workload` reads the same for `w` in head as for `old`, the same document, in
     base: the very same autoscalers, budgets and services (an unchanged file's or overlay's
     objects are the base's own), none of them cited through a render made apart
     (`cited_apart`), and the same containers counted as accelerated (a base role can mark
-    one)."""
-    for now, then in (([w.doc], [old.doc]),  # the same by the caller: its render, then
-                      (head.scalers_for(w), base.scalers_for(old)),
-                      (head.pdbs_for(w), base.pdbs_for(old)),
-                      (head.services_for(w), base.services_for(old))):
-        if not same_objects(then, now) or any(d.path in cited_apart for d in now):
-            return False
+    one). A workload that nothing `apart` may find has the very same ones, none cited apart:
+    it is not looked up (the lookups, for every workload, were most of the facts' cost)."""
+    if apart is None or w.doc.path in cited_apart or apart.may_find(w):
+        for now, then in (([w.doc], [old.doc]),  # the same by the caller: its render, then
+                          (head.scalers_for(w), base.scalers_for(old)),
+                          (head.pdbs_for(w), base.pdbs_for(old)),
+                          (head.services_for(w), base.services_for(old))):
+            if not same_objects(then, now) or any(d.path in cited_apart for d in now):
+                return False
     return [c.accelerated for c in w.containers] == [c.accelerated for c in old.containers]
 
 
@@ -246,11 +261,16 @@ def _model(doc: Document, where: Where) -> ObjectFacts:
     return out
 
 
-def advice_facts(graph: PlatformGraph) -> dict[str, AdviceFacts]:
+def advice_facts(graph: PlatformGraph, known: Mapping[int, AdviceFacts] | None = None,
+                 ) -> dict[str, AdviceFacts]:
     """What advice on each workload, node pool and model config depends on, by subject
-    (ADR 0017); a pool's `replicas` is its node floor and `gpus` its GPUs per node."""
+    (ADR 0017); a pool's `replicas` is its node floor and `gpus` its GPUs per node. `known`:
+    a copy of these, not read again, for the workloads whose `id` it holds (`known_advice`)."""
     out: dict[str, AdviceFacts] = {}
     for w in graph.workloads:
+        if known and id(w) in known:
+            out[w.subject] = known[id(w)].model_copy()  # a review marks its copy's change
+            continue
         pdbs, scalers = ([] if w.batch else graph.pdbs_for(w)), graph.scalers_for(w)
         floor = None
         if not w.batch and w.kind not in ("DaemonSet", "Pod"):
@@ -270,6 +290,25 @@ def advice_facts(graph: PlatformGraph) -> dict[str, AdviceFacts]:
         out[doc.identity] = AdviceFacts(object=doc.ref, kind=doc.kind,
                                         backend=str(backend) if backend else None)
     return out
+
+
+def known_advice(base: PlatformGraph, advice: Mapping[str, AdviceFacts],
+                 same: Pairs | None) -> dict[int, AdviceFacts]:
+    """The base's advice facts (`advice`) of each `unmoved` head workload, by its `id`: they
+    read the very same objects, so they are equal where the workload is as serving as in base
+    (a base role can make it one) and the base's entry for its subject is its own (no other
+    base workload, node pool or model config has that identity). Reading them again for every
+    workload was most of the review's advice cost."""
+    if not same:
+        return {}
+    models = base.kind("TritonModelConfig")
+    taken: Counter[str] = Counter()  # how many wrote each subject, where some wrote one twice
+    if len(advice) < len(base.workloads) + len(base.node_pools) + len(models):
+        taken.update(w.subject for w in base.workloads)
+        taken.update(pool.doc.identity for pool in base.node_pools)
+        taken.update(doc.identity for doc in models)
+    return {id(w): advice[old.subject] for old, w in same
+            if old.serving == w.serving and taken[old.subject] <= 1}
 
 
 def _server(w: Workload, images: tuple[str, ...] | list[str]) -> str | None:

@@ -15,6 +15,8 @@ head across renames and moves (`identity`). Then:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from operator import attrgetter
 
 from bot.catalog import Catalog, RuleSpec
 from bot.decision.identity import ObjectMap
@@ -64,57 +66,61 @@ def diff_findings(base: list[Finding], head: list[Finding], catalog: Catalog,
         return f.rule_id, subject, objects.head_detail(f.subject, f.detail)
 
     pool: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
+    # Nothing renamed: a base finding's key is its own (each rename's lookups cost as much as
+    # the rest of the pairing).
+    keyed: Callable[[Finding], tuple[str, str, str]] = \
+        key if objects.renamed or objects.names else attrgetter("key")
     for finding in base:
-        pool[key(finding)].append(finding)
+        pool[keyed(finding)].append(finding)
+    # each rule looked up once, not once per finding
+    rules = {r: catalog.get(r) for r in {f.rule_id for f in (*base, *head)}}
     out: list[Finding] = []
     unmatched: list[Finding] = []
     for finding in head:
         candidates = pool.get(finding.key, [])
-        match = next((c for c in candidates if c.location.path == finding.location.path), None)
-        if match is None:
-            unmatched.append(finding)
+        path = finding.location.path
+        for match in candidates:  # a loop, not `next` over a generator: a finding's cost counts
+            if match.location.path == path:
+                candidates.remove(match)
+                out.append(_paired(match, finding, rules[finding.rule_id]))
+                break
         else:
-            candidates.remove(match)
-            out.append(_paired(match, finding, catalog))
+            unmatched.append(finding)
     for finding in unmatched:
         left = pool.get(finding.key)
         if left:
-            out.append(_paired(left.pop(0), finding, catalog))
+            out.append(_paired(left.pop(0), finding, rules[finding.rule_id]))
         else:
-            out.append(finding.model_copy(update={"status": Status.new}))
+            out.append(finding.marked(Status.new))
     # The placed findings of rules that supersede others, by subject, in `out`'s order (base
     # findings placed meanwhile included): what `_gone` looks through, not all of `out`.
     superseding: dict[str, list[Finding]] = defaultdict(list)
-
-    def index(f: Finding) -> None:
-        rule = catalog.get(f.rule_id)
-        if rule is not None and rule.supersedes:
-            superseding[f.subject].append(f)
-
+    superseders = {r for r, rule in rules.items() if rule is not None and rule.supersedes}
     for finding in out:
-        index(finding)
+        if finding.rule_id in superseders:
+            superseding[finding.subject].append(finding)
     for leftovers in pool.values():
         for finding in leftovers:
-            out.append(gone := _gone(finding, superseding, catalog, objects))
-            index(gone)
+            out.append(gone := _gone(finding, superseding, rules, objects))
+            if gone.rule_id in superseders:
+                superseding[gone.subject].append(gone)
     return out
 
 
-def _paired(before: Finding, after: Finding, catalog: Catalog) -> Finding:
-    worse = _regression(catalog.get(after.rule_id), before, after)
+def _paired(before: Finding, after: Finding, rule: RuleSpec | None) -> Finding:
+    worse = _regression(rule, before, after)
     if worse is not None:
-        return after.model_copy(update={"status": Status.new, "regression": worse})
-    return after.model_copy(update={"status": Status.unchanged})
+        return after.marked(Status.new, regression=worse)
+    return after.marked(Status.unchanged)
 
 
-def _gone(finding: Finding, superseding: dict[str, list[Finding]], catalog: Catalog,
-          objects: ObjectMap) -> Finding:
+def _gone(finding: Finding, superseding: dict[str, list[Finding]],
+          rules: dict[str, RuleSpec | None], objects: ObjectMap) -> Finding:
     """A base finding with no head match: superseded by a stricter head finding, or fixed.
     `superseding`: the findings placed so far by subject, of rules that supersede others."""
     if objects.in_head(finding.subject):
         for other in superseding.get(objects.head_subject(finding.subject), ()):
-            rule = catalog.get(other.rule_id)
+            rule = rules[other.rule_id]
             if rule is not None and finding.rule_id in rule.supersedes:
-                return finding.model_copy(update={"status": Status.superseded,
-                                                  "superseded_by": other.fingerprint})
-    return finding.model_copy(update={"status": Status.fixed})
+                return finding.marked(Status.superseded, superseded_by=other.fingerprint)
+    return finding.marked(Status.fixed)

@@ -88,9 +88,24 @@ def head_pools(objects: ObjectMap, pools: Iterable[NodePool]) -> dict[str, Prior
     return {objects.head_subject(pool.subject): pool.base_side() for pool in pools}
 
 
-def _objects(docs: Iterable[Document]) -> Iterator[Document]:
-    """Documents that are objects (a `moved` or `locals` block, a Kustomization is not one)."""
-    return (d for d in docs if d.kind not in (_MOVED, "locals", "Kustomization"))
+def _by_identity(docs: Iterable[Document], prefixes: set[str], suffixes: set[str],
+                 ) -> dict[str, Document]:
+    """The objects among `docs` by identity (a `moved` or `locals` block, a Kustomization is
+    not one), adding the `namePrefix` and `nameSuffix` each Kustomization declares to
+    `prefixes` and `suffixes`: one pass over a tree for both (each pass over a large tree
+    counted)."""
+    out: dict[str, Document] = {}
+    for doc in docs:
+        kind = doc.kind
+        if kind == "Kustomization":
+            if isinstance(doc.body, dict):
+                if isinstance(doc.body.get("namePrefix"), str):
+                    prefixes.add(doc.body["namePrefix"])
+                if isinstance(doc.body.get("nameSuffix"), str):
+                    suffixes.add(doc.body["nameSuffix"])
+        elif kind != _MOVED and kind != "locals":
+            out[doc.identity] = doc
+    return out
 
 
 def _address(value: Any) -> str:
@@ -103,17 +118,6 @@ def _moved_blocks(head: list[Document]) -> dict[str, str]:
     return {_address(d.body.get("from")): _address(d.body.get("to"))
             for d in head if d.format == "terraform" and d.kind == _MOVED
             and isinstance(d.body, dict) and d.body.get("from") and d.body.get("to")}
-
-
-def _affixes(docs: Iterable[Document]) -> tuple[set[str], set[str]]:
-    prefixes, suffixes = {""}, {""}
-    for doc in docs:
-        if doc.kind == "Kustomization" and isinstance(doc.body, dict):
-            if isinstance(doc.body.get("namePrefix"), str):
-                prefixes.add(doc.body["namePrefix"])
-            if isinstance(doc.body.get("nameSuffix"), str):
-                suffixes.add(doc.body["nameSuffix"])
-    return prefixes, suffixes
 
 
 def _cores(name: str, prefixes: set[str], suffixes: set[str]) -> set[str]:
@@ -152,11 +156,13 @@ def _kind_key(doc: Document) -> tuple[str, str]:
 
 def match_objects(base: list[Document], head: list[Document]) -> ObjectMap:
     """Follow the base tree's objects into the head tree."""
-    head_by_id = {d.identity: d for d in _objects(head)}
+    prefixes, suffixes = {""}, {""}
+    # each side's identities worked out in one pass (four over the base were most of this)
+    head_by_id = _by_identity(head, prefixes, suffixes)
+    base_by_id = _by_identity(base, prefixes, suffixes)
     out = ObjectMap(head=set(head_by_id))
-    gone = {d.identity: d for d in _objects(base) if d.identity not in head_by_id}
-    base_ids = {d.identity for d in _objects(base)}
-    arrived = {i: d for i, d in head_by_id.items() if i not in base_ids}
+    gone = {i: d for i, d in base_by_id.items() if i not in head_by_id}
+    arrived = {i: d for i, d in head_by_id.items() if i not in base_by_id}
 
     def pair(old: Document, new: Document) -> None:
         out.renamed[old.identity] = new.identity
@@ -168,7 +174,6 @@ def match_objects(base: list[Document], head: list[Document]) -> ObjectMap:
     for source, target in _moved_blocks(head).items():
         if source in gone and target in arrived:
             pair(gone[source], arrived[target])
-    prefixes, suffixes = _affixes([*base, *head])
     if len(prefixes) > 1 or len(suffixes) > 1:
         for old in list(gone.values()):
             cores = _cores(old.name, prefixes, suffixes)

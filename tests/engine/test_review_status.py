@@ -112,3 +112,21 @@ def test_a_batch_job_that_stops_using_a_gpu_is_no_gpu_finding():
     found = review_of({"jobs/eval.yaml": job.format(gpu=GPU)},
                       {"jobs/eval.yaml": job.format(gpu="")})
     assert "HEAD012" not in _by_rule(found)
+
+
+def test_a_marked_finding_is_what_pydantic_s_copy_with_the_status_would_be():
+    """`Finding.marked` copies plainly: the same fields, fields set and dump as `model_copy`,
+    and the finding it was copied from is left as it was."""
+    found = review_of(llm(4), llm(2), config="rules:\n  SPOF001: {params: {min_replicas: 5}}\n")
+    single = next(f for f in found if f.rule_id == "SPOF001")
+    assert single.regression is not None
+    for status, update in ((Status.new, {"regression": single.regression}),
+                           (Status.superseded, {"superseded_by": "0123456789abcdef"}),
+                           (Status.fixed, {})):
+        plain = single.marked(status, **update)
+        copied = single.model_copy(update={"status": status, **update})
+        assert plain == copied and plain is not single
+        assert plain.model_fields_set == copied.model_fields_set
+        assert plain.model_dump_json(exclude_unset=True) == \
+            copied.model_dump_json(exclude_unset=True)
+    assert single.status is Status.new
