@@ -132,7 +132,7 @@ def _keys(source: Source, kubectl: str, dirs: dict[str, list[str]], ledger: Ledg
           prior: Inventory | None) -> dict[str, str]:
     """Each overlay's render key (noted in `ledger`): the prior's where it stands, else from
     the content of every file below the overlay's folders."""
-    changed = ledger.changed_since(prior.ledger) if prior is not None else set()
+    changed = ledger.changed_since(prior.ledger) if prior is not None else frozenset()
     inputs: _Inputs | None = None
     keys = {}
     for root, folders in dirs.items():

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.ingest.source import below
-
 # path -> (its blob SHA, or None; what the loader made of it: its parse-cache key, "" for a
 # file no parser reads, None for one it must handle again: a config, a Helm template, a file
 # over the size limit or unreadable, a parse the supervisor decided)
@@ -32,18 +30,30 @@ class Ledger:
         would be worked out otherwise."""
         return self.files if (max_bytes, charts) == (self.max_bytes, self.charts) else {}
 
-    def changed_since(self, prior: Ledger) -> set[str]:
-        """Paths added, deleted or changed since `prior`, and every path without a blob."""
+    def changed_since(self, prior: Ledger) -> frozenset[str]:
+        """The folders holding a path added, deleted or changed since `prior`, or a path
+        without a blob: each of its parent folders up to the root (""), which holds every
+        path. A folder holds a changed path exactly when it is among these (`below`), so an
+        overlay is checked against them in a lookup per folder, not a scan of every changed
+        path (a large change over many overlays)."""
         old = prior.files
-        out = {p for p, (blob, _) in self.files.items()
-               if blob is None or (seen := old.get(p)) is None or seen[0] != blob}
-        out.update(p for p in old if p not in self.files)
-        return out
+        paths = {p for p, (blob, _) in self.files.items()
+                 if blob is None or (seen := old.get(p)) is None or seen[0] != blob}
+        paths.update(p for p in old if p not in self.files)
+        return frozenset(folder for p in paths for folder in _parents(p))
 
-    def render_key(self, root: str, folders: tuple[str, ...], changed: set[str]) -> str | None:
+    def render_key(self, root: str, folders: tuple[str, ...],
+                   changed: frozenset[str]) -> str | None:
         """`root`'s render key as this ledger has it, where the render reads the same folders
-        and no changed path lies below them: the same inputs, so the same key."""
+        and none of them holds a changed path (`changed`, from `changed_since`): the same
+        inputs, so the same key."""
         seen = self.renders.get(root)
-        if seen is None or seen[0] != folders or any(below(p, folders) for p in changed):
+        if seen is None or seen[0] != folders or not changed.isdisjoint(folders):
             return None
         return seen[1]
+
+
+def _parents(path: str) -> list[str]:
+    """"a/b/c.yaml" -> ["", "a", "a/b"]: the folders `below` finds the path in."""
+    parts = path.split("/")[:-1]
+    return ["", *("/".join(parts[:i]) for i in range(1, len(parts) + 1))]

@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.config import config_of
 from bot.engine import ingest
 from bot.ingest.cache import ContentCache, use_cache
+from bot.ingest.ledger import Ledger
 from bot.ingest.loader import Inventory
-from bot.ingest.source import GitRevisionSource
+from bot.ingest.source import GitRevisionSource, below
 from bot.judged_pickle import dumps
 from tests.engine.test_judged_pickle import same_tree
 from tests.kustomize_repos import git, rendered_repo
@@ -114,3 +117,20 @@ def test_a_head_ingested_with_its_bases_ledger_is_the_whole_ingest_of_it(
         assert (new.source_map, new.text_lines) == (old.source_map, old.text_lines)
     reused = [p for p, seen in fast.ledger.files.items() if prior.ledger.files.get(p) == seen]
     assert len(reused) > len(fast.ledger.files) // 2  # the fast path was taken
+
+
+_SEGMENT = st.sampled_from(["apps", "base", "overlays", "prod", "a", "a.b", ".hidden", "x-y"])
+_PATH = st.lists(_SEGMENT, min_size=1, max_size=4).map("/".join)
+
+
+@given(paths=st.sets(_PATH, max_size=6),
+       folders=st.lists(st.one_of(st.just(""), _PATH), min_size=1, max_size=3).map(tuple))
+def test_an_overlay_keeps_its_key_exactly_when_no_changed_path_lies_below_its_folders(
+        paths: set[str], folders: tuple[str, ...]) -> None:
+    """The ledger answers from the changed paths' parent folders (a lookup per folder); that
+    must be `below` over every changed path, for any paths and folders."""
+    base = Ledger(files={p: ("1" * 40, "key") for p in paths},
+                  renders={"apps/prod": (folders, "render-key")})
+    head = Ledger(files={p: ("2" * 40, "key") for p in paths})
+    kept = base.render_key("apps/prod", folders, head.changed_since(base))
+    assert (kept is None) == any(below(p, folders) for p in paths)
