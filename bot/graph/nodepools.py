@@ -21,8 +21,11 @@ from bot.ingest.values import as_int, dig
 AKS_SPOT_TAINT = "kubernetes.azure.com/scalesetpriority"
 _REFERENCE = re.compile(r"^\$\{(var|local)\.([A-Za-z_][\w-]*)\}$")
 _ZONE = re.compile(r"^[a-z]+-[a-z]+\d+-[a-z]$")  # a GCP zone (`us-central1-a`), not a region
+# Label domains of Kubernetes, the clouds, Karpenter and NVIDIA's feature discovery: every node of
+# a pool gets such labels (zone, region, arch, instance type, node group, GPU product) whatever
+# the pool's written labels say.
 WELL_KNOWN_DOMAINS = ("kubernetes.io", "k8s.io", "karpenter.sh", "amazonaws.com", "azure.com",
-                      "cloud.google.com")
+                      "cloud.google.com", "nvidia.com")
 KARPENTER_GPU_KEYS = ("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu")
 
 
@@ -351,7 +354,7 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
         if not isinstance(req, dict):
             continue
         key, values = str(req.get("key", "")), _strings(req.get("values"))
-        if req.get("operator", "In") == "In" and values and not _well_known(key):
+        if req.get("operator", "In") == "In" and values and not provider_label(key):
             choices[key] = (tuple(values), doc.line_at("spec", "template", "spec",
                                                        "requirements", index))
         if req.get("operator", "In") != "In":
@@ -390,11 +393,13 @@ def _karpenter(doc: Document, body: dict[str, Any], cat: Catalogue) -> NodePool:
     return pool
 
 
-def _well_known(key: str) -> bool:
-    """A label Kubernetes, Karpenter or a cloud provider defines (`topology.kubernetes.io/zone`,
-    `karpenter.k8s.aws/instance-family`), not one of the operator's own."""
+def provider_label(key: str) -> bool:
+    """A label Kubernetes, Karpenter, a cloud provider or NVIDIA defines
+    (`topology.kubernetes.io/zone`, `karpenter.k8s.aws/instance-family`), not one of the
+    operator's own: a pool's written labels do not list it, so it cannot rule a pool out."""
     domain = key.split("/", 1)[0] if "/" in key else ""
-    return domain.endswith(WELL_KNOWN_DOMAINS) or domain.startswith("karpenter.")
+    return domain.startswith("karpenter.") or any(
+        domain == known or domain.endswith("." + known) for known in WELL_KNOWN_DOMAINS)
 
 
 def _eksctl(doc: Document, body: dict[str, Any], cat: Catalogue) -> list[NodePool]:

@@ -14,6 +14,7 @@ from bot.graph.nodepools import (
     TerraformIndex,
     label_value,
     node_pools_of,
+    provider_label,
 )
 from bot.graph.prices import PriceTable
 from bot.graph.roles import RoleHints, is_benchmark_client, under_any
@@ -22,15 +23,6 @@ from bot.ingest.documents import Document
 
 CONTROL_PLANE_MARKERS = ("controller", "operator", "webhook", "manager", "admission",
                          "agent", "router", "dashboard")
-# Node labels the provider or Karpenter sets, not the pool's own (a pool in Terraform does not
-# list them, so they cannot rule a pool out)
-# Labels every node of a pool gets from Kubernetes, the cloud, Karpenter or NVIDIA's and node
-# feature discovery (zone, region, arch, instance type, node group, GPU product), not from the
-# pool's written labels: a selector on them narrows nothing the tree says about its pools.
-PROVIDER_LABELS = ("kubernetes.io/", "node.kubernetes.io/", "topology.kubernetes.io/",
-                   "beta.kubernetes.io/", "failure-domain.beta.kubernetes.io/",
-                   "feature.node.kubernetes.io/", "cloud.google.com/", "karpenter.",
-                   "eks.amazonaws.com/", "kubernetes.azure.com/", "nvidia.com/")
 SERVING_ARGV_HINTS = ("tritonserver", "vllm", "text-generation-launcher", "serve run",
                       "torchserve", "sglang")
 
@@ -219,7 +211,7 @@ class PlatformGraph:
             if isinstance(w.pod.get("nodeSelector"), dict) else {}
         return [pool for pool in self.node_pools
                 if all(label_value(v) in pool.label_values(k) for k, v in selector.items()
-                       if not k.startswith(PROVIDER_LABELS))
+                       if not provider_label(str(k)))
                 and pool_refusal(w, pool) is None]
 
     def selected_pools(self, w: Workload) -> list[NodePool]:
@@ -227,8 +219,7 @@ class PlatformGraph:
         tree all it can run on (with no selection it may land on any node of the cluster,
         including pools written elsewhere)."""
         selector = w.pod.get("nodeSelector")
-        own = isinstance(selector, dict) and any(not str(k).startswith(PROVIDER_LABELS)
-                                                 for k in selector)
+        own = isinstance(selector, dict) and any(not provider_label(str(k)) for k in selector)
         return self.node_pools_for(w) if own else []
 
     def triton_servers_for(self, model: Document) -> list[Workload]:
