@@ -24,6 +24,9 @@ from bot.probes.settings import ProbeTarget  # noqa: E402
 
 # Service time >= 2 ms, like the fidelity bench's model.
 SLOW_MS = 2.0
+# A service time that dwarfs this shared box's scheduling noise (a few ms under a full test
+# run), for the A/B whose regression must show whatever else is running.
+WIDE_MS = 10 * SLOW_MS
 
 
 @dataclass
@@ -44,13 +47,14 @@ def write_repository(repo: Path) -> None:
     sample_model.write_model(repo, "trivial")
     sample_model.write_model(repo, "dyn", dims=(-1,), data_type="TYPE_INT32")
     sample_model.write_model(repo, "ab", sleep_ms=SLOW_MS, max_queue_delay_us=100)
+    sample_model.write_model(repo, "ab_wide", sleep_ms=WIDE_MS, max_queue_delay_us=100)
     sample_model.write_model(repo, "review", sleep_ms=SLOW_MS, max_queue_delay_us=100)
     sample_model.write_model(repo, "guarded", sleep_ms=SLOW_MS, max_queue_delay_us=100)
     # 5 s per request: for request-timeout tests.
     sample_model.write_model(repo, "stuck", sleep_ms=5000, max_queue_delay_us=None)
 
 
-MODELS = ["slow", "trivial", "dyn", "ab", "review", "guarded", "stuck"]
+MODELS = ["slow", "trivial", "dyn", "ab", "ab_wide", "review", "guarded", "stuck"]
 
 
 @pytest.fixture(scope="session")
