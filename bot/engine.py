@@ -201,8 +201,8 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         head_inventory.telemetry = telemetry_for_review(base_inventory, head_inventory,
                                                         config.telemetry, config.headroom,
                                                         config.serving_images)
-        objects = match_objects(before.graph.documents, head_inventory.documents)
-        prior = head_roles(objects, before.graph.workloads)
+        objects = match_objects(before.graph, head_inventory.documents)
+        prior = head_roles(objects, before.graph)
         prior_pools = head_pools(objects, before.graph.node_pools)
         scope = change_scope(before.graph, base_inventory, before.by_rule, before.signed,
                              head_inventory, config, prior, prior_pools) if scoped else None

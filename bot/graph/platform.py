@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.graph.nodepools import (
     NodePool,
@@ -28,6 +28,7 @@ SERVING_ARGV_HINTS = ("tritonserver", "vllm", "text-generation-launcher", "serve
 
 
 SCALER_KINDS = ("HorizontalPodAutoscaler", "ScaledObject")
+T = TypeVar("T")
 
 
 def scale_target(doc: Document) -> tuple[str, str] | None:
@@ -132,6 +133,20 @@ class Binding:
 
 
 @dataclass
+class BaseRoles:
+    by_subject: dict[str, PriorRole]  # the last workload's, of a subject listed twice
+    subjects: dict[str, list[str]]  # the subjects of an identity's workloads
+
+    @classmethod
+    def of(cls, graph: PlatformGraph) -> BaseRoles:
+        roles = cls({}, defaultdict(list))
+        for w in graph.workloads:
+            roles.by_subject[w.subject] = w.role()
+            roles.subjects[w.doc.identity].append(w.subject)
+        return roles
+
+
+@dataclass
 class PlatformGraph:
     documents: list[Document]
     serving_images: tuple[str, ...] = ()
@@ -143,6 +158,21 @@ class PlatformGraph:
     prices: PriceTable | None = None  # the operator's, when ARIA_GPU_PRICES names one
     _scalers: dict[tuple[str, str], list[Document]] | None = field(default=None, repr=False)
     _selectors: dict[str, _SelectorIndex] = field(default_factory=dict, repr=False)
+    # values worked out from the whole graph once (`derived`), for every review against it
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, name: str, make: Callable[[PlatformGraph], T]) -> T:
+        """`make(self)`, worked out once per graph: a judged base's graph serves every push to
+        a pull request, and a graph is not changed once built (`make` reads only the graph,
+        and its value is shared: never changed by a caller)."""
+        if name not in self._derived:
+            self._derived[name] = make(self)
+        value: T = self._derived[name]
+        return value
+
+    def roles(self) -> BaseRoles:
+        """Its workloads' roles, as the head tree of a review against it reads them."""
+        return self.derived("roles", BaseRoles.of)
 
     def kind(self, *kinds: str) -> list[Document]:
         out: list[Document] = []
@@ -163,6 +193,7 @@ class PlatformGraph:
         self._scaler_index()  # built once for both
         view = copy.copy(self)
         view.workloads = workloads
+        view._derived = {}  # of the whole graph
         return view
 
     def _scaler_index(self) -> dict[tuple[str, str], list[Document]]:

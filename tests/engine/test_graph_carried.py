@@ -20,6 +20,7 @@ from bot.decision.identity import head_pools, head_roles, match_objects
 from bot.engine import ingest
 from bot.graph.platform import PlatformGraph, build_graph
 from bot.graph.roles import RoleHints
+from bot.graph.workloads import PriorRole
 from bot.ingest.documents import Document
 from bot.ingest.source import DirectorySource, MemorySource
 
@@ -48,8 +49,14 @@ def _shape(graph: PlatformGraph) -> tuple[Any, ...]:
 def _review_graphs(base: PlatformGraph, head: list[Document], images: tuple[str, ...] = IMAGES,
                    ) -> tuple[PlatformGraph, PlatformGraph]:
     """The head graph with the base's work taken, and built from scratch, as a review does."""
-    objects = match_objects(base.documents, head)
-    prior = head_roles(objects, base.workloads)
+    objects = match_objects(base, head)
+    assert objects == match_objects(base, head) == match_objects(base.documents, head)
+    prior = head_roles(objects, base)
+    # the base's roles are worked out once (`PlatformGraph.roles`): as each workload's, re-keyed
+    assert prior == head_roles(objects, base) == {
+        objects.head_subject(w.subject): PriorRole(w.serving, {
+            objects.head_detail(w.subject, name): value for name, value in w.role().gpus.items()})
+        for w in base.workloads}
     pools = head_pools(objects, base.node_pools)
     before = repr(_shape(base))
     carried = build_graph(head, images, HINTS, prior, pools, base=base)
