@@ -62,12 +62,15 @@ def ingest(source: Source, config: AriaConfig, workers: int | None = None,
 
 def platform_graph(inventory: Inventory, config: AriaConfig,
                    prior: dict[str, PriorRole] | None = None,
-                   prior_pools: dict[str, PriorPool] | None = None) -> PlatformGraph:
+                   prior_pools: dict[str, PriorPool] | None = None,
+                   base: PlatformGraph | None = None) -> PlatformGraph:
     """The graph of one tree, with the repository's vocabulary for serving and its non-users;
-    `prior` and `prior_pools` give a review's head workloads and node pools their base side."""
+    `prior` and `prior_pools` give a review's head workloads and node pools their base side,
+    `base` the base's graph, whose work on the documents the head shares is taken."""
     hints = RoleHints(tuple(config.test_fixture_dirs), tuple(config.benchmark_dirs),
                       tuple(config.benchmark_clients))
-    graph = build_graph(inventory.documents, config.serving_images, hints, prior, prior_pools)
+    graph = build_graph(inventory.documents, config.serving_images, hints, prior, prior_pools,
+                        base)
     graph.prices = load_prices()
     return graph
 
@@ -76,8 +79,8 @@ def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog,
              prior: dict[str, PriorRole] | None = None,
              prior_pools: dict[str, PriorPool] | None = None,
              reuse: Reuse | None = None, made: Made | None = None,
-             sign: bool = False) -> Analysis:
-    graph = platform_graph(inventory, config, prior, prior_pools)
+             sign: bool = False, base: PlatformGraph | None = None) -> Analysis:
+    graph = platform_graph(inventory, config, prior, prior_pools, base)
     judged = run_rules(graph, catalog, config, inventory, reuse, made, sign)
     return Analysis(inventory, graph, judged.findings, judged.by_rule, judged.signed)
 
@@ -198,14 +201,15 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         head_inventory.telemetry = telemetry_for_review(base_inventory, head_inventory,
                                                         config.telemetry, config.headroom,
                                                         config.serving_images)
-        objects = match_objects(before.graph.documents, head_inventory.documents)
-        prior = head_roles(objects, before.graph.workloads)
+        objects = match_objects(before.graph, head_inventory.documents)
+        prior = head_roles(objects, before.graph)
         prior_pools = head_pools(objects, before.graph.node_pools)
         scope = change_scope(before.graph, base_inventory, before.by_rule, before.signed,
                              head_inventory, config, prior, prior_pools) if scoped else None
         after = evaluate(head_inventory, config, catalog, prior, prior_pools,
                          scope.findings if scope is not None else None,
-                         scope.made if scope is not None else None)
+                         scope.made if scope is not None else None,
+                         base=before.graph if scoped else None)
         findings = diff_findings(before.findings, after.findings, catalog, objects)
         changed = _changed_paths(before.inventory, after.inventory)
         context = (f"This change touches **{len(changed)}** reviewed file(s) between "

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.graph.nodepools import NodePool, PriorPool
-from bot.graph.workloads import PriorRole, Workload
+from bot.graph.platform import PlatformGraph
+from bot.graph.workloads import PriorRole
 from bot.ingest.documents import Document
 
 # Share of (field path, value) leaves two bodies must have in common to be one renamed object.
@@ -72,13 +73,16 @@ def _renamed(text: str, old: str, new: str) -> str:
     return re.sub(rf"(?<![\w.-]){re.escape(old)}(?![\w.-])", new, text)
 
 
-def head_roles(objects: ObjectMap, workloads: Iterable[Workload]) -> dict[str, PriorRole]:
-    """The base roles of workloads, keyed as the head tree names them (see `PriorRole`)."""
-    out = {}
-    for w in workloads:
-        role = w.role()
-        gpus = {objects.head_detail(w.subject, name): value for name, value in role.gpus.items()}
-        out[objects.head_subject(w.subject)] = PriorRole(role.serving, gpus)
+def head_roles(objects: ObjectMap, base: PlatformGraph) -> dict[str, PriorRole]:
+    """The base roles of workloads, keyed as the head tree names them (see `PriorRole`): the
+    base graph's own (`PlatformGraph.roles`), those of renamed objects under their new names."""
+    roles = base.roles()
+    out = dict(roles.by_subject)
+    for old in objects.renamed:
+        for subject in roles.subjects.get(old, []):
+            role = out.pop(subject, roles.by_subject[subject])
+            gpus = {objects.head_detail(subject, name): value for name, value in role.gpus.items()}
+            out[objects.head_subject(subject)] = PriorRole(role.serving, gpus)
     return out
 
 
@@ -88,13 +92,12 @@ def head_pools(objects: ObjectMap, pools: Iterable[NodePool]) -> dict[str, Prior
     return {objects.head_subject(pool.subject): pool.base_side() for pool in pools}
 
 
-def _by_identity(docs: Iterable[Document], prefixes: set[str], suffixes: set[str],
-                 ) -> dict[str, Document]:
+def _identities(docs: Iterable[Document]) -> tuple[dict[str, Document], set[str], set[str]]:
     """The objects among `docs` by identity (a `moved` or `locals` block, a Kustomization is
-    not one), adding the `namePrefix` and `nameSuffix` each Kustomization declares to
-    `prefixes` and `suffixes`: one pass over a tree for both (each pass over a large tree
-    counted)."""
+    not one), and the `namePrefix`es and `nameSuffix`es the Kustomizations declare (with ""):
+    one pass over a tree for both (each pass over a large tree counted)."""
     out: dict[str, Document] = {}
+    prefixes, suffixes = {""}, {""}
     for doc in docs:
         kind = doc.kind
         if kind == "Kustomization":
@@ -105,7 +108,11 @@ def _by_identity(docs: Iterable[Document], prefixes: set[str], suffixes: set[str
                     suffixes.add(doc.body["nameSuffix"])
         elif kind != _MOVED and kind != "locals":
             out[doc.identity] = doc
-    return out
+    return out, prefixes, suffixes
+
+
+def _graph_identities(graph: PlatformGraph) -> tuple[dict[str, Document], set[str], set[str]]:
+    return _identities(graph.documents)
 
 
 def _address(value: Any) -> str:
@@ -154,12 +161,13 @@ def _kind_key(doc: Document) -> tuple[str, str]:
     return doc.format, doc.kind
 
 
-def match_objects(base: list[Document], head: list[Document]) -> ObjectMap:
-    """Follow the base tree's objects into the head tree."""
-    prefixes, suffixes = {""}, {""}
-    # each side's identities worked out in one pass (four over the base were most of this)
-    head_by_id = _by_identity(head, prefixes, suffixes)
-    base_by_id = _by_identity(base, prefixes, suffixes)
+def match_objects(base: PlatformGraph | list[Document], head: list[Document]) -> ObjectMap:
+    """Follow the base tree's objects (`base`: its documents, or its graph) into the head
+    tree. A graph's identities are worked out once, for every push against a judged base."""
+    head_by_id, prefixes, suffixes = _identities(head)
+    base_by_id, base_prefixes, base_suffixes = base.derived("identities", _graph_identities) \
+        if isinstance(base, PlatformGraph) else _identities(base)
+    prefixes, suffixes = prefixes | base_prefixes, suffixes | base_suffixes
     out = ObjectMap(head=set(head_by_id))
     gone = {i: d for i, d in base_by_id.items() if i not in head_by_id}
     arrived = {i: d for i, d in head_by_id.items() if i not in base_by_id}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.graph.nodepools import (
     NodePool,
@@ -28,6 +28,7 @@ SERVING_ARGV_HINTS = ("tritonserver", "vllm", "text-generation-launcher", "serve
 
 
 SCALER_KINDS = ("HorizontalPodAutoscaler", "ScaledObject")
+T = TypeVar("T")
 
 
 def scale_target(doc: Document) -> tuple[str, str] | None:
@@ -132,6 +133,20 @@ class Binding:
 
 
 @dataclass
+class BaseRoles:
+    by_subject: dict[str, PriorRole]  # the last workload's, of a subject listed twice
+    subjects: dict[str, list[str]]  # the subjects of an identity's workloads
+
+    @classmethod
+    def of(cls, graph: PlatformGraph) -> BaseRoles:
+        roles = cls({}, defaultdict(list))
+        for w in graph.workloads:
+            roles.by_subject[w.subject] = w.role()
+            roles.subjects[w.doc.identity].append(w.subject)
+        return roles
+
+
+@dataclass
 class PlatformGraph:
     documents: list[Document]
     serving_images: tuple[str, ...] = ()
@@ -143,6 +158,21 @@ class PlatformGraph:
     prices: PriceTable | None = None  # the operator's, when ARIA_GPU_PRICES names one
     _scalers: dict[tuple[str, str], list[Document]] | None = field(default=None, repr=False)
     _selectors: dict[str, _SelectorIndex] = field(default_factory=dict, repr=False)
+    # values worked out from the whole graph once (`derived`), for every review against it
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, name: str, make: Callable[[PlatformGraph], T]) -> T:
+        """`make(self)`, worked out once per graph: a judged base's graph serves every push to
+        a pull request, and a graph is not changed once built (`make` reads only the graph,
+        and its value is shared: never changed by a caller)."""
+        if name not in self._derived:
+            self._derived[name] = make(self)
+        value: T = self._derived[name]
+        return value
+
+    def roles(self) -> BaseRoles:
+        """Its workloads' roles, as the head tree of a review against it reads them."""
+        return self.derived("roles", BaseRoles.of)
 
     def kind(self, *kinds: str) -> list[Document]:
         out: list[Document] = []
@@ -163,6 +193,7 @@ class PlatformGraph:
         self._scaler_index()  # built once for both
         view = copy.copy(self)
         view.workloads = workloads
+        view._derived = {}  # of the whole graph
         return view
 
     def _scaler_index(self) -> dict[tuple[str, str], list[Document]]:
@@ -239,29 +270,31 @@ class PlatformGraph:
 def build_graph(documents: list[Document], serving_images: list[str] | tuple[str, ...] = (),
                 hints: RoleHints | None = None,
                 prior: Mapping[str, PriorRole] | None = None,
-                prior_pools: Mapping[str, PriorPool] | None = None) -> PlatformGraph:
+                prior_pools: Mapping[str, PriorPool] | None = None,
+                base: PlatformGraph | None = None) -> PlatformGraph:
     """The graph of one tree; `prior` holds the base roles of a review's head workloads and
-    `prior_pools` the base side of its node pools."""
+    `prior_pools` the base side of its node pools. `base`: the graph of a review's base, whose
+    work on a document the head shares (the very same object) is taken instead of done again
+    (`_Carried`); the graph is the same as without it."""
     graph = PlatformGraph(documents, tuple(serving_images), hints or RoleHints())
+    terraform = TerraformIndex.of([doc for doc in documents if doc.format == "terraform"])
+    carried = _Carried.of(base, graph)
+    prior, prior_pools = prior or {}, prior_pools or {}
     for doc in documents:
         graph.by_kind[doc.kind].append(doc)
-    terraform = TerraformIndex.of(documents)
-    for doc in documents:
-        if doc.format == "k8s":
-            found = workloads_of(doc)
-            # a Ray cluster serves as a whole when any of its pods runs Ray Serve
-            ray_serve = doc.kind == "RayCluster" and any(map(_runs_server, found))
-            for w in found:
-                before = (prior or {}).get(w.subject)
-                if before is not None:
-                    w.assume(before)
-                w.serving = ((ray_serve or _is_serving(w, graph.serving_images))
-                             and not is_benchmark_client(w, graph.hints)) or \
-                    bool(before and before.serving)
-                w.benchmark = under_any(doc.path, graph.hints.benchmark_dirs)
-                graph.workloads.append(w)
-        for pool in node_pools_of(doc, terraform):
-            pool.prior = (prior_pools or {}).get(pool.subject)
+        shared = carried.known.get(id(doc))
+        if shared is _NOTHING:
+            continue  # a document the base made neither workloads nor node pools of
+        found, pools = carried.take(shared) if shared is not None else \
+            _parts(doc, graph, terraform)
+        for w, own in found:
+            before = prior.get(w.subject)
+            if before is not None:
+                w.assume(before)
+            w.serving = _serving(w, own, graph.hints)
+            graph.workloads.append(w)
+        for pool in pools:
+            pool.prior = prior_pools.get(pool.subject)
             graph.node_pools.append(pool)
     roles: dict[tuple[str, str, str], Document] = {}
     for doc in graph.kind("Role", "ClusterRole"):
@@ -275,11 +308,96 @@ def build_graph(documents: list[Document], serving_images: list[str] | tuple[str
     return graph
 
 
+_Parts = tuple[list[tuple[Workload, bool]], list[NodePool]]
+
+
+def _parts(doc: Document, graph: PlatformGraph, terraform: TerraformIndex) -> _Parts:
+    """The document's workloads, each with whether it serves by what the document says, and
+    its node pools."""
+    if doc.format != "k8s":
+        return [], node_pools_of(doc, terraform)
+    found = workloads_of(doc)
+    # a Ray cluster serves as a whole when any of its pods runs Ray Serve
+    ray_serve = doc.kind == "RayCluster" and any(map(_runs_server, found))
+    benchmark = under_any(doc.path, graph.hints.benchmark_dirs)
+    out = []
+    for w in found:
+        w.benchmark = benchmark
+        out.append((w, (ray_serve or _is_serving(w, graph.serving_images))
+                    and not is_benchmark_client(w, graph.hints)))
+    return out, node_pools_of(doc, terraform)
+
+
+def _serving(w: Workload, own: bool, hints: RoleHints) -> bool:
+    """Whether the workload serves: by its own document, or by its base side in a review (it
+    served there, or requested accelerators a change took away: still a GPU server)."""
+    if own or (w.prior is not None and w.prior.serving):
+        return True
+    return not w.batch and any(c.gpus_before for c in w.containers if not c.init) and \
+        not is_benchmark_client(w, hints)
+
+
+class _Carried:
+    """A review base graph's work on the documents a head tree shares with it (the very same
+    objects: ledger.py): their workloads and node pools, copied before the head sets its side.
+
+    Exact, as each is a function of inputs that are then the same: a workload's fields, and
+    whether it serves by its own document (`_parts`), read only its document and the serving
+    images and role hints (compared); a base workload built without a prior serves exactly
+    when it serves by its document (`_serving`). A Kubernetes node pool reads its document and
+    the instance catalogue. A Terraform document's pools also read the variables, locals and
+    launch templates of the whole tree, and a workload built with a prior its base side: those
+    are made again."""
+
+    def __init__(self, base: PlatformGraph | None) -> None:
+        # by the id of each base document (the base holds them: no other object has their id)
+        self.known: dict[int, tuple[list[Workload], list[NodePool]]] = {}
+        if base is None:
+            return
+        ids = [id(doc) for doc in base.documents if doc.format != "terraform"]
+        self.known = dict.fromkeys(ids, _NOTHING)
+        if len(self.known) < len(ids):
+            self.known = {}  # a document listed twice: its parts would be taken twice over
+            return
+        for w in base.workloads:
+            self._part(w.doc)[0].append(w)
+        for pool in base.node_pools:
+            if pool.doc.format != "terraform":
+                self._part(pool.doc)[1].append(pool)
+        for w in base.workloads:
+            if w.prior is not None:
+                self.known.pop(id(w.doc), None)
+
+    def _part(self, doc: Document) -> tuple[list[Workload], list[NodePool]]:
+        part = self.known[id(doc)]
+        if part is _NOTHING:
+            part = self.known[id(doc)] = ([], [])
+        return part
+
+    @classmethod
+    def of(cls, base: PlatformGraph | None, graph: PlatformGraph) -> _Carried:
+        """What `graph` can take of `base` (nothing when they read other roles' vocabularies)."""
+        same = base is not None and base.serving_images == graph.serving_images and \
+            base.hints == graph.hints
+        return cls(base if same else None)
+
+    @staticmethod
+    def take(part: tuple[list[Workload], list[NodePool]]) -> _Parts:
+        """A shared document's workloads, each with whether it serves by its document (its
+        serving in the base), and its node pools, for the head to set its side of."""
+        found, pools = part
+        return [(w.again(), w.serving) for w in found], [copy.copy(pool) for pool in pools]
+
+
+_NOTHING: tuple[list[Workload], list[NodePool]] = ([], [])  # a base document of neither
+
+
 def _is_serving(w: Workload, images: tuple[str, ...]) -> bool:
+    """Serves by what its document says (its base side apart: `_serving`)."""
     if w.batch:
         return False
     if w.kind in ("InferenceService", "RayService") or \
-            any(c.accelerated for c in w.containers if not c.init):
+            any(c.gpus for c in w.containers if not c.init):
         return True
     for c in w.containers:
         if c.init:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,11 +140,23 @@ class Workload:
         return PriorRole(self.serving, {c.name: (c.gpus, self.doc.path, self.gpu_line(c))
                                         for c in self.containers if c.gpus and not c.init})
 
+    def again(self) -> Workload:
+        """This workload (of no base side) for another tree's graph of the same document,
+        before that graph sets its base side and role. Its containers are shared with it until
+        `assume` sets what they requested before (what each requests, `gpus`, is kept)."""
+        out = Workload.__new__(Workload)  # a copy: copy.copy's protocol cost 4 times this
+        out.__dict__.update(self.__dict__, containers=list(self.containers), serving=False)
+        return out
+
     def assume(self, prior: PriorRole) -> None:
-        """Take the role the workload had in base into account (see `PriorRole`)."""
+        """Take the role the workload had in base into account (see `PriorRole`); a container
+        it changes is copied first (`again` shares them)."""
         self.prior = prior
-        for c in self.containers:
-            c.gpus_before = prior.gpus[c.name][0] if c.name in prior.gpus else 0
+        for index, c in enumerate(self.containers):
+            before = prior.gpus[c.name][0] if c.name in prior.gpus else 0
+            if c.gpus_before != before:
+                self.containers[index] = c = copy.copy(c)
+                c.gpus_before = before
 
 
 def _containers(pod: dict[str, Any], pod_path: tuple[Any, ...]) -> list[Container]:
