@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from bot.catalog import RuleSpec
 from bot.checks.alike import recited
 from bot.checks.contract import Hit
-from bot.checks.evaluate import Signature, finding, hits
+from bot.checks.evaluate import Before, Settled, Signature, finding, hits
 from bot.config import AriaConfig
 from bot.findings import Finding, Severity
 from bot.graph.neighbours import about, near
@@ -58,6 +58,7 @@ class Scope:
     config: AriaConfig
     cited_apart: frozenset[str]  # rendered outputs cited otherwise in head (`alike.recited`)
     base_graph: PlatformGraph
+    before: Before  # the base's findings on their way to its judgement, for the head's
     # the head graph and its sides for neighbours rules, worked out once (`_near`)
     asked: list[tuple[PlatformGraph, tuple[Side, Side] | None]] = field(default_factory=list)
 
@@ -113,19 +114,22 @@ class Scope:
 
 def change_scope(base_graph: PlatformGraph, base_inventory: Inventory,
                  base_by_rule: Mapping[str, list[Finding]],
-                 base_signed: Mapping[str, Mapping[Signature, Finding]],
-                 head_inventory: Inventory, config: AriaConfig,
+                 base_signed: Mapping[str, Mapping[Signature, Finding]], base_settled: Settled,
+                 base_findings: list[Finding], head_inventory: Inventory, config: AriaConfig,
                  prior: Mapping[str, PriorRole] | None = None,
                  prior_pools: Mapping[str, PriorPool] | None = None) -> Scope:
     """The documents only one side holds (by object), each side's as a graph built as that
-    side's whole graph is: the head's with the base roles of its workloads and pools."""
+    side's whole graph is: the head's with the base roles of its workloads and pools; and the
+    base's findings with the files where those documents are written."""
     in_base = {id(d) for d in base_graph.documents}
     in_head = {id(d) for d in head_inventory.documents}
     removed = [d for d in base_graph.documents if id(d) not in in_head]
     added = [d for d in head_inventory.documents if id(d) not in in_base]
+    moved = frozenset(d.written_at[0] for d in (*removed, *added))
     return Scope(base_by_rule, base_signed, Side(_part(removed, base_graph), base_inventory),
                  Side(_part(added, base_graph, prior, prior_pools), head_inventory), config,
-                 recited(base_inventory, head_inventory), base_graph)
+                 recited(base_inventory, head_inventory), base_graph,
+                 Before(base_settled, base_findings, base_inventory.suppressions, moved))
 
 
 def _part(docs: list[Document], like: PlatformGraph,
