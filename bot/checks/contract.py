@@ -58,19 +58,28 @@ class CheckContext(Generic[P_co]):
     inventory: Inventory
 
 
+def _nowhere(params: CheckParams) -> frozenset[str]:
+    return frozenset()
+
+
 @dataclass(frozen=True)
 class Check(Generic[P]):
-    """A check function with the name rules bind to and the parameters it takes."""
+    """A check function with the name rules bind to and the parameters it takes; `anywhere`:
+    the kinds of documents it reads wherever they are in the tree, with these parameters (a
+    `reads: neighbours` rule's check reads them besides each workload's neighbours: a review
+    whose change touches one runs the rule over the whole head, `bot.checks.scope`)."""
 
     name: str
     params: type[P]
     run: Callable[[CheckContext[P]], Iterator[Hit]]
+    anywhere: Callable[[P], frozenset[str]] = _nowhere
 
 
-def check(name: str, params: type[P]) -> Callable[[Callable[[CheckContext[P]], Iterator[Hit]]],
-                                                   Check[P]]:
+def check(name: str, params: type[P],
+          anywhere: Callable[[P], frozenset[str]] = _nowhere,
+          ) -> Callable[[Callable[[CheckContext[P]], Iterator[Hit]]], Check[P]]:
     def bind(fn: Callable[[CheckContext[P]], Iterator[Hit]]) -> Check[P]:
-        return Check(name, params, fn)
+        return Check(name, params, fn, anywhere)
     return bind
 
 

@@ -156,7 +156,12 @@ class Scraping(Kinds):
     service_monitor_kinds: list[str]
 
 
-@check("metrics_not_scraped", Scraping)
+def _monitor_kinds(params: Scraping) -> frozenset[str]:
+    """Monitors reach workloads by their own selectors, from anywhere in the tree."""
+    return frozenset([*params.pod_monitor_kinds, *params.service_monitor_kinds])
+
+
+@check("metrics_not_scraped", Scraping, anywhere=_monitor_kinds)
 def metrics_not_scraped(ctx: CheckContext[Scraping]) -> Iterator[Hit]:
     """Serving workloads that no scrape annotation, PodMonitor or ServiceMonitor reaches."""
     pod_monitors = _monitors(ctx.graph, ctx.params.pod_monitor_kinds)

@@ -7,8 +7,9 @@ plus what it finds on the head documents the change added or rewrote. Unchanged 
 the base's own objects (one parse or render, shared through the content cache); anything parsed
 or rendered again counts as changed. A rule that finds by workload, from the workload and its
 neighbours (`reads: neighbours`, `bot.graph.neighbours`), is treated the same way with each
-side's whole graph asked only about the workloads whose neighbourhood the change touched.
-Every other rule runs over the whole head graph.
+side's whole graph asked only about the workloads whose neighbourhood the change touched,
+unless the change touched a document of a kind its check reads anywhere in the tree
+(`Check.anywhere`: OBS003's monitors). Every other rule runs over the whole head graph.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from bot.catalog import RuleSpec
 from bot.checks.alike import recited
 from bot.checks.contract import Hit
-from bot.checks.evaluate import Before, Settled, Signature, finding, hits
+from bot.checks.evaluate import Before, Settled, Signature, bind, finding, hits
 from bot.config import AriaConfig
 from bot.findings import Finding, Severity
 from bot.graph.neighbours import about, near
@@ -82,7 +83,7 @@ class Scope:
         if rule.reads == "graph" or base is None:
             return None
         sides = (self.removed, self.added) if rule.reads == "object" else self._near(head)
-        if sides is None:
+        if sides is None or self._reads_anywhere(rule):
             return None
         removed, added = sides
         try:
@@ -96,6 +97,14 @@ class Scope:
                         rule.id)
             return None
         return [*kept, *new]
+
+    def _reads_anywhere(self, rule: RuleSpec) -> bool:
+        """Whether the change touched a document of a kind the rule's check reads wherever
+        it is in the tree (`Check.anywhere`)."""
+        check, params = bind(rule, self.config)
+        kinds = check.anywhere(params)
+        return bool(kinds) and any(d.kind in kinds for side in (self.removed, self.added)
+                                   for d in side.part.documents)
 
     def _near(self, head: PlatformGraph) -> tuple[Side, Side] | None:
         """Each side's graph with only the workloads to ask a neighbours rule about: those
