@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.config import AriaConfig
 from bot.findings import Evidence, Location, at
 from bot.graph.platform import PlatformGraph
+from bot.ingest.documents import Document
 from bot.ingest.loader import Inventory
 
 
@@ -56,27 +57,34 @@ class CheckContext(Generic[P_co]):
     params: P_co
     config: AriaConfig
     inventory: Inventory
+    # the tree's whole graph where `graph` is a part of it (a review's changed documents,
+    # `bot.checks.scope`): what a check reads anywhere in the tree (`Check.anywhere`)
+    tree: PlatformGraph | None = None
+
+    @property
+    def whole(self) -> PlatformGraph:
+        return self.graph if self.tree is None else self.tree
 
 
-def _nowhere(params: CheckParams) -> frozenset[str]:
-    return frozenset()
+def _nowhere(params: CheckParams, doc: Document) -> bool:
+    return False
 
 
 @dataclass(frozen=True)
 class Check(Generic[P]):
     """A check function with the name rules bind to and the parameters it takes; `anywhere`:
-    the kinds of documents it reads wherever they are in the tree, with these parameters (a
-    `reads: neighbours` rule's check reads them besides each workload's neighbours: a review
-    whose change touches one runs the rule over the whole head, `bot.checks.scope`)."""
+    whether, with these parameters, it reads a document wherever it is in the tree (through
+    `CheckContext.whole`), besides the objects its rule's reach names: a review whose change
+    touches such a document runs the rule over the whole head (`bot.checks.scope`)."""
 
     name: str
     params: type[P]
     run: Callable[[CheckContext[P]], Iterator[Hit]]
-    anywhere: Callable[[P], frozenset[str]] = _nowhere
+    anywhere: Callable[[P, Document], bool] = _nowhere
 
 
 def check(name: str, params: type[P],
-          anywhere: Callable[[P], frozenset[str]] = _nowhere,
+          anywhere: Callable[[P, Document], bool] = _nowhere,
           ) -> Callable[[Callable[[CheckContext[P]], Iterator[Hit]]], Check[P]]:
     def bind(fn: Callable[[CheckContext[P]], Iterator[Hit]]) -> Check[P]:
         return Check(name, params, fn, anywhere)

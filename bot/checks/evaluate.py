@@ -54,11 +54,11 @@ def bind(rule: RuleSpec, config: AriaConfig) -> tuple[Check[Any], CheckParams]:
         raise ConfigError(f".aria.yml: rules.{rule.id}.params: {_problems(exc)}") from None
 
 
-def hits(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig,
-         inventory: Inventory) -> Iterator[Hit]:
-    """Where the rule's check fires on this graph."""
+def hits(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig, inventory: Inventory,
+         tree: PlatformGraph | None = None) -> Iterator[Hit]:
+    """Where the rule's check fires on this graph (a part of `tree`, where given)."""
     check, params = bind(rule, config)
-    return check.run(CheckContext(graph, params, config, inventory))
+    return check.run(CheckContext(graph, params, config, inventory, tree))
 
 
 class _SafeFields(dict[str, Any]):

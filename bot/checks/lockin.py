@@ -51,16 +51,21 @@ IsolatedP = TypeVar("IsolatedP", bound=Isolated)
 CheckFn = Callable[[CheckContext[IsolatedP]], Iterator[Hit]]
 
 
+def _component(params: Isolated, doc: Document) -> bool:
+    """A Component isolates what lies below its folder, wherever that is in the tree."""
+    return doc.kind == "Kustomization" and is_component(doc)
+
+
 def lock_in_check(name: str, params: type[IsolatedP]
                   ) -> Callable[[CheckFn[IsolatedP]], Check[IsolatedP]]:
     """A lock-in check whose hits (each naming its `provider`) are dropped where that
     dependency is already isolated."""
     def bind(fn: CheckFn[IsolatedP]) -> Check[IsolatedP]:
         def run(ctx: CheckContext[IsolatedP]) -> Iterator[Hit]:
-            components = _component_dirs(ctx.graph)
+            components = _component_dirs(ctx.whole)
             return (h for h in fn(ctx)
                     if not isolated(h.path, h.fields["provider"], ctx.params, components))
-        return Check(name, params, run)
+        return Check(name, params, run, _component)
     return bind
 
 

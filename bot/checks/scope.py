@@ -9,7 +9,8 @@ or rendered again counts as changed. A rule that finds by workload, from the wor
 neighbours (`reads: neighbours`, `bot.graph.neighbours`), is treated the same way with each
 side's whole graph asked only about the workloads whose neighbourhood the change touched,
 unless the change touched a document of a kind its check reads anywhere in the tree
-(`Check.anywhere`: OBS003's monitors). Every other rule runs over the whole head graph.
+(`Check.anywhere`: OBS003's monitors, the lock-in rules' kustomize Components), and an
+object rule likewise. Every other rule runs over the whole head graph.
 """
 
 from __future__ import annotations
@@ -42,9 +43,11 @@ class Side:
     part: PlatformGraph
     inventory: Inventory
 
-    def findings(self, rule: RuleSpec, severity: Severity, config: AriaConfig) -> list[Finding]:
+    def findings(self, rule: RuleSpec, severity: Severity, config: AriaConfig,
+                 tree: PlatformGraph) -> list[Finding]:
+        """The rule's findings on this side's part of its whole graph `tree`."""
         return [finding(rule, severity, h, self.inventory)
-                for h in hits(rule, self.part, config, self.inventory)]
+                for h in hits(rule, self.part, config, self.inventory, tree)]
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,8 @@ class Scope:
             return None
         removed, added = sides
         try:
-            gone = removed.findings(rule, severity, self.config)
-            new = added.findings(rule, severity, self.config)
+            gone = removed.findings(rule, severity, self.config, self.base_graph)
+            new = added.findings(rule, severity, self.config, head)
         except Exception:  # the whole-graph run notes it, with the files it fails on
             return None
         kept = _without(base, gone)
@@ -99,12 +102,11 @@ class Scope:
         return [*kept, *new]
 
     def _reads_anywhere(self, rule: RuleSpec) -> bool:
-        """Whether the change touched a document of a kind the rule's check reads wherever
-        it is in the tree (`Check.anywhere`)."""
+        """Whether the change touched a document the rule's check reads wherever it is in the
+        tree (`Check.anywhere`)."""
         check, params = bind(rule, self.config)
-        kinds = check.anywhere(params)
-        return bool(kinds) and any(d.kind in kinds for side in (self.removed, self.added)
-                                   for d in side.part.documents)
+        return any(check.anywhere(params, d) for side in (self.removed, self.added)
+                   for d in side.part.documents)
 
     def _near(self, head: PlatformGraph) -> tuple[Side, Side] | None:
         """Each side's graph with only the workloads to ask a neighbours rule about: those
