@@ -57,8 +57,9 @@ class CheckContext(Generic[P_co]):
     params: P_co
     config: AriaConfig
     inventory: Inventory
-    # the tree's whole graph where `graph` is a part of it (a review's changed documents,
-    # `bot.checks.scope`): what a check reads anywhere in the tree (`Check.anywhere`)
+    # where `graph` is a part of a tree (a review's changed documents, `bot.checks.scope`): a
+    # graph holding the documents the check reads anywhere in the tree (`Check.anywhere`) as
+    # this tree has them (its whole graph; in a review whose change touched none, the base's)
     tree: PlatformGraph | None = None
 
     @property

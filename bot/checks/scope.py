@@ -45,7 +45,8 @@ class Side:
 
     def findings(self, rule: RuleSpec, severity: Severity, config: AriaConfig,
                  tree: PlatformGraph) -> list[Finding]:
-        """The rule's findings on this side's part of its whole graph `tree`."""
+        """The rule's findings on this side's part, reading what its check reads anywhere in
+        the tree from `tree` (`CheckContext.tree`)."""
         return [finding(rule, severity, h, self.inventory)
                 for h in hits(rule, self.part, config, self.inventory, tree)]
 
@@ -89,9 +90,9 @@ class Scope:
         if sides is None or self._reads_anywhere(rule):
             return None
         removed, added = sides
-        try:
+        try:  # what the check reads anywhere is the same on both sides: the base's has it
             gone = removed.findings(rule, severity, self.config, self.base_graph)
-            new = added.findings(rule, severity, self.config, head)
+            new = added.findings(rule, severity, self.config, self.base_graph)
         except Exception:  # the whole-graph run notes it, with the files it fails on
             return None
         kept = _without(base, gone)
