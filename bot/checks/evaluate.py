@@ -191,7 +191,7 @@ def _order(f: Finding) -> Order:
 @dataclass(frozen=True)
 class Settled:
     """A tree's findings on their way to its judgement, kept with a judged base so that a review
-    settles its head's findings in proportion to its change (`_once_after`, `_suppress_after`)."""
+    settles its head's findings in proportion to its change (`_settle_after`)."""
 
     came: list[Finding]  # every rule's, as the rules made them
     once: list[Finding]  # `_once(came)`, before suppression

@@ -7,10 +7,10 @@ plus what it finds on the head documents the change added or rewrote. Unchanged 
 the base's own objects (one parse or render, shared through the content cache); anything parsed
 or rendered again counts as changed. A rule that finds by workload, from the workload and its
 neighbours (`reads: neighbours`, `bot.graph.neighbours`), is treated the same way with each
-side's whole graph asked only about the workloads whose neighbourhood the change touched,
-unless the change touched a document of a kind its check reads anywhere in the tree
-(`Check.anywhere`: OBS003's monitors, the lock-in rules' kustomize Components), and an
-object rule likewise. Every other rule runs over the whole head graph.
+side's whole graph asked only about the workloads whose neighbourhood the change touched.
+Either kind runs over the whole head where the change touched a document its check reads
+anywhere in the tree (`Check.anywhere`: OBS003's monitors, the lock-in rules' kustomize
+Components). Every other rule runs over the whole head graph.
 """
 
 from __future__ import annotations
