@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from bot.catalog import Catalog, load_catalog
 from bot.checks.alike import same_objects
-from bot.checks.evaluate import Made, Reuse, Signature, run_rules
+from bot.checks.evaluate import Before, Made, Reuse, Settled, Signature, run_rules
 from bot.checks.facts import Tree, advice_facts, compared_facts, known_advice, unmoved
 from bot.checks.scope import change_scope
 from bot.config import AriaConfig, config_of
@@ -46,6 +46,7 @@ class Analysis:
     findings: list[Finding]
     by_rule: dict[str, list[Finding]]  # each rule's findings, for a review to reuse
     signed: dict[str, dict[Signature, Finding]]  # and by their hits' signatures (a base's)
+    settled: Settled  # the findings before they were sorted and suppressed (a base's)
 
 
 def ingest(source: Source, config: AriaConfig, workers: int | None = None,
@@ -79,10 +80,14 @@ def evaluate(inventory: Inventory, config: AriaConfig, catalog: Catalog,
              prior: dict[str, PriorRole] | None = None,
              prior_pools: dict[str, PriorPool] | None = None,
              reuse: Reuse | None = None, made: Made | None = None,
-             sign: bool = False, base: PlatformGraph | None = None) -> Analysis:
+             sign: bool = False, base: PlatformGraph | None = None,
+             before: Before | None = None) -> Analysis:
+    """One tree's graph and findings; in a review's head, `base` is the base's graph (its work
+    on the documents both share is taken) and `before` the base's findings as settled."""
     graph = platform_graph(inventory, config, prior, prior_pools, base)
-    judged = run_rules(graph, catalog, config, inventory, reuse, made, sign)
-    return Analysis(inventory, graph, judged.findings, judged.by_rule, judged.signed)
+    judged = run_rules(graph, catalog, config, inventory, reuse, made, sign, before)
+    return Analysis(inventory, graph, judged.findings, judged.by_rule, judged.signed,
+                    judged.settled)
 
 
 def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
@@ -205,11 +210,13 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
         prior = head_roles(objects, before.graph)
         prior_pools = head_pools(objects, before.graph.node_pools)
         scope = change_scope(before.graph, base_inventory, before.by_rule, before.signed,
-                             head_inventory, config, prior, prior_pools) if scoped else None
+                             before.settled, before.findings, head_inventory, config, prior,
+                             prior_pools) if scoped else None
         after = evaluate(head_inventory, config, catalog, prior, prior_pools,
                          scope.findings if scope is not None else None,
                          scope.made if scope is not None else None,
-                         base=before.graph if scoped else None)
+                         base=before.graph if scoped else None,
+                         before=scope.before if scope is not None else None)
         findings = diff_findings(before.findings, after.findings, catalog, objects)
         changed = _changed_paths(before.inventory, after.inventory)
         context = (f"This change touches **{len(changed)}** reviewed file(s) between "

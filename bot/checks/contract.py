@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.config import AriaConfig
 from bot.findings import Evidence, Location, at
 from bot.graph.platform import PlatformGraph
+from bot.ingest.documents import Document
 from bot.ingest.loader import Inventory
 
 
@@ -56,21 +57,38 @@ class CheckContext(Generic[P_co]):
     params: P_co
     config: AriaConfig
     inventory: Inventory
+    # where `graph` is a part of a tree (a review's changed documents, `bot.checks.scope`): a
+    # graph holding the documents the check reads anywhere in the tree (`Check.anywhere`) as
+    # this tree has them (its whole graph; in a review whose change touched none, the base's)
+    tree: PlatformGraph | None = None
+
+    @property
+    def whole(self) -> PlatformGraph:
+        return self.graph if self.tree is None else self.tree
+
+
+def _nowhere(params: CheckParams, doc: Document) -> bool:
+    return False
 
 
 @dataclass(frozen=True)
 class Check(Generic[P]):
-    """A check function with the name rules bind to and the parameters it takes."""
+    """A check function with the name rules bind to and the parameters it takes; `anywhere`:
+    whether, with these parameters, it reads a document wherever it is in the tree (through
+    `CheckContext.whole`), besides the objects its rule's reach names: a review whose change
+    touches such a document runs the rule over the whole head (`bot.checks.scope`)."""
 
     name: str
     params: type[P]
     run: Callable[[CheckContext[P]], Iterator[Hit]]
+    anywhere: Callable[[P, Document], bool] = _nowhere
 
 
-def check(name: str, params: type[P]) -> Callable[[Callable[[CheckContext[P]], Iterator[Hit]]],
-                                                   Check[P]]:
+def check(name: str, params: type[P],
+          anywhere: Callable[[P, Document], bool] = _nowhere,
+          ) -> Callable[[Callable[[CheckContext[P]], Iterator[Hit]]], Check[P]]:
     def bind(fn: Callable[[CheckContext[P]], Iterator[Hit]]) -> Check[P]:
-        return Check(name, params, fn)
+        return Check(name, params, fn, anywhere)
     return bind
 
 

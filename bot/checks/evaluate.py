@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -53,11 +54,11 @@ def bind(rule: RuleSpec, config: AriaConfig) -> tuple[Check[Any], CheckParams]:
         raise ConfigError(f".aria.yml: rules.{rule.id}.params: {_problems(exc)}") from None
 
 
-def hits(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig,
-         inventory: Inventory) -> Iterator[Hit]:
-    """Where the rule's check fires on this graph."""
+def hits(rule: RuleSpec, graph: PlatformGraph, config: AriaConfig, inventory: Inventory,
+         tree: PlatformGraph | None = None) -> Iterator[Hit]:
+    """Where the rule's check fires on this graph (a part of `tree`, where given)."""
     check, params = bind(rule, config)
-    return check.run(CheckContext(graph, params, config, inventory))
+    return check.run(CheckContext(graph, params, config, inventory, tree))
 
 
 class _SafeFields(dict[str, Any]):
@@ -175,6 +176,42 @@ def signature(hit: Hit) -> Signature | None:
 Made = Callable[[RuleSpec, Severity, Hit, Signature], "Finding | None"]
 
 
+# A finding's place in reading order (`_once`); findings of one rule, place and object (one
+# severity per rule in a run) share it, and `_once` keeps one of each.
+Order = tuple[int, str, int, bool, str, str, str]
+_RANK = {severity: severity.rank for severity in Severity}
+
+
+def _order(f: Finding) -> Order:
+    line = f.location.line
+    return (-_RANK[f.severity], f.location.path, line or 0, line is None, f.rule_id, f.subject,
+            f.detail)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A tree's findings on their way to its judgement, kept with a judged base so that a review
+    settles its head's findings in proportion to its change (`_settle_after`)."""
+
+    came: list[Finding]  # every rule's, as the rules made them
+    once: list[Finding]  # `_once(came)`, before suppression
+    twins: dict[Order, list[Finding]]  # those of `came` that `_once` left out, by place
+    day: _dt.date  # the day suppressions were applied (`.aria.yml` entries expire)
+
+
+@dataclass(frozen=True)
+class Before:
+    """A review's judged base as its head's findings are settled against it: its findings
+    before and after suppression, its inline suppressions, and the files where a document only
+    one side holds is written (an object's lines, which inline comments cover, moved only
+    there). The head is judged with the base's configuration (the base is kept under it)."""
+
+    settled: Settled
+    findings: list[Finding]
+    suppressions: dict[str, list[tuple[int, str, str]]]
+    moved: frozenset[str]
+
+
 @dataclass
 class Judgement:
     """The findings of a tree, and each rule's own before they were merged (kept with a judged
@@ -184,11 +221,12 @@ class Judgement:
     findings: list[Finding]
     by_rule: dict[str, list[Finding]]
     signed: dict[str, dict[Signature, Finding]]
+    settled: Settled
 
 
 def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
               inventory: Inventory, reuse: Reuse | None = None, made: Made | None = None,
-              sign: bool = False) -> Judgement:
+              sign: bool = False, before: Before | None = None) -> Judgement:
     findings: list[Finding] = []
     by_rule: dict[str, list[Finding]] = {}
     signed: dict[str, dict[Signature, Finding]] = {}
@@ -211,7 +249,26 @@ def run_rules(graph: PlatformGraph, catalog: Catalog, config: AriaConfig,
                 continue
         by_rule[rule.id] = found
         findings.extend(found)
-    return Judgement(_suppress(_once(findings), inventory, graph, config), by_rule, signed)
+    settled, judged = settle(findings, inventory, graph, config, before)
+    return Judgement(judged, by_rule, signed, settled)
+
+
+def settle(came: list[Finding], inventory: Inventory, graph: PlatformGraph, config: AriaConfig,
+           before: Before | None = None) -> tuple[Settled, list[Finding]]:
+    """The findings sorted, once each, suppressions marked; with `before` (of the same day:
+    `.aria.yml` entries expire), only what the change moved is worked out again and the rest
+    taken from the base (`_settle_after`: the same result)."""
+    today = _dt.date.today()
+    now = _by_id(came)
+    if before is None or before.settled.day != today:
+        once = _once(came)
+        judged = _suppress(once, inventory, graph, config, today)
+    else:
+        once, judged = _settle_after(before, now, inventory, graph, config, today)
+    twins: dict[Order, list[Finding]] = {}
+    for left_out in now.keys() - set(map(id, once)):
+        twins.setdefault(_order(now[left_out]), []).append(now[left_out])
+    return Settled(came, once, twins, today), judged
 
 
 def _made(rule: RuleSpec, severity: Severity, hits: list[Hit], inventory: Inventory,
@@ -237,9 +294,7 @@ def _once(findings: list[Finding]) -> list[Finding]:
     a reader must see that line once. Of such twins the first by message and evidence is kept,
     so neither choice nor order depends on the order the findings came in (a scoped review
     assembles a rule's findings in another order than a whole-graph run)."""
-    findings = sorted(findings, key=lambda f: (
-        -f.severity.rank, f.location.path, f.location.line or 0, f.location.line is None,
-        f.rule_id, f.subject, f.detail))
+    findings = sorted(findings, key=_order)
     out: list[Finding] = []
     for f in findings:
         last = out[-1] if out else None
@@ -251,19 +306,76 @@ def _once(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+def _settle_after(before: Before, now: dict[int, Finding], inventory: Inventory,
+                  graph: PlatformGraph, config: AriaConfig, today: _dt.date,
+                  ) -> tuple[list[Finding], list[Finding]]:
+    """`_once` of the findings `now` (by id) and their suppression marks, from the base's.
+    `_once` keeps one finding of each place by value, so a place whose findings are the very
+    objects the base had there (a reused or remade finding is the base's own) keeps the base's
+    choice; only the places of findings one side lacks are worked out again. A finding kept
+    is marked as the base marked it unless its file is `_stale`."""
+    base = before.settled
+    had = _by_id(base.came)
+    there = [now[i] for i in now.keys() - had.keys()]
+    moved = {_order(f) for f in there} | {_order(had[i]) for i in had.keys() - now.keys()}
+    once, judged = list(base.once), list(before.findings)
+    for place in moved:
+        at_place = bisect_left(once, place, key=_order)
+        if at_place < len(once) and _order(once[at_place]) == place:
+            kept = once.pop(at_place)
+            del judged[at_place]
+            there += [f for f in (kept, *base.twins.get(place, ())) if id(f) in now]
+    fresh = _once(there)
+    for f in fresh:
+        at_place = bisect_left(once, _order(f), key=_order)
+        once.insert(at_place, f)
+        judged.insert(at_place, f)
+    again = {bisect_left(once, _order(f), key=_order) for f in fresh}
+    for path in _stale(before, inventory):
+        for rank in _RANK.values():
+            again.update(range(bisect_left(once, (-rank, path), key=_file),
+                               bisect_right(once, (-rank, path), key=_file)))
+    spans = _spans(inventory, graph) if any(
+        once[i].location.path in inventory.suppressions for i in again) else {}
+    for i in again:
+        judged[i] = _suppressed(once[i], inventory, spans, config, today)
+    return once, judged
+
+
+def _by_id(findings: list[Finding]) -> dict[int, Finding]:
+    return dict(zip(map(id, findings), findings, strict=True))
+
+
+def _file(f: Finding) -> tuple[int, str]:
+    return -_RANK[f.severity], f.location.path
+
+
+def _stale(before: Before, inventory: Inventory) -> set[str]:
+    """The files whose findings' suppression marks may differ from the base's: their inline
+    suppressions differ, or they have some and an object written there is one side's only
+    (so the lines the comments cover may have moved)."""
+    old, new = before.suppressions, inventory.suppressions
+    return {p for p in old.keys() | new.keys() if old.get(p) != new.get(p)} | \
+        (before.moved & new.keys())
+
+
 Spans = dict[str, list[tuple[int, int, str]]]  # file → (first line, last line, object)
 
 
-def _suppress(findings: list[Finding], inventory: Inventory, graph: PlatformGraph,
-              config: AriaConfig) -> list[Finding]:
-    """The findings, those an inline comment or `.aria.yml` suppresses as marked copies (a
-    finding may be shared with a judged base's, which must stay as it was)."""
-    today = _dt.date.today()
+def _spans(inventory: Inventory, graph: PlatformGraph) -> Spans:
     spans: Spans = {}
     for doc in graph.documents:
         path, start, end = doc.written_at
         if path in inventory.suppressions:
             spans.setdefault(path, []).append((start, end, doc.identity))
+    return spans
+
+
+def _suppress(findings: list[Finding], inventory: Inventory, graph: PlatformGraph,
+              config: AriaConfig, today: _dt.date) -> list[Finding]:
+    """The findings, those an inline comment or `.aria.yml` suppresses as marked copies (a
+    finding may be shared with a judged base's, which must stay as it was)."""
+    spans = _spans(inventory, graph)
     return [_suppressed(f, inventory, spans, config, today) for f in findings]
 
 

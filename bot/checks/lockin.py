@@ -7,6 +7,7 @@ Terraform types) from the rule's params, keyed by provider, so a repository can 
 from __future__ import annotations
 
 import posixpath
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -30,13 +31,24 @@ class Isolated(CheckParams):
     isolated_dirs: ByProvider  # names of per-cloud folders (`gke/`, `eks/`): already isolated
 
 
-def _component_dirs(graph: PlatformGraph) -> set[str]:
-    """Folders of kustomize Components: opt-in pieces an overlay includes for one setup."""
-    return {posixpath.dirname(doc.path) for doc in graph.kind("Kustomization")
-            if is_component(doc)}
+_COMPONENTS: dict[int, tuple[weakref.ref[PlatformGraph], frozenset[str]]] = {}
 
 
-def isolated(path: str, provider: str, params: Isolated, components: set[str]) -> bool:
+def _component_dirs(graph: PlatformGraph) -> frozenset[str]:
+    """Folders of kustomize Components: opt-in pieces an overlay includes for one setup.
+    Worked out once per graph: every lock-in rule reads them, and a review's changed documents
+    read them from the judged base's graph (`bot.checks.scope`), which outlives the review."""
+    held = _COMPONENTS.get(id(graph))
+    if held is not None and held[0]() is graph:
+        return held[1]
+    dirs = frozenset(posixpath.dirname(doc.path) for doc in graph.kind("Kustomization")
+                     if is_component(doc))
+    key = id(graph)
+    _COMPONENTS[key] = (weakref.ref(graph, lambda _: _COMPONENTS.pop(key, None)), dirs)
+    return dirs
+
+
+def isolated(path: str, provider: str, params: Isolated, components: frozenset[str]) -> bool:
     """Whether a provider dependency already sits where the rules' remedies put it: in a folder
     named for that cloud (`configs/gateway/gke/`), or in a kustomize Component."""
     folders = path.split("/")[:-1]
@@ -51,16 +63,21 @@ IsolatedP = TypeVar("IsolatedP", bound=Isolated)
 CheckFn = Callable[[CheckContext[IsolatedP]], Iterator[Hit]]
 
 
+def _component(params: Isolated, doc: Document) -> bool:
+    """A Component isolates what lies below its folder, wherever that is in the tree."""
+    return doc.kind == "Kustomization" and is_component(doc)
+
+
 def lock_in_check(name: str, params: type[IsolatedP]
                   ) -> Callable[[CheckFn[IsolatedP]], Check[IsolatedP]]:
     """A lock-in check whose hits (each naming its `provider`) are dropped where that
     dependency is already isolated."""
     def bind(fn: CheckFn[IsolatedP]) -> Check[IsolatedP]:
         def run(ctx: CheckContext[IsolatedP]) -> Iterator[Hit]:
-            components = _component_dirs(ctx.graph)
+            components = _component_dirs(ctx.whole)
             return (h for h in fn(ctx)
                     if not isolated(h.path, h.fields["provider"], ctx.params, components))
-        return Check(name, params, run)
+        return Check(name, params, run, _component)
     return bind
 
 

@@ -21,6 +21,7 @@ from bot.checks.common import (
 from bot.checks.contract import CheckContext, CheckParams, Hit, check, ev
 from bot.graph.platform import PlatformGraph
 from bot.graph.workloads import Container, Workload
+from bot.ingest.documents import Document
 from bot.ingest.serverflags import FALSE_VALUES, detect_server, server_flags
 
 # Kubernetes defaults for a probe's timing fields (core/v1 Probe)
@@ -156,11 +157,16 @@ class Scraping(Kinds):
     service_monitor_kinds: list[str]
 
 
-@check("metrics_not_scraped", Scraping)
+def _monitor(params: Scraping, doc: Document) -> bool:
+    """Monitors reach workloads by their own selectors, from anywhere in the tree."""
+    return doc.kind in params.pod_monitor_kinds or doc.kind in params.service_monitor_kinds
+
+
+@check("metrics_not_scraped", Scraping, anywhere=_monitor)
 def metrics_not_scraped(ctx: CheckContext[Scraping]) -> Iterator[Hit]:
     """Serving workloads that no scrape annotation, PodMonitor or ServiceMonitor reaches."""
-    pod_monitors = _monitors(ctx.graph, ctx.params.pod_monitor_kinds)
-    service_monitors = _monitors(ctx.graph, ctx.params.service_monitor_kinds)
+    pod_monitors = _monitors(ctx.whole, ctx.params.pod_monitor_kinds)
+    service_monitors = _monitors(ctx.whole, ctx.params.service_monitor_kinds)
     keys = set(ctx.params.annotations)
     for w in ctx.graph.workloads:
         if w.kind not in ctx.params.kinds or not is_interactive(w) or is_patch_fragment(w) \

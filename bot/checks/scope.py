@@ -8,7 +8,9 @@ the base's own objects (one parse or render, shared through the content cache); 
 or rendered again counts as changed. A rule that finds by workload, from the workload and its
 neighbours (`reads: neighbours`, `bot.graph.neighbours`), is treated the same way with each
 side's whole graph asked only about the workloads whose neighbourhood the change touched.
-Every other rule runs over the whole head graph.
+Either kind runs over the whole head where the change touched a document its check reads
+anywhere in the tree (`Check.anywhere`: OBS003's monitors, the lock-in rules' kustomize
+Components). Every other rule runs over the whole head graph.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from bot.catalog import RuleSpec
 from bot.checks.alike import recited
 from bot.checks.contract import Hit
-from bot.checks.evaluate import Signature, finding, hits
+from bot.checks.evaluate import Before, Settled, Signature, bind, finding, hits
 from bot.config import AriaConfig
 from bot.findings import Finding, Severity
 from bot.graph.neighbours import about, near
@@ -41,9 +43,12 @@ class Side:
     part: PlatformGraph
     inventory: Inventory
 
-    def findings(self, rule: RuleSpec, severity: Severity, config: AriaConfig) -> list[Finding]:
+    def findings(self, rule: RuleSpec, severity: Severity, config: AriaConfig,
+                 tree: PlatformGraph) -> list[Finding]:
+        """The rule's findings on this side's part, reading what its check reads anywhere in
+        the tree from `tree` (`CheckContext.tree`)."""
         return [finding(rule, severity, h, self.inventory)
-                for h in hits(rule, self.part, config, self.inventory)]
+                for h in hits(rule, self.part, config, self.inventory, tree)]
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Scope:
     config: AriaConfig
     cited_apart: frozenset[str]  # rendered outputs cited otherwise in head (`alike.recited`)
     base_graph: PlatformGraph
+    before: Before  # the base's findings on their way to its judgement, for the head's
     # the head graph and its sides for neighbours rules, worked out once (`_near`)
     asked: list[tuple[PlatformGraph, tuple[Side, Side] | None]] = field(default_factory=list)
 
@@ -81,12 +87,12 @@ class Scope:
         if rule.reads == "graph" or base is None:
             return None
         sides = (self.removed, self.added) if rule.reads == "object" else self._near(head)
-        if sides is None:
+        if sides is None or self._reads_anywhere(rule):
             return None
         removed, added = sides
-        try:
-            gone = removed.findings(rule, severity, self.config)
-            new = added.findings(rule, severity, self.config)
+        try:  # what the check reads anywhere is the same on both sides: the base's has it
+            gone = removed.findings(rule, severity, self.config, self.base_graph)
+            new = added.findings(rule, severity, self.config, self.base_graph)
         except Exception:  # the whole-graph run notes it, with the files it fails on
             return None
         kept = _without(base, gone)
@@ -95,6 +101,13 @@ class Scope:
                         rule.id)
             return None
         return [*kept, *new]
+
+    def _reads_anywhere(self, rule: RuleSpec) -> bool:
+        """Whether the change touched a document the rule's check reads wherever it is in the
+        tree (`Check.anywhere`)."""
+        check, params = bind(rule, self.config)
+        return any(check.anywhere(params, d) for side in (self.removed, self.added)
+                   for d in side.part.documents)
 
     def _near(self, head: PlatformGraph) -> tuple[Side, Side] | None:
         """Each side's graph with only the workloads to ask a neighbours rule about: those
@@ -113,19 +126,22 @@ class Scope:
 
 def change_scope(base_graph: PlatformGraph, base_inventory: Inventory,
                  base_by_rule: Mapping[str, list[Finding]],
-                 base_signed: Mapping[str, Mapping[Signature, Finding]],
-                 head_inventory: Inventory, config: AriaConfig,
+                 base_signed: Mapping[str, Mapping[Signature, Finding]], base_settled: Settled,
+                 base_findings: list[Finding], head_inventory: Inventory, config: AriaConfig,
                  prior: Mapping[str, PriorRole] | None = None,
                  prior_pools: Mapping[str, PriorPool] | None = None) -> Scope:
     """The documents only one side holds (by object), each side's as a graph built as that
-    side's whole graph is: the head's with the base roles of its workloads and pools."""
+    side's whole graph is: the head's with the base roles of its workloads and pools; and the
+    base's findings with the files where those documents are written."""
     in_base = {id(d) for d in base_graph.documents}
     in_head = {id(d) for d in head_inventory.documents}
     removed = [d for d in base_graph.documents if id(d) not in in_head]
     added = [d for d in head_inventory.documents if id(d) not in in_base]
+    moved = frozenset(d.written_at[0] for d in (*removed, *added))
     return Scope(base_by_rule, base_signed, Side(_part(removed, base_graph), base_inventory),
                  Side(_part(added, base_graph, prior, prior_pools), head_inventory), config,
-                 recited(base_inventory, head_inventory), base_graph)
+                 recited(base_inventory, head_inventory), base_graph,
+                 Before(base_settled, base_findings, base_inventory.suppressions, moved))
 
 
 def _part(docs: list[Document], like: PlatformGraph,
