@@ -98,7 +98,8 @@ def mark_directions(base: dict[str, AdviceFacts], head: dict[str, AdviceFacts],
                     objects: ObjectMap) -> None:
     """Set on each head object what the change did to its size: added, scaled up or down (replica
     floor, then accelerators per pod), or unchanged."""
-    before = {objects.head_identity(k): v for k, v in base.items()}
+    # nothing renamed: each base identity is its head's (re-keying every entry was most of this)
+    before = {objects.head_identity(k): v for k, v in base.items()} if objects.renamed else base
     for identity, new in head.items():
         old = before.get(identity)
         if old is None:
