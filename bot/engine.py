@@ -15,7 +15,7 @@ from bot.checks.facts import Tree, advice_facts, compared_facts, known_advice, u
 from bot.checks.scope import change_scope
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
-from bot.decision.changes import fact_changes, mark_directions
+from bot.decision.changes import fact_changes, mark_directions, unchanged_advice
 from bot.decision.diff import JudgedFindings, diff_findings
 from bot.decision.focus import focus
 from bot.decision.identity import head_pools, head_roles, match_objects
@@ -107,6 +107,7 @@ class _Base:
     advice: dict[str, AdviceFacts]
     _findings: JudgedFindings | None = field(default=None, repr=False)
     _written: _Written | None = field(default=None, repr=False)
+    _unchanged: dict[str, AdviceFacts] | None = field(default=None, repr=False)
 
     def findings(self) -> JudgedFindings:
         """Its findings indexed for the diff, once for every push against it (a warm worker
@@ -120,6 +121,12 @@ class _Base:
         if self._written is None:
             self._written = _Written.of(self.analysis.inventory)
         return self._written
+
+    def unchanged_advice(self) -> dict[str, AdviceFacts]:
+        """Its advice facts as an unmoved head workload's, once for every push against it."""
+        if self._unchanged is None:
+            self._unchanged = unchanged_advice(self.advice)
+        return self._unchanged
 
 
 def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
@@ -240,7 +247,8 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
                    f"{after.inventory.files_read} files read.")
         trees = Tree(before.graph, before.inventory), Tree(after.graph, after.inventory)
         same = unmoved(*trees, objects if scoped else None)
-        advice = advice_facts(after.graph, known_advice(before.graph, judged.advice, same))
+        advice = advice_facts(after.graph, known_advice(before.graph, judged.unchanged_advice(),
+                                                        same))
         mark_directions(judged.advice, advice, objects)
         decision = build_decision(
             mode="review", title=title or f"Review of {head.label} against {base.label}",

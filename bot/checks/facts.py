@@ -308,12 +308,13 @@ Known = Mapping[int, tuple[str, AdviceFacts]]  # a workload's `id` -> its subjec
 def advice_facts(graph: PlatformGraph, known: Known | None = None) -> dict[str, AdviceFacts]:
     """What advice on each workload, node pool and model config depends on, by subject
     (ADR 0017); a pool's `replicas` is its node floor and `gpus` its GPUs per node. `known`:
-    a copy of these, not read again, for the workloads whose `id` it holds (`known_advice`)."""
+    these, taken as they are (not read again), for the workloads whose `id` it holds
+    (`known_advice`: a judged base's, already marked for the review, `unchanged_advice`)."""
     out: dict[str, AdviceFacts] = {}
     for w in graph.workloads:
         if known and id(w) in known:
             subject, facts = known[id(w)]
-            out[subject] = _copied(facts)  # a review marks its copy's change
+            out[subject] = facts
             continue
         pdbs, scalers = ([] if w.batch else graph.pdbs_for(w)), graph.scalers_for(w)
         floor = None
@@ -336,22 +337,11 @@ def advice_facts(graph: PlatformGraph, known: Known | None = None) -> dict[str, 
     return out
 
 
-def _copied(facts: AdviceFacts) -> AdviceFacts:
-    """`facts.model_copy()` without pydantic's general copy (`copy.copy` of each of its parts,
-    most of a review's advice cost, copying the base's facts of every unmoved workload). The
-    model has no extra fields (`extra="forbid"`) and no private attributes to copy."""
-    out = AdviceFacts.__new__(AdviceFacts)
-    object.__setattr__(out, "__dict__", dict(facts.__dict__))
-    object.__setattr__(out, "__pydantic_extra__", None)
-    object.__setattr__(out, "__pydantic_fields_set__", set(facts.__pydantic_fields_set__))
-    object.__setattr__(out, "__pydantic_private__", None)
-    return out
-
-
 def known_advice(base: PlatformGraph, advice: Mapping[str, AdviceFacts],
                  same: Pairs | None) -> dict[int, tuple[str, AdviceFacts]]:
-    """The base's advice facts (`advice`) of each `unmoved` head workload, with its subject, by
-    its `id`: they read the very same objects, so they are equal where the workload is as
+    """The base's advice facts (`advice`, or their `unchanged_advice`) of each `unmoved` head
+    workload, with its subject, by its `id`: they read the very same objects, so they are equal
+    where the workload is as
     serving as in base (a base role can make it one) and the base's entry for its subject is
     its own (no other base workload, node pool or model config has that identity). Reading
     them again for every workload was most of the review's advice cost."""

@@ -1,7 +1,7 @@
 """The review's bookkeeping after the rules takes what it can from the judged base, worked out
 once per base, and works out the rest for what the change moved: each shortcut gives what the
 plain computation gives, on generated changes (the decision's tallies, the changed files, the
-workloads a change's objects may find, the advice copies)."""
+workloads a change's objects may find, the base's advice marked unchanged)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.checks.alike import Apart
-from bot.checks.facts import _BaseWorkloads, _copied, advice_facts
+from bot.checks.facts import _BaseWorkloads, advice_facts
 from bot.config import AriaConfig
 from bot.decision.build import count
+from bot.decision.changes import unchanged_advice
 from bot.decision.model import Counts
 from bot.engine import _changed_paths, _Written, ingest
 from bot.findings import Finding, Location, Severity, Status, Suppression
@@ -122,10 +123,15 @@ def test_the_workloads_apart_may_find_are_those_it_finds(
     assert _BaseWorkloads.of(GRAPH).found(None) is None
 
 
-def test_copied_advice_is_the_model_copy_and_its_own() -> None:
-    for facts in advice_facts(GRAPH).values():
-        copy = _copied(facts)
-        assert copy.model_dump() == facts.model_copy().model_dump()
-        assert copy.model_fields_set == facts.model_fields_set
-        copy.change = "added"  # a review marks its copy, not the base's facts
-        assert facts.change != "added" and "change" not in facts.model_fields_set
+def test_unchanged_advice_is_the_base_facts_marked_unchanged_as_copies() -> None:
+    """As a model copy of each, its change then set as `mark_directions` sets it; the base's
+    facts are left as they are."""
+    advice = advice_facts(GRAPH)
+    marked = unchanged_advice(advice)
+    assert list(marked) == list(advice)
+    for subject, facts in advice.items():
+        plain = facts.model_copy()
+        plain.change = "unchanged"
+        assert marked[subject].model_dump() == plain.model_dump()
+        assert marked[subject].model_fields_set == plain.model_fields_set
+        assert facts.change is None and "change" not in facts.model_fields_set
