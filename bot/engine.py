@@ -119,7 +119,7 @@ class _Base:
     def written(self) -> _Written:
         """Its written objects, placed, once for every push against it."""
         if self._written is None:
-            self._written = _Written.of(self.analysis.inventory)
+            self._written = _Written.of(_written(self.analysis.inventory))
         return self._written
 
     def unchanged_advice(self) -> dict[str, AdviceFacts]:
@@ -322,9 +322,12 @@ class _Written:
     by_path: dict[str, list[Written]]
 
     @classmethod
-    def of(cls, inventory: Inventory) -> _Written:
-        items = _written(inventory)
+    def of(cls, items: list[Written]) -> _Written:
         return cls(items, {id(i): n for n, i in enumerate(items)}, _by_path(items))
+
+    def __reduce__(self) -> tuple[Callable[[list[Written]], _Written], tuple[list[Written]]]:
+        # made again where it is loaded: `id`s do not survive a pickle
+        return _Written.of, (self.items,)
 
 
 def _written(inventory: Inventory) -> list[Written]:

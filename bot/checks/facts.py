@@ -50,6 +50,7 @@ class _BaseWorkloads:
     push against it (`PlatformGraph.derived`): by document and group, and the `id`s of those an
     autoscaler may name (by kind and name) or a selector's label pair may find."""
 
+    workloads: list[Workload]
     by_doc: dict[tuple[int, str], Workload]
     by_target: dict[tuple[str, str], list[int]]
     by_pair: dict[tuple[str, str], list[int]]
@@ -57,14 +58,23 @@ class _BaseWorkloads:
 
     @classmethod
     def of(cls, graph: PlatformGraph) -> _BaseWorkloads:
+        return cls.of_workloads(graph.workloads)
+
+    @classmethod
+    def of_workloads(cls, workloads: list[Workload]) -> _BaseWorkloads:
         by_target: dict[tuple[str, str], list[int]] = {}
         by_pair: dict[tuple[str, str], list[int]] = {}
-        for w in graph.workloads:
+        for w in workloads:
             by_target.setdefault((w.kind, w.doc.name), []).append(id(w))
             for pair in w.labels.items():
                 by_pair.setdefault(pair, []).append(id(w))
-        return cls({(id(w.doc), w.group): w for w in graph.workloads}, by_target, by_pair,
-                   {id(w): w.subject for w in graph.workloads})
+        return cls(workloads, {(id(w.doc), w.group): w for w in workloads}, by_target, by_pair,
+                   {id(w): w.subject for w in workloads})
+
+    def __reduce__(self) -> tuple[Callable[[list[Workload]], _BaseWorkloads],
+                                  tuple[list[Workload]]]:
+        # made again where it is loaded (with the graph): `id`s do not survive a pickle
+        return _BaseWorkloads.of_workloads, (self.workloads,)
 
     def found(self, apart: Apart | None) -> set[int] | None:
         """The `id`s of the base workloads `apart` may find (`Apart.may_find`); None: any."""

@@ -79,6 +79,10 @@ class JudgedFindings:
         return cls(findings, key_of, dict(by_key), {k: i for i, k in enumerate(by_key)},
                    frozenset(k for k, group in by_key.items() if len(group) > 1))
 
+    def __reduce__(self) -> tuple[Callable[[list[Finding]], JudgedFindings], tuple[list[Finding]]]:
+        # made again where it is loaded: `id`s do not survive a pickle
+        return JudgedFindings.of, (self.findings,)
+
     def unchanged(self, finding: Finding) -> Finding:
         """`finding`, one of these, marked unchanged: made once, as every push against the base
         lists most of them so (the copies were most of a push's diff). Shared, like the base's

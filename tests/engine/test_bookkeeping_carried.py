@@ -5,6 +5,7 @@ workloads a change's objects may find, the base's advice marked unchanged)."""
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter
 from pathlib import Path
 
@@ -16,8 +17,9 @@ from bot.checks.facts import _BaseWorkloads, advice_facts
 from bot.config import AriaConfig
 from bot.decision.build import count
 from bot.decision.changes import unchanged_advice
+from bot.decision.diff import JudgedFindings
 from bot.decision.model import Counts
-from bot.engine import _changed_paths, _Written, ingest
+from bot.engine import _changed_paths, _Written, _written, ingest
 from bot.findings import Finding, Location, Severity, Status, Suppression
 from bot.graph.platform import build_graph
 from bot.ingest.documents import ParseProblem
@@ -100,7 +102,7 @@ def test_changed_paths_are_the_paths_written_differently(
     def written(inventory: Inventory, path: str) -> list[tuple[int, str]]:
         return [(p.line or 0, p.reason) for p in inventory.problems if p.path == path]
 
-    assert _changed_paths(_Written.of(base), head) == \
+    assert _changed_paths(_Written.of(_written(base)), head) == \
         {p for p in PATHS if written(base, p) != written(head, p)}
 
 
@@ -135,3 +137,16 @@ def test_unchanged_advice_is_the_base_facts_marked_unchanged_as_copies() -> None
         assert marked[subject].model_dump() == plain.model_dump()
         assert marked[subject].model_fields_set == plain.model_fields_set
         assert facts.change is None and "change" not in facts.model_fields_set
+
+
+def test_what_is_kept_by_id_is_made_again_where_a_pickle_is_loaded() -> None:
+    """A judged base is pickled for later pushes: its `id`s do not survive, so what is kept by
+    `id` is made again from the loaded objects, not loaded stale."""
+    findings = [a_finding(Status.present, Severity.error, "spof", False) for _ in range(3)]
+    loaded = pickle.loads(pickle.dumps(JudgedFindings.of(findings)))
+    assert loaded.key_of == {id(f): f.key for f in loaded.findings}
+    written = pickle.loads(pickle.dumps(_Written.of([ParseProblem("a.yaml", "x")])))
+    assert written.place == {id(written.items[0]): 0}
+    workloads = pickle.loads(pickle.dumps(_BaseWorkloads.of(GRAPH)))
+    assert workloads.subject == {id(w): w.subject for w in workloads.workloads}
+    assert workloads.by_doc == {(id(w.doc), w.group): w for w in workloads.workloads}
