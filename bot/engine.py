@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from operator import lt
 from typing import TypeVar
 
 from bot.catalog import Catalog, load_catalog
-from bot.checks.alike import same_objects
 from bot.checks.evaluate import Before, Made, Reuse, Settled, Signature, run_rules
 from bot.checks.facts import Tree, advice_facts, compared_facts, known_advice, unmoved
 from bot.checks.scope import change_scope
 from bot.config import AriaConfig, config_of
 from bot.decision.build import build_decision
-from bot.decision.changes import fact_changes, mark_directions
-from bot.decision.diff import diff_findings
+from bot.decision.changes import fact_changes, mark_directions, unchanged_advice
+from bot.decision.diff import JudgedFindings, diff_findings
 from bot.decision.focus import focus
 from bot.decision.identity import head_pools, head_roles, match_objects
 from bot.decision.model import Decision
@@ -105,6 +105,28 @@ def analyse(source: Source, config: AriaConfig, catalog: Catalog | None = None,
 class _Base:
     analysis: Analysis
     advice: dict[str, AdviceFacts]
+    _findings: JudgedFindings | None = field(default=None, repr=False)
+    _written: _Written | None = field(default=None, repr=False)
+    _unchanged: dict[str, AdviceFacts] | None = field(default=None, repr=False)
+
+    def findings(self) -> JudgedFindings:
+        """Its findings indexed for the diff, once for every push against it (a warm worker
+        holds the base)."""
+        if self._findings is None:
+            self._findings = JudgedFindings.of(self.analysis.findings)
+        return self._findings
+
+    def written(self) -> _Written:
+        """Its written objects, placed, once for every push against it."""
+        if self._written is None:
+            self._written = _Written.of(_written(self.analysis.inventory))
+        return self._written
+
+    def unchanged_advice(self) -> dict[str, AdviceFacts]:
+        """Its advice facts as an unmoved head workload's, once for every push against it."""
+        if self._unchanged is None:
+            self._unchanged = unchanged_advice(self.advice)
+        return self._unchanged
 
 
 def _base_side(base: Source, config: AriaConfig, catalog: Catalog) -> _Base:
@@ -217,14 +239,16 @@ def review(base: Source, head: Source, config: AriaConfig | None = None,
                          scope.made if scope is not None else None,
                          base=before.graph if scoped else None,
                          before=scope.before if scope is not None else None)
-        findings = diff_findings(before.findings, after.findings, catalog, objects)
-        changed = _changed_paths(before.inventory, after.inventory)
+        findings = diff_findings(before.findings, after.findings, catalog, objects,
+                                 judged.findings() if scoped else None)
+        changed = _changed_paths(judged.written(), after.inventory)
         context = (f"This change touches **{len(changed)}** reviewed file(s) between "
                    f"{quote(base.label)} and {quote(head.label)}. Head: {_summary(after.graph)}; "
                    f"{after.inventory.files_read} files read.")
         trees = Tree(before.graph, before.inventory), Tree(after.graph, after.inventory)
         same = unmoved(*trees, objects if scoped else None)
-        advice = advice_facts(after.graph, known_advice(before.graph, judged.advice, same))
+        advice = advice_facts(after.graph, known_advice(before.graph, judged.unchanged_advice(),
+                                                        same))
         mark_directions(judged.advice, advice, objects)
         decision = build_decision(
             mode="review", title=title or f"Review of {head.label} against {base.label}",
@@ -285,36 +309,61 @@ def decide(source: Source, title: str, config: AriaConfig | None = None) -> Deci
         advice=advice_facts(result.graph), relevance=about.relevance)
 
 
-def _changed_paths(base: Inventory, head: Inventory) -> set[str]:
-    def written(inv: Inventory) -> list[Document | ParseProblem]:
-        # rendered objects change only when their files do
-        return [*(d for d in [*inv.documents, *inv.sources] if d.source_map is None),
-                *inv.problems]
+Written = Document | ParseProblem
 
-    def index(items: list[Document | ParseProblem]) -> dict[str, list[Document | ParseProblem]]:
-        out: dict[str, list[Document | ParseProblem]] = {}
-        for item in items:
-            out.setdefault(item.path, []).append(item)
-        return out
 
-    def text(item: Document | ParseProblem) -> tuple[int, int, str]:
+@dataclass(frozen=True)
+class _Written:
+    """A tree's written objects (rendered objects change only when their files do), each one's
+    place among them by `id`, and by path: a judged base's, made once for every push."""
+
+    items: list[Written]
+    place: dict[int, int]
+    by_path: dict[str, list[Written]]
+
+    @classmethod
+    def of(cls, items: list[Written]) -> _Written:
+        return cls(items, {id(i): n for n, i in enumerate(items)}, _by_path(items))
+
+    def __reduce__(self) -> tuple[Callable[[list[Written]], _Written], tuple[list[Written]]]:
+        # made again where it is loaded: `id`s do not survive a pickle
+        return _Written.of, (self.items,)
+
+
+def _written(inventory: Inventory) -> list[Written]:
+    return [*(d for d in [*inventory.documents, *inventory.sources] if d.source_map is None),
+            *inventory.problems]
+
+
+def _by_path(items: Iterable[Written]) -> dict[str, list[Written]]:
+    out: dict[str, list[Written]] = {}
+    for item in items:
+        out.setdefault(item.path, []).append(item)
+    return out
+
+
+def _changed_paths(base: _Written, head: Inventory) -> set[str]:
+    def text(item: Written) -> tuple[int, int, str]:
         if isinstance(item, ParseProblem):
             return item.line or 0, 0, item.reason
         return item.line, item.end_line, repr(item.body)
 
-    def same(x: list[Document | ParseProblem], y: list[Document | ParseProblem]) -> bool:
+    def same(x: list[Written], y: list[Written]) -> bool:
         # An unchanged file's objects are the very objects of the base (one parse, cached).
         return len(x) == len(y) and all(i is j or text(i) == text(j)
                                         for i, j in zip(x, y, strict=True))
 
-    then, now = written(base), written(head)
-    # Where the objects both sides share are in the same order, a path none of the others
-    # has lists the very same objects on both sides: only the others' paths are compared
-    # (indexing every object of both trees was most of this).
-    kept = {id(i) for i in then} & {id(i) for i in now}
-    if same_objects([i for i in then if id(i) in kept], [i for i in now if id(i) in kept]):
-        apart = {i.path for i in then if id(i) not in kept} | \
-            {i.path for i in now if id(i) not in kept}
-        then, now = [i for i in then if i.path in apart], [i for i in now if i.path in apart]
-    a, b = index(then), index(now)
+    now = _written(head)
+    # Where the objects both sides share are in the same order (their places in base rise),
+    # a path none of the others has lists the very same objects on both sides: only the
+    # others' paths are compared (indexing every object of both trees was most of this).
+    places = [p for i in now if (p := base.place.get(id(i))) is not None]
+    if all(map(lt, places, places[1:])):
+        gone = set(range(len(base.items))).difference(places)
+        apart = {base.items[p].path for p in gone} | \
+            {i.path for i in now if id(i) not in base.place}
+        a = {p: base.by_path[p] for p in apart if p in base.by_path}
+        b = _by_path(i for i in now if i.path in apart)
+    else:
+        a, b = base.by_path, _by_path(now)
     return {p for p in a.keys() | b.keys() if not same(a.get(p, []), b.get(p, []))}

@@ -44,6 +44,50 @@ class Tree:
 Pairs = list[tuple[Workload, Workload]]  # (base, head) workload
 
 
+@dataclass(frozen=True)
+class _BaseWorkloads:
+    """A judged base graph's workloads as `unmoved` looks them up, worked out once for every
+    push against it (`PlatformGraph.derived`): by document and group, and the `id`s of those an
+    autoscaler may name (by kind and name) or a selector's label pair may find."""
+
+    workloads: list[Workload]
+    by_doc: dict[tuple[int, str], Workload]
+    by_target: dict[tuple[str, str], list[int]]
+    by_pair: dict[tuple[str, str], list[int]]
+    subject: dict[int, str]  # each one's subject, by `id` (the same as its head workload's)
+
+    @classmethod
+    def of(cls, graph: PlatformGraph) -> _BaseWorkloads:
+        return cls.of_workloads(graph.workloads)
+
+    @classmethod
+    def of_workloads(cls, workloads: list[Workload]) -> _BaseWorkloads:
+        by_target: dict[tuple[str, str], list[int]] = {}
+        by_pair: dict[tuple[str, str], list[int]] = {}
+        for w in workloads:
+            by_target.setdefault((w.kind, w.doc.name), []).append(id(w))
+            for pair in w.labels.items():
+                by_pair.setdefault(pair, []).append(id(w))
+        return cls(workloads, {(id(w.doc), w.group): w for w in workloads}, by_target, by_pair,
+                   {id(w): w.subject for w in workloads})
+
+    def __reduce__(self) -> tuple[Callable[[list[Workload]], _BaseWorkloads],
+                                  tuple[list[Workload]]]:
+        # made again where it is loaded (with the graph): `id`s do not survive a pickle
+        return _BaseWorkloads.of_workloads, (self.workloads,)
+
+    def found(self, apart: Apart | None) -> set[int] | None:
+        """The `id`s of the base workloads `apart` may find (`Apart.may_find`); None: any."""
+        if apart is None or apart.unkeyed:
+            return None
+        out: set[int] = set()
+        for target in apart.targets:
+            out.update(self.by_target.get(target, ()))
+        for pair in apart.pairs:
+            out.update(self.by_pair.get(pair, ()))
+        return out
+
+
 def unmoved(base: Tree, head: Tree, objects: ObjectMap | None) -> Pairs | None:
     """Each head workload that reads the very same objects as its base workload (`_unmoved`),
     with it: its facts, and the facts advice reads, are equal on both sides. None where every
@@ -51,13 +95,13 @@ def unmoved(base: Tree, head: Tree, objects: ObjectMap | None) -> Pairs | None:
     written into other objects' fact values), and without `objects` (an unscoped review)."""
     if objects is None or objects.renamed or objects.names:
         return None
-    was = {(id(w.doc), w.group): w for w in base.graph.workloads}
+    was = base.graph.derived("unmoved", _BaseWorkloads.of)
     cited_apart = recited(base.inventory, head.inventory)
-    apart = related_apart(base.graph, head.graph, cited_apart)
+    found = was.found(related_apart(base.graph, head.graph, cited_apart))
     same: Pairs = []
     for w in head.graph.workloads:
-        old = was.get((id(w.doc), w.group))
-        if old is not None and _unmoved(base.graph, old, head.graph, w, cited_apart, apart):
+        old = was.by_doc.get((id(w.doc), w.group))
+        if old is not None and _unmoved(base.graph, old, head.graph, w, cited_apart, found):
             same.append((old, w))
     return same
 
@@ -97,21 +141,28 @@ def object_facts(graph: PlatformGraph, inventory: Inventory,
 
 
 def _unmoved(base: PlatformGraph, old: Workload, head: PlatformGraph, w: Workload,
-             cited_apart: Collection[str], apart: Apart | None) -> bool:
+             cited_apart: Collection[str], found: set[int] | None) -> bool:
     """Whether `_workload` reads the same for `w` in head as for `old`, the same document, in
     base: the very same autoscalers, budgets and services (an unchanged file's or overlay's
     objects are the base's own), none of them cited through a render made apart
     (`cited_apart`), and the same containers counted as accelerated (a base role can mark
-    one). A workload that nothing `apart` may find has the very same ones, none cited apart:
-    it is not looked up (the lookups, for every workload, were most of the facts' cost)."""
-    if apart is None or w.doc.path in cited_apart or apart.may_find(w):
+    one). A workload that nothing apart may find (`found`: the base workloads with its kind,
+    name and labels that `Apart` may find; None: any) has the very same ones, none cited
+    apart: it is not looked up (the lookups, for every workload, were most of the facts'
+    cost)."""
+    if found is None or id(old) in found or w.labels != old.labels or \
+            w.doc.path in cited_apart:
         for now, then in (([w.doc], [old.doc]),  # the same by the caller: its render, then
                           (head.scalers_for(w), base.scalers_for(old)),
                           (head.pdbs_for(w), base.pdbs_for(old)),
                           (head.services_for(w), base.services_for(old))):
             if not same_objects(then, now) or any(d.path in cited_apart for d in now):
                 return False
-    return [c.accelerated for c in w.containers] == [c.accelerated for c in old.containers]
+    # a copied workload shares its base's containers until its base side changes one (a list
+    # compares the very same items as equal without comparing them; equal containers are as
+    # accelerated, which reads only their fields)
+    return old.containers == w.containers or \
+        [c.accelerated for c in w.containers] == [c.accelerated for c in old.containers]
 
 
 def _object(doc: Document, ref: str, where: Where) -> ObjectFacts:
@@ -261,15 +312,19 @@ def _model(doc: Document, where: Where) -> ObjectFacts:
     return out
 
 
-def advice_facts(graph: PlatformGraph, known: Mapping[int, AdviceFacts] | None = None,
-                 ) -> dict[str, AdviceFacts]:
+Known = Mapping[int, tuple[str, AdviceFacts]]  # a workload's `id` -> its subject and advice
+
+
+def advice_facts(graph: PlatformGraph, known: Known | None = None) -> dict[str, AdviceFacts]:
     """What advice on each workload, node pool and model config depends on, by subject
     (ADR 0017); a pool's `replicas` is its node floor and `gpus` its GPUs per node. `known`:
-    a copy of these, not read again, for the workloads whose `id` it holds (`known_advice`)."""
+    these, taken as they are (not read again), for the workloads whose `id` it holds
+    (`known_advice`: a judged base's, already marked for the review, `unchanged_advice`)."""
     out: dict[str, AdviceFacts] = {}
     for w in graph.workloads:
         if known and id(w) in known:
-            out[w.subject] = known[id(w)].model_copy()  # a review marks its copy's change
+            subject, facts = known[id(w)]
+            out[subject] = facts
             continue
         pdbs, scalers = ([] if w.batch else graph.pdbs_for(w)), graph.scalers_for(w)
         floor = None
@@ -293,12 +348,13 @@ def advice_facts(graph: PlatformGraph, known: Mapping[int, AdviceFacts] | None =
 
 
 def known_advice(base: PlatformGraph, advice: Mapping[str, AdviceFacts],
-                 same: Pairs | None) -> dict[int, AdviceFacts]:
-    """The base's advice facts (`advice`) of each `unmoved` head workload, by its `id`: they
-    read the very same objects, so they are equal where the workload is as serving as in base
-    (a base role can make it one) and the base's entry for its subject is its own (no other
-    base workload, node pool or model config has that identity). Reading them again for every
-    workload was most of the review's advice cost."""
+                 same: Pairs | None) -> dict[int, tuple[str, AdviceFacts]]:
+    """The base's advice facts (`advice`, or their `unchanged_advice`) of each `unmoved` head
+    workload, with its subject, by its `id`: they read the very same objects, so they are equal
+    where the workload is as
+    serving as in base (a base role can make it one) and the base's entry for its subject is
+    its own (no other base workload, node pool or model config has that identity). Reading
+    them again for every workload was most of the review's advice cost."""
     if not same:
         return {}
     models = base.kind("TritonModelConfig")
@@ -307,8 +363,9 @@ def known_advice(base: PlatformGraph, advice: Mapping[str, AdviceFacts],
         taken.update(w.subject for w in base.workloads)
         taken.update(pool.doc.identity for pool in base.node_pools)
         taken.update(doc.identity for doc in models)
-    return {id(w): advice[old.subject] for old, w in same
-            if old.serving == w.serving and taken[old.subject] <= 1}
+    subject = base.derived("unmoved", _BaseWorkloads.of).subject
+    return {id(w): (s, advice[s]) for old, w in same
+            if old.serving == w.serving and taken.get(s := subject[id(old)], 0) <= 1}
 
 
 def _server(w: Workload, images: tuple[str, ...] | list[str]) -> str | None:

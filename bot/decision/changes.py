@@ -8,13 +8,13 @@ what moved is kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from pydantic import BaseModel, Field
 
 from bot.decision.identity import ObjectMap
 from bot.findings import Location
-from bot.tradeoffs import AdviceFacts
+from bot.tradeoffs import AdviceFacts, Change
 
 
 class Fact(BaseModel):
@@ -98,8 +98,11 @@ def mark_directions(base: dict[str, AdviceFacts], head: dict[str, AdviceFacts],
                     objects: ObjectMap) -> None:
     """Set on each head object what the change did to its size: added, scaled up or down (replica
     floor, then accelerators per pod), or unchanged."""
-    before = {objects.head_identity(k): v for k, v in base.items()}
+    # nothing renamed: each base identity is its head's (re-keying every entry was most of this)
+    before = {objects.head_identity(k): v for k, v in base.items()} if objects.renamed else base
     for identity, new in head.items():
+        if new.change is not None:  # marked already: a judged base's `unchanged_advice`
+            continue
         old = before.get(identity)
         if old is None:
             new.change = "added"
@@ -108,3 +111,23 @@ def mark_directions(base: dict[str, AdviceFacts], head: dict[str, AdviceFacts],
                  if b is not None and a is not None and a != b]
         new.change = "unchanged" if not moved else \
             "scaled-up" if moved[0][1] > moved[0][0] else "scaled-down"
+
+
+def unchanged_advice(advice: Mapping[str, AdviceFacts]) -> dict[str, AdviceFacts]:
+    """Copies of a judged base's advice facts, marked as `mark_directions` marks an object's
+    that reads the same on both sides (the base's facts of an unmoved head workload,
+    `known_advice`): made once per base, instead of a copy per workload for every push, each
+    marked again. Shared: never changed by a caller."""
+    return {subject: _copied(facts, "unchanged") for subject, facts in advice.items()}
+
+
+def _copied(facts: AdviceFacts, change: Change) -> AdviceFacts:
+    """`facts.model_copy()` with its `change` set as an assignment sets it, without pydantic's
+    general copy (`copy.copy` of each part: most of a review's advice cost, once per workload).
+    The model has no extra fields (`extra="forbid"`) and no private attributes to copy."""
+    out = AdviceFacts.__new__(AdviceFacts)
+    object.__setattr__(out, "__dict__", {**facts.__dict__, "change": change})
+    object.__setattr__(out, "__pydantic_extra__", None)
+    object.__setattr__(out, "__pydantic_fields_set__", {*facts.__pydantic_fields_set__, "change"})
+    object.__setattr__(out, "__pydantic_private__", None)
+    return out
