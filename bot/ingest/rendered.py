@@ -85,10 +85,9 @@ class Overlays:
 
     def __init__(self, inventory: Inventory) -> None:
         self.kustomizations = kustomizations(inventory.documents)
-        self._written: dict[str, list[Document]] = defaultdict(list)
-        for doc in (*inventory.documents, *inventory.sources):
-            if doc.format == "k8s":
-                self._written[doc.path].append(doc)
+        # indexed when an overlay is rendered (`objects`), not for those taken from the cache
+        self._documents = (*inventory.documents, *inventory.sources)
+        self._by_path: dict[str, list[Document]] | None = None
         # Each overlay's chain is asked for twice or more, and overlays share their bases:
         # working them out again per question was most of a review's render bookkeeping.
         self._chains: dict[str, list[Document]] = {}
@@ -121,12 +120,22 @@ class Overlays:
         self._chains[root] = out
         return out
 
+    def _written(self) -> dict[str, list[Document]]:
+        """The tree's written Kubernetes documents by path."""
+        if self._by_path is None:
+            self._by_path = defaultdict(list)
+            for doc in self._documents:
+                if doc.format == "k8s":
+                    self._by_path[doc.path].append(doc)
+        return self._by_path
+
     def objects(self, root: str, path: str, output: str) -> list[Document]:
         """The rendered objects of one overlay, each line traced to the file that wrote it."""
         chain = self.chain(root)
         patch_files = {p for k in chain for p in _patches(k)}
-        raws = [d for p in sorted(self.reached(root)) for d in self._written.get(p, ())]
-        patches = [d for p in sorted(patch_files) for d in self._written.get(p, ())]
+        written = self._written()
+        raws = [d for p in sorted(self.reached(root)) for d in written.get(p, ())]
+        patches = [d for p in sorted(patch_files) for d in written.get(p, ())]
         out = []
         for doc in parse_yaml_file(f"{path}#build", output).documents:
             raw = _written_as(doc, raws)
