@@ -223,10 +223,11 @@ class _TreeEntry:
 
 
 _FOLDER = _TreeEntry("040000", "", 0)  # what a path names when it is a folder
-# The last revision listed per repository (its real path): a revision's listing never changes,
-# so the next one is derived from it (`GitRevisionSource.tree`).
+# The last revision listed per repository (its real path; of the few listed last): a
+# revision's listing never changes, so the next one is derived from it (`tree`).
 _LISTINGS: dict[str, tuple[str, dict[str, _TreeEntry]]] = {}
 _LISTINGS_LOCK = threading.Lock()
+_MAX_LISTED_REPOS = 8
 _MAX_DERIVED_PATHS = 2000  # a longer change is listed whole (and a command line is bounded)
 
 
@@ -281,7 +282,10 @@ class GitRevisionSource(Source):
             self._tree = tree if tree is not None else dict(_entries(self._git(
                 "ls-tree", "-r", "-z", "-l", "--full-tree", self.commit)))
             with _LISTINGS_LOCK:
+                _LISTINGS.pop(repo, None)
                 _LISTINGS[repo] = (self.commit, self._tree)
+                while len(_LISTINGS) > _MAX_LISTED_REPOS:  # the least recently listed goes
+                    del _LISTINGS[next(iter(_LISTINGS))]
         return self._tree
 
     def _derived(self, commit: str, tree: dict[str, _TreeEntry]) -> dict[str, _TreeEntry] | None:

@@ -53,6 +53,7 @@ def _apply(tree: Tree, ops: list[tuple[str, str, str]]) -> Tree:
 
 class _Repo:
     def __init__(self, root: Path) -> None:
+        root.mkdir(exist_ok=True)
         self.root = root
         self._blobs: dict[str, str] = {}
         self._commits: dict[tuple[tuple[str, tuple[str, str]], ...], str] = {}
@@ -129,3 +130,14 @@ def test_a_listing_git_cannot_derive_is_listed_whole(
         GitRevisionSource(repo.root, repo.commit(BASE)).tree()
         monkeypatch.setattr(source_module, "_MAX_DERIVED_PATHS", 1)
     assert GitRevisionSource(repo.root, commit).tree() == whole
+
+
+def test_only_the_repositories_listed_last_keep_their_listing(
+        repo: _Repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-lived process reviewing many repositories holds a listing for a few only."""
+    monkeypatch.setattr(source_module, "_MAX_LISTED_REPOS", 1)
+    other = _Repo(tmp_path / "other")
+    source_module._LISTINGS.clear()
+    GitRevisionSource(repo.root, repo.commit(BASE)).tree()
+    GitRevisionSource(other.root, other.commit(BASE)).tree()
+    assert list(source_module._LISTINGS) == [os.path.realpath(other.root)]
