@@ -77,8 +77,10 @@ def render_kustomizations(source: Source, inventory: Inventory,
     `prior`: an inventory of another revision of the same tree (a review's base), whose
     render keys stand for the overlays that read the same folders, none of them changed."""
     # the tree's kustomizations, found once for the roots, the refusals and the chains
-    overlays = Overlays(inventory)
-    roots, refused = _roots(overlays.kustomizations)
+    overlays = Overlays(inventory, prior)
+    if overlays.layout.roots is None:
+        overlays.layout.roots = _roots(overlays.kustomizations)
+    roots, refused = overlays.layout.roots
     if refused:
         # Every one is named (a silent skip would hide what the change renders to).
         inventory.notes.append(
