@@ -295,8 +295,9 @@ class GitRevisionSource(Source):
         if commit == self.commit:
             return dict(tree)
         try:
+            # every submodule's commit compared, whatever the repository's configuration says
             changed = self._git("diff-tree", "-r", "-z", "--no-renames", "--no-commit-id",
-                                "--name-only", commit, self.commit)
+                                "--ignore-submodules=none", "--name-only", commit, self.commit)
         except subprocess.CalledProcessError:  # the other commit is gone (a gc)
             return None
         paths = [p.decode("utf-8", "surrogateescape") for p in changed.split(b"\0") if p]
