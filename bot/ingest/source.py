@@ -228,7 +228,9 @@ _FOLDER = _TreeEntry("040000", "", 0)  # what a path names when it is a folder
 _LISTINGS: dict[str, tuple[str, dict[str, _TreeEntry]]] = {}
 _LISTINGS_LOCK = threading.Lock()
 _MAX_LISTED_REPOS = 8
-_MAX_DERIVED_PATHS = 2000  # a longer change is listed whole (and a command line is bounded)
+# A change whose paths' names are longer is listed whole: they are one command line, which the
+# kernel bounds (128 KiB an argument, ARG_MAX in all), and a hostile change may name anything.
+_MAX_DERIVED_BYTES = 64 * 1024
 
 
 def _entries(listing: bytes) -> Iterator[tuple[str, _TreeEntry]]:
@@ -291,7 +293,7 @@ class GitRevisionSource(Source):
     def _derived(self, commit: str, tree: dict[str, _TreeEntry]) -> dict[str, _TreeEntry] | None:
         """This revision's listing from another revision's (`tree`, of `commit`): its entries
         but those `git diff-tree` names, listed again (None where git cannot tell, or the
-        change is too large to name on a command line)."""
+        change's names are too long for a command line)."""
         if commit == self.commit:
             return dict(tree)
         try:
@@ -300,9 +302,9 @@ class GitRevisionSource(Source):
                                 "--ignore-submodules=none", "--name-only", commit, self.commit)
         except subprocess.CalledProcessError:  # the other commit is gone (a gc)
             return None
-        paths = [p.decode("utf-8", "surrogateescape") for p in changed.split(b"\0") if p]
-        if len(paths) > _MAX_DERIVED_PATHS:
+        if len(changed) > _MAX_DERIVED_BYTES:
             return None
+        paths = [p.decode("utf-8", "surrogateescape") for p in changed.split(b"\0") if p]
         derived = dict(tree)
         for path in paths:
             derived.pop(path, None)

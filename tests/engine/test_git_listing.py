@@ -120,7 +120,8 @@ def test_a_listing_derived_from_the_last_one_is_the_whole_listing(
 @pytest.mark.parametrize("last", ["gone", "too-far"])
 def test_a_listing_git_cannot_derive_is_listed_whole(
         repo: _Repo, last: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The last listing's commit gone (a gc), or a change longer than a command line names."""
+    """The last listing's commit gone (a gc), or a change whose names are longer than a
+    command line holds."""
     commit = repo.commit(_apply(BASE, [("100644", "c/d.yaml", "z")]))
     source_module._LISTINGS.clear()
     whole = GitRevisionSource(repo.root, commit).tree()
@@ -128,7 +129,7 @@ def test_a_listing_git_cannot_derive_is_listed_whole(
         source_module._LISTINGS[os.path.realpath(repo.root)] = ("f" * 40, {})
     else:
         GitRevisionSource(repo.root, repo.commit(BASE)).tree()
-        monkeypatch.setattr(source_module, "_MAX_DERIVED_PATHS", 1)
+        monkeypatch.setattr(source_module, "_MAX_DERIVED_BYTES", 1)
     assert GitRevisionSource(repo.root, commit).tree() == whole
 
 
