@@ -55,7 +55,7 @@ def ingest(source: Source, config: AriaConfig, workers: int | None = None,
     overlays a change did not reach is taken as it is (`Ledger`)."""
     inventory = load_inventory(source, config.ingest.max_file_bytes,
                                tuple(config.ingest.exclude), workers, progress, prior)
-    set_aside_patches(inventory)
+    set_aside_patches(inventory, prior)
     if config.ingest.kustomize == "auto":
         render_kustomizations(source, inventory, prior)
     return inventory

@@ -48,7 +48,9 @@ def _in_chart_templates(path: str, chart_dirs: frozenset[str]) -> bool:
 
 
 def chart_dirs_of(paths: list[str]) -> frozenset[str]:
-    return frozenset(posixpath.dirname(p) for p in paths if posixpath.basename(p) == "Chart.yaml")
+    # `endswith` first: a basename per path was a sixth of loading a 10,000-file tree
+    return frozenset(posixpath.dirname(p) for p in paths
+                     if p.endswith("Chart.yaml") and posixpath.basename(p) == "Chart.yaml")
 
 
 def is_relevant(path: str) -> bool:

@@ -28,7 +28,7 @@ from bot.ingest.kustomize_absent import absent_reference
 from bot.ingest.kustomize_refs import refusal
 from bot.ingest.ledger import Ledger
 from bot.ingest.loader import Inventory
-from bot.ingest.rendered import Overlays, add_rendered, included, kustomizations
+from bot.ingest.rendered import Overlays, add_rendered, included
 from bot.ingest.source import Source, SourceFile
 
 RENDER_TIMEOUT_S = 30
@@ -48,10 +48,10 @@ RENDER_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "128MiB", "LC_MESSAGES": "fr_FR.U
                   "PATH": os.devnull}
 
 
-def _roots(inventory: Inventory) -> tuple[list[str], dict[str, str]]:
-    """Kustomizations no other one includes (the overlays), and those that must not be rendered
-    (directory -> the field that names a URL, a path outside the tree, a chart or a plugin)."""
-    dirs = kustomizations(inventory.documents)
+def _roots(dirs: dict[str, Document]) -> tuple[list[str], dict[str, str]]:
+    """Of a tree's kustomizations (by directory), those no other one includes (the overlays),
+    and those that must not be rendered (directory -> the field that names a URL, a path
+    outside the tree, a chart or a plugin)."""
     # A Component only patches the kustomization that includes it: it cannot be built alone.
     components = {d for d, doc in dirs.items() if is_component(doc)}
     bases: set[str] = set()
@@ -76,7 +76,11 @@ def render_kustomizations(source: Source, inventory: Inventory,
     """Judge each overlay's rendered objects in place of the files it reaches (`rendered`).
     `prior`: an inventory of another revision of the same tree (a review's base), whose
     render keys stand for the overlays that read the same folders, none of them changed."""
-    roots, refused = _roots(inventory)
+    # the tree's kustomizations, found once for the roots, the refusals and the chains
+    overlays = Overlays(inventory, prior)
+    if overlays.layout.roots is None:
+        overlays.layout.roots = _roots(overlays.kustomizations)
+    roots, refused = overlays.layout.roots
     if refused:
         # Every one is named (a silent skip would hide what the change renders to).
         inventory.notes.append(
@@ -84,7 +88,7 @@ def render_kustomizations(source: Source, inventory: Inventory,
             "plugins were not rendered (Aria never fetches, reads outside the tree or executes "
             "from a change): " + ", ".join(f"`{d or '.'}` ({field})"
                                            for d, field in refused.items()))
-        graph = _references(inventory)
+        graph = _references(overlays.kustomizations)
         roots = [r for r in roots if not _reaches(r, set(refused), graph)]
     if not roots:
         return
@@ -93,7 +97,6 @@ def render_kustomizations(source: Source, inventory: Inventory,
         inventory.notes.append("Kustomize overlays were not rendered (`kubectl` not found); "
                                "their files were checked as written.")
         return
-    overlays = Overlays(inventory)
     cache = shared_cache()
     dirs = {root: overlays.folders(root) for root in roots}
     keys = _keys(source, kubectl, dirs, inventory.ledger, prior)
@@ -290,10 +293,10 @@ def render_failure(stderr: str, root: Path) -> str:
     return text
 
 
-def _references(inventory: Inventory) -> dict[str, tuple[str, ...]]:
+def _references(dirs: dict[str, Document]) -> dict[str, tuple[str, ...]]:
     """Each kustomization directory → the local directories it includes (built once: an audit
     of a large tree asks for every overlay)."""
-    return {d: included(doc) for d, doc in kustomizations(inventory.documents).items()}
+    return {d: included(doc) for d, doc in dirs.items()}
 
 
 def _reaches(root: str, remote: set[str], graph: dict[str, tuple[str, ...]]) -> bool:

@@ -10,6 +10,10 @@ reuses nothing and every one of its paths counts as changed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.ingest.rendered import Layout
 
 # path -> (its blob SHA, or None; what the loader made of it: its parse-cache key, "" for a
 # file no parser reads, None for one it must handle again: a config, a Helm template, a file
@@ -24,6 +28,8 @@ class Ledger:
     files: Files = field(default_factory=dict)  # every listed path, excluded ones too
     # overlay root -> (the folders of its kustomization chain, its render-cache key)
     renders: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    # the kustomizations and what they alone decide (`rendered.Layout`): worked out as asked
+    layout: Layout | None = field(default=None, compare=False)
 
     def reusable(self, max_bytes: int, charts: frozenset[str]) -> Files:
         """The files whose handling another listing may reuse: none when a file's kind or key

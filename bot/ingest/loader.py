@@ -126,8 +126,11 @@ def load_inventory(source: Source, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     inventory = Inventory()
     files: list[SourceFile] = []
     excluded: list[SourceFile] = []
-    for f in source.files():
-        (excluded if any(fnmatch(f.path, pat) for pat in exclude) else files).append(f)
+    if exclude:
+        for f in source.files():
+            (excluded if any(fnmatch(f.path, pat) for pat in exclude) else files).append(f)
+    else:  # no pattern to try on each path
+        files = list(source.files())
     charts = chart_dirs_of([f.path for f in files])
     ledger = inventory.ledger = Ledger(max_bytes, charts)
     known = prior.ledger.reusable(max_bytes, charts) if prior is not None else {}

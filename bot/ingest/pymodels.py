@@ -60,4 +60,4 @@ def model_imports(documents: list[Document], scripts: list[SourceFile]
 
 
 def is_model_script(path: str) -> bool:
-    return posixpath.basename(path) == SCRIPT_NAME
+    return path.endswith(SCRIPT_NAME) and posixpath.basename(path) == SCRIPT_NAME

@@ -223,6 +223,26 @@ class _TreeEntry:
 
 
 _FOLDER = _TreeEntry("040000", "", 0)  # what a path names when it is a folder
+# The last revision listed per repository (its real path; of the few listed last): a
+# revision's listing never changes, so the next one is derived from it (`tree`).
+_LISTINGS: dict[str, tuple[str, dict[str, _TreeEntry]]] = {}
+_LISTINGS_LOCK = threading.Lock()
+_MAX_LISTED_REPOS = 8
+# A change whose paths' names are longer is listed whole: they are one command line, which the
+# kernel bounds (128 KiB an argument, ARG_MAX in all), and a hostile change may name anything.
+_MAX_DERIVED_BYTES = 64 * 1024
+
+
+def _entries(listing: bytes) -> Iterator[tuple[str, _TreeEntry]]:
+    """The entries of a `git ls-tree -z -l` listing, but those below folders a walk skips."""
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, _, name = record.partition(b"\t")
+        mode, _kind, sha, size = meta.split()
+        path = name.decode("utf-8", "surrogateescape")
+        if not SKIP_DIRS.intersection(path.split("/")[:-1]):
+            yield path, _TreeEntry(mode.decode(), sha.decode(), int(size) if size != b"-" else 0)
 
 
 class GitRevisionSource(Source):
@@ -252,23 +272,52 @@ class GitRevisionSource(Source):
         self.commit = commit[0]
 
     def tree(self) -> dict[str, _TreeEntry]:
-        """Path -> entry for every blob, link and submodule of the revision."""
+        """Path -> entry for every blob, link and submodule of the revision: the last listing
+        of the same repository in this process, with what `git diff-tree` says differs, where
+        there is one and the change is small (listing and parsing a whole tree was most of a
+        second push's ingest at 10,000 files); else the whole listing."""
         if self._tree is None:
-            listing = subprocess.run(
-                ["git", "-C", str(self.repo), "ls-tree", "-r", "-z", "-l", "--full-tree",
-                 self.commit], capture_output=True, timeout=120, check=True).stdout
-            tree = {}
-            for record in listing.split(b"\0"):
-                if not record:
-                    continue
-                meta, _, name = record.partition(b"\t")
-                mode, _kind, sha, size = meta.split()
-                path = name.decode("utf-8", "surrogateescape")
-                if not SKIP_DIRS.intersection(path.split("/")[:-1]):
-                    tree[path] = _TreeEntry(mode.decode(), sha.decode(),
-                                            int(size) if size != b"-" else 0)
-            self._tree = tree
+            repo = os.path.realpath(self.repo)
+            with _LISTINGS_LOCK:
+                last = _LISTINGS.get(repo)
+            tree = self._derived(*last) if last is not None else None
+            self._tree = tree if tree is not None else dict(_entries(self._git(
+                "ls-tree", "-r", "-z", "-l", "--full-tree", self.commit)))
+            with _LISTINGS_LOCK:
+                _LISTINGS.pop(repo, None)
+                _LISTINGS[repo] = (self.commit, self._tree)
+                while len(_LISTINGS) > _MAX_LISTED_REPOS:  # the least recently listed goes
+                    del _LISTINGS[next(iter(_LISTINGS))]
         return self._tree
+
+    def _derived(self, commit: str, tree: dict[str, _TreeEntry]) -> dict[str, _TreeEntry] | None:
+        """This revision's listing from another revision's (`tree`, of `commit`): its entries
+        but those `git diff-tree` names, listed again (None where git cannot tell, or the
+        change's names are too long for a command line)."""
+        if commit == self.commit:
+            return dict(tree)
+        try:
+            # every submodule's commit compared, whatever the repository's configuration says
+            changed = self._git("diff-tree", "-r", "-z", "--no-renames", "--no-commit-id",
+                                "--ignore-submodules=none", "--name-only", commit, self.commit)
+        except subprocess.CalledProcessError:  # the other commit is gone (a gc)
+            return None
+        if len(changed) > _MAX_DERIVED_BYTES:
+            return None
+        paths = [p.decode("utf-8", "surrogateescape") for p in changed.split(b"\0") if p]
+        derived = dict(tree)
+        for path in paths:
+            derived.pop(path, None)
+        if paths:
+            # not recursive: a path that is now a folder lists as one, its files are named
+            derived.update((path, entry) for path, entry in _entries(self._git(
+                "--literal-pathspecs", "ls-tree", "-z", "-l", "--full-tree", self.commit,
+                "--", *paths)) if entry.mode != _FOLDER.mode)
+        return derived
+
+    def _git(self, *args: str) -> bytes:
+        return subprocess.run(["git", "-C", str(self.repo), *args], capture_output=True,
+                              timeout=120, check=True).stdout
 
     def content_key(self) -> str | None:
         return f"git:{self.commit}"
@@ -353,15 +402,9 @@ class GitRevisionSource(Source):
         return self._entries[path]
 
     def _ls_one(self, path: str) -> _TreeEntry | None:
-        listing = subprocess.run(
-            ["git", "--literal-pathspecs", "-C", str(self.repo), "ls-tree", "-z", "-l",
-             "--full-tree", self.commit, "--", path],
-            capture_output=True, timeout=120, check=True).stdout
-        meta, _, name = listing.split(b"\0")[0].partition(b"\t")
-        if name.decode("utf-8", "surrogateescape") != path:
-            return None  # nothing there
-        mode, _kind, sha, size = meta.decode().split()
-        return _TreeEntry(mode, sha, int(size) if size != "-" else 0)
+        listing = self._git("--literal-pathspecs", "ls-tree", "-z", "-l", "--full-tree",
+                            self.commit, "--", path)
+        return next((entry for name, entry in _entries(listing) if name == path), None)
 
     def files(self) -> Iterator[SourceFile]:
         # a revision does not change: listed once, for the loader, the renderer's inputs and

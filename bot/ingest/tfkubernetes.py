@@ -63,8 +63,10 @@ def _block(body: dict[str, Any], name: str) -> dict[str, Any]:
 
 def kubernetes_object(doc: Document) -> Document | None:
     """The manifest a Terraform `kubernetes_*` resource creates, as a Kubernetes document."""
+    if doc.format != "terraform":  # asked of every document of a tree: the cheap test first
+        return None
     kind = KINDS.get(doc.kind.removesuffix("_v1").removesuffix("_v2"))
-    if kind is None or doc.format != "terraform" or not isinstance(doc.body, dict):
+    if kind is None or not isinstance(doc.body, dict):
         return None
     api_version, object_kind = kind
     body = {"apiVersion": api_version, "kind": object_kind, **_block(doc.body, "")}
