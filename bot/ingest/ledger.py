@@ -9,16 +9,35 @@ reuses nothing and every one of its paths counts as changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
 
-if TYPE_CHECKING:
-    from bot.ingest.rendered import Layout
+from bot.ingest.documents import Document
 
 # path -> (its blob SHA, or None; what the loader made of it: its parse-cache key, "" for a
 # file no parser reads, None for one it must handle again: a config, a Helm template, a file
 # over the size limit or unreadable, a parse the supervisor decided)
 Files = dict[str, tuple[str | None, str | None]]
+
+
+@dataclass(eq=False)
+class Layout:
+    """A tree's kustomizations by directory, and what they alone decide, worked out when first asked
+    (`rendered.Overlays`, `kustomize`): the patch files, the overlays and refusals, each
+    overlay's chain, folders and reached files. Kept in the ledger: a review's head whose
+    kustomizations are the very same documents as its base's (a change that touched none) takes
+    the base's answers, not a pass per overlay (a fifth of a head's ingest at 10,000 files)."""
+
+    kustomizations: dict[str, Document]
+    patches: set[str] | None = None
+    roots: tuple[list[str], dict[str, str]] | None = None
+    chains: dict[str, list[Document]] = field(default_factory=dict)
+    folders: dict[str, list[str]] = field(default_factory=dict)
+    reached: dict[str, set[str]] = field(default_factory=dict)
+
+    def taken(self) -> Layout:
+        """A copy to add answers to (the answers themselves are read, never changed)."""
+        return replace(self, chains=dict(self.chains), folders=dict(self.folders),
+                       reached=dict(self.reached))
 
 
 @dataclass
@@ -28,7 +47,7 @@ class Ledger:
     files: Files = field(default_factory=dict)  # every listed path, excluded ones too
     # overlay root -> (the folders of its kustomization chain, its render-cache key)
     renders: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
-    # the kustomizations and what they alone decide (`rendered.Layout`): worked out as asked
+    # the kustomizations and what they alone decide (`Layout`): worked out as asked
     layout: Layout | None = field(default=None, compare=False)
 
     def reusable(self, max_bytes: int, charts: frozenset[str]) -> Files:

@@ -18,13 +18,13 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.ingest.documents import Document, SourceMap
 from bot.ingest.files import KUSTOMIZATION_NAMES
 from bot.ingest.kubernetes import parse_yaml_file
 from bot.ingest.kustomize_refs import is_remote
+from bot.ingest.ledger import Layout
 from bot.ingest.loader import Inventory
 from bot.ingest.yamlload import YList, YMap
 
@@ -63,27 +63,6 @@ def included(kustomization: Document) -> tuple[str, ...]:
 def _patches(kustomization: Document) -> tuple[str, ...]:
     """The local patch files a kustomization names."""
     return kustomization.derived("patches", lambda k: tuple(_entries(k, _PATCH_FIELDS)))
-
-
-@dataclass(eq=False)
-class Layout:
-    """A tree's kustomizations by directory, and what they alone decide, worked out when first
-    asked (`Overlays`, `kustomize`): the patch files, the overlays and refusals, each overlay's
-    chain, folders and reached files. Kept in the ledger: a review's head whose kustomizations
-    are the very same documents as its base's (a change that touched none) takes the base's
-    answers, not a pass per overlay (a fifth of a head's ingest at 10,000 files)."""
-
-    kustomizations: dict[str, Document]
-    patches: set[str] | None = None
-    roots: tuple[list[str], dict[str, str]] | None = None
-    chains: dict[str, list[Document]] = field(default_factory=dict)
-    folders: dict[str, list[str]] = field(default_factory=dict)
-    reached: dict[str, set[str]] = field(default_factory=dict)
-
-    def taken(self) -> Layout:
-        """A copy to add answers to (the answers themselves are read, never changed)."""
-        return replace(self, chains=dict(self.chains), folders=dict(self.folders),
-                       reached=dict(self.reached))
 
 
 def layout(inventory: Inventory, prior: Inventory | None = None) -> Layout:
