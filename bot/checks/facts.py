@@ -98,12 +98,22 @@ def unmoved(base: Tree, head: Tree, objects: ObjectMap | None) -> Pairs | None:
     was = base.graph.derived("unmoved", _BaseWorkloads.of)
     cited_apart = recited(base.inventory, head.inventory)
     found = was.found(related_apart(base.graph, head.graph, cited_apart))
+    # The facts keep one workload per identity (the last of those that share it), which an
+    # unmoved one need not be on both sides: an identity two workloads share is read whole.
+    shared = base.graph.derived("shared subjects", _shared_subjects) | \
+        _shared_subjects(head.graph)
     same: Pairs = []
     for w in head.graph.workloads:
         old = was.by_doc.get((id(w.doc), w.group))
-        if old is not None and _unmoved(base.graph, old, head.graph, w, cited_apart, found):
+        if old is not None and w.subject not in shared and \
+                _unmoved(base.graph, old, head.graph, w, cited_apart, found):
             same.append((old, w))
     return same
+
+
+def _shared_subjects(graph: PlatformGraph) -> frozenset[str]:
+    """The identities two or more of the graph's workloads share (an object written twice)."""
+    return frozenset(s for s, n in Counter(w.subject for w in graph.workloads).items() if n > 1)
 
 
 def compared_facts(base: Tree, head: Tree, same: Pairs | None,
