@@ -7,7 +7,6 @@ Terraform types) from the rule's params, keyed by provider, so a repository can 
 from __future__ import annotations
 
 import posixpath
-import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -31,21 +30,17 @@ class Isolated(CheckParams):
     isolated_dirs: ByProvider  # names of per-cloud folders (`gke/`, `eks/`): already isolated
 
 
-_COMPONENTS: dict[int, tuple[weakref.ref[PlatformGraph], frozenset[str]]] = {}
-
-
 def _component_dirs(graph: PlatformGraph) -> frozenset[str]:
     """Folders of kustomize Components: opt-in pieces an overlay includes for one setup.
-    Worked out once per graph: every lock-in rule reads them, and a review's changed documents
-    read them from the judged base's graph (`bot.checks.scope`), which outlives the review."""
-    held = _COMPONENTS.get(id(graph))
-    if held is not None and held[0]() is graph:
-        return held[1]
-    dirs = frozenset(posixpath.dirname(doc.path) for doc in graph.kind("Kustomization")
+    Worked out once per graph (`PlatformGraph.derived`): every lock-in rule reads them, and a
+    review's changed documents read them from the judged base's graph (`bot.checks.scope`),
+    which outlives the review."""
+    return graph.derived("component folders", _components)
+
+
+def _components(graph: PlatformGraph) -> frozenset[str]:
+    return frozenset(posixpath.dirname(doc.path) for doc in graph.kind("Kustomization")
                      if is_component(doc))
-    key = id(graph)
-    _COMPONENTS[key] = (weakref.ref(graph, lambda _: _COMPONENTS.pop(key, None)), dirs)
-    return dirs
 
 
 def isolated(path: str, provider: str, params: Isolated, components: frozenset[str]) -> bool:
