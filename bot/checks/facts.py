@@ -361,10 +361,9 @@ def known_advice(base: PlatformGraph, advice: Mapping[str, AdviceFacts],
                  same: Pairs | None) -> dict[int, tuple[str, AdviceFacts]]:
     """The base's advice facts (`advice`, or their `unchanged_advice`) of each `unmoved` head
     workload, with its subject, by its `id`: they read the very same objects, so they are equal
-    where the workload is as
-    serving as in base (a base role can make it one) and the base's entry for its subject is
-    its own (no other base workload, node pool or model config has that identity). Reading
-    them again for every workload was most of the review's advice cost."""
+    where the workload is as serving as in base (a base role can make it one) and the base's
+    entry for its subject is its own (no other base workload, node pool or model config has that
+    identity). Reading them again for every workload was most of the review's advice cost."""
     if not same:
         return {}
     models = base.kind("TritonModelConfig")

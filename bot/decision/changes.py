@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterable, Mapping
 
 from pydantic import BaseModel, Field
 
+from bot.copies import updated
 from bot.decision.identity import ObjectMap
 from bot.findings import Location
-from bot.tradeoffs import AdviceFacts, Change
+from bot.tradeoffs import AdviceFacts
 
 
 class Fact(BaseModel):
@@ -118,16 +119,4 @@ def unchanged_advice(advice: Mapping[str, AdviceFacts]) -> dict[str, AdviceFacts
     that reads the same on both sides (the base's facts of an unmoved head workload,
     `known_advice`): made once per base, instead of a copy per workload for every push, each
     marked again. Shared: never changed by a caller."""
-    return {subject: _copied(facts, "unchanged") for subject, facts in advice.items()}
-
-
-def _copied(facts: AdviceFacts, change: Change) -> AdviceFacts:
-    """`facts.model_copy()` with its `change` set as an assignment sets it, without pydantic's
-    general copy (`copy.copy` of each part: most of a review's advice cost, once per workload).
-    The model has no extra fields (`extra="forbid"`) and no private attributes to copy."""
-    out = AdviceFacts.__new__(AdviceFacts)
-    object.__setattr__(out, "__dict__", {**facts.__dict__, "change": change})
-    object.__setattr__(out, "__pydantic_extra__", None)
-    object.__setattr__(out, "__pydantic_fields_set__", {*facts.__pydantic_fields_set__, "change"})
-    object.__setattr__(out, "__pydantic_private__", None)
-    return out
+    return {subject: updated(facts, change="unchanged") for subject, facts in advice.items()}

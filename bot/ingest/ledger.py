@@ -21,8 +21,8 @@ Files = dict[str, tuple[str | None, str | None]]
 
 @dataclass(eq=False)
 class Layout:
-    """A tree's kustomizations by directory, and what they alone decide, worked out when first asked
-    (`rendered.Overlays`, `kustomize`): the patch files, the overlays and refusals, each
+    """A tree's kustomizations by directory, and what they alone decide, worked out when first
+    asked (`rendered.Overlays`, `kustomize`): the patch files, the overlays and refusals, each
     overlay's chain, folders and reached files. Kept in the ledger: a review's head whose
     kustomizations are the very same documents as its base's (a change that touched none) takes
     the base's answers, not a pass per overlay (a fifth of a head's ingest at 10,000 files)."""
